@@ -1,0 +1,2 @@
+// Skeleton: the implementation lands with its issue (see the repository issues).
+export {};

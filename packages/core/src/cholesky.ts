@@ -1,0 +1,110 @@
+import { assertDims } from "./errors";
+import { dotBlocksInto } from "./blas";
+
+/**
+ * Cholesky factor of a symmetric positive-definite A (d×d, row-major): returns lower-triangular L with
+ * A = L·Lᵀ (entries above the diagonal are 0). Throws a RangeError naming the pivot if A is not positive definite.
+ */
+export function cholesky(A: Float64Array, d: number): Float64Array {
+  assertDims(A.length >= d * d, `cholesky A ${A.length} for d=${d}`);
+  const L = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    const rj = j * d;
+    let s = A[rj + j];
+    for (let k = 0; k < j; k++) s -= L[rj + k] * L[rj + k];
+    if (!(s > 0)) throw new RangeError(`cholesky: matrix is not positive definite (pivot ${j} = ${s})`);
+    const ljj = Math.sqrt(s);
+    L[rj + j] = ljj;
+    const inv = 1 / ljj;
+    for (let i = j + 1; i < d; i++) {
+      const ri = i * d;
+      let t = A[ri + j];
+      for (let k = 0; k < j; k++) t -= L[ri + k] * L[rj + k];
+      L[ri + j] = t * inv;
+    }
+  }
+  return L;
+}
+
+/** Solves L·y = b in place of a copy (forward substitution). */
+export function forwardSubstitute(L: Float64Array, d: number, b: Float64Array, out: Float64Array = new Float64Array(d)): Float64Array {
+  assertDims(L.length >= d * d && b.length >= d && out.length >= d, `forwardSubstitute L ${L.length}, b ${b.length} for d=${d}`);
+  for (let i = 0; i < d; i++) {
+    let s = b[i];
+    const ri = i * d;
+    for (let k = 0; k < i; k++) s -= L[ri + k] * out[k];
+    out[i] = s / L[ri + i];
+  }
+  return out;
+}
+
+/** Solves Lᵀ·x = y (back substitution with the lower factor). */
+export function backSubstitute(L: Float64Array, d: number, y: Float64Array, out: Float64Array = new Float64Array(d)): Float64Array {
+  assertDims(L.length >= d * d && y.length >= d && out.length >= d, `backSubstitute L ${L.length}, y ${y.length} for d=${d}`);
+  for (let i = d - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < d; k++) s -= L[k * d + i] * out[k];
+    out[i] = s / L[i * d + i];
+  }
+  return out;
+}
+
+/** Solves A·x = b given the Cholesky factor L of A. */
+export function choleskySolve(L: Float64Array, d: number, b: Float64Array): Float64Array {
+  return backSubstitute(L, d, forwardSubstitute(L, d, b));
+}
+
+/** L ← chol(L·Lᵀ + x·xᵀ) in place, O(d²) (the classic Givens-style update). `x` is not modified. */
+export function choleskyRank1Update(L: Float64Array, d: number, x: Float64Array): void {
+  assertDims(L.length >= d * d && x.length >= d, `choleskyRank1Update L ${L.length}, x ${x.length} for d=${d}`);
+  const w = Float64Array.from(x.subarray(0, d));
+  for (let k = 0; k < d; k++) {
+    const lkk = L[k * d + k];
+    const r = Math.hypot(lkk, w[k]);
+    const c = r / lkk;
+    const s = w[k] / lkk;
+    L[k * d + k] = r;
+    for (let i = k + 1; i < d; i++) {
+      const lik = (L[i * d + k] + s * w[i]) / c;
+      L[i * d + k] = lik;
+      w[i] = c * w[i] - s * lik;
+    }
+  }
+}
+
+/** L⁻¹ for lower-triangular L (lower-triangular result). */
+export function invertLower(L: Float64Array, d: number): Float64Array {
+  const inv = new Float64Array(d * d);
+  const e = new Float64Array(d);
+  const col = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    e.fill(0);
+    e[j] = 1;
+    forwardSubstitute(L, d, e, col);
+    for (let i = j; i < d; i++) inv[i * d + j] = col[i];
+  }
+  return inv;
+}
+
+const MAHALANOBIS_CHUNK = 256;
+
+/**
+ * Batched Mahalanobis norms ‖v_i‖_{Σ⁻¹} = ‖L⁻¹ v_i‖ for the n rows v_i of V (n×d), given Σ = L·Lᵀ.
+ * Computed as row norms of V·L⁻ᵀ with the blocked gemm kernel, in chunks so memory stays O(chunk·d).
+ */
+export function mahalanobisNorms(L: Float64Array, d: number, V: Float64Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
+  assertDims(L.length >= d * d && V.length >= n * d && out.length >= n, `mahalanobisNorms L ${L.length}, V ${V.length} for n=${n}, d=${d}`);
+  const Linv = invertLower(L, d);
+  const W = new Float64Array(MAHALANOBIS_CHUNK * d);
+  for (let r0 = 0; r0 < n; r0 += MAHALANOBIS_CHUNK) {
+    const rows = Math.min(MAHALANOBIS_CHUNK, n - r0);
+    dotBlocksInto(V.subarray(r0 * d, (r0 + rows) * d), Linv, rows, d, d, W, d);
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      const o = r * d;
+      for (let j = 0; j < d; j++) s += W[o + j] * W[o + j];
+      out[r0 + r] = Math.sqrt(s);
+    }
+  }
+  return out;
+}

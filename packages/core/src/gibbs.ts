@@ -1,0 +1,117 @@
+import { assertDims, invalidArgument, type GshError, getOrThrow } from "./errors";
+import * as E from "fp-ts/lib/Either";
+import { softmaxInto } from "./numerics";
+import { type Policy, uniformWeights } from "./policy";
+
+/** The Gibbs policy of a reward together with its per-context log-normalizers. */
+export interface GibbsResult {
+  readonly policy: Policy;
+  /** log Z_r(x) = log Σ_a π0(a|x)·exp(r(x,a)/η), per context. */
+  readonly logZ: Float64Array;
+}
+
+function checkEta(eta: number): E.Either<GshError, number> {
+  return eta > 0 && Number.isFinite(eta) ? E.right(eta) : E.left(invalidArgument("eta", `the KL coefficient η must be a finite number > 0, got ${eta}`));
+}
+
+/** Refuses η ≤ 0 (and non-finite η) with a typed error. */
+export const validateEta = checkEta;
+
+/**
+ * `π_r(a|x) = π0(a|x)·exp(r(x,a)/η) / Z_r(x)`, computed in log space (stable for η from 1e-6 to 1e6 and
+ * rewards of any finite size). Actions with π0 = 0 keep probability 0.
+ *
+ * @example
+ * const { policy, logZ } = gibbsPolicy(pi0, reward, 0.1);
+ */
+export function gibbsPolicy(pi0: Policy, reward: Float64Array, eta: number): GibbsResult {
+  getOrThrow(checkEta(eta));
+  const { contexts: X, actions: A } = pi0;
+  assertDims(reward.length === X * A, `reward has ${reward.length} entries, π0 is ${X}×${A}`);
+  const probs = new Float64Array(X * A);
+  const logZ = new Float64Array(X);
+  const invEta = 1 / eta;
+  for (let x = 0; x < X; x++) {
+    const o = x * A;
+    for (let a = 0; a < A; a++) {
+      const p0 = pi0.probs[o + a];
+      probs[o + a] = p0 > 0 ? Math.log(p0) + reward[o + a] * invEta : -Infinity;
+    }
+    if (!(probs.subarray(o, o + A).some((v) => v > -Infinity))) throw new RangeError(`gibbsPolicy: π0 has no support at context ${x}`);
+    logZ[x] = softmaxInto(probs, probs, o, A);
+  }
+  return { policy: { contexts: X, actions: A, probs }, logZ };
+}
+
+/** J(π) = E_x[ E_{a~π} r(x,a) − η·KL(π(·|x) ‖ π0(·|x)) ]; −∞ when π leaves the support of π0. */
+export function objective(pi: Policy, pi0: Policy, reward: Float64Array, eta: number, weights = uniformWeights(pi.contexts)): number {
+  getOrThrow(checkEta(eta));
+  assertDims(pi0.contexts === pi.contexts && pi0.actions === pi.actions && reward.length === pi.contexts * pi.actions, "objective: π, π0 and r must share X×A");
+  return expectedReward(pi, reward, weights) - eta * klToReference(pi, pi0, weights);
+}
+
+/** J(π*) = η·E_x log Z_{r}(x), the optimal value (an identity, used for exact evaluation). */
+export function optimalObjective(pi0: Policy, reward: Float64Array, eta: number, weights = uniformWeights(pi0.contexts)): number {
+  const { logZ } = gibbsPolicy(pi0, reward, eta);
+  let s = 0;
+  for (let x = 0; x < pi0.contexts; x++) s += weights[x] * logZ[x];
+  return eta * s;
+}
+
+/**
+ * SubOpt(π) = J(π*) − J(π) = η·E_x KL(π(·|x) ‖ π*(·|x)), with log π* = log π0 + r/η − log Z taken in log space
+ * (so an optimal probability that underflows to 0 does not turn into a spurious +∞). Never negative.
+ */
+export function suboptimality(pi: Policy, pi0: Policy, reward: Float64Array, eta: number, weights = uniformWeights(pi.contexts)): number {
+  const { logZ } = gibbsPolicy(pi0, reward, eta);
+  const { contexts: X, actions: A } = pi;
+  assertDims(pi0.contexts === X && pi0.actions === A, "suboptimality: π and π0 must share X×A");
+  let s = 0;
+  for (let x = 0; x < X; x++) {
+    const w = weights[x];
+    if (w === 0) continue;
+    let klx = 0;
+    for (let a = 0; a < A; a++) {
+      const p = pi.probs[x * A + a];
+      if (p === 0) continue;
+      const q = pi0.probs[x * A + a];
+      if (q === 0) return Infinity;
+      const logStar = Math.log(q) + reward[x * A + a] / eta - logZ[x];
+      klx += p * (Math.log(p) - logStar);
+    }
+    s += w * Math.max(0, klx);
+  }
+  return eta * s;
+}
+
+/** E_{x~d0} KL(π(·|x) ‖ π0(·|x)), the true KL to the reference. */
+export function klToReference(pi: Policy, pi0: Policy, weights = uniformWeights(pi.contexts)): number {
+  const { contexts: X, actions: A } = pi;
+  let s = 0;
+  for (let x = 0; x < X; x++) {
+    const w = weights[x];
+    if (w === 0) continue;
+    let klx = 0;
+    for (let a = 0; a < A; a++) {
+      const p = pi.probs[x * A + a];
+      if (p === 0) continue;
+      const q = pi0.probs[x * A + a];
+      if (q === 0) return Infinity;
+      klx += p * Math.log(p / q);
+    }
+    s += w * Math.max(0, klx);
+  }
+  return s;
+}
+
+/** E_{x~d0} E_{a~π} r(x, a). */
+export function expectedReward(pi: Policy, reward: Float64Array, weights = uniformWeights(pi.contexts)): number {
+  const { contexts: X, actions: A } = pi;
+  let s = 0;
+  for (let x = 0; x < X; x++) {
+    let t = 0;
+    for (let a = 0; a < A; a++) t += pi.probs[x * A + a] * reward[x * A + a];
+    s += weights[x] * t;
+  }
+  return s;
+}

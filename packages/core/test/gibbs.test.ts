@@ -1,0 +1,133 @@
+import * as E from "fp-ts/lib/Either";
+import {
+  GshException,
+  Rng,
+  entropy,
+  expectedFeatures,
+  expectedReward,
+  gibbsPolicy,
+  kl,
+  klToReference,
+  linearReward,
+  makePolicy,
+  meanExpectedFeatures,
+  objective,
+  optimalObjective,
+  softmax,
+  suboptimality,
+  totalVariation,
+  uniformPolicy,
+  validatePolicy,
+  type FeatureMap,
+  type Policy,
+} from "../src";
+
+function randomPolicy(rng: Rng, X: number, A: number, temperature = 1, zeros = 0): Policy {
+  const probs = new Float64Array(X * A);
+  for (let x = 0; x < X; x++) {
+    const g = Array.from({ length: A }, (_, a) => (a < zeros ? -Infinity : rng.normal() / temperature));
+    probs.set(softmax(g), x * A);
+  }
+  return { contexts: X, actions: A, probs };
+}
+
+function randomWeights(rng: Rng, X: number): Float64Array {
+  const w = Float64Array.from({ length: X }, () => rng.uniform() + 0.1);
+  const s = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / s);
+}
+
+describe("Gibbs policy and exact objectives", () => {
+  const rng = Rng.seeded(0).split("gibbs");
+
+  it("J(π*) = η·E log Z and J(π*) − J(π) = η·E KL(π‖π*) to 1e-10 on random instances", () => {
+    for (let trial = 0; trial < 20; trial++) {
+      const X = 1 + rng.int(6);
+      const A = 4 + rng.int(28);
+      const eta = Math.exp(rng.normal());
+      const pi0 = randomPolicy(rng, X, A, 0.5, trial % 3);
+      const reward = rng.normals(new Float64Array(X * A));
+      const w = randomWeights(rng, X);
+      const { policy: star, logZ } = gibbsPolicy(pi0, reward, eta);
+      const jStar = objective(star, pi0, reward, eta, w);
+      let elogZ = 0;
+      for (let x = 0; x < X; x++) elogZ += w[x] * logZ[x];
+      expect(Math.abs(jStar - eta * elogZ)).toBeLessThan(1e-10);
+      expect(Math.abs(optimalObjective(pi0, reward, eta, w) - jStar)).toBeLessThan(1e-10);
+      // any π supported on supp(π0)
+      const pi = randomPolicy(rng, X, A, 1, trial % 3);
+      const gap = jStar - objective(pi, pi0, reward, eta, w);
+      expect(Math.abs(gap - eta * kl(pi, star, w))).toBeLessThan(1e-10);
+      expect(Math.abs(gap - suboptimality(pi, pi0, reward, eta, w))).toBeLessThan(1e-10);
+      expect(suboptimality(star, pi0, reward, eta, w)).toBeLessThan(1e-12);
+      expect(gap).toBeGreaterThan(0);
+    }
+  });
+
+  it("the Gibbs policy maximizes J: random perturbations never do better", () => {
+    const pi0 = randomPolicy(rng, 2, 5);
+    const reward = rng.normals(new Float64Array(10));
+    const { policy: star } = gibbsPolicy(pi0, reward, 0.3);
+    const jStar = objective(star, pi0, reward, 0.3);
+    for (let i = 0; i < 50; i++) {
+      const logits = Array.from(star.probs, (p) => Math.log(p) + 0.1 * rng.normal());
+      const probs = new Float64Array(10);
+      probs.set(softmax(logits.slice(0, 5)), 0);
+      probs.set(softmax(logits.slice(5)), 5);
+      expect(objective({ contexts: 2, actions: 5, probs }, pi0, reward, 0.3)).toBeLessThanOrEqual(jStar + 1e-15);
+    }
+  });
+
+  it("stays exact at η = 1e-6 (argmax) and η = 1e6 (π0), and with zeros in π0", () => {
+    const pi0: Policy = { contexts: 1, actions: 4, probs: Float64Array.from([0, 0.5, 0.3, 0.2]) };
+    const reward = Float64Array.from([100, 1, 2, 1.5]);
+    const cold = gibbsPolicy(pi0, reward, 1e-6).policy.probs;
+    expect(Array.from(cold)).toEqual([0, 0, 1, 0]); // action 0 is outside supp(π0): probability 0 whatever its reward
+    const hot = gibbsPolicy(pi0, reward, 1e6).policy.probs;
+    for (let a = 0; a < 4; a++) expect(hot[a]).toBeCloseTo(pi0.probs[a], 5);
+    expect(E.isRight(validatePolicy(gibbsPolicy(pi0, reward, 1e-6).policy))).toBe(true);
+    // η → 0: J(π*) → max reward on the support; SubOpt(π0) = η·KL(π0‖π*) stays finite and non-negative
+    expect(optimalObjective(pi0, reward, 1e-6)).toBeCloseTo(2 + 1e-6 * Math.log(0.3), 10);
+    const sub = suboptimality(pi0, pi0, reward, 1e-6);
+    expect(Number.isFinite(sub) && sub > 0).toBe(true);
+    // SubOpt(π0) = η log Z − E_π0 r = (2 + η log 0.3 + O(e^{−1/(2η)})) − 1.4
+    expect(sub).toBeCloseTo(0.6 + 1e-6 * Math.log(0.3), 12);
+  });
+
+  it("KL is +∞ exactly when π leaves supp(π0); J is then −∞", () => {
+    const pi0: Policy = { contexts: 1, actions: 2, probs: Float64Array.from([1, 0]) };
+    const pi: Policy = { contexts: 1, actions: 2, probs: Float64Array.from([0.5, 0.5]) };
+    expect(klToReference(pi, pi0)).toBe(Infinity);
+    expect(objective(pi, pi0, Float64Array.from([0, 0]), 1)).toBe(-Infinity);
+    expect(klToReference(pi0, pi)).toBeCloseTo(Math.LN2, 15);
+  });
+
+  it("refuses η ≤ 0 with a typed error", () => {
+    const pi0 = uniformPolicy(1, 2);
+    expect(() => gibbsPolicy(pi0, new Float64Array(2), 0)).toThrow(GshException);
+    expect(() => gibbsPolicy(pi0, new Float64Array(2), -1)).toThrow(/invalid eta/);
+  });
+
+  it("TV, entropy and expected features match hand computations", () => {
+    const p: Policy = { contexts: 1, actions: 2, probs: Float64Array.from([0.25, 0.75]) };
+    const u = uniformPolicy(1, 2);
+    expect(totalVariation(p, u)).toBeCloseTo(0.25, 15);
+    expect(entropy(u)).toBeCloseTo(Math.LN2, 15);
+    const f: FeatureMap = { contexts: 1, actions: 2, dim: 2, values: Float64Array.from([1, 0, 0, 2]) };
+    expect(Array.from(expectedFeatures(p, f))).toEqual([0.25, 1.5]);
+    expect(Array.from(meanExpectedFeatures(p, f))).toEqual([0.25, 1.5]);
+    expect(Array.from(linearReward(f, Float64Array.from([2, 1])))).toEqual([2, 2]);
+    // E_x r(x, π) = <θ, E_x φ(x, π)>
+    expect(expectedReward(p, linearReward(f, Float64Array.from([2, 1])))).toBeCloseTo(2 * 0.25 + 1.5, 15);
+  });
+
+  it("validation names the context and the problem", () => {
+    const bad = makePolicy(2, 2, Float64Array.from([0.5, 0.5, 0.7, 0.2]));
+    expect(E.isLeft(bad) && bad.left._tag === "InvalidPolicy" && bad.left.context === 1).toBe(true);
+    const neg = makePolicy(1, 2, Float64Array.from([1.5, -0.5]));
+    expect(E.isLeft(neg) && neg.left._tag === "InvalidPolicy" && /-0.5/.test(neg.left.message)).toBe(true);
+    const shape = makePolicy(1, 3, Float64Array.from([1]));
+    expect(E.isLeft(shape) && shape.left._tag === "InvalidArgument" && shape.left.field === "probs").toBe(true);
+    expect(E.isRight(makePolicy(1, 2, Float64Array.from([0.5, 0.5 + 5e-10])))).toBe(true);
+  });
+});

@@ -1,0 +1,35 @@
+// `pnpm pack` the built package, install the tarball with npm into a scratch folder outside the workspace, and
+// run a script that imports it: what a user who installs one package gets.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..", "..");
+// npm/pnpm settings inherited from whatever launched the tests must not leak into the scratch install.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k)));
+const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+test("@gsh/core installs from its tarball and its README example runs", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "gsh-pack-"));
+  run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", "core"));
+  const tgz = readdirSync(scratch).find((f) => f.endsWith(".tgz"))!;
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, tgz)], scratch);
+  writeFileSync(
+    join(scratch, "use.cjs"),
+    `const { gibbsPolicy, suboptimality, uniformPolicy, Rng } = require("@gsh/core");
+     const pi0 = uniformPolicy(1, 3);
+     const reward = Float64Array.from([0, 1, 2]);
+     const { policy } = gibbsPolicy(pi0, reward, 0.5);
+     console.log(JSON.stringify({ p: Array.from(policy.probs), sub: suboptimality(pi0, pi0, reward, 0.5), u: Rng.seeded(1).uniform() }));`,
+  );
+  const out = JSON.parse(run("node", ["use.cjs"], scratch));
+  // π*(2) = e^{2/0.5} / (1 + e^{1/0.5} + e^{2/0.5})
+  expect(out.p[2]).toBeCloseTo(Math.exp(4) / (1 + Math.exp(2) + Math.exp(4)), 14);
+  expect(out.sub).toBeGreaterThan(0);
+  expect(typeof out.u).toBe("number");
+  const files = run("tar", ["tzf", join(scratch, tgz)], scratch).split("\n");
+  expect(files).toContain("package/dist/index.d.ts");
+  expect(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toBe(false);
+}, 120_000);

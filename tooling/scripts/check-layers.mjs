@@ -1,0 +1,50 @@
+// Imports point one way: core ← preference ← offline, online, practical ← bench ← apps. This check reads every
+// workspace package's dependencies and every `from "@gsh/…"` in its sources and fails on an upward edge.
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+const rank = {
+  "@gsh/core": 0,
+  "@gsh/preference": 1,
+  "@gsh/offline": 2,
+  "@gsh/online": 2,
+  "@gsh/practical": 2,
+  "@gsh/bench": 3,
+};
+const appRank = 4;
+
+function walk(dir, out = []) {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(ts|mts|cts|js|mjs)$/.test(f)) out.push(p);
+  }
+  return out;
+}
+
+const errors = [];
+for (const group of ["packages", "apps", "examples"]) {
+  if (!existsSync(join(root, group))) continue;
+  for (const pkg of readdirSync(join(root, group))) {
+    const dir = join(root, group, pkg);
+    if (!existsSync(join(dir, "package.json"))) continue;
+    const pj = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const mine = rank[pj.name] ?? appRank;
+    const deps = Object.keys({ ...pj.dependencies, ...pj.peerDependencies });
+    for (const dep of deps) if (dep in rank && rank[dep] >= mine && dep !== pj.name) errors.push(`${pj.name} depends on ${dep} (same or higher layer)`);
+    if (!existsSync(join(dir, "src"))) continue;
+    for (const file of walk(join(dir, "src"))) {
+      for (const m of readFileSync(file, "utf8").matchAll(/from\s+["'](@gsh\/[a-z-]+)/g)) {
+        const dep = m[1];
+        if (dep in rank && (rank[dep] > mine || (rank[dep] === mine && dep !== pj.name))) errors.push(`${file.slice(root.length + 1)} imports ${dep} (layer ${rank[dep]} ≥ ${mine})`);
+        else if (dep in rank && !deps.includes(dep) && dep !== pj.name) errors.push(`${file.slice(root.length + 1)} imports ${dep}, which ${pj.name} does not declare`);
+      }
+    }
+  }
+}
+if (errors.length) {
+  console.error(`layering violations:\n  ${errors.join("\n  ")}`);
+  process.exit(1);
+}
+console.log("layering: ok (core ← preference ← offline/online/practical ← bench ← apps)");
