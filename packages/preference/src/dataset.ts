@@ -1,0 +1,209 @@
+import { AliasTable, type FeatureMap, Rng } from "@gsh/core";
+import type { BanditInstance, PreferenceOracle } from "./problem";
+
+/**
+ * Preference records `(x, a¹, a², y)` stored column-wise in growable typed arrays, so a million records are four
+ * typed arrays, not a million objects. `y = 1` iff a¹ was preferred. A dataset made with `featureDim > 0` also
+ * carries the feature vectors φ(x, a¹), φ(x, a²) of each record (for responses that are not indices into a
+ * finite feature table).
+ */
+export class PreferenceDataset {
+  private xs: Int32Array;
+  private a1s: Int32Array;
+  private a2s: Int32Array;
+  private ys: Uint8Array;
+  private f1: Float64Array;
+  private f2: Float64Array;
+  private n = 0;
+
+  constructor(capacity = 1024, readonly featureDim = 0) {
+    const c = Math.max(1, capacity);
+    this.xs = new Int32Array(c);
+    this.a1s = new Int32Array(c);
+    this.a2s = new Int32Array(c);
+    this.ys = new Uint8Array(c);
+    this.f1 = new Float64Array(c * featureDim);
+    this.f2 = new Float64Array(c * featureDim);
+  }
+
+  /** Appends a record that carries its own features (a dataset made with featureDim > 0). */
+  pushWithFeatures(x: number, a1: number, a2: number, y: 0 | 1, phi1: ArrayLike<number>, phi2: ArrayLike<number>): void {
+    const d = this.featureDim;
+    if (phi1.length !== d || phi2.length !== d) throw new RangeError(`dimension mismatch: record features have ${phi1.length}/${phi2.length} entries, dataset has featureDim ${d}`);
+    this.push(x, a1, a2, y);
+    const o = (this.n - 1) * d;
+    for (let k = 0; k < d; k++) {
+      this.f1[o + k] = phi1[k];
+      this.f2[o + k] = phi2[k];
+    }
+  }
+
+  /** φ(x, a¹) of every record (n×featureDim), when the dataset carries features. */
+  get firstFeatures(): Float64Array {
+    return this.f1.subarray(0, this.n * this.featureDim);
+  }
+  get secondFeatures(): Float64Array {
+    return this.f2.subarray(0, this.n * this.featureDim);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  push(x: number, a1: number, a2: number, y: 0 | 1): void {
+    if (this.n === this.xs.length) this.grow(2 * this.n);
+    this.xs[this.n] = x;
+    this.a1s[this.n] = a1;
+    this.a2s[this.n] = a2;
+    this.ys[this.n] = y;
+    this.n++;
+  }
+
+  /** Appends every record of `other`. */
+  append(other: PreferenceDataset): void {
+    if (other.featureDim !== this.featureDim) throw new RangeError(`dimension mismatch: appending featureDim ${other.featureDim} to ${this.featureDim}`);
+    if (this.n + other.n > this.xs.length) this.grow(Math.max(2 * this.xs.length, this.n + other.n));
+    this.xs.set(other.context, this.n);
+    this.a1s.set(other.first, this.n);
+    this.a2s.set(other.second, this.n);
+    this.ys.set(other.label, this.n);
+    this.f1.set(other.firstFeatures, this.n * this.featureDim);
+    this.f2.set(other.secondFeatures, this.n * this.featureDim);
+    this.n += other.n;
+  }
+
+  /** The first `n` records (a view-backed copy-free dataset is not worth the aliasing risk: this copies). */
+  prefix(n: number): PreferenceDataset {
+    const m = Math.min(n, this.n);
+    const d = new PreferenceDataset(m, this.featureDim);
+    d.f1.set(this.f1.subarray(0, m * this.featureDim));
+    d.f2.set(this.f2.subarray(0, m * this.featureDim));
+    d.xs.set(this.xs.subarray(0, m));
+    d.a1s.set(this.a1s.subarray(0, m));
+    d.a2s.set(this.a2s.subarray(0, m));
+    d.ys.set(this.ys.subarray(0, m));
+    d.n = m;
+    return d;
+  }
+
+  get context(): Int32Array {
+    return this.xs.subarray(0, this.n);
+  }
+  get first(): Int32Array {
+    return this.a1s.subarray(0, this.n);
+  }
+  get second(): Int32Array {
+    return this.a2s.subarray(0, this.n);
+  }
+  get label(): Uint8Array {
+    return this.ys.subarray(0, this.n);
+  }
+
+  private grow(capacity: number): void {
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T, width = 1): T => {
+      const b = make(capacity * width);
+      b.set(a.subarray(0, this.n * width));
+      return b;
+    };
+    this.f1 = g(this.f1, (k) => new Float64Array(k), this.featureDim);
+    this.f2 = g(this.f2, (k) => new Float64Array(k), this.featureDim);
+    this.xs = g(this.xs, (k) => new Int32Array(k));
+    this.a1s = g(this.a1s, (k) => new Int32Array(k));
+    this.a2s = g(this.a2s, (k) => new Int32Array(k));
+    this.ys = g(this.ys, (k) => new Uint8Array(k));
+  }
+}
+
+/**
+ * The design of the BT likelihood: one row per record, `z = φ(x, winner) − φ(x, loser)`, so that the
+ * negative log-likelihood is Σ_i softplus(−<θ, z_i>). Returns an n×d row-major array.
+ */
+export function winnerMinusLoser(data: PreferenceDataset, features: FeatureMap | null, out?: Float64Array): Float64Array {
+  const n = data.size;
+  if (features === null || data.featureDim > 0) {
+    const d = data.featureDim;
+    const Z = out ?? new Float64Array(n * d);
+    const f1 = data.firstFeatures, f2 = data.secondFeatures, ys = data.label;
+    for (let i = 0; i < n; i++) {
+      const sign = ys[i] === 1 ? 1 : -1;
+      for (let k = 0; k < d; k++) Z[i * d + k] = sign * (f1[i * d + k] - f2[i * d + k]);
+    }
+    return Z;
+  }
+  const { dim: d, actions: A, values } = features;
+  const Z = out ?? new Float64Array(n * d);
+  const xs = data.context, a1 = data.first, a2 = data.second, ys = data.label;
+  for (let i = 0; i < n; i++) {
+    const w = ys[i] === 1 ? a1[i] : a2[i];
+    const l = ys[i] === 1 ? a2[i] : a1[i];
+    const fw = (xs[i] * A + w) * d;
+    const fl = (xs[i] * A + l) * d;
+    const o = i * d;
+    for (let k = 0; k < d; k++) Z[o + k] = values[fw + k] - values[fl + k];
+  }
+  return Z;
+}
+
+/** Which policy draws the two actions of an offline pair. */
+export type BehaviourPolicy = "reference" | "skewed" | "uniform";
+
+/**
+ * The behaviour policy's action probabilities. "skewed" is π0 with its top 25% actions by r* multiplied by 0.01
+ * and renormalized (a data-generation property of the testbed, so it may look at the truth).
+ */
+export function behaviourProbabilities(instance: BanditInstance, behaviour: BehaviourPolicy): Float64Array {
+  const { contexts: X, actions: A, reference } = instance.problem;
+  if (behaviour === "reference") return reference.probs;
+  if (behaviour === "uniform") return new Float64Array(X * A).fill(1 / A);
+  const out = Float64Array.from(reference.probs);
+  const top = Math.floor(A / 4);
+  for (let x = 0; x < X; x++) {
+    const order = Array.from({ length: A }, (_, a) => a).sort((i, j) => instance.truth.reward[x * A + j] - instance.truth.reward[x * A + i]);
+    for (let k = 0; k < top; k++) out[x * A + order[k]] *= 0.01;
+    let s = 0;
+    for (let a = 0; a < A; a++) s += out[x * A + a];
+    for (let a = 0; a < A; a++) out[x * A + a] /= s;
+  }
+  return out;
+}
+
+/** Draws contexts from d0 and action pairs from per-context tables, querying the oracle once per pair. */
+export function samplePairs(
+  probsFirst: Float64Array,
+  probsSecond: Float64Array,
+  contextWeights: Float64Array,
+  actions: number,
+  n: number,
+  oracle: PreferenceOracle,
+  rng: Rng,
+  into = new PreferenceDataset(n),
+): PreferenceDataset {
+  const X = contextWeights.length;
+  const ctx = new AliasTable(contextWeights);
+  const t1: AliasTable[] = [];
+  const t2: AliasTable[] = [];
+  for (let x = 0; x < X; x++) {
+    t1.push(new AliasTable(probsFirst, x * actions, actions));
+    t2.push(probsSecond === probsFirst ? t1[x] : new AliasTable(probsSecond, x * actions, actions));
+  }
+  for (let i = 0; i < n; i++) {
+    const x = ctx.sample(rng);
+    const a1 = t1[x].sample(rng);
+    const a2 = t2[x].sample(rng);
+    into.push(x, a1, a2, oracle.query(x, a1, a2));
+  }
+  return into;
+}
+
+/**
+ * Offline data for paired comparisons: depends on (testbed, version, seed, behaviour) only, and the first n
+ * records are the same whatever total is asked for, so β = 0 and β = 1 (or n = 300 and n = 1000) see nested,
+ * identical data. Labels come from a counted oracle of the instance.
+ */
+export function sampleOfflineData(instance: BanditInstance, n: number, seed: number, behaviour: BehaviourPolicy = "reference"): { data: PreferenceDataset; queries: number } {
+  const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/${behaviour}`);
+  const oracle = instance.makeOracle(rng.split("labels"));
+  const probs = behaviourProbabilities(instance, behaviour);
+  const data = samplePairs(probs, probs, instance.problem.contextWeights, instance.problem.actions, n, oracle, rng.split("pairs"));
+  return { data, queries: oracle.queries };
+}
