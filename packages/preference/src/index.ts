@@ -6,3 +6,4 @@ export * from "./dataset";
 export * from "./jsonl";
 export * from "./bradley-terry";
 export * from "./confidence";
+export * from "./sequence-bandit";
