@@ -10,12 +10,13 @@ const root = join(__dirname, "..", "..", "..");
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k)));
 const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
-test("@gsh/core installs from its tarball and its README example runs", () => {
+test("@gsh/core and @gsh/preference install from their tarballs and their README examples run", () => {
   const scratch = mkdtempSync(join(tmpdir(), "gsh-pack-"));
-  run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", "core"));
-  const tgz = readdirSync(scratch).find((f) => f.endsWith(".tgz"))!;
+  for (const pkg of ["core", "preference"]) run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", pkg));
+  const tarballs = readdirSync(scratch).filter((f) => f.endsWith(".tgz")).map((f) => join(scratch, f));
+  const tgz = tarballs.find((f) => f.includes("core"))!;
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
-  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, tgz)], scratch);
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], scratch);
   writeFileSync(
     join(scratch, "use.cjs"),
     `const { gibbsPolicy, suboptimality, uniformPolicy, Rng } = require("@gsh/core");
@@ -29,7 +30,21 @@ test("@gsh/core installs from its tarball and its README example runs", () => {
   expect(out.p[2]).toBeCloseTo(Math.exp(4) / (1 + Math.exp(2) + Math.exp(4)), 14);
   expect(out.sub).toBeGreaterThan(0);
   expect(typeof out.u).toBe("number");
-  const files = run("tar", ["tzf", join(scratch, tgz)], scratch).split("\n");
+  // @gsh/preference, installed beside it from its own tarball, resolves @gsh/core and runs its README example
+  writeFileSync(
+    join(scratch, "pref.cjs"),
+    `const { testbedR, sampleOfflineData, winnerMinusLoser, fitBradleyTerryOrThrow, evaluatePolicy } = require("@gsh/preference");
+     const { gibbsPolicy, linearReward } = require("@gsh/core");
+     const world = testbedR(0, { eta: 0.1 });
+     const { data } = sampleOfflineData(world, 1000, 0);
+     const fit = fitBradleyTerryOrThrow(winnerMinusLoser(data, world.problem.features), data.size, world.problem.dim, { lambda: 1 });
+     const policy = gibbsPolicy(world.problem.reference, linearReward(world.problem.features, fit.theta), world.problem.eta).policy;
+     console.log(JSON.stringify(evaluatePolicy(world, policy)));`,
+  );
+  const pref = JSON.parse(run("node", ["pref.cjs"], scratch));
+  expect(pref._tag).toBe("Right");
+  expect(pref.right.subopt).toBeGreaterThan(0);
+  const files = run("tar", ["tzf", tgz], scratch).split("\n");
   expect(files).toContain("package/dist/index.d.ts");
   expect(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toBe(false);
 }, 120_000);
