@@ -8,3 +8,4 @@ export * from "./policy";
 export * from "./features";
 export * from "./gibbs";
 export * from "./stats";
+export * from "./optimize";
