@@ -1,2 +1,2 @@
-// Skeleton: the implementation lands with its issue (see the repository issues).
-export {};
+export * from "./offline-gshf";
+export * from "./expected-pessimism";

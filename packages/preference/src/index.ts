@@ -7,3 +7,6 @@ export * from "./jsonl";
 export * from "./bradley-terry";
 export * from "./confidence";
 export * from "./sequence-bandit";
+export * from "./gibbs-family";
+export * from "./pairs";
+export * from "./sequence-enumeration";

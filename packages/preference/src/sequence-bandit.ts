@@ -1,6 +1,7 @@
 import { Rng, dot, softmaxInto, uniformWeights } from "@gsh/core";
 type RngT = Rng;
 import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "./preference-models";
+import { PreferenceDataset } from "./dataset";
 
 /**
  * The sequence bandit: a response is y = (y₁..y_L) over V tokens (Vᴸ responses), y₀ = the start symbol V.
@@ -326,3 +327,33 @@ export function enumerateResponses(vocab: number, length: number): Int32Array[] 
 }
 
 
+
+/**
+ * Offline data on the sequence bandit: x ~ d0, y¹, y² ~ π0(·|x) i.i.d., one counted query each. Records carry
+ * φ(x, y¹), φ(x, y²); a1/a2 hold the response's index in `enumerateResponses` order (base-V code) when Vᴸ < 2³¹,
+ * else −1. Depends on (seed, instance) only; nested in n.
+ */
+export function sampleSequenceOfflineData(instance: SequenceInstance, n: number, seed: number): { data: PreferenceDataset; queries: number } {
+  const { problem } = instance;
+  const { vocab: V, length: L, dim: d } = problem;
+  const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/reference`);
+  const oracle = instance.makeOracle(rng.split("labels"));
+  const draw = rng.split("pairs");
+  const pi0 = referenceMarkovPolicy(problem);
+  const data = new PreferenceDataset(n, d);
+  const y1 = new Int32Array(L), y2 = new Int32Array(L);
+  const f1 = new Float64Array(d), f2 = new Float64Array(d);
+  const code = (y: Int32Array) => {
+    if (V ** L >= 2 ** 31) return -1;
+    let k = 0;
+    for (let t = 0; t < L; t++) k = k * V + y[t];
+    return k;
+  };
+  for (let i = 0; i < n; i++) {
+    const x = draw.categorical(problem.contextWeights);
+    sampleSequence(pi0, x, draw, y1);
+    sampleSequence(pi0, x, draw, y2);
+    data.pushWithFeatures(x, code(y1), code(y2), oracle.query(x, y1, y2), sequenceFeatures(problem, y1, f1), sequenceFeatures(problem, y2, f2));
+  }
+  return { data, queries: oracle.queries };
+}
