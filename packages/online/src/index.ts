@@ -1,2 +1,3 @@
-// Skeleton: the implementation lands with its issue (see the repository issues).
-export {};
+export * from "./enhancer";
+export * from "./exploration";
+export * from "./online-gshf";
