@@ -26,6 +26,31 @@ export interface GibbsFamily {
   moments(theta: Float64Array): { logZ: Float64Array; features: Float64Array };
   /** E_x Cov_{π_θ(·|x)}(φ), d×d, when it has a closed form (finite actions); absent for sequences. */
   featureCovariance?(theta: Float64Array): Float64Array;
+  /**
+   * Tilt paths around π_θ: for a direction u, c ↦ π_{θ + cηu} ∝ π_θ·exp(c<u, φ>) with E_x φ(x, π_c) and
+   * E_x KL(π_c ‖ π_θ). Optional fast path for families where tilts can reuse log π_θ and per-action scores
+   * (finite actions); callers fall back to `tiltPathsFromMoments`.
+   */
+  tiltPaths?(theta: Float64Array): (u: Float64Array) => (c: number) => TiltPoint;
+}
+
+export interface TiltPoint {
+  /** E_x φ(x, π_c). */
+  readonly meanFeatures: Float64Array;
+  /** E_x KL(π_c ‖ π_θ). */
+  readonly kl: number;
+  /** θ + cηu. */
+  readonly theta: Float64Array;
+}
+
+/** Tilt paths through `moments` (any family). */
+export function tiltPathsFromMoments(family: GibbsFamily, theta: Float64Array): (u: Float64Array) => (c: number) => TiltPoint {
+  const base = family.moments(theta);
+  return (u) => (c) => {
+    const t = theta.map((v, k) => v + c * family.eta * u[k]);
+    const m = family.moments(t);
+    return { theta: t, meanFeatures: contextMean(family, m.features, family.dim), kl: contextMean(family, familyKl(family, t, m, theta, base))[0] };
+  };
 }
 
 /** Per-context KL(π_a ‖ π_b) between two members, from their moments. */
@@ -103,6 +128,39 @@ export function finiteGibbsFamily(problem: BanditProblem): GibbsFamily & { polic
     policyOf(theta) {
       gibbs(theta);
       return { contexts: X, actions: A, probs: Float64Array.from(probs) };
+    },
+    tiltPaths(theta) {
+      // log π_θ once per θ, the scores s = Φu once per direction; each point is then one softmax over X·A and one
+      // X·A·d accumulation.
+      gibbs(theta);
+      const logBase = new Float64Array(X * A);
+      for (let i = 0; i < X * A; i++) logBase[i] = probs[i] > 0 ? Math.log(probs[i]) : -Infinity;
+      const row = new Float64Array(A);
+      const values = features.values;
+      return (u) => {
+        const score = gemv(values, X * A, d, u);
+        return (c) => {
+          const mean = new Float64Array(d);
+          let kl = 0;
+          for (let x = 0; x < X; x++) {
+            const o = x * A;
+            for (let a = 0; a < A; a++) row[a] = logBase[o + a] + c * score[o + a];
+            const lse = softmaxInto(row, row, 0, A); // log Σ_a π_θ(a|x)·e^{c s(x,a)}
+            let es = 0;
+            const w = contextWeights[x];
+            for (let a = 0; a < A; a++) {
+              const p = row[a];
+              if (p === 0) continue;
+              es += p * score[o + a];
+              const f = (o + a) * d;
+              const wp = w * p;
+              for (let k = 0; k < d; k++) mean[k] += wp * values[f + k];
+            }
+            kl += w * Math.max(0, c * es - lse);
+          }
+          return { theta: theta.map((v, k) => v + c * eta * u[k]), meanFeatures: mean, kl };
+        };
+      };
     },
   };
 }
