@@ -1,2 +1,11 @@
-// Skeleton: the implementation lands with its issue (see the repository issues).
-export {};
+export * from "./plugin";
+export * from "./environments";
+export * from "./algorithms";
+export * from "./registry";
+export * from "./suite";
+export * from "./trial";
+export * from "./result-row";
+export * from "./results-file";
+export * from "./runner";
+export * from "./aggregate";
+export * from "./report";

@@ -1,0 +1,192 @@
+import { availableParallelism, cpus } from "node:os";
+import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { SingleBar } from "cli-progress";
+import * as E from "fp-ts/lib/Either";
+import { formatError, type GshError } from "@gsh/core";
+import {
+  builtinRegistry,
+  builtinSuitesDir,
+  loadPlugins,
+  mergeResults,
+  readSuiteFile,
+  resolveSuite,
+  runSuite,
+  suitePath,
+  writeReport,
+  type ResultRow,
+} from "@gsh/bench";
+
+/** Exit codes scripts can rely on. */
+export const EXIT = { ok: 0, trialsFailed: 1, usage: 2 } as const;
+
+class UsageError extends Error {}
+
+function orUsage<T>(e: E.Either<GshError, T>): T {
+  if (E.isLeft(e)) throw new UsageError(formatError(e.left));
+  return e.right;
+}
+
+function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1) throw new InvalidArgumentError("expected i/N with 0 ≤ i < N, e.g. 0/4");
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "");
+}
+
+interface BenchOptions {
+  suite: string;
+  out?: string;
+  workers?: number;
+  seeds?: number;
+  shard?: { index: number; count: number };
+  resume?: boolean;
+  plugin: string[];
+  report: boolean;
+}
+
+async function bench(opts: BenchOptions, log: (s: string) => void): Promise<number> {
+  const path = suitePath(opts.suite);
+  const { file, baseDir } = orUsage(await readSuiteFile(path)());
+  // Suite plugins resolve against the suite file's folder, --plugin ones against the working directory.
+  const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
+  const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
+  const suite = orUsage(resolveSuite(opts.seeds ? { ...file, seeds: opts.seeds } : file, registry, path, baseDir));
+  const outDir = opts.out ?? join("bench-results", `${suite.name}-${timestamp()}${opts.shard ? `-shard${opts.shard.index}of${opts.shard.count}` : ""}`);
+  const tty = process.stderr.isTTY === true;
+  const bar = tty ? new SingleBar({ format: "{bar} {value}/{total} trials | {percentage}% | ETA {eta_formatted} | {last}", hideCursor: true, etaBuffer: 50 }) : null;
+  const started = Date.now();
+  const summary = orUsage(
+    await runSuite(suite, registry, {
+      outDir,
+      workers: opts.workers,
+      resume: opts.resume,
+      shard: opts.shard,
+      onStart(total, skipped) {
+        log(`suite ${suite.name}: ${total} trials to run${skipped ? `, ${skipped} already done` : ""}, ${opts.workers ?? availableParallelism()} workers → ${outDir}`);
+        bar?.start(total, 0, { last: "" });
+      },
+      onTrial(row: ResultRow, done, total) {
+        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? `SubOpt ${row.metrics!.subopt.toExponential(3)}` : `FAILED ${row.error}`}`;
+        if (bar) bar.update(done, { last: what.slice(0, 80) });
+        else log(`[${done}/${total}] ${what} (${(row.wallMs / 1000).toFixed(2)} s)`);
+      },
+    })(),
+  );
+  bar?.stop();
+  const wall = (Date.now() - started) / 1000;
+  if (opts.report) {
+    const rep = await writeReport(outDir);
+    log("\n" + rep.summary);
+    log(`\nwrote ${rep.files.join(", ")}`);
+  }
+  log(`\n${summary.trials} trials in ${wall.toFixed(1)} s (${(summary.trials / Math.max(wall, 1e-9)).toFixed(2)} trials/s), ${summary.failed} failed, ${summary.skipped} skipped (already done)`);
+  return summary.failed > 0 ? EXIT.trialsFailed : EXIT.ok;
+}
+
+export function buildProgram(log: (s: string) => void = (s) => console.log(s)): Command {
+  const program = new Command("gsh")
+    .description("gsh: benchmarks for KL-regularized RLHF, every algorithm scored exactly against a known optimum")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("bench")
+    .description("run a suite (default: the default suite) and write results.jsonl, results.csv, summary.txt and report.html")
+    .option("--suite <name|file>", "built-in suite name (smoke, default, paper) or a suite file", "default")
+    .option("--out <dir>", "output directory (default bench-results/<suite>-<timestamp>)")
+    .option("--workers <n>", "worker threads (default: all cores)", positiveInt)
+    .option("--seeds <n>", "override the suite's seeds with 0..n-1", positiveInt)
+    .option("--shard <i/N>", "run only the deterministic slice i of N", parseShard)
+    .option("--resume", "continue an interrupted run in --out (skips finished trials)")
+    .option("--plugin <package|path>", "load algorithms/environments from a plugin (repeatable)", collect, [])
+    .option("--no-report", "skip the tables and report.html")
+    .action(async (opts: BenchOptions) => {
+      process.exitCode = await bench(opts, log);
+    });
+
+  program
+    .command("list")
+    .description("list algorithms, environments and built-in suites (with --plugin, plugins' too)")
+    .option("--plugin <package|path>", "load a plugin (repeatable)", collect, [])
+    .action(async (opts: { plugin: string[] }) => {
+      const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd())());
+      log("Algorithms:");
+      for (const a of reg.algorithms.values()) log(`  ${a.name.padEnd(22)} [${a.track}] ${a.description}`);
+      log("Environments:");
+      for (const e of reg.environments.values()) log(`  ${e.name.padEnd(22)} ${e.description}`);
+      log(`Suites (${builtinSuitesDir}): smoke, default, paper`);
+    });
+
+  program
+    .command("report <dir>")
+    .description("rebuild results.csv, summary.txt and report.html from <dir>/results.jsonl")
+    .action(async (dir: string) => {
+      if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`${dir}: no results.jsonl`);
+      const rep = await writeReport(dir);
+      log(rep.summary);
+      log(`\nwrote ${rep.files.join(", ")}`);
+    });
+
+  program
+    .command("merge <dirs...>")
+    .description("merge shard outputs (each trial once) into --out and write its report")
+    .option("--out <dir>", "output directory", join("bench-results", `merged-${timestamp()}`))
+    .action(async (dirs: string[], opts: { out: string }) => {
+      for (const d of dirs) if (!existsSync(join(d, "results.jsonl"))) throw new UsageError(`${d}: no results.jsonl`);
+      const r = mergeResults(dirs.map((d) => join(d, "results.jsonl")), join(opts.out, "results.jsonl"));
+      const suiteJson = join(dirs[0], "suite.json");
+      if (existsSync(suiteJson)) {
+        const { writeFileSync } = await import("node:fs");
+        const s = JSON.parse(readFileSync(suiteJson, "utf8"));
+        writeFileSync(join(opts.out, "suite.json"), JSON.stringify({ ...s, shard: null }, null, 2));
+      }
+      log(`merged ${r.rows} trials (${r.duplicates} duplicates dropped) into ${opts.out}`);
+      const rep = await writeReport(opts.out);
+      log(rep.summary);
+    });
+
+  program
+    .command("doctor")
+    .description("print versions, cores and the compute backend that would be used")
+    .action(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const version = (p: string) => require(`${p}/package.json`).version as string;
+      log(`node ${process.version} on ${process.platform}/${process.arch}`);
+      log(`cores: ${availableParallelism()} (${cpus()[0]?.model ?? "unknown"})`);
+      for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/bench"]) log(`${p} ${version(p)}`);
+      log("theory track: plain f64 TypeScript kernels (no native backend needed)");
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+    if (err.code?.startsWith("commander.")) return EXIT.usage;
+    if (e instanceof UsageError) {
+      console.error(`gsh: ${e.message}`);
+      return EXIT.usage;
+    }
+    console.error(`gsh: ${(e as Error).stack ?? String(e)}`);
+    return EXIT.trialsFailed;
+  }
+}

@@ -1,0 +1,114 @@
+import { type MeanSummary, pairedVerdict, summarize } from "@gsh/core";
+import type { ResultRow } from "./result-row";
+import type { Suite } from "./suite";
+
+export interface CellSummary {
+  readonly environment: string;
+  readonly algorithm: string;
+  readonly budget: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly subopt: MeanSummary;
+  readonly trueReward: MeanSummary;
+  readonly klToReference: MeanSummary;
+  readonly queries: MeanSummary;
+  readonly wallMs: MeanSummary;
+  /** In how many seeds the confidence event ‖θ̂ − θ*‖_Σ ≤ β held, of those that report one. */
+  readonly confidenceHeld: { readonly held: number; readonly of: number };
+}
+
+export interface ComparisonVerdict {
+  readonly a: string;
+  readonly b: string;
+  readonly environment: string;
+  readonly budget: number;
+  readonly pairs: number;
+  readonly wins: number;
+  readonly meanDifference: number;
+  readonly stderr: number;
+  readonly relativeGain: number;
+  /** "A beats B", "B beats A" or "no verdict" by the spec's rule (paired difference > 2 SE and ≥ 10% gain). */
+  readonly verdict: string;
+  readonly note?: string;
+}
+
+const key = (e: string, a: string, b: number) => `${e}\u0000${a}\u0000${b}`;
+
+/** Mean ± 95% CI per (environment, algorithm, budget), in suite order. */
+export function summarizeCells(rows: readonly ResultRow[]): CellSummary[] {
+  const groups = new Map<string, ResultRow[]>();
+  for (const r of rows) {
+    const k = key(r.environment, r.algorithm, r.budget);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  return [...groups.values()].map((g) => {
+    const ok = g.filter((r) => r.status === "ok" && r.metrics);
+    const pick = (f: (r: ResultRow) => number) => summarize(ok.map(f));
+    const conf = ok.filter((r) => r.metrics!.confidenceHeld !== null);
+    return {
+      environment: g[0].environment,
+      algorithm: g[0].algorithm,
+      budget: g[0].budget,
+      ok: ok.length,
+      failed: g.length - ok.length,
+      subopt: pick((r) => r.metrics!.subopt),
+      trueReward: pick((r) => r.metrics!.trueReward),
+      klToReference: pick((r) => r.metrics!.klToReference),
+      queries: pick((r) => r.metrics!.queries),
+      wallMs: pick((r) => r.wallMs),
+      confidenceHeld: { held: conf.filter((r) => r.metrics!.confidenceHeld).length, of: conf.length },
+    };
+  });
+}
+
+/** The suite's declared comparisons, paired by seed, per environment and budget. */
+export function compare(rows: readonly ResultRow[], comparisons: Suite["comparisons"]): ComparisonVerdict[] {
+  const bySeed = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    if (r.status !== "ok" || !r.metrics) continue;
+    const k = key(r.environment, r.algorithm, r.budget);
+    if (!bySeed.has(k)) bySeed.set(k, new Map());
+    bySeed.get(k)!.set(r.seed, r.metrics.subopt);
+  }
+  const envs = [...new Set(rows.map((r) => r.environment))];
+  const budgets = [...new Set(rows.map((r) => r.budget))].sort((x, y) => x - y);
+  const out: ComparisonVerdict[] = [];
+  for (const c of comparisons) {
+    for (const environment of c.environments ?? envs) {
+      for (const budget of budgets) {
+        const A = bySeed.get(key(environment, c.a, budget));
+        const B = bySeed.get(key(environment, c.b, budget));
+        if (!A || !B) continue;
+        const seeds = [...A.keys()].filter((s) => B.has(s)).sort((x, y) => x - y);
+        if (seeds.length < 2) continue;
+        const a = seeds.map((s) => A.get(s)!);
+        const b = seeds.map((s) => B.get(s)!);
+        const ab = pairedVerdict(a, b);
+        const ba = pairedVerdict(b, a);
+        const verdict = ab.aBeatsB ? `${c.a} beats ${c.b}` : ba.aBeatsB ? `${c.b} beats ${c.a}` : "no verdict";
+        out.push({ a: c.a, b: c.b, environment, budget, pairs: seeds.length, wins: ab.wins, meanDifference: ab.meanDifference, stderr: ab.stderr, relativeGain: ab.relativeGain, verdict, ...(c.note ? { note: c.note } : {}) });
+      }
+    }
+  }
+  return out;
+}
+
+const fmt = (s: MeanSummary, digits = 4) => (Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`);
+
+function table(header: string[], body: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
+  return [line(header), w.map((x) => "-".repeat(x)).join("  "), ...body.map(line)].join("\n");
+}
+
+/** The terminal summary: one line per cell, then the verdicts. */
+export function formatSummary(cells: readonly CellSummary[], verdicts: readonly ComparisonVerdict[]): string {
+  const body = cells.map((c) => [c.environment, c.algorithm, String(c.budget), fmt(c.subopt), fmt(c.trueReward, 3), fmt(c.klToReference, 3), c.queries.mean.toFixed(0), `${c.ok}/${c.ok + c.failed}`, c.confidenceHeld.of ? `${c.confidenceHeld.held}/${c.confidenceHeld.of}` : ""]);
+  const parts = [table(["environment", "algorithm", "budget", "SubOpt (95% CI)", "true reward", "KL to π0", "queries", "ok", "‖θ̂−θ*‖_Σ≤β"], body)];
+  if (verdicts.length) {
+    const vb = verdicts.map((v) => [v.environment, `${v.a} vs ${v.b}`, String(v.budget), `${v.meanDifference >= 0 ? "+" : ""}${v.meanDifference.toFixed(4)} ± ${v.stderr.toFixed(4)}`, `${(100 * v.relativeGain).toFixed(0)}%`, `${v.wins}/${v.pairs}`, v.verdict]);
+    parts.push("", "Comparisons (SubOpt, paired by seed; A beats B when the mean gain > 2 SE and ≥ 10%):", table(["environment", "comparison", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], vb));
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,113 @@
+import * as E from "fp-ts/lib/Either";
+import { formatError } from "@gsh/core";
+import { finiteGibbsFamily } from "@gsh/preference";
+import { offlineGshf, pessimismBound } from "@gsh/offline";
+import { hybridGshf, onlineGshf, type OnlineGshfResult } from "@gsh/online";
+import { type AlgorithmDefinition, type AlgorithmOutput, defineAlgorithm, z } from "./plugin";
+
+const behaviour = z.enum(["reference", "skewed", "uniform"]).default("reference");
+/** β as a number, or "sqrt-d" for √d (the testbeds spec's fixed-in-advance choice for the enhancer). */
+const betaSpec = z.union([z.number().min(0), z.literal("sqrt-d")]);
+const resolveBeta = (b: number | "sqrt-d", d: number) => (b === "sqrt-d" ? Math.sqrt(d) : b);
+
+function unwrap<T>(e: E.Either<Parameters<typeof formatError>[0], T>): T {
+  if (E.isLeft(e)) throw new Error(formatError(e.left));
+  return e.right;
+}
+
+function onlineOutput(r: OnlineGshfResult, family: ReturnType<typeof finiteGibbsFamily>): AlgorithmOutput {
+  const gammas = r.trace.map((t) => t.gamma).filter((g): g is number => g !== null);
+  return {
+    policy: r.policy,
+    trace: r.trace.map((t) => ({ queries: t.queries, policy: family.policyOf(t.theta) })),
+    diagnostics: {
+      finalGamma: gammas.length ? gammas[gammas.length - 1] : null,
+      degeneratePairs: r.trace.reduce((s, t) => s + t.degeneratePairs, 0),
+    },
+  };
+}
+
+const onlineParams = {
+  iterations: z.number().int().positive().default(10),
+  beta: betaSpec.default("sqrt-d"),
+  lambda: z.number().positive().default(1),
+  bestOfN: z.number().int().min(2).default(8),
+  output: z.enum(["last", "min-uncertainty"]).default("last"),
+  randomDirections: z.number().int().min(0).optional(),
+  cMax: z.number().positive().default(100),
+};
+
+/** The theory track's algorithms. */
+export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
+  defineAlgorithm({
+    name: "offline-gshf",
+    track: "theory",
+    description: "offline GSHF: BT MLE on `budget` offline pairs, then Option I/II pessimism with width β (β = 0: MLE-Gibbs, the idealization of DPO/RSO)",
+    params: z
+      .object({
+        beta: z.number().min(0).default(0),
+        option: z.enum(["I", "II"]).default("II"),
+        lambda: z.number().positive().default(1),
+        behaviour,
+        referenceVector: z.enum(["per-context", "global"]).default("per-context"),
+      })
+      .strict(),
+    run(ctx, p) {
+      const data = ctx.offlineData(ctx.budget, p.behaviour);
+      const r = unwrap(offlineGshf(ctx.problem, data, { beta: p.beta, option: p.option, lambda: p.lambda, referenceVector: p.referenceVector }));
+      return {
+        policy: r.policy,
+        confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
+        bound: (comparator) => pessimismBound(ctx.problem, r, comparator),
+        diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dual?.dualityGap ?? null },
+      };
+    },
+  }),
+  defineAlgorithm({
+    name: "online-gshf",
+    track: "theory",
+    description: "online iterative GSHF: T rounds of budget/T queries; main agent = MLE-Gibbs; pairs from an exploration rule (default the enhancer)",
+    params: z.object({ ...onlineParams, exploration: z.enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst"]).default("enhancer") }).strict(),
+    run(ctx, p) {
+      const m = Math.floor(ctx.budget / p.iterations);
+      if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than iterations ${p.iterations}`);
+      const r = unwrap(
+        onlineGshf(ctx.problem, ctx.oracle, ctx.rng, {
+          iterations: p.iterations,
+          batchSize: m,
+          beta: resolveBeta(p.beta, ctx.problem.dim),
+          lambda: p.lambda,
+          exploration: p.exploration,
+          bestOfN: p.bestOfN,
+          output: p.output,
+          enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
+        }),
+      );
+      return onlineOutput(r, finiteGibbsFamily(ctx.problem));
+    },
+  }),
+  defineAlgorithm({
+    name: "hybrid-gshf",
+    track: "theory",
+    description: "hybrid GSHF: a fraction of the budget as offline π0 pairs kept in every round, the rest online with (π_t, π0) pairs or the enhancer",
+    params: z.object({ ...onlineParams, offlineFraction: z.number().min(0).max(1).default(0.5), exploration: z.enum(["reference", "enhancer"]).default("reference") }).strict(),
+    run(ctx, p) {
+      const nOff = Math.floor(ctx.budget * p.offlineFraction);
+      const m = Math.floor((ctx.budget - nOff) / p.iterations);
+      if (m < 1) throw new Error(`online budget ${ctx.budget - nOff} is smaller than iterations ${p.iterations}`);
+      const data = ctx.offlineData(nOff);
+      const r = unwrap(
+        hybridGshf(ctx.problem, data, ctx.oracle, ctx.rng, {
+          iterations: p.iterations,
+          batchSize: m,
+          beta: resolveBeta(p.beta, ctx.problem.dim),
+          lambda: p.lambda,
+          exploration: p.exploration,
+          output: p.output,
+          enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
+        }),
+      );
+      return onlineOutput(r, finiteGibbsFamily(ctx.problem));
+    },
+  }),
+] as AlgorithmDefinition[];

@@ -1,0 +1,57 @@
+import { SEQUENCE_SIZES, enumerateSequenceInstance, linearBandit, testbedH, testbedP, testbedR, testbedS } from "@gsh/preference";
+import { type EnvironmentDefinition, defineEnvironment, z } from "./plugin";
+
+const eta = z.number().positive().default(0.1);
+const preference = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("bradley-terry") }),
+    z.object({ kind: z.literal("probit") }),
+    z.object({ kind: z.literal("label-noise"), flip: z.number().min(0).max(0.5) }),
+    z.object({ kind: z.literal("deterministic") }),
+  ])
+  .optional();
+const variant = { preference, misspecification: z.number().min(0).optional() };
+
+/** The built-in environments: the testbeds of the spec, by name. */
+export const builtinEnvironments: readonly EnvironmentDefinition[] = [
+  defineEnvironment({
+    name: "R",
+    description: "random features, the generic case (X=50, A=32, d=8, B=3, π0 = softmax(g/0.3))",
+    params: z.object({ eta, ...variant }).strict(),
+    create: (seed, p) => testbedR(seed, p),
+  }),
+  defineEnvironment({
+    name: "P",
+    description: "the coverage trap, where offline pessimism should matter (A=d=32)",
+    params: z.object({ eta, variant: z.enum(["tabular", "one-hot-ish"]).default("tabular"), ...variant }).strict(),
+    create: (seed, p) => testbedP(seed, p),
+  }),
+  defineEnvironment({
+    name: "H",
+    description: "the hidden direction, where online exploration should matter (X=50, A=32, d=8)",
+    params: z.object({ eta, hiddenMass: z.number().positive().max(1).default(1e-3), ...variant }).strict(),
+    create: (seed, p) => testbedH(seed, p),
+  }),
+  defineEnvironment({
+    name: "S-tiny",
+    description: "the sequence bandit at V=4, L=4 (256 responses per prompt), enumerated as a finite-action bandit",
+    params: z.object({ eta, prompts: z.number().int().positive().default(20) }).strict(),
+    create: (seed, p) => enumerateSequenceInstance(testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: p.prompts, eta: p.eta })),
+  }),
+  defineEnvironment({
+    name: "linear",
+    description: "a general linear bandit with the knobs a study needs",
+    params: z
+      .object({
+        contexts: z.number().int().positive().default(50),
+        actions: z.number().int().min(2).default(32),
+        dim: z.number().int().positive().default(8),
+        normBound: z.number().positive().default(3),
+        eta,
+        referenceTemperature: z.number().positive().default(0.3),
+        ...variant,
+      })
+      .strict(),
+    create: (seed, p) => linearBandit(seed, p),
+  }),
+] as EnvironmentDefinition[];

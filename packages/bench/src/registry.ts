@@ -1,0 +1,100 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as TE from "fp-ts/lib/TaskEither";
+import * as E from "fp-ts/lib/Either";
+import type { GshError } from "@gsh/core";
+import type { AlgorithmDefinition, EnvironmentDefinition } from "./plugin";
+import { builtinEnvironments } from "./environments";
+import { theoryAlgorithms } from "./algorithms";
+
+/** Algorithms and environments by name: the built-ins plus whatever plugins added. */
+export interface Registry {
+  readonly algorithms: ReadonlyMap<string, AlgorithmDefinition>;
+  readonly environments: ReadonlyMap<string, EnvironmentDefinition>;
+  /** Absolute paths of the plugins loaded into this registry (workers load the same files). */
+  readonly plugins: readonly string[];
+}
+
+export function builtinRegistry(): Registry {
+  return {
+    algorithms: new Map(theoryAlgorithms.map((a) => [a.name, a])),
+    environments: new Map(builtinEnvironments.map((e) => [e.name, e])),
+    plugins: [],
+  };
+}
+
+function isDefinition(v: unknown): v is AlgorithmDefinition | EnvironmentDefinition {
+  return typeof v === "object" && v !== null && ((v as { kind?: unknown }).kind === "algorithm" || (v as { kind?: unknown }).kind === "environment");
+}
+
+/** Every definition a plugin module exports: `default` (one or an array), `algorithms`, `environments`, or named exports. */
+function definitionsOf(mod: Record<string, unknown>): unknown[] {
+  const out: unknown[] = [];
+  const push = (v: unknown) => (Array.isArray(v) ? out.push(...v) : out.push(v));
+  const seen = new Set<unknown>();
+  for (const [key, value] of Object.entries(mod)) {
+    if (key === "__esModule") continue;
+    if (key === "default" && typeof value === "object" && value !== null && !isDefinition(value) && !Array.isArray(value)) {
+      for (const v of definitionsOf(value as Record<string, unknown>)) if (!seen.has(v)) (seen.add(v), out.push(v));
+      continue;
+    }
+    const items = Array.isArray(value) ? value : [value];
+    for (const v of items) if ((isDefinition(v) || key === "default" || key === "algorithms" || key === "environments") && !seen.has(v)) (seen.add(v), push(v));
+  }
+  return out;
+}
+
+function validateDefinition(d: unknown, specifier: string): E.Either<GshError, AlgorithmDefinition | EnvironmentDefinition> {
+  const fail = (message: string) => E.left<GshError>({ _tag: "PluginError", specifier, message });
+  if (!isDefinition(d)) return fail(`exports a value that is not a definition (use defineAlgorithm / defineEnvironment): ${String(d)}`);
+  if (typeof d.name !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(d.name)) return fail(`a definition has an invalid name: ${JSON.stringify(d.name)}`);
+  if (!d.params || typeof (d.params as { safeParse?: unknown }).safeParse !== "function") return fail(`'${d.name}' has no parameter schema (params must be a zod schema)`);
+  if (d.kind === "algorithm" && typeof d.run !== "function") return fail(`algorithm '${d.name}' has no run function`);
+  if (d.kind === "environment" && typeof d.create !== "function") return fail(`environment '${d.name}' has no create function`);
+  return E.right(d);
+}
+
+/** Resolves a plugin specifier: a path (relative to `baseDir`) or a package name. */
+export function resolvePluginSpecifier(specifier: string, baseDir: string): string {
+  if (specifier.startsWith(".") || isAbsolute(specifier)) return resolve(baseDir, specifier);
+  return require.resolve(specifier, { paths: [baseDir, process.cwd()] });
+}
+
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  if (/\.(c|m)?ts$/.test(path)) {
+    // TypeScript plugins are loaded through tsx (esbuild), so a contributor needs no build step.
+    const { tsImport } = (await import("tsx/esm/api")) as { tsImport: (p: string, parent: string) => Promise<Record<string, unknown>> };
+    return tsImport(pathToFileURL(path).href, pathToFileURL(dirname(path) + "/").href);
+  }
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
+/** Loads plugins into a copy of the registry, validating each definition; a clash with an existing name is an error. */
+export function loadPlugins(base: Registry, specifiers: readonly string[], baseDir: string): TE.TaskEither<GshError, Registry> {
+  return async () => {
+    const algorithms = new Map(base.algorithms);
+    const environments = new Map(base.environments);
+    const resolved: string[] = [];
+    for (const specifier of specifiers) {
+      let mod: Record<string, unknown>;
+      try {
+        const path = resolvePluginSpecifier(specifier, baseDir);
+        resolved.push(path);
+        mod = await importModule(path);
+      } catch (e) {
+        return E.left({ _tag: "PluginError", specifier, message: `cannot load: ${(e as Error).message.split("\n")[0]}` });
+      }
+      const defs = definitionsOf(mod);
+      if (defs.length === 0) return E.left({ _tag: "PluginError", specifier, message: "exports no algorithm or environment definitions" });
+      for (const d of defs) {
+        const v = validateDefinition(d, specifier);
+        if (E.isLeft(v)) return v;
+        const def = v.right;
+        const target: Map<string, AlgorithmDefinition | EnvironmentDefinition> = def.kind === "algorithm" ? algorithms : environments;
+        if (target.has(def.name)) return E.left({ _tag: "PluginError", specifier, message: `${def.kind} '${def.name}' is already defined` });
+        target.set(def.name, def);
+      }
+    }
+    return E.right({ algorithms: algorithms as Map<string, AlgorithmDefinition>, environments: environments as Map<string, EnvironmentDefinition>, plugins: [...base.plugins, ...resolved] });
+  };
+}

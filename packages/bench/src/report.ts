@@ -1,0 +1,173 @@
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import type { ResultRow } from "./result-row";
+import { readResults } from "./results-file";
+import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
+import type { Suite } from "./suite";
+
+/** Flat CSV of every row (one line per trial). */
+export function resultsCsv(rows: readonly ResultRow[]): string {
+  const header = ["trialId", "suite", "environment", "environmentId", "environmentVersion", "algorithm", "algorithmName", "budget", "seed", "status", "subopt", "objective", "trueReward", "klToReference", "queries", "candidatesSampled", "rewardModelCalls", "gradientSteps", "confidenceRadius", "confidenceHeld", "boundRhs", "wallMs", "gshVersion", "error"];
+  const body = rows.map((r) => {
+    const m = r.metrics;
+    return [r.trialId, r.suite, r.environment, r.environmentId, r.environmentVersion, r.algorithm, r.algorithmName, r.budget, r.seed, r.status, m?.subopt, m?.objective, m?.trueReward, m?.klToReference, m?.queries, m?.candidatesSampled, m?.rewardModelCalls, m?.gradientSteps, m?.confidenceRadius, m?.confidenceHeld, m?.boundRhs, r.wallMs.toFixed(1), r.gshVersion, r.error ?? ""];
+  });
+  return stringify([header, ...body]);
+}
+
+type VegaLiteSpec = Record<string, unknown>;
+
+/** Renders a Vega-Lite spec to an SVG string in Node (vega's headless renderer; no browser, no network). */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const vl = await import("vega-lite");
+  const vega = await import("vega");
+  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The report's charts as Vega-Lite specs: SubOpt vs queries (log-log, 95% bands), the reward-vs-KL frontier, traces. */
+export function chartSpecs(cells: readonly CellSummary[], rows: readonly ResultRow[]): { title: string; spec: VegaLiteSpec }[] {
+  const out: { title: string; spec: VegaLiteSpec }[] = [];
+  const envs = [...new Set(cells.map((c) => c.environment))];
+  for (const env of envs) {
+    const data = cells
+      .filter((c) => c.environment === env && c.ok > 0 && c.subopt.mean > 0)
+      .map((c) => {
+        const mean = c.subopt.mean;
+        const half = Number.isNaN(c.subopt.ci95) ? 0 : c.subopt.ci95;
+        return { algorithm: c.algorithm, queries: c.queries.mean || c.budget, subopt: mean, lo: Math.max(mean - half, mean / 100), hi: mean + half };
+      });
+    if (data.length === 0) continue;
+    out.push({
+      title: `SubOpt vs queries — ${env}`,
+      spec: {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        width: 420,
+        height: 260,
+        data: { values: data },
+        encoding: {
+          x: { field: "queries", type: "quantitative", scale: { type: "log" }, title: "preference queries" },
+          color: { field: "algorithm", type: "nominal" },
+        },
+        layer: [
+          { mark: { type: "area", opacity: 0.18 }, encoding: { y: { field: "lo", type: "quantitative", scale: { type: "log" }, title: "SubOpt = η·E KL(π‖π*)" }, y2: { field: "hi" } } },
+          { mark: { type: "line", point: true }, encoding: { y: { field: "subopt", type: "quantitative", scale: { type: "log" } } } },
+        ],
+      },
+    });
+    const frontier = cells.filter((c) => c.environment === env && c.ok > 0).map((c) => ({ algorithm: c.algorithm, budget: c.budget, kl: c.klToReference.mean, reward: c.trueReward.mean }));
+    out.push({
+      title: `True reward vs KL to π0 — ${env}`,
+      spec: {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        width: 420,
+        height: 260,
+        data: { values: frontier },
+        mark: { type: "point", filled: true, size: 60 },
+        encoding: {
+          x: { field: "kl", type: "quantitative", title: "E KL(π‖π0) (true)" },
+          y: { field: "reward", type: "quantitative", title: "E r*(x, π) (true)", scale: { zero: false } },
+          color: { field: "algorithm", type: "nominal" },
+          tooltip: [{ field: "algorithm" }, { field: "budget" }],
+        },
+      },
+    });
+    const traced = rows.filter((r) => r.environment === env && r.status === "ok" && r.trace && r.trace.length > 1);
+    if (traced.length) {
+      const maxBudget = Math.max(...traced.map((r) => r.budget));
+      const acc = new Map<string, { algorithm: string; queries: number; sum: number; n: number }>();
+      for (const r of traced.filter((t) => t.budget === maxBudget))
+        for (const p of r.trace!) {
+          const k = `${r.algorithm}\u0000${p.queries}`;
+          const a = acc.get(k) ?? { algorithm: r.algorithm, queries: p.queries, sum: 0, n: 0 };
+          a.sum += p.subopt;
+          a.n++;
+          acc.set(k, a);
+        }
+      const values = [...acc.values()].map((a) => ({ algorithm: a.algorithm, queries: a.queries, subopt: a.sum / a.n })).filter((v) => v.subopt > 0);
+      out.push({
+        title: `Per-iteration SubOpt of the main agent (budget ${maxBudget}) — ${env}`,
+        spec: {
+          $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+          width: 420,
+          height: 260,
+          data: { values },
+          mark: { type: "line", point: true },
+          encoding: {
+            x: { field: "queries", type: "quantitative", title: "queries so far" },
+            y: { field: "subopt", type: "quantitative", scale: { type: "log" }, title: "SubOpt of π¹_t" },
+            color: { field: "algorithm", type: "nominal" },
+          },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function htmlTable(header: string[], body: (string | number)[][]): string {
+  return `<table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+}
+
+/** A self-contained HTML report: tables, inline SVG charts and the aggregated data as JSON. No network needed. */
+export async function reportHtml(suite: Pick<Suite, "name" | "description">, cells: readonly CellSummary[], verdicts: readonly ComparisonVerdict[], rows: readonly ResultRow[]): Promise<string> {
+  const charts = chartSpecs(cells, rows);
+  const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
+  const ci = (m: CellSummary["subopt"], d = 4) => (Number.isNaN(m.mean) ? "—" : `${m.mean.toFixed(d)} ± ${Number.isNaN(m.ci95) ? "—" : m.ci95.toFixed(d)}`);
+  const summary = htmlTable(
+    ["environment", "algorithm", "budget", "SubOpt (95% CI)", "true reward", "KL to π0", "queries", "ok / trials", "wall ms"],
+    cells.map((c) => [c.environment, c.algorithm, c.budget, ci(c.subopt), ci(c.trueReward, 3), ci(c.klToReference, 3), c.queries.mean.toFixed(0), `${c.ok}/${c.ok + c.failed}`, c.wallMs.mean.toFixed(0)]),
+  );
+  const verdictTable = verdicts.length
+    ? htmlTable(["environment", "A", "B", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], verdicts.map((v) => [v.environment, v.a, v.b, v.budget, `${v.meanDifference.toFixed(4)} ± ${v.stderr.toFixed(4)}`, `${(100 * v.relativeGain).toFixed(0)}%`, `${v.wins}/${v.pairs}`, v.verdict]))
+    : "<p>No comparisons declared.</p>";
+  const failures = rows.filter((r) => r.status === "failed");
+  const data = JSON.stringify({ suite: suite.name, cells, verdicts }).replace(/</g, "\\u003c");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gsh report: ${esc(suite.name)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart h3{font-size:14px;margin:.5em 0}</style>
+</head><body>
+<h1>gsh benchmark: ${esc(suite.name)}</h1>
+<p>${esc(suite.description)}</p>
+<p>Every number is exact, computed from the truth at the environment boundary: SubOpt = J(π*) − J(π) = η·E KL(π‖π*). Means ± 95% Student-t intervals over seeds.</p>
+<h2>Comparisons</h2>${verdictTable}
+<h2>Summary</h2>${summary}
+${failures.length ? `<h2>Failed trials (${failures.length})</h2>${htmlTable(["trial", "error"], failures.map((f) => [f.trialId, f.error ?? ""]))}` : ""}
+<h2>Charts</h2><div class="charts">
+${charts.map((c, i) => `<div class="chart" data-chart="${i}"><h3>${esc(c.title)}</h3>${svgs[i]}</div>`).join("\n")}
+</div>
+<script type="application/json" id="gsh-data">${data}</script>
+</body></html>
+`;
+}
+
+export interface WrittenReport {
+  readonly summary: string;
+  readonly files: readonly string[];
+  readonly cells: readonly CellSummary[];
+  readonly verdicts: readonly ComparisonVerdict[];
+}
+
+/** Reads `<dir>/results.jsonl` (and suite.json) and writes results.csv, summary.txt and report.html there. */
+export async function writeReport(dir: string): Promise<WrittenReport> {
+  const rows = readResults(join(dir, "results.jsonl"));
+  const suitePath = join(dir, "suite.json");
+  const suite: Pick<Suite, "name" | "description" | "comparisons"> = existsSync(suitePath)
+    ? JSON.parse(readFileSync(suitePath, "utf8"))
+    : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
+  const cells = summarizeCells(rows);
+  const verdicts = compare(rows, suite.comparisons ?? []);
+  const summary = formatSummary(cells, verdicts);
+  const files = [join(dir, "results.csv"), join(dir, "summary.txt"), join(dir, "report.html")];
+  writeFileSync(files[0], resultsCsv(rows));
+  writeFileSync(files[1], summary + "\n");
+  writeFileSync(files[2], await reportHtml(suite, cells, verdicts, rows));
+  return { summary, files, cells, verdicts };
+}

@@ -1,0 +1,55 @@
+/**
+ * One line of results.jsonl: one trial (environment × algorithm × budget × seed), its exact metrics computed from the
+ * truth at the environment boundary, and where it came from. Schema `gsh/result-row@1`.
+ */
+export interface ResultRow {
+  readonly schema: "gsh/result-row@1";
+  /** Stable id: `${environment}|${algorithm}|${budget}|${seed}` (labels from the suite). */
+  readonly trialId: string;
+  readonly suite: string;
+  readonly environment: string;
+  readonly environmentName: string;
+  readonly environmentId: string;
+  readonly environmentVersion: number;
+  readonly environmentParams: Record<string, unknown>;
+  readonly algorithm: string;
+  readonly algorithmName: string;
+  readonly algorithmParams: Record<string, unknown>;
+  readonly budget: number;
+  readonly seed: number;
+  readonly status: "ok" | "failed";
+  /** The error when status is "failed" (a throw, or an invalid policy). */
+  readonly error?: string;
+  readonly metrics?: TrialMetrics;
+  /** Per-iteration exact metrics of the algorithm's trace (online algorithms). */
+  readonly trace?: readonly { readonly queries: number; readonly subopt: number; readonly trueReward: number; readonly klToReference: number }[];
+  readonly diagnostics?: Record<string, number | string | boolean | null>;
+  /** Wall time of the trial in ms (not part of the reproducible content). */
+  readonly wallMs: number;
+  readonly gshVersion: string;
+}
+
+export interface TrialMetrics {
+  /** J(π*) − J(π) = η·E_x KL(π‖π*). */
+  readonly subopt: number;
+  readonly objective: number;
+  readonly optimalObjective: number;
+  readonly trueReward: number;
+  readonly klToReference: number;
+  /** Preference queries, counted by the runner's oracle (offline data included). */
+  readonly queries: number;
+  readonly candidatesSampled: number;
+  readonly rewardModelCalls: number;
+  readonly gradientSteps: number;
+  /** ‖θ̂ − θ*‖_Σ when the algorithm reported an estimate and θ* exists; with whether it was ≤ β. */
+  readonly confidenceRadius: number | null;
+  readonly confidenceHeld: boolean | null;
+  /** The algorithm's guarantee RHS for the comparator π*, when it has one. */
+  readonly boundRhs: number | null;
+}
+
+/** The row without its timing, for reproducibility checks. */
+export function reproducibleContent(row: ResultRow): Omit<ResultRow, "wallMs"> {
+  const { wallMs: _w, ...rest } = row;
+  return rest;
+}

@@ -1,0 +1,145 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join, extname } from "node:path";
+import * as E from "fp-ts/lib/Either";
+import * as TE from "fp-ts/lib/TaskEither";
+import { parse as parseYaml } from "yaml";
+import type { GshError } from "@gsh/core";
+import { z } from "./plugin";
+import type { Registry } from "./registry";
+
+const labelled = z.object({
+  label: z.string().min(1).optional(),
+  name: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The declarative suite file (JSON or YAML). */
+export const suiteFileSchema = z
+  .object({
+    name: z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
+    description: z.string().optional(),
+    /** A count (seeds 0..n−1) or an explicit list. */
+    seeds: z.union([z.number().int().positive(), z.array(z.number().int().min(0)).min(1)]),
+    environments: z.array(labelled).min(1),
+    algorithms: z.array(labelled).min(1),
+    /** Query budgets. */
+    budgets: z.array(z.number().int().positive()).min(1),
+    /** Paired comparisons reported with the verdict rule (A beats B on SubOpt). Labels refer to algorithms. */
+    comparisons: z.array(z.object({ a: z.string(), b: z.string(), environments: z.array(z.string()).optional(), note: z.string().optional() })).default([]),
+    /** Plugin modules (paths relative to the suite file, or package names). */
+    plugins: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type SuiteFile = z.output<typeof suiteFileSchema>;
+
+export interface SuiteEntry {
+  readonly label: string;
+  readonly name: string;
+  /** Parameters after validation and defaults. */
+  readonly params: Record<string, unknown>;
+}
+
+/** A validated suite: every name resolved against the registry and every parameter checked by its schema. */
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  readonly seeds: readonly number[];
+  readonly environments: readonly SuiteEntry[];
+  readonly algorithms: readonly SuiteEntry[];
+  readonly budgets: readonly number[];
+  readonly comparisons: SuiteFile["comparisons"];
+  /** Plugin specifiers as written, and the directory they are relative to. */
+  readonly plugins: readonly string[];
+  readonly baseDir: string;
+}
+
+const pathOf = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), "");
+
+function invalid(source: string, path: string, message: string): GshError {
+  return { _tag: "InvalidArgument", field: `${source}: ${path || "(suite)"}`, message };
+}
+
+/** Parses the text of a suite file (JSON, or YAML when the name ends in .yaml/.yml). */
+export function parseSuiteText(text: string, source: string): E.Either<GshError, SuiteFile> {
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    return E.left({ _tag: "ParseError", source, line: 0, field: "(file)", message: (e as Error).message.split("\n")[0] });
+  }
+  const r = suiteFileSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return E.left(invalid(source, pathOf(issue.path), issue.message));
+  }
+  return E.right(r.data);
+}
+
+/** Resolves names and validates parameters against the registry (the file is named in every error). */
+export function resolveSuite(file: SuiteFile, registry: Registry, source: string, baseDir: string): E.Either<GshError, Suite> {
+  const entries = (kind: "environments" | "algorithms"): E.Either<GshError, SuiteEntry[]> => {
+    const out: SuiteEntry[] = [];
+    const labels = new Set<string>();
+    for (const [i, e] of file[kind].entries()) {
+      const defs = kind === "environments" ? registry.environments : registry.algorithms;
+      const def = defs.get(e.name);
+      if (!def) return E.left(invalid(source, `${kind}[${i}].name`, `unknown ${kind === "environments" ? "environment" : "algorithm"} '${e.name}' (known: ${[...defs.keys()].join(", ")})`));
+      const p = def.params.safeParse(e.params);
+      if (!p.success) {
+        const issue = p.error.issues[0];
+        return E.left(invalid(source, `${kind}[${i}].params${issue.path.length ? "." + pathOf(issue.path) : ""}`, issue.message));
+      }
+      const label = e.label ?? e.name;
+      if (labels.has(label)) return E.left(invalid(source, `${kind}[${i}].label`, `duplicate label '${label}'`));
+      labels.add(label);
+      out.push({ label, name: e.name, params: p.data as Record<string, unknown> });
+    }
+    return E.right(out);
+  };
+  const envs = entries("environments");
+  if (E.isLeft(envs)) return envs;
+  const algs = entries("algorithms");
+  if (E.isLeft(algs)) return algs;
+  const algLabels = new Set(algs.right.map((a) => a.label));
+  const envLabels = new Set(envs.right.map((e) => e.label));
+  for (const [i, c] of file.comparisons.entries()) {
+    for (const k of ["a", "b"] as const) if (!algLabels.has(c[k])) return E.left(invalid(source, `comparisons[${i}].${k}`, `no algorithm labelled '${c[k]}'`));
+    for (const [j, e] of (c.environments ?? []).entries()) if (!envLabels.has(e)) return E.left(invalid(source, `comparisons[${i}].environments[${j}]`, `no environment labelled '${e}'`));
+  }
+  const seeds = typeof file.seeds === "number" ? Array.from({ length: file.seeds }, (_, i) => i) : file.seeds;
+  return E.right({
+    name: file.name,
+    description: file.description ?? "",
+    seeds,
+    environments: envs.right,
+    algorithms: algs.right,
+    budgets: file.budgets,
+    comparisons: file.comparisons,
+    plugins: file.plugins,
+    baseDir,
+  });
+}
+
+/** The directory of the built-in suites shipped with this package. */
+export const builtinSuitesDir = join(__dirname, "..", "suites");
+
+/** A built-in suite name (`smoke`, `default`, `paper`) or a path to a suite file. */
+export function suitePath(nameOrPath: string): string {
+  return extname(nameOrPath) ? nameOrPath : join(builtinSuitesDir, `${nameOrPath}.yaml`);
+}
+
+/** Reads and parses a suite file (not yet resolved: plugins must be loaded first). */
+export function readSuiteFile(path: string): TE.TaskEither<GshError, { file: SuiteFile; baseDir: string }> {
+  return async () => {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      return E.left({ _tag: "IOError", path, message: (e as Error).message });
+    }
+    const p = parseSuiteText(text, path);
+    return E.isLeft(p) ? p : E.right({ file: p.right, baseDir: dirname(path) });
+  };
+}

@@ -1,0 +1,17 @@
+// Piscina worker: runs one trial. Plugins are loaded once per worker, from the same absolute paths as the main thread.
+import * as E from "fp-ts/lib/Either";
+import { formatError } from "@gsh/core";
+import { builtinRegistry, loadPlugins, type Registry } from "./registry";
+import { runTrial, type Trial } from "./trial";
+
+let cached: { key: string; registry: Registry } | null = null;
+
+export default async function runInWorker(task: { trial: Trial; plugins: string[] }) {
+  const key = task.plugins.join("\n");
+  if (!cached || cached.key !== key) {
+    const r = await loadPlugins(builtinRegistry(), task.plugins, process.cwd())();
+    if (E.isLeft(r)) throw new Error(formatError(r.left));
+    cached = { key, registry: r.right };
+  }
+  return runTrial(task.trial, cached.registry);
+}
