@@ -27,21 +27,17 @@ function isDefinition(v: unknown): v is AlgorithmDefinition | EnvironmentDefinit
   return typeof v === "object" && v !== null && ((v as { kind?: unknown }).kind === "algorithm" || (v as { kind?: unknown }).kind === "environment");
 }
 
-/** Every definition a plugin module exports: `default` (one or an array), `algorithms`, `environments`, or named exports. */
+/** Every definition a plugin module exports: `default` (one, an array or an object of them), or any named export. */
 function definitionsOf(mod: Record<string, unknown>): unknown[] {
-  const out: unknown[] = [];
-  const push = (v: unknown) => (Array.isArray(v) ? out.push(...v) : out.push(v));
-  const seen = new Set<unknown>();
-  for (const [key, value] of Object.entries(mod)) {
-    if (key === "__esModule") continue;
-    if (key === "default" && typeof value === "object" && value !== null && !isDefinition(value) && !Array.isArray(value)) {
-      for (const v of definitionsOf(value as Record<string, unknown>)) if (!seen.has(v)) (seen.add(v), out.push(v));
-      continue;
-    }
-    const items = Array.isArray(value) ? value : [value];
-    for (const v of items) if ((isDefinition(v) || key === "default" || key === "algorithms" || key === "environments") && !seen.has(v)) (seen.add(v), push(v));
-  }
-  return out;
+  const out = new Set<unknown>();
+  const visit = (value: unknown, depth: number) => {
+    if (Array.isArray(value)) for (const v of value) visit(v, depth);
+    else if (isDefinition(value)) out.add(value);
+    else if (depth === 0 && typeof value === "object" && value !== null) for (const v of Object.values(value)) visit(v, 1);
+    else if (depth === 0) out.add(value); // a named export that is not a definition: reported by validation
+  };
+  for (const [key, value] of Object.entries(mod)) if (key !== "__esModule") visit(value, key === "default" ? 0 : 1);
+  return [...out];
 }
 
 function validateDefinition(d: unknown, specifier: string): E.Either<GshError, AlgorithmDefinition | EnvironmentDefinition> {
