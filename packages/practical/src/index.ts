@@ -1,2 +1,12 @@
-// Skeleton: the implementation lands with its issue (see the repository issues).
-export {};
+export * from "./losses";
+export * from "./pairs-data";
+export * from "./policies";
+export * from "./optimize";
+export * from "./train";
+export * from "./reward-model";
+export * from "./policy-factory";
+export * from "./rejection-sampling";
+export * from "./dpo";
+export * from "./rso";
+export * from "./multi-step-rs";
+export * from "./iterative-dpo";

@@ -1,0 +1,197 @@
+import { type Policy, type Rng, gibbsPolicy, klToReference, linearReward, softmaxInto } from "@gsh/core";
+import type { BanditProblem } from "@gsh/preference";
+import { type LossSpec, pairLoss } from "./losses";
+import type { PairBatch } from "./pairs-data";
+
+/**
+ * One interface for every trainable policy over a finite action set: exact log-probabilities and distribution,
+ * sampling, flat parameters, and the pairwise-loss objective with its gradient (full batch).
+ */
+export interface TrainablePolicy {
+  readonly kind: string;
+  readonly problem: BanditProblem;
+  /** Number of parameters. */
+  readonly size: number;
+  getParameters(): Float64Array;
+  setParameters(p: Float64Array): void;
+  /** The current policy over every (x, a): exact, for evaluation at the environment boundary. */
+  distribution(): Policy;
+  /** log π(a | x). */
+  logProb(x: number, a: number): number;
+  sample(x: number, rng: Rng): number;
+  /**
+   * Σ_pairs ℓ(h_i, g_i) + (l2/2)‖params‖², with h measured against `reference` (π0 unless a moving reference is
+   * given); writes the gradient into `grad`.
+   */
+  objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number;
+}
+
+/** log π_ref(a|x) − log π0(a|x): zero for the fixed reference. */
+function referenceShift(problem: BanditProblem, reference: Policy | undefined, x: number, a: number): number {
+  if (!reference) return 0;
+  const i = x * problem.actions + a;
+  return Math.log(reference.probs[i]) - Math.log(problem.reference.probs[i]);
+}
+
+/**
+ * The log-linear policy π_w ∝ π0·exp(<w, φ>/η). It contains π* (w = θ*), and its DPO margin is exact and cheap:
+ * h = <w, φ(x,a^w) − φ(x,a^l)>/η (the normalizer cancels), so DPO on it is the BT likelihood in w.
+ */
+export class LogLinearPolicy implements TrainablePolicy {
+  readonly kind = "log-linear";
+  readonly size: number;
+  private w: Float64Array;
+  private cache: Policy | null = null;
+
+  constructor(readonly problem: BanditProblem, init?: Float64Array) {
+    this.size = problem.dim;
+    this.w = init ? Float64Array.from(init) : new Float64Array(problem.dim);
+  }
+
+  getParameters(): Float64Array {
+    return Float64Array.from(this.w);
+  }
+  setParameters(p: Float64Array): void {
+    this.w.set(p);
+    this.cache = null;
+  }
+  distribution(): Policy {
+    if (!this.cache) this.cache = gibbsPolicy(this.problem.reference, linearReward(this.problem.features, this.w), this.problem.eta).policy;
+    return this.cache;
+  }
+  logProb(x: number, a: number): number {
+    return Math.log(this.distribution().probs[x * this.problem.actions + a]);
+  }
+  sample(x: number, rng: Rng): number {
+    const A = this.problem.actions;
+    return rng.categorical(this.distribution().probs, x * A, A);
+  }
+  objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number {
+    const { features, dim: d, actions: A, eta: etaPolicy } = this.problem;
+    const v = features.values;
+    const w = this.w;
+    if (grad) for (let k = 0; k < d; k++) grad[k] = l2 * w[k];
+    let total = 0;
+    for (let i = 0; i < pairs.size; i++) {
+      const x = pairs.contexts[i];
+      const fw = (x * A + pairs.chosen[i]) * d;
+      const fl = (x * A + pairs.rejected[i]) * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += w[k] * (v[fw + k] - v[fl + k]);
+      s /= etaPolicy;
+      const lp0 = Math.log(this.problem.reference.probs[x * A + pairs.chosen[i]]) - Math.log(this.problem.reference.probs[x * A + pairs.rejected[i]]);
+      const h = s - (referenceShift(this.problem, reference, x, pairs.chosen[i]) - referenceShift(this.problem, reference, x, pairs.rejected[i]));
+      const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
+      total += lv.value;
+      if (grad) {
+        const c = (lv.dh + lv.dg) / etaPolicy;
+        if (c !== 0) for (let k = 0; k < d; k++) grad[k] += c * (v[fw + k] - v[fl + k]);
+      }
+    }
+    let r = 0;
+    for (let k = 0; k < d; k++) r += w[k] * w[k];
+    return total + 0.5 * l2 * r;
+  }
+}
+
+/**
+ * The tabular policy: logits ℓ(x, a) = log π0(a|x) + δ(x, a), trained through δ (which starts at 0, so the policy
+ * starts exactly at π0). Actions with π0 = 0 stay at probability 0.
+ */
+export class TabularPolicy implements TrainablePolicy {
+  readonly kind = "tabular";
+  readonly size: number;
+  private delta: Float64Array;
+  private cache: Policy | null = null;
+
+  constructor(readonly problem: BanditProblem, init?: Float64Array) {
+    this.size = problem.contexts * problem.actions;
+    this.delta = init ? Float64Array.from(init) : new Float64Array(this.size);
+  }
+
+  getParameters(): Float64Array {
+    return Float64Array.from(this.delta);
+  }
+  setParameters(p: Float64Array): void {
+    this.delta.set(p);
+    this.cache = null;
+  }
+  distribution(): Policy {
+    if (!this.cache) {
+      const { contexts: X, actions: A } = this.problem;
+      const probs = new Float64Array(X * A);
+      for (let i = 0; i < X * A; i++) {
+        const p0 = this.problem.reference.probs[i];
+        probs[i] = p0 > 0 ? Math.log(p0) + this.delta[i] : -Infinity;
+      }
+      for (let x = 0; x < X; x++) softmaxInto(probs, probs, x * A, A);
+      this.cache = { contexts: X, actions: A, probs };
+    }
+    return this.cache;
+  }
+  logProb(x: number, a: number): number {
+    return Math.log(this.distribution().probs[x * this.problem.actions + a]);
+  }
+  sample(x: number, rng: Rng): number {
+    const A = this.problem.actions;
+    return rng.categorical(this.distribution().probs, x * A, A);
+  }
+  objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number {
+    const A = this.problem.actions;
+    const dl = this.delta;
+    if (grad) for (let i = 0; i < this.size; i++) grad[i] = l2 * dl[i];
+    let total = 0;
+    for (let i = 0; i < pairs.size; i++) {
+      const x = pairs.contexts[i];
+      const iw = x * A + pairs.chosen[i];
+      const il = x * A + pairs.rejected[i];
+      const s = dl[iw] - dl[il];
+      const lp0 = Math.log(this.problem.reference.probs[iw]) - Math.log(this.problem.reference.probs[il]);
+      const h = s - (referenceShift(this.problem, reference, x, pairs.chosen[i]) - referenceShift(this.problem, reference, x, pairs.rejected[i]));
+      const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
+      total += lv.value;
+      if (grad) {
+        const c = lv.dh + lv.dg;
+        grad[iw] += c;
+        grad[il] -= c;
+      }
+    }
+    let r = 0;
+    for (let i = 0; i < this.size; i++) r += dl[i] * dl[i];
+    return total + 0.5 * l2 * r;
+  }
+}
+
+/** The familiar training metrics (TRL's names), computed on the training pairs, plus the exact KL to π0. */
+export interface TrainingMetrics {
+  readonly "rewards/chosen": number;
+  readonly "rewards/rejected": number;
+  readonly "rewards/margins": number;
+  readonly "rewards/accuracies": number;
+  /** Exact E_x KL(π‖π0) (TRL estimates this from samples; here it is computed). */
+  readonly "objective/kl": number;
+}
+
+/** Implicit rewards η·log(π/π_ref) of chosen and rejected responses over the pairs. */
+export function trainingMetrics(policy: TrainablePolicy, pairs: PairBatch, eta: number, reference?: Policy): TrainingMetrics {
+  const { problem } = policy;
+  const ref = reference ?? problem.reference;
+  const A = problem.actions;
+  let c = 0, r = 0, acc = 0;
+  for (let i = 0; i < pairs.size; i++) {
+    const x = pairs.contexts[i];
+    const rc = eta * (policy.logProb(x, pairs.chosen[i]) - Math.log(ref.probs[x * A + pairs.chosen[i]]));
+    const rr = eta * (policy.logProb(x, pairs.rejected[i]) - Math.log(ref.probs[x * A + pairs.rejected[i]]));
+    c += rc;
+    r += rr;
+    if (rc > rr) acc++;
+  }
+  const n = Math.max(1, pairs.size);
+  return {
+    "rewards/chosen": c / n,
+    "rewards/rejected": r / n,
+    "rewards/margins": (c - r) / n,
+    "rewards/accuracies": acc / n,
+    "objective/kl": klToReference(policy.distribution(), problem.reference, problem.contextWeights),
+  };
+}

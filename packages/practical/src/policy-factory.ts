@@ -1,0 +1,8 @@
+import type { BanditProblem } from "@gsh/preference";
+import { LogLinearPolicy, TabularPolicy, type TrainablePolicy } from "./policies";
+
+export type PolicyClass = "log-linear" | "tabular";
+
+export function makePolicy(kind: PolicyClass, problem: BanditProblem): TrainablePolicy {
+  return kind === "tabular" ? new TabularPolicy(problem) : new LogLinearPolicy(problem);
+}

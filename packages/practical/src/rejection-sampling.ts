@@ -1,0 +1,87 @@
+import { AliasTable, type Rng } from "@gsh/core";
+
+/** Costs of a sampler, reported beside preference queries. */
+export interface SamplingCosts {
+  candidatesSampled: number;
+  rewardModelCalls: number;
+}
+
+/**
+ * RSO's statistical rejection sampler (Liu et al. 2023) for one prompt: target π_r ∝ π0·e^{r/η}. Given N candidates
+ * drawn from π0 and their rewards, repeat until k are accepted: r_max = the largest reward among the candidates not
+ * yet accepted; visit those candidates in random order and accept each with probability exp((r − r_max)/η); remove
+ * the accepted ones. Returns the indices (into `candidates`) in acceptance order; fewer than k if the candidates run
+ * out. Exact only as N → ∞ (r_max is the largest *seen* reward). As η → ∞ it returns π0 samples; as η → 0, best-of-N.
+ */
+export function statisticalRejectionSample(rewards: ArrayLike<number>, k: number, eta: number, rng: Rng): number[] {
+  return rejectionSampleWithLogAcceptance(Float64Array.from(rewards, (r) => r / eta), k, rng);
+}
+
+/**
+ * The general form used by RSO and multi-step RS: candidate i has log-weight s_i (acceptance ∝ e^{s_i}), normalized
+ * in each pass by the largest s among the remaining candidates.
+ */
+export function rejectionSampleWithLogAcceptance(logWeights: ArrayLike<number>, k: number, rng: Rng): number[] {
+  const n = logWeights.length;
+  let remaining = Array.from({ length: n }, (_, i) => i);
+  const accepted: number[] = [];
+  while (accepted.length < k && remaining.length > 0) {
+    let smax = -Infinity;
+    for (const i of remaining) if (logWeights[i] > smax) smax = logWeights[i];
+    rng.shuffle(remaining);
+    const keep: number[] = [];
+    for (const i of remaining) {
+      if (accepted.length < k && rng.uniform() < Math.exp(logWeights[i] - smax)) accepted.push(i);
+      else keep.push(i);
+    }
+    remaining = keep;
+  }
+  return accepted;
+}
+
+/** N i.i.d. draws from one row of a policy table. */
+export function drawCandidates(table: AliasTable, n: number, rng: Rng): number[] {
+  return Array.from({ length: n }, () => table.sample(rng));
+}
+
+/** Best-of-n: the index of the highest reward (ties broken uniformly at random). */
+export function bestOfN(rewards: ArrayLike<number>, rng: Rng): number {
+  let best = -Infinity;
+  let pick = -1;
+  let ties = 0;
+  for (let i = 0; i < rewards.length; i++) {
+    if (rewards[i] > best) {
+      best = rewards[i];
+      pick = i;
+      ties = 1;
+    } else if (rewards[i] === best && rng.int(++ties) === 0) pick = i;
+  }
+  return pick;
+}
+
+/** RSO's pairing: consecutive accepted samples (1st with 2nd, 3rd with 4th, …). */
+export function consecutivePairs<T>(accepted: readonly T[]): [T, T][] {
+  const out: [T, T][] = [];
+  for (let i = 0; i + 1 < accepted.length; i += 2) out.push([accepted[i], accepted[i + 1]]);
+  return out;
+}
+
+/**
+ * Multi-step (annealed) rejection sampling's acceptance log-weights for step i (spec §5):
+ * - with the exact step i−1 Gibbs policy as proposal: (1/η_i − 1/η_{i−1})·r (η₀ = ∞ is π0);
+ * - with a fitted proposal π_fit: log π0 + r/η_i − log π_fit.
+ * Both are normalized by the largest value among the candidates inside the sampler.
+ */
+export function annealedLogWeights(rewards: ArrayLike<number>, etaStep: number, etaPrevious: number): Float64Array {
+  const c = 1 / etaStep - (Number.isFinite(etaPrevious) ? 1 / etaPrevious : 0);
+  return Float64Array.from(rewards, (r) => c * r);
+}
+
+export function fittedLogWeights(rewards: ArrayLike<number>, logPi0: ArrayLike<number>, logPiFit: ArrayLike<number>, etaStep: number): Float64Array {
+  return Float64Array.from(rewards, (r, i) => logPi0[i] + r / etaStep - logPiFit[i]);
+}
+
+/** The default annealing schedule: K = 3 with η₁ = 10η, η₂ = √10·η, η₃ = η. */
+export function defaultSchedule(eta: number): number[] {
+  return [10 * eta, Math.sqrt(10) * eta, eta];
+}

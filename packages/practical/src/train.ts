@@ -1,0 +1,46 @@
+import * as E from "fp-ts/lib/Either";
+import { type GshError, type Policy, getOrThrow } from "@gsh/core";
+import { type LossSpec, validateLoss } from "./losses";
+import { type OptimizeOptions, type OptimizeResult, adam, lbfgs } from "./optimize";
+import type { PairBatch } from "./pairs-data";
+import { type TrainablePolicy, type TrainingMetrics, trainingMetrics } from "./policies";
+
+export interface TrainOptions extends OptimizeOptions {
+  readonly loss: LossSpec;
+  /** DPO's β, i.e. the KL coefficient η (defaults to the problem's η). */
+  readonly eta?: number;
+  /** Ridge (l2/2)‖params‖² added to the summed pair losses (default 1, the MLE's λ). */
+  readonly l2?: number;
+  /** "lbfgs" (default for smooth losses) or "adam" (default when a hinge loss is in the list). */
+  readonly optimizer?: "lbfgs" | "adam";
+  /** A moving reference instead of π0 (iterative DPO's option); h is then measured against it. */
+  readonly reference?: Policy;
+}
+
+export interface TrainResult extends Omit<OptimizeResult, "params"> {
+  readonly metrics: TrainingMetrics;
+  /** Pairs with chosen = rejected that were refused before training. */
+  readonly degeneratePairs: number;
+}
+
+/**
+ * Fits a trainable policy to preference pairs by minimizing Σ ℓ + (l2/2)‖params‖² from its current parameters
+ * (a warm start). Refuses η ≤ 0 and invalid losses with a typed error.
+ */
+export function trainPolicy(policy: TrainablePolicy, pairs: PairBatch, options: TrainOptions): E.Either<GshError, TrainResult> {
+  const eta = options.eta ?? policy.problem.eta;
+  const v = validateLoss(options.loss, eta);
+  if (E.isLeft(v)) return v;
+  const l2 = options.l2 ?? 1;
+  const hinge = options.loss.some((l) => l.loss.kind === "hinge" || l.loss.kind === "hinge-norm");
+  const method = options.optimizer ?? (hinge ? "adam" : "lbfgs");
+  const f = (p: Float64Array, g: Float64Array) => {
+    policy.setParameters(p);
+    return policy.objective(pairs, options.loss, eta, l2, g, options.reference);
+  };
+  const r = (method === "adam" ? adam : lbfgs)(f, policy.getParameters(), options);
+  policy.setParameters(r.params);
+  return E.right({ value: r.value, gradientNorm: r.gradientNorm, steps: r.steps, converged: r.converged, degeneratePairs: pairs.degenerate, metrics: trainingMetrics(policy, pairs, eta, options.reference) });
+}
+
+export const trainPolicyOrThrow = (policy: TrainablePolicy, pairs: PairBatch, options: TrainOptions): TrainResult => getOrThrow(trainPolicy(policy, pairs, options));
