@@ -82,7 +82,11 @@ export function lbfgs(f: Objective, init: Float64Array, options: OptimizeOptions
     }
     const sy = dot(s, y);
     if (sy > 1e-300) {
-      if (S.length === m) (S.shift(), Y.shift(), rho.shift());
+      if (S.length === m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
       S.push(s);
       Y.push(y);
       rho.push(1 / sy);
