@@ -9,3 +9,4 @@ export * from "./results-file";
 export * from "./runner";
 export * from "./aggregate";
 export * from "./report";
+export * from "./practical-algorithms";

@@ -6,6 +6,7 @@ import type { GshError } from "@gsh/core";
 import type { AlgorithmDefinition, EnvironmentDefinition } from "./plugin";
 import { builtinEnvironments } from "./environments";
 import { theoryAlgorithms } from "./algorithms";
+import { practicalAlgorithms } from "./practical-algorithms";
 
 /** Algorithms and environments by name: the built-ins plus whatever plugins added. */
 export interface Registry {
@@ -17,7 +18,7 @@ export interface Registry {
 
 export function builtinRegistry(): Registry {
   return {
-    algorithms: new Map(theoryAlgorithms.map((a) => [a.name, a])),
+    algorithms: new Map([...theoryAlgorithms, ...practicalAlgorithms].map((a) => [a.name, a])),
     environments: new Map(builtinEnvironments.map((e) => [e.name, e])),
     plugins: [],
   };

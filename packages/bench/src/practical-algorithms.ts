@@ -1,0 +1,95 @@
+import * as E from "fp-ts/lib/Either";
+import { formatError, type GshError } from "@gsh/core";
+import { type LossSpec, RewardModel, iterativeDpo, multiStepRejectionSampling, offlineDpo, rso } from "@gsh/practical";
+import { type AlgorithmDefinition, defineAlgorithm, z } from "./plugin";
+
+function unwrap<T>(e: E.Either<GshError, T>): T {
+  if (E.isLeft(e)) throw new Error(formatError(e.left));
+  return e.right;
+}
+
+const lossKind = z.enum(["dpo", "cdpo", "ipo", "hinge-norm", "hinge", "sigmoid-norm"]).default("dpo");
+const lossOf = (kind: z.output<typeof lossKind>): LossSpec => [{ loss: { kind }, weight: 1 }];
+const policyClass = z.enum(["log-linear", "tabular"]).default("log-linear");
+
+/** The practical track's algorithms; defaults are the issue's, fixed in advance (see @gsh/practical's README). */
+export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
+  defineAlgorithm({
+    name: "dpo",
+    track: "practical",
+    description: "offline DPO (or cDPO, IPO, hinge, sigmoid-norm) on `budget` π0 pairs, reference π0",
+    params: z.object({ loss: lossKind, policy: policyClass, l2: z.number().min(0).default(1) }).strict(),
+    run(ctx, p) {
+      const data = ctx.offlineData(ctx.budget);
+      const r = unwrap(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
+      return { policy: r.policy.distribution(), costs: { gradientSteps: r.train.steps }, diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs } };
+    },
+  }),
+  defineAlgorithm({
+    name: "iterative-dpo",
+    track: "practical",
+    description: "iterative DPO: T rounds, n responses per prompt from the current policy, best-vs-worst under the BT estimate, oracle labels, reference π0",
+    params: z
+      .object({
+        rounds: z.number().int().positive().default(3),
+        responses: z.number().int().min(2).default(8),
+        pairRule: z.enum(["random", "max-random", "max-min"]).default("max-min"),
+        reference: z.enum(["fixed", "moving"]).default("fixed"),
+        loss: lossKind,
+        policy: policyClass,
+      })
+      .strict(),
+    run(ctx, p) {
+      const m = Math.floor(ctx.budget / p.rounds);
+      if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);
+      const r = unwrap(iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, { rounds: p.rounds, batchSize: m, responses: p.responses, pairRule: p.pairRule, reference: p.reference, loss: lossOf(p.loss), policyClass: p.policy }));
+      return {
+        policy: r.policy.distribution(),
+        trace: r.rounds.map((x) => ({ queries: x.queries, policy: x.policy })),
+        costs: { candidatesSampled: r.candidatesSampled, rewardModelCalls: r.rewardModelCalls, gradientSteps: r.gradientSteps },
+        diagnostics: { tiedPrompts: r.rounds.reduce((s, x) => s + x.tiedPrompts, 0) },
+      };
+    },
+  }),
+  defineAlgorithm({
+    name: "rso",
+    track: "practical",
+    description: "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted), reward-model labels, DPO fit",
+    params: z
+      .object({
+        prompts: z.number().int().positive().default(64),
+        candidates: z.number().int().min(2).default(64),
+        accepted: z.number().int().min(2).default(8),
+        loss: lossKind,
+        policy: policyClass,
+      })
+      .strict(),
+    run(ctx, p) {
+      const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
+      const r = unwrap(rso(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, loss: lossOf(p.loss), policyClass: p.policy }));
+      return { policy: r.policy.distribution(), costs: { ...r.costs, gradientSteps: r.train.steps }, diagnostics: { pairs: r.pairs.size, degeneratePairs: r.pairs.degenerate } };
+    },
+  }),
+  defineAlgorithm({
+    name: "multi-step-rs",
+    track: "practical",
+    description: "multi-step rejection sampling: BT reward model on `budget` π0 pairs, K annealed steps (10η, √10η, η) from fitted proposals, DPO fit per step",
+    params: z
+      .object({
+        prompts: z.number().int().positive().default(64),
+        candidates: z.number().int().min(2).default(64),
+        accepted: z.number().int().min(2).default(8),
+        proposal: z.enum(["fitted", "exact"]).default("fitted"),
+        policy: policyClass,
+      })
+      .strict(),
+    run(ctx, p) {
+      const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
+      const r = unwrap(multiStepRejectionSampling(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, proposal: p.proposal, policyClass: p.policy }));
+      return {
+        policy: r.policy.distribution(),
+        costs: { ...r.costs, gradientSteps: r.steps.reduce((s, x) => s + x.gradientSteps, 0) },
+      };
+    },
+  }),
+] as AlgorithmDefinition[];
