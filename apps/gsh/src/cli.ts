@@ -166,8 +166,11 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       const version = (p: string) => require(`${p}/package.json`).version as string;
       log(`node ${process.version} on ${process.platform}/${process.arch}`);
       log(`cores: ${availableParallelism()} (${cpus()[0]?.model ?? "unknown"})`);
-      for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/bench"]) log(`${p} ${version(p)}`);
-      log("theory track: plain f64 TypeScript kernels (no native backend needed)");
+      for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/practical", "@gsh/bench"]) log(`${p} ${version(p)}`);
+      log("theory track and log-linear/tabular policies: plain f64 TypeScript kernels (no native backend needed)");
+      const { chooseBackend, nodeProbe } = await import("@gsh/practical");
+      const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") => (nodeProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)");
+      log(`TF.js backend for neural policies: ${chooseBackend()} (tfjs-node-gpu: ${has("@tensorflow/tfjs-node-gpu")}; tfjs-node: ${has("@tensorflow/tfjs-node")}; wasm: ${nodeProbe.hasWasm() ? "available" : "missing"})`);
     });
 
   return program;

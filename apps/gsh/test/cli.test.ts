@@ -103,6 +103,7 @@ describe("gsh bench", () => {
     const d = gsh(["doctor"]);
     expect(d.status).toBe(0);
     expect(d.stdout).toMatch(/cores: \d+/);
+    expect(d.stdout).toMatch(/TF.js backend for neural policies: (wasm|cpu|tensorflow)/);
     const h = gsh(["bench", "--help"]);
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/--resume/);

@@ -10,3 +10,7 @@ export * from "./dpo";
 export * from "./rso";
 export * from "./multi-step-rs";
 export * from "./iterative-dpo";
+export * from "./neural/backend";
+export * from "./neural/dense";
+export * from "./neural/sequence-policy";
+export * from "./neural/mlp-policy";

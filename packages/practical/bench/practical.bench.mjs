@@ -1,0 +1,49 @@
+// `pnpm --filter @gsh/practical bench`: DPO training speed of the neural policy (batch 256, width 256) on the TF.js
+// backend selected here, with the wasm transposed-matmul trap avoided (custom dense gradient) beside plain autodiff,
+// and one full-batch DPO epoch (objective + gradient) of the log-linear policy on n = 1e5 pairs, d = 64.
+import { median } from "@gsh/bench-harness";
+import { Rng } from "@gsh/core";
+import { linearBandit } from "@gsh/preference";
+import { DPO, LogLinearPolicy, NeuralBanditPolicy, PairBatch, chooseBackend, loadTf } from "../dist/index.js";
+
+const inst = linearBandit(0, { contexts: 100, actions: 64, dim: 64, normBound: 3, eta: 0.1, referenceTemperature: 1 });
+const rng = Rng.seeded(0).split("bench/practical");
+const pairs = new PairBatch();
+while (pairs.size < 100_000) pairs.addPair(rng.int(100), rng.int(64), rng.int(64));
+
+const rows = [];
+const timeSteps = (fn, steps) => {
+  fn(); // warm-up (kernel compilation, allocation)
+  const t = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+};
+
+for (const backend of [chooseBackend(), "cpu"]) {
+  const { tf } = await loadTf({ prefer: backend });
+  for (const plainAutodiff of [false, true]) {
+    const model = new NeuralBanditPolicy(tf, inst.problem, Rng.seeded(1), { width: 256, plainAutodiff });
+    const opt = tf.train.adam(0.01);
+    const idx = Array.from({ length: 256 }, () => rng.int(pairs.size));
+    const steps = backend === "cpu" ? 5 : 20;
+    const ms = timeSteps(() => model.dpoStep(opt, pairs, idx, 0.1), steps);
+    rows.push([`neural DPO step (batch 256, width 256, 2 hidden layers)`, backend, plainAutodiff ? "TF.js autodiff matMul" : "custom dense gradient", ms, 1000 / ms]);
+    opt.dispose();
+    model.dispose();
+  }
+}
+
+const policy = new LogLinearPolicy(inst.problem);
+const grad = new Float64Array(64);
+const epoch = timeSteps(() => policy.objective(pairs, DPO, 0.1, 1, grad), 10);
+rows.push(["log-linear DPO epoch (n = 1e5 pairs, d = 64; loss + gradient, f64)", "plain TypeScript", "—", epoch, 1000 / epoch]);
+
+console.log("\n@gsh/practical training speed (median ms per step)");
+const header = ["what", "backend", "gradient", "ms", "steps/s"];
+const body = rows.map((r) => [r[0], r[1], r[2], r[3].toFixed(2), r[4].toFixed(1)]);
+const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+for (const line of [header, w.map((x) => "-".repeat(x)), ...body]) console.log(line.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "));

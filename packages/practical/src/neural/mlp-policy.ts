@@ -1,0 +1,76 @@
+import type * as tfType from "@tensorflow/tfjs";
+import { type Policy, type Rng, softmaxInto } from "@gsh/core";
+import type { BanditProblem } from "@gsh/preference";
+import { makeDense, mlpForward, mlpVariables } from "./dense";
+import type { PairBatch } from "../pairs-data";
+import type { NeuralTrainOptions } from "./sequence-policy";
+
+/**
+ * The neural policy for finite action sets: π_θ(a|x) ∝ π0(a|x)·exp(g_θ(φ(x,a))), g an MLP whose last layer starts
+ * at zero (so it starts at π0). With reference π0 the DPO margin is g(φ(x,a^w)) − g(φ(x,a^l)) (the normalizer
+ * cancels), so a training step needs no softmax over actions.
+ */
+export class NeuralBanditPolicy {
+  readonly kind = "neural-mlp";
+  private readonly vars: { W: tfType.Variable[]; b: tfType.Variable[] };
+  private readonly dense: ReturnType<typeof makeDense>;
+
+  constructor(private readonly tf: typeof tfType, readonly problem: BanditProblem, rng: Rng, options: { width?: number; layers?: number; plainAutodiff?: boolean } = {}) {
+    const width = options.width ?? 64;
+    this.vars = mlpVariables(tf, [problem.dim, ...Array(options.layers ?? 2).fill(width), 1], rng);
+    // plainAutodiff: the default TF.js matMul gradient (kept for the benchmark's comparison with the custom one)
+    this.dense = options.plainAutodiff ? ((x, W, b) => tf.add(tf.matMul(x, W), b) as tfType.Tensor2D) : makeDense(tf);
+  }
+
+  private scores(rows: Float32Array, n: number): tfType.Tensor1D {
+    const x = this.tf.tensor2d(rows, [n, this.problem.dim]);
+    return this.tf.reshape(mlpForward(this.tf, this.dense, this.vars, x), [n]) as tfType.Tensor1D;
+  }
+
+  private featureRows(x: readonly number[], a: readonly number[]): Float32Array {
+    const { dim: d, actions: A, features } = this.problem;
+    const out = new Float32Array(x.length * d);
+    for (let i = 0; i < x.length; i++) out.set(features.values.subarray((x[i] * A + a[i]) * d, (x[i] * A + a[i] + 1) * d), i * d);
+    return out;
+  }
+
+  /** The exact distribution over every (x, a), renormalized in f64. */
+  distribution(): Policy {
+    const { contexts: X, actions: A, dim: d, features, reference } = this.problem;
+    const g = this.tf.tidy(() => this.scores(Float32Array.from(features.values), X * A).dataSync());
+    const probs = new Float64Array(X * A);
+    for (let i = 0; i < X * A; i++) probs[i] = reference.probs[i] > 0 ? Math.log(reference.probs[i]) + g[i] : -Infinity;
+    for (let x = 0; x < X; x++) softmaxInto(probs, probs, x * A, A);
+    void d;
+    return { contexts: X, actions: A, probs };
+  }
+
+  /** One Adam step of DPO on a minibatch of pairs; returns its loss. */
+  dpoStep(optimizer: tfType.Optimizer, pairs: PairBatch, idx: readonly number[], eta: number): number {
+    const tf = this.tf;
+    const xs = idx.map((i) => pairs.contexts[i]);
+    const w = this.featureRows(xs, idx.map((i) => pairs.chosen[i]));
+    const l = this.featureRows(xs, idx.map((i) => pairs.rejected[i]));
+    const cost = optimizer.minimize(() => {
+      const h = tf.sub(this.scores(w, idx.length), this.scores(l, idx.length));
+      return tf.mean(tf.softplus(tf.neg(tf.mul(h, eta)))) as tfType.Scalar; // −log σ(z) = softplus(−z)
+    }, true);
+    const v = cost!.dataSync()[0];
+    cost!.dispose();
+    return v;
+  }
+
+  /** DPO by Adam (stated defaults: 300 steps, learning rate 0.01, batch 256). */
+  trainDpo(pairs: PairBatch, rng: Rng, options: NeuralTrainOptions): number[] {
+    const opt = this.tf.train.adam(options.learningRate ?? 0.01);
+    const batch = Math.min(options.batchSize ?? 256, pairs.size);
+    const losses: number[] = [];
+    for (let s = 0; s < (options.steps ?? 300); s++) losses.push(this.dpoStep(opt, pairs, Array.from({ length: batch }, () => rng.int(pairs.size)), options.eta));
+    opt.dispose();
+    return losses;
+  }
+
+  dispose(): void {
+    for (const v of [...this.vars.W, ...this.vars.b]) v.dispose();
+  }
+}

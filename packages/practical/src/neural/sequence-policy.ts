@@ -1,0 +1,128 @@
+import type * as tfType from "@tensorflow/tfjs";
+import { type Rng, softmaxInto } from "@gsh/core";
+import type { MarkovPolicy, SequenceProblem } from "@gsh/preference";
+import { makeDense, mlpForward, mlpVariables } from "./dense";
+
+export interface SequencePair {
+  readonly x: number;
+  readonly chosen: Int32Array;
+  readonly rejected: Int32Array;
+}
+
+export interface NeuralTrainOptions {
+  /** DPO's β = the KL coefficient η. */
+  readonly eta: number;
+  /** Adam steps (default 300) and learning rate (default 0.01), minibatch size (default 256): stated, not tuned. */
+  readonly steps?: number;
+  readonly learningRate?: number;
+  readonly batchSize?: number;
+}
+
+/**
+ * The autoregressive neural policy for the sequence bandit:
+ * log π_θ(y_t | x, t, y_{t−1}) = log π0(y_t | x, y_{t−1}) + g_θ(x, t, y_{t−1})[y_t] − log-normalizer,
+ * g an MLP on one-hot (prompt, position, previous token) whose last layer starts at zero. It therefore starts exactly
+ * at π0 and stays Markov, so `markovTables()` turns it into a `MarkovPolicy` evaluated exactly by the DP.
+ */
+export class NeuralSequencePolicy {
+  readonly kind = "neural-autoregressive";
+  private readonly vars: { W: tfType.Variable[]; b: tfType.Variable[] };
+  private readonly dense: ReturnType<typeof makeDense>;
+  private readonly inputDim: number;
+  private readonly logPi0: tfType.Tensor2D; // rows (x·(V+1) + s), V columns
+
+  constructor(private readonly tf: typeof tfType, readonly problem: SequenceProblem, rng: Rng, options: { width?: number; layers?: number } = {}) {
+    const { prompts: X, length: L, vocab: V } = problem;
+    this.inputDim = X + L + V + 1;
+    const width = options.width ?? 64;
+    const layers = options.layers ?? 2;
+    this.vars = mlpVariables(tf, [this.inputDim, ...Array(layers).fill(width), V], rng);
+    this.dense = makeDense(tf);
+    this.logPi0 = tf.tensor2d(Float32Array.from(problem.reference, (p) => Math.log(p)), [X * (V + 1), V]);
+  }
+
+  /** One-hot rows for (x, t, s) triples. */
+  private encode(triples: readonly (readonly [number, number, number])[]): tfType.Tensor2D {
+    const { prompts: X, length: L } = this.problem;
+    const data = new Float32Array(triples.length * this.inputDim);
+    triples.forEach(([x, t, s], i) => {
+      const o = i * this.inputDim;
+      data[o + x] = 1;
+      data[o + X + t] = 1;
+      data[o + X + L + s] = 1;
+    });
+    return this.tf.tensor2d(data, [triples.length, this.inputDim]);
+  }
+
+  /** log π_θ(· | x, t, s) for a batch of triples: [n, V]. */
+  private stepLogProbs(triples: readonly (readonly [number, number, number])[]): tfType.Tensor2D {
+    const tf = this.tf;
+    const V = this.problem.vocab;
+    const g = mlpForward(tf, this.dense, this.vars, this.encode(triples));
+    const rows = tf.tensor1d(Int32Array.from(triples, ([x, , s]) => x * (V + 1) + s), "int32");
+    return tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), g)) as tfType.Tensor2D;
+  }
+
+  /** The model as exact Markov tables (f64), for the DP. */
+  markovTables(): MarkovPolicy {
+    const { prompts: X, length: L, vocab: V } = this.problem;
+    const triples: [number, number, number][] = [];
+    for (let x = 0; x < X; x++) for (let t = 0; t < L; t++) for (let s = 0; s <= V; s++) triples.push([x, t, s]);
+    const lp = this.tf.tidy(() => this.stepLogProbs(triples).dataSync());
+    const probs = new Float64Array(lp.length);
+    for (let i = 0; i < triples.length; i++) softmaxInto(lp, probs, i * V, V); // renormalize in f64
+    return { prompts: X, vocab: V, length: L, probs };
+  }
+
+  /** Σ_t log π_θ(y_t | x, t, y_{t−1}) for each sequence: a [n] tensor. */
+  sequenceLogProb(xs: readonly number[], ys: readonly Int32Array[]): tfType.Tensor1D {
+    const tf = this.tf;
+    const { length: L, vocab: V } = this.problem;
+    const triples: [number, number, number][] = [];
+    const picks: number[] = [];
+    xs.forEach((x, i) => {
+      let s = V;
+      for (let t = 0; t < L; t++) {
+        triples.push([x, t, s]);
+        picks.push(ys[i][t]);
+        s = ys[i][t];
+      }
+    });
+    const lp = this.stepLogProbs(triples);
+    const chosen = tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(picks, "int32"), V)), 1);
+    return tf.sum(tf.reshape(chosen, [xs.length, L]), 1) as tfType.Tensor1D;
+  }
+
+  /**
+   * DPO with reference π0 by Adam on minibatches drawn from `rng`: −log σ(η·h), h = log π_θ/π0 (chosen) − log π_θ/π0 (rejected).
+   * Returns the loss of each step.
+   */
+  trainDpo(pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
+    const tf = this.tf;
+    const steps = options.steps ?? 300;
+    const batch = Math.min(options.batchSize ?? 256, pairs.length);
+    const opt = tf.train.adam(options.learningRate ?? 0.01);
+    const ref = pairs.map((p) => logPi0(p.x, p.chosen) - logPi0(p.x, p.rejected));
+    const losses: number[] = [];
+    for (let step = 0; step < steps; step++) {
+      const idx = Array.from({ length: batch }, () => rng.int(pairs.length));
+      const xs = idx.map((i) => pairs[i].x);
+      const refGap = tf.tensor1d(idx.map((i) => ref[i]));
+      const cost = opt.minimize(() => {
+        const h = tf.sub(tf.sub(this.sequenceLogProb(xs, idx.map((i) => pairs[i].chosen)), this.sequenceLogProb(xs, idx.map((i) => pairs[i].rejected))), refGap);
+        // −log σ(z) = softplus(−z) (tf.logSigmoid's own gradient disposes its input inside optimizer.minimize in TF.js 4.22)
+        return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar;
+      }, true);
+      losses.push(cost!.dataSync()[0]);
+      cost!.dispose();
+      refGap.dispose();
+    }
+    opt.dispose();
+    return losses;
+  }
+
+  dispose(): void {
+    for (const v of [...this.vars.W, ...this.vars.b]) v.dispose();
+    this.logPi0.dispose();
+  }
+}

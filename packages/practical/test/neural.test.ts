@@ -1,0 +1,65 @@
+import { Rng, summarize } from "@gsh/core";
+import { SEQUENCE_SIZES, enumerateResponses, evaluateMarkovPolicy, referenceMarkovPolicy, sampleSequence, sampleSequenceOfflineData, sequenceLogProb, testbedS } from "@gsh/preference";
+import { NeuralSequencePolicy, chooseBackend, loadTf, type BackendProbe, type SequencePair } from "../src";
+
+describe("TF.js backend selection (fastest first), with an injected probe", () => {
+  const probe = (gpu: boolean, node: boolean, wasm: boolean): BackendProbe => ({
+    hasNativeBinding: (pkg) => (pkg === "@tensorflow/tfjs-node-gpu" ? gpu : node),
+    hasWasm: () => wasm,
+  });
+  it("prefers tfjs-node-gpu, then tfjs-node, then wasm, then cpu; a preference is honoured only when available", () => {
+    expect(chooseBackend(probe(true, true, true))).toBe("tensorflow-gpu");
+    expect(chooseBackend(probe(false, true, true))).toBe("tensorflow");
+    expect(chooseBackend(probe(false, false, true))).toBe("wasm");
+    expect(chooseBackend(probe(false, false, false))).toBe("cpu");
+    expect(chooseBackend(probe(true, true, true), "cpu")).toBe("cpu");
+    expect(chooseBackend(probe(false, false, false), "wasm")).toBe("cpu");
+  });
+  it("on this machine the native packages have no binding, so it picks wasm", () => {
+    expect(chooseBackend()).toBe("wasm");
+  });
+});
+
+describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 4)", () => {
+  it("trained by DPO it improves exact SubOpt over π0, and its exact evaluation agrees with Monte Carlo (99% CI)", async () => {
+    const { tf, backend } = await loadTf();
+    expect(["wasm", "tensorflow", "tensorflow-gpu"]).toContain(backend); // reproducible per backend; this test's numbers are checked with tolerances
+    const seq = testbedS(0, { ...SEQUENCE_SIZES.tiny, prompts: 5, eta: 0.3 });
+    const { problem, truth } = seq;
+    const ys = enumerateResponses(4, 4);
+    const { data } = sampleSequenceOfflineData(seq, 1500, 0);
+    const pairs: SequencePair[] = [];
+    for (let i = 0; i < data.size; i++) {
+      const [w, l] = data.label[i] === 1 ? [data.first[i], data.second[i]] : [data.second[i], data.first[i]];
+      if (w !== l) pairs.push({ x: data.context[i], chosen: ys[w], rejected: ys[l] });
+    }
+    const pi0 = referenceMarkovPolicy(problem);
+    const model = new NeuralSequencePolicy(tf, problem, Rng.seeded(1), { width: 32 });
+    try {
+      // starts exactly at π0 (zero last layer)
+      const start = model.markovTables();
+      for (let i = 0; i < start.probs.length; i += 7) expect(start.probs[i]).toBeCloseTo(pi0.probs[i], 6);
+      const before = evaluateMarkovPolicy(problem, truth, pi0).subopt;
+      const losses = model.trainDpo(pairs, (x, y) => sequenceLogProb(pi0, x, y), Rng.seeded(2), { eta: problem.eta, steps: 150, learningRate: 0.01, batchSize: 128 });
+      expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+      const tables = model.markovTables();
+      const exact = evaluateMarkovPolicy(problem, truth, tables);
+      expect(exact.subopt).toBeLessThan(0.8 * before);
+      // Monte Carlo estimate of J(π) = E[r*(y) − η·log(π(y)/π0(y))] from exact samples of the trained policy
+      const rng = Rng.seeded(3);
+      const vals: number[] = [];
+      const y = new Int32Array(4);
+      for (let i = 0; i < 20_000; i++) {
+        const x = rng.int(5);
+        sampleSequence(tables, x, rng, y);
+        let r = 0, s = 4;
+        for (let t = 0; t < 4; t++) (r += truth.bigram[s * 4 + y[t]]), (s = y[t]);
+        vals.push(r - problem.eta * (sequenceLogProb(tables, x, y) - sequenceLogProb(pi0, x, y)));
+      }
+      const mc = summarize(vals);
+      expect(Math.abs(mc.mean - exact.objective)).toBeLessThan(2.576 * mc.stderr);
+    } finally {
+      model.dispose();
+    }
+  }, 30_000);
+});
