@@ -53,7 +53,10 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
         const x = rng.int(5);
         sampleSequence(tables, x, rng, y);
         let r = 0, s = 4;
-        for (let t = 0; t < 4; t++) (r += truth.bigram[s * 4 + y[t]]), (s = y[t]);
+        for (let t = 0; t < 4; t++) {
+          r += truth.bigram[s * 4 + y[t]];
+          s = y[t];
+        }
         vals.push(r - problem.eta * (sequenceLogProb(tables, x, y) - sequenceLogProb(pi0, x, y)));
       }
       const mc = summarize(vals);
