@@ -13,5 +13,8 @@ module.exports = {
   },
   testEnvironmentOptions: { customExportConditions: ["@gsh/source", "node", "node-addons"] },
   testTimeout: 30_000,
+  // `pnpm test` runs packages two at a time with one jest worker each (JEST_MAX_WORKERS=1), so that a test file's
+  // time is its own and not a share of an oversubscribed machine.
+  maxWorkers: process.env.JEST_MAX_WORKERS || "50%",
   reporters: ["default", [path.join(__dirname, "budget-reporter.js"), { budgetSeconds: 30 }]],
 };
