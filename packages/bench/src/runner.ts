@@ -7,7 +7,7 @@ import { Piscina } from "piscina";
 import type { GshError } from "@gsh/core";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
-import { expandTrials, runTrial, shardTrials, type Trial } from "./trial";
+import { expandTrials, failedRow, runTrial, shardTrials, type Trial } from "./trial";
 import { appendResult, readResults } from "./results-file";
 import type { ResultRow } from "./result-row";
 
@@ -89,7 +89,8 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
           todo.map((trial: Trial) =>
             pool.run({ trial, plugins: registry.plugins }).then(
               (row: ResultRow) => record(row),
-              (e: unknown) => record(failedRow(trial, e)),
+              // A trial whose worker died (e.g. a plugin that failed to load there) is recorded, not lost.
+              (e: unknown) => record(failedRow(trial, `worker failed: ${(e as Error)?.message ?? String(e)}`, 0)),
             ),
           ),
         );
@@ -98,28 +99,5 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
       }
     }
     return E.right({ outDir: options.outDir, resultsPath, trials: todo.length, skipped: trials.length - todo.length, failed, wallMs: performance.now() - start });
-  };
-}
-
-/** A trial whose worker died (e.g. a plugin that failed to load) is recorded, not lost. */
-function failedRow(trial: Trial, e: unknown): ResultRow {
-  return {
-    schema: "gsh/result-row@1",
-    trialId: trial.id,
-    suite: trial.suite,
-    environment: trial.environment.label,
-    environmentName: trial.environment.name,
-    environmentId: "",
-    environmentVersion: 0,
-    environmentParams: trial.environment.params,
-    algorithm: trial.algorithm.label,
-    algorithmName: trial.algorithm.name,
-    algorithmParams: trial.algorithm.params,
-    budget: trial.budget,
-    seed: trial.seed,
-    status: "failed",
-    error: `worker failed: ${(e as Error)?.message ?? String(e)}`,
-    wallMs: 0,
-    gshVersion: "",
   };
 }

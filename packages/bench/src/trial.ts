@@ -49,15 +49,9 @@ class CountingOracle implements PreferenceOracle {
   }
 }
 
-/**
- * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy) is
- * a row with status "failed" and its error, so a suite goes on.
- */
-export async function runTrial(trial: Trial, registry: Registry): Promise<ResultRow> {
-  const start = performance.now();
-  const env = registry.environments.get(trial.environment.name);
-  const alg = registry.algorithms.get(trial.algorithm.name);
-  const base = {
+/** The identifying fields every row of a trial carries. */
+export function rowIdentity(trial: Trial) {
+  return {
     schema: "gsh/result-row@1" as const,
     trialId: trial.id,
     suite: trial.suite,
@@ -71,7 +65,23 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     seed: trial.seed,
     gshVersion: GSH_VERSION,
   };
-  const failed = (error: string, id = "", version = 0): ResultRow => ({ ...base, environmentId: id, environmentVersion: version, status: "failed", error, wallMs: performance.now() - start });
+}
+
+/** A failed row: the trial's identity, its error, no metrics. */
+export function failedRow(trial: Trial, error: string, wallMs: number, environmentId = "", environmentVersion = 0): ResultRow {
+  return { ...rowIdentity(trial), environmentId, environmentVersion, status: "failed", error, wallMs };
+}
+
+/**
+ * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy) is
+ * a row with status "failed" and its error, so a suite goes on.
+ */
+export async function runTrial(trial: Trial, registry: Registry): Promise<ResultRow> {
+  const start = performance.now();
+  const env = registry.environments.get(trial.environment.name);
+  const alg = registry.algorithms.get(trial.algorithm.name);
+  const base = rowIdentity(trial);
+  const failed = (error: string, id = "", version = 0): ResultRow => failedRow(trial, error, performance.now() - start, id, version);
   if (!env) return failed(`unknown environment '${trial.environment.name}'`);
   if (!alg) return failed(`unknown algorithm '${trial.algorithm.name}'`);
   let instance;

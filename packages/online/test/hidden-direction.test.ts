@@ -1,21 +1,8 @@
-import * as E from "fp-ts/lib/Either";
-import { Rng, pairedVerdict } from "@gsh/core";
-import { type BanditInstance, evaluatePolicy, finiteGibbsFamily, fitBradleyTerryOrThrow, sampleOfflineData, testbedH, winnerMinusLoser } from "@gsh/preference";
-import { onlineGshf, type OnlineGshfOptions } from "../src";
+import { pairedVerdict } from "@gsh/core";
+import { finiteGibbsFamily, fitBradleyTerryOrThrow, sampleOfflineData, testbedH, winnerMinusLoser } from "@gsh/preference";
+import { subopt, online } from "./helpers";
 
 // The spec's claim for online exploration, on the testbed built for it. Kept in its own file for its time budget.
-
-const subopt = (inst: BanditInstance, pi: Parameters<typeof evaluatePolicy>[1]) => {
-  const m = evaluatePolicy(inst, pi);
-  if (E.isLeft(m)) throw new Error(m.left);
-  return m.right.subopt;
-};
-
-function online(inst: BanditInstance, seed: number, options: OnlineGshfOptions) {
-  const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(seed).split("oracle")), Rng.seeded(seed).split("online"), options);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-}
 
 describe("hidden direction H (p_hid = 1e-3, η = 0.1, T = 10, β = √d fixed in advance)", () => {
   it.each([300, 1000])("at %i queries the enhancer beats passive π0 pairs and on-policy pairs (20 seeds, > 2 SE)", (budget) => {

@@ -1,10 +1,8 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, chiSquareTest, linearReward, validatePolicy } from "@gsh/core";
 import {
-  type BanditInstance,
   Covariance,
   contextMean,
-  evaluatePolicy,
   familyKl,
   finiteGibbsFamily,
   fitBradleyTerryOrThrow,
@@ -13,19 +11,9 @@ import {
   testbedR,
   winnerMinusLoser,
 } from "@gsh/preference";
-import { bestVsWorstRule, enhancer, hybridGshf, onPolicyRule, onlineGshf, referenceRule, uniformRule, type OnlineGshfOptions } from "../src";
+import { bestVsWorstRule, enhancer, hybridGshf, onPolicyRule, onlineGshf, referenceRule, uniformRule } from "../src";
+import { online, subopt } from "./helpers";
 
-const subopt = (inst: BanditInstance, pi: Parameters<typeof evaluatePolicy>[1]) => {
-  const m = evaluatePolicy(inst, pi);
-  if (E.isLeft(m)) throw new Error(m.left);
-  return m.right.subopt;
-};
-
-function online(inst: BanditInstance, seed: number, options: OnlineGshfOptions) {
-  const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(seed).split("oracle")), Rng.seeded(seed).split("online"), options);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-  return r.right;
-}
 
 describe("the enhancer", () => {
   const inst = testbedR(0, { eta: 0.3 });

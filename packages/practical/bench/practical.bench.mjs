@@ -1,7 +1,7 @@
 // `pnpm --filter @gsh/practical bench`: DPO training speed of the neural policy (batch 256, width 256) on the TF.js
 // backend selected here, with the wasm transposed-matmul trap avoided (custom dense gradient) beside plain autodiff,
 // and one full-batch DPO epoch (objective + gradient) of the log-linear policy on n = 1e5 pairs, d = 64.
-import { median } from "@gsh/bench-harness";
+import { measure } from "@gsh/bench-harness";
 import { Rng } from "@gsh/core";
 import { linearBandit } from "@gsh/preference";
 import { DPO, LogLinearPolicy, NeuralBanditPolicy, PairBatch, chooseBackend, loadTf } from "../dist/index.js";
@@ -12,16 +12,8 @@ const pairs = new PairBatch();
 while (pairs.size < 100_000) pairs.addPair(rng.int(100), rng.int(64), rng.int(64));
 
 const rows = [];
-const timeSteps = (fn, steps) => {
-  fn(); // warm-up (kernel compilation, allocation)
-  const t = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
-};
+// median ms after one warm-up call (kernel compilation, allocation)
+const timeSteps = (fn, steps) => measure(fn, { reps: steps, warmup: 1 });
 
 for (const backend of [chooseBackend(), "cpu"]) {
   const { tf } = await loadTf({ prefer: backend });

@@ -33,30 +33,31 @@ function referenceShift(problem: BanditProblem, reference: Policy | undefined, x
   return Math.log(reference.probs[i]) - Math.log(problem.reference.probs[i]);
 }
 
-/**
- * The log-linear policy π_w ∝ π0·exp(<w, φ>/η). It contains π* (w = θ*), and its DPO margin is exact and cheap:
- * h = <w, φ(x,a^w) − φ(x,a^l)>/η (the normalizer cancels), so DPO on it is the BT likelihood in w.
- */
-export class LogLinearPolicy implements TrainablePolicy {
-  readonly kind = "log-linear";
+/** What both f64 policies share: flat parameters, a cached exact distribution, log-probabilities and sampling. */
+abstract class FinitePolicy implements TrainablePolicy {
+  abstract readonly kind: string;
   readonly size: number;
-  private w: Float64Array;
+  protected readonly params: Float64Array;
   private cache: Policy | null = null;
 
-  constructor(readonly problem: BanditProblem, init?: Float64Array) {
-    this.size = problem.dim;
-    this.w = init ? Float64Array.from(init) : new Float64Array(problem.dim);
+  constructor(readonly problem: BanditProblem, size: number, init?: Float64Array) {
+    this.size = size;
+    this.params = init ? Float64Array.from(init) : new Float64Array(size);
   }
 
+  /** The exact distribution for the current parameters. */
+  protected abstract compute(): Policy;
+  abstract objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number;
+
   getParameters(): Float64Array {
-    return Float64Array.from(this.w);
+    return Float64Array.from(this.params);
   }
   setParameters(p: Float64Array): void {
-    this.w.set(p);
+    this.params.set(p);
     this.cache = null;
   }
   distribution(): Policy {
-    if (!this.cache) this.cache = gibbsPolicy(this.problem.reference, linearReward(this.problem.features, this.w), this.problem.eta).policy;
+    if (!this.cache) this.cache = this.compute();
     return this.cache;
   }
   logProb(x: number, a: number): number {
@@ -66,10 +67,32 @@ export class LogLinearPolicy implements TrainablePolicy {
     const A = this.problem.actions;
     return rng.categorical(this.distribution().probs, x * A, A);
   }
+  protected ridge(l2: number): number {
+    let r = 0;
+    for (let i = 0; i < this.size; i++) r += this.params[i] * this.params[i];
+    return 0.5 * l2 * r;
+  }
+}
+
+/**
+ * The log-linear policy π_w ∝ π0·exp(<w, φ>/η). It contains π* (w = θ*), and its DPO margin is exact and cheap:
+ * h = <w, φ(x,a^w) − φ(x,a^l)>/η (the normalizer cancels), so DPO on it is the BT likelihood in w.
+ */
+export class LogLinearPolicy extends FinitePolicy {
+  readonly kind = "log-linear";
+
+  constructor(problem: BanditProblem, init?: Float64Array) {
+    super(problem, problem.dim, init);
+  }
+
+  protected compute(): Policy {
+    return gibbsPolicy(this.problem.reference, linearReward(this.problem.features, this.params), this.problem.eta).policy;
+  }
+
   objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number {
     const { features, dim: d, actions: A, eta: etaPolicy } = this.problem;
     const v = features.values;
-    const w = this.w;
+    const w = this.params;
     if (grad) for (let k = 0; k < d; k++) grad[k] = l2 * w[k];
     let total = 0;
     for (let i = 0; i < pairs.size; i++) {
@@ -88,9 +111,7 @@ export class LogLinearPolicy implements TrainablePolicy {
         if (c !== 0) for (let k = 0; k < d; k++) grad[k] += c * (v[fw + k] - v[fl + k]);
       }
     }
-    let r = 0;
-    for (let k = 0; k < d; k++) r += w[k] * w[k];
-    return total + 0.5 * l2 * r;
+    return total + this.ridge(l2);
   }
 }
 
@@ -98,47 +119,27 @@ export class LogLinearPolicy implements TrainablePolicy {
  * The tabular policy: logits ℓ(x, a) = log π0(a|x) + δ(x, a), trained through δ (which starts at 0, so the policy
  * starts exactly at π0). Actions with π0 = 0 stay at probability 0.
  */
-export class TabularPolicy implements TrainablePolicy {
+export class TabularPolicy extends FinitePolicy {
   readonly kind = "tabular";
-  readonly size: number;
-  private delta: Float64Array;
-  private cache: Policy | null = null;
 
-  constructor(readonly problem: BanditProblem, init?: Float64Array) {
-    this.size = problem.contexts * problem.actions;
-    this.delta = init ? Float64Array.from(init) : new Float64Array(this.size);
+  constructor(problem: BanditProblem, init?: Float64Array) {
+    super(problem, problem.contexts * problem.actions, init);
   }
 
-  getParameters(): Float64Array {
-    return Float64Array.from(this.delta);
-  }
-  setParameters(p: Float64Array): void {
-    this.delta.set(p);
-    this.cache = null;
-  }
-  distribution(): Policy {
-    if (!this.cache) {
-      const { contexts: X, actions: A } = this.problem;
-      const probs = new Float64Array(X * A);
-      for (let i = 0; i < X * A; i++) {
-        const p0 = this.problem.reference.probs[i];
-        probs[i] = p0 > 0 ? Math.log(p0) + this.delta[i] : -Infinity;
-      }
-      for (let x = 0; x < X; x++) softmaxInto(probs, probs, x * A, A);
-      this.cache = { contexts: X, actions: A, probs };
+  protected compute(): Policy {
+    const { contexts: X, actions: A } = this.problem;
+    const probs = new Float64Array(X * A);
+    for (let i = 0; i < X * A; i++) {
+      const p0 = this.problem.reference.probs[i];
+      probs[i] = p0 > 0 ? Math.log(p0) + this.params[i] : -Infinity;
     }
-    return this.cache;
+    for (let x = 0; x < X; x++) softmaxInto(probs, probs, x * A, A);
+    return { contexts: X, actions: A, probs };
   }
-  logProb(x: number, a: number): number {
-    return Math.log(this.distribution().probs[x * this.problem.actions + a]);
-  }
-  sample(x: number, rng: Rng): number {
-    const A = this.problem.actions;
-    return rng.categorical(this.distribution().probs, x * A, A);
-  }
+
   objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number {
     const A = this.problem.actions;
-    const dl = this.delta;
+    const dl = this.params;
     if (grad) for (let i = 0; i < this.size; i++) grad[i] = l2 * dl[i];
     let total = 0;
     for (let i = 0; i < pairs.size; i++) {
@@ -156,9 +157,7 @@ export class TabularPolicy implements TrainablePolicy {
         grad[il] -= c;
       }
     }
-    let r = 0;
-    for (let i = 0; i < this.size; i++) r += dl[i] * dl[i];
-    return total + 0.5 * l2 * r;
+    return total + this.ridge(l2);
   }
 }
 
