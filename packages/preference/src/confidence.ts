@@ -66,6 +66,14 @@ export class Covariance {
     return mahalanobisNorms(this.cholesky(), this.dim, V, n);
   }
 
+  /** Restores a saved covariance (see `covarianceFromJson`). */
+  static fromMatrix(dim: number, lambda: number, scale: number, matrix: ArrayLike<number>, count: number): Covariance {
+    const c = new Covariance(dim, lambda, scale);
+    c.matrix.set(matrix);
+    c.count = count;
+    return c;
+  }
+
   clone(): Covariance {
     const c = new Covariance(this.dim, this.lambda, this.scale);
     c.matrix.set(this.matrix);

@@ -10,3 +10,4 @@ export * from "./sequence-bandit";
 export * from "./gibbs-family";
 export * from "./pairs";
 export * from "./sequence-enumeration";
+export * from "./serialize";
