@@ -14,3 +14,4 @@ export * from "./neural/backend";
 export * from "./neural/dense";
 export * from "./neural/sequence-policy";
 export * from "./neural/mlp-policy";
+export * from "./neural/recurrent-policy";

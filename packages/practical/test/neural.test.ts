@@ -1,6 +1,6 @@
 import { Rng, summarize } from "@gsh/core";
 import { SEQUENCE_SIZES, enumerateResponses, evaluateMarkovPolicy, referenceMarkovPolicy, sampleSequence, sampleSequenceOfflineData, sequenceLogProb, testbedS } from "@gsh/preference";
-import { NeuralSequencePolicy, chooseBackend, loadTf, type BackendProbe, type SequencePair } from "../src";
+import { NeuralSequencePolicy, RecurrentSequencePolicy, chooseBackend, loadTf, monteCarloEvaluation, type BackendProbe, type SequencePair } from "../src";
 
 describe("TF.js backend selection (fastest first), with an injected probe", () => {
   const probe = (gpu: boolean, node: boolean, wasm: boolean): BackendProbe => ({
@@ -61,6 +61,35 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
       }
       const mc = summarize(vals);
       expect(Math.abs(mc.mean - exact.objective)).toBeLessThan(2.576 * mc.stderr);
+    } finally {
+      model.dispose();
+    }
+  }, 30_000);
+});
+
+describe("the full-prefix recurrent policy (evaluated by Monte Carlo)", () => {
+  it("starts at π0 (its MC value covers J(π0)), and DPO training raises its MC value above J(π0)", async () => {
+    const { tf } = await loadTf();
+    const seq = testbedS(0, { ...SEQUENCE_SIZES.tiny, prompts: 5, eta: 0.3 });
+    const { problem, truth } = seq;
+    const pi0 = referenceMarkovPolicy(problem);
+    const lp0 = (x: number, y: Int32Array) => sequenceLogProb(pi0, x, y);
+    const j0 = evaluateMarkovPolicy(problem, truth, pi0).objective;
+    const model = new RecurrentSequencePolicy(tf, problem, Rng.seeded(1), { hidden: 16 });
+    try {
+      const before = monteCarloEvaluation(problem, truth, (xs) => model.sample(xs, Rng.seeded(2)), lp0, Rng.seeded(3), 4000);
+      expect(Math.abs(before.objective.mean - j0)).toBeLessThan(before.objective.ci95 * (2.576 / 1.96));
+      const ys = enumerateResponses(4, 4);
+      const { data } = sampleSequenceOfflineData(seq, 1500, 0);
+      const pairs: SequencePair[] = [];
+      for (let i = 0; i < data.size; i++) {
+        const [w, l] = data.label[i] === 1 ? [data.first[i], data.second[i]] : [data.second[i], data.first[i]];
+        if (w !== l) pairs.push({ x: data.context[i], chosen: ys[w], rejected: ys[l] });
+      }
+      model.trainDpo(pairs, lp0, Rng.seeded(4), { eta: problem.eta, steps: 100, batchSize: 128 });
+      const after = monteCarloEvaluation(problem, truth, (xs) => model.sample(xs, Rng.seeded(5)), lp0, Rng.seeded(6), 4000);
+      expect(after.objective.mean - after.objective.ci95).toBeGreaterThan(j0);
+      expect(after.objective.mean).toBeLessThanOrEqual(truth.optimalObjective + after.objective.ci95);
     } finally {
       model.dispose();
     }

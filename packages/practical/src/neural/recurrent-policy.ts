@@ -1,0 +1,158 @@
+import type * as tfType from "@tensorflow/tfjs";
+import { type Rng, summarize } from "@gsh/core";
+import type { SequenceProblem, SequenceTruth } from "@gsh/preference";
+import type { NeuralTrainOptions, SequencePair } from "./sequence-policy";
+
+/**
+ * The full-prefix recurrent policy for the sequence bandit: an Elman RNN reads the prompt and every previous token,
+ * h_t = tanh(E[y_{t−1}] + P[x] + W·h_{t−1} + b), and log π_θ(y_t | x, y_{<t}) = log π0(y_t | x, y_{t−1}) + U·h_t with U
+ * initialized to zero (it starts at π0). It is not Markov, so it is evaluated by Monte Carlo with a confidence
+ * interval (`monteCarloEvaluation`), not by the DP.
+ */
+export class RecurrentSequencePolicy {
+  readonly kind = "neural-recurrent";
+  private readonly E: tfType.Variable; // (V+1) × H token embeddings
+  private readonly P: tfType.Variable; // X × H prompt embeddings
+  private readonly W: tfType.Variable; // H × H
+  private readonly b: tfType.Variable;
+  private readonly U: tfType.Variable; // H × V, zero
+  private readonly logPi0: tfType.Tensor2D;
+
+  constructor(private readonly tf: typeof tfType, readonly problem: SequenceProblem, rng: Rng, options: { hidden?: number } = {}) {
+    const H = options.hidden ?? 32;
+    const { prompts: X, vocab: V } = problem;
+    const init = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
+    this.E = tf.variable(tf.tensor2d(init((V + 1) * H, 0.5), [V + 1, H]));
+    this.P = tf.variable(tf.tensor2d(init(X * H, 0.5), [X, H]));
+    this.W = tf.variable(tf.tensor2d(init(H * H, 1 / Math.sqrt(H)), [H, H]));
+    this.b = tf.variable(tf.zeros([H]));
+    this.U = tf.variable(tf.zeros([H, V]));
+    this.logPi0 = tf.tensor2d(Float32Array.from(problem.reference, (p) => Math.log(p)), [X * (V + 1), V]);
+  }
+
+  /**
+   * One recurrent step. Embeddings are looked up by one-hot products, not `gather`: the gradient of `gather` needs
+   * UnsortedSegmentSum, which the wasm backend does not have.
+   */
+  private cell(h: tfType.Tensor2D, prev: tfType.Tensor1D, x: tfType.Tensor1D): tfType.Tensor2D {
+    const tf = this.tf;
+    const e = tf.matMul(tf.oneHot(prev, this.problem.vocab + 1).toFloat(), this.E);
+    const p = tf.matMul(tf.oneHot(x, this.problem.prompts).toFloat(), this.P);
+    return tf.tanh(tf.add(tf.add(tf.add(e, p), tf.matMul(h, this.W)), this.b)) as tfType.Tensor2D;
+  }
+
+  /** log π_θ(y | x) for a batch of full sequences: [n]. */
+  sequenceLogProb(xs: readonly number[], ys: readonly Int32Array[]): tfType.Tensor1D {
+    const tf = this.tf;
+    const { vocab: V, length: L } = this.problem;
+    const n = xs.length;
+    const xIdx = tf.tensor1d(Int32Array.from(xs), "int32");
+    let h: tfType.Tensor2D = tf.zeros([n, this.W.shape[0]]);
+    let total: tfType.Tensor1D = tf.zeros([n]);
+    const prev = new Int32Array(n).fill(V);
+    for (let t = 0; t < L; t++) {
+      const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
+      h = this.cell(h, prevT, xIdx);
+      const rows = tf.tensor1d(Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]), "int32");
+      const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U)));
+      const cur = Int32Array.from(ys, (y) => y[t]);
+      total = tf.add(total, tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(cur, "int32"), V)), 1)) as tfType.Tensor1D;
+      prev.set(cur);
+    }
+    return total;
+  }
+
+  /** Exact samples y ~ π_θ(·|x) (token by token), with their log-probabilities. */
+  sample(xs: readonly number[], rng: Rng): { ys: Int32Array[]; logProbs: Float64Array } {
+    const tf = this.tf;
+    const { vocab: V, length: L } = this.problem;
+    const n = xs.length;
+    const ys = xs.map(() => new Int32Array(L));
+    const logProbs = new Float64Array(n);
+    tf.tidy(() => {
+      const xIdx = tf.tensor1d(Int32Array.from(xs), "int32");
+      let h: tfType.Tensor2D = tf.zeros([n, this.W.shape[0]]);
+      const prev = new Int32Array(n).fill(V);
+      for (let t = 0; t < L; t++) {
+        const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
+        h = this.cell(h, prevT, xIdx);
+        const rows = tf.tensor1d(Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]), "int32");
+        const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U))).dataSync();
+        for (let i = 0; i < n; i++) {
+          const p = Array.from(lp.subarray(i * V, (i + 1) * V), Math.exp);
+          const v = rng.categorical(p);
+          ys[i][t] = v;
+          logProbs[i] += lp[i * V + v];
+          prev[i] = v;
+        }
+      }
+    });
+    return { ys, logProbs };
+  }
+
+  /** DPO with reference π0 by Adam (same defaults as the Markov model). */
+  trainDpo(pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
+    const tf = this.tf;
+    const opt = tf.train.adam(options.learningRate ?? 0.01);
+    const batch = Math.min(options.batchSize ?? 256, pairs.length);
+    const ref = pairs.map((p) => logPi0(p.x, p.chosen) - logPi0(p.x, p.rejected));
+    const losses: number[] = [];
+    for (let step = 0; step < (options.steps ?? 300); step++) {
+      const idx = Array.from({ length: batch }, () => rng.int(pairs.length));
+      const xs = idx.map((i) => pairs[i].x);
+      const refGap = tf.tensor1d(idx.map((i) => ref[i]));
+      const cost = opt.minimize(() => {
+        const h = tf.sub(tf.sub(this.sequenceLogProb(xs, idx.map((i) => pairs[i].chosen)), this.sequenceLogProb(xs, idx.map((i) => pairs[i].rejected))), refGap);
+        return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar; // −log σ(ηh)
+      }, true);
+      losses.push(cost!.dataSync()[0]);
+      cost!.dispose();
+      refGap.dispose();
+    }
+    opt.dispose();
+    return losses;
+  }
+
+  dispose(): void {
+    for (const v of [this.E, this.P, this.W, this.b, this.U, this.logPi0]) v.dispose();
+  }
+}
+
+export interface MonteCarloEstimate {
+  readonly mean: number;
+  /** Half-width of the 95% interval. */
+  readonly ci95: number;
+  readonly samples: number;
+}
+
+/**
+ * Monte Carlo evaluation of any sampler over sequences: J(π) = E_x E_{y~π}[r*(y) − η·log(π(y|x)/π0(y|x))] and the true
+ * reward, with 95% intervals, from exact samples and their exact log-probabilities.
+ */
+export function monteCarloEvaluation(
+  problem: SequenceProblem,
+  truth: SequenceTruth,
+  draw: (xs: number[]) => { ys: Int32Array[]; logProbs: Float64Array },
+  logPi0: (x: number, y: Int32Array) => number,
+  rng: Rng,
+  samples = 4000,
+): { objective: MonteCarloEstimate; trueReward: MonteCarloEstimate } {
+  const { vocab: V, length: L } = problem;
+  const xs = Array.from({ length: samples }, () => rng.categorical(problem.contextWeights));
+  const { ys, logProbs } = draw(xs);
+  const J = new Float64Array(samples);
+  const R = new Float64Array(samples);
+  for (let i = 0; i < samples; i++) {
+    let r = 0;
+    let s = V;
+    for (let t = 0; t < L; t++) {
+      r += truth.bigram[s * V + ys[i][t]];
+      s = ys[i][t];
+    }
+    R[i] = r;
+    J[i] = r - problem.eta * (logProbs[i] - logPi0(xs[i], ys[i]));
+  }
+  const j = summarize(J);
+  const rr = summarize(R);
+  return { objective: { mean: j.mean, ci95: j.ci95, samples }, trueReward: { mean: rr.mean, ci95: rr.ci95, samples } };
+}
