@@ -11,3 +11,4 @@ export * from "./gibbs-family";
 export * from "./pairs";
 export * from "./sequence-enumeration";
 export * from "./serialize";
+export * from "./non-transitive";
