@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { formatError, type GshError } from "@gsh/core";
-import { type LossSpec, RewardModel, iterativeDpo, multiStepRejectionSampling, offlineDpo, rso } from "@gsh/practical";
+import { type LossSpec, NeuralBanditPolicy, RewardModel, iterativeDpo, loadTf, multiStepRejectionSampling, offlineDpo, pairsFromDataset, rso } from "@gsh/practical";
 import { type AlgorithmDefinition, defineAlgorithm, z } from "./plugin";
 
 function unwrap<T>(e: E.Either<GshError, T>): T {
@@ -23,6 +23,32 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       const data = ctx.offlineData(ctx.budget);
       const r = unwrap(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
       return { policy: r.policy.distribution(), costs: { gradientSteps: r.train.steps }, diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs } };
+    },
+  }),
+  defineAlgorithm({
+    name: "neural-dpo",
+    track: "practical",
+    description: "offline DPO on `budget` π0 pairs with the TF.js MLP policy (Adam; the backend is recorded in the row)",
+    params: z
+      .object({
+        width: z.number().int().positive().default(64),
+        layers: z.number().int().positive().default(2),
+        steps: z.number().int().positive().default(300),
+        learningRate: z.number().positive().default(0.01),
+        batchSize: z.number().int().positive().default(256),
+        backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
+      })
+      .strict(),
+    async run(ctx, p) {
+      const { tf, backend } = await loadTf({ prefer: p.backend });
+      const pairs = pairsFromDataset(ctx.offlineData(ctx.budget));
+      const model = new NeuralBanditPolicy(tf, ctx.problem, ctx.rng.split("init"), { width: p.width, layers: p.layers });
+      try {
+        const losses = model.trainDpo(pairs, ctx.rng.split("minibatches"), { eta: ctx.problem.eta, steps: p.steps, learningRate: p.learningRate, batchSize: p.batchSize });
+        return { policy: model.distribution(), costs: { gradientSteps: p.steps }, diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null } };
+      } finally {
+        model.dispose();
+      }
     },
   }),
   defineAlgorithm({
