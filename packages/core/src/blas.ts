@@ -141,8 +141,62 @@ export function syr(alpha: number, x: Float64Array, A: Float64Array, d: number, 
 const SYRK_CHUNK = 512;
 
 /**
- * A += Zᵀ·Z for Z (n×d) row-major (the covariance accumulation `Σ += Σ_i z_i z_iᵀ`). Z is transposed in chunks
- * of rows that fit in cache, only the upper triangle of 4×4 blocks is computed, and the result is mirrored.
+ * Z (n×d, row-major) re-laid out for syrk: consecutive chunks of up to 512 rows, each stored transposed (d × rows,
+ * contiguous), so the blocked kernel streams each chunk from cache. Pack once when the same Z feeds many updates
+ * (e.g. one Hessian per Newton step).
+ */
+export function packRowChunks(Z: Float64Array, n: number, d: number, out: Float64Array = new Float64Array(n * d)): Float64Array {
+  assertDims(Z.length >= n * d && out.length >= n * d, `packRowChunks Z ${Z.length} (n=${n}, d=${d}), out ${out.length}`);
+  for (let r0 = 0; r0 < n; r0 += SYRK_CHUNK) {
+    const rows = Math.min(SYRK_CHUNK, n - r0);
+    const base = r0 * d;
+    for (let r = 0; r < rows; r++) {
+      const src = (r0 + r) * d;
+      for (let j = 0; j < d; j++) out[base + j * rows + r] = Z[src + j];
+    }
+  }
+  return out;
+}
+
+/** Adds the upper triangle accumulated in `upper` to A, mirrored (diagonal blocks hold both triangles). */
+function addMirrored(upper: Float64Array, d: number, A: Float64Array): void {
+  for (let i = 0; i < d; i++) {
+    A[i * d + i] += upper[i * d + i];
+    for (let j = i + 1; j < d; j++) {
+      const v = upper[i * d + j];
+      A[i * d + j] += v;
+      A[j * d + i] += v;
+    }
+  }
+}
+
+/**
+ * A += Σ_i s_i²·z_i z_iᵀ from a packed Z (see `packRowChunks`), with optional row scales s (e.g. √ of IRLS weights;
+ * all 1 when omitted). Only the upper triangle of 4×4 blocks is computed, then mirrored.
+ */
+export function syrkPacked(packed: Float64Array, n: number, d: number, A: Float64Array, scale?: Float64Array): void {
+  assertDims(packed.length >= n * d && A.length >= d * d && (!scale || scale.length >= n), `syrkPacked packed ${packed.length} (n=${n}, d=${d}), A ${A.length}`);
+  const upper = new Float64Array(d * d);
+  const work = scale ? new Float64Array(d * Math.min(SYRK_CHUNK, n)) : null;
+  for (let r0 = 0; r0 < n; r0 += SYRK_CHUNK) {
+    const rows = Math.min(SYRK_CHUNK, n - r0);
+    const base = r0 * d;
+    let block = packed.subarray(base, base + rows * d);
+    if (work && scale) {
+      for (let j = 0; j < d; j++) {
+        const o = j * rows;
+        for (let r = 0; r < rows; r++) work[o + r] = block[o + r] * scale[r0 + r];
+      }
+      block = work;
+    }
+    dotBlocks(block, block, d, d, rows, upper, d, true, true);
+  }
+  addMirrored(upper, d, A);
+}
+
+/**
+ * A += Zᵀ·Z for Z (n×d) row-major (the covariance accumulation `Σ += Σ_i z_i z_iᵀ`): each chunk of rows is
+ * transposed into a small buffer that stays in cache, then fed to the blocked kernel.
  */
 export function syrk(Z: Float64Array, n: number, d: number, A: Float64Array): void {
   assertDims(Z.length >= n * d && A.length >= d * d, `syrk Z ${Z.length} (n=${n}, d=${d}), A ${A.length}`);
@@ -157,13 +211,5 @@ export function syrk(Z: Float64Array, n: number, d: number, A: Float64Array): vo
     }
     dotBlocks(Zt, Zt, d, d, rows, upper, d, true, true);
   }
-  for (let i = 0; i < d; i++) {
-    A[i * d + i] += upper[i * d + i];
-    for (let j = i + 1; j < d; j++) {
-      // Blocks on the diagonal hold both triangles; blocks above hold only the upper one.
-      const v = upper[i * d + j];
-      A[i * d + j] += v;
-      A[j * d + i] += v;
-    }
-  }
+  addMirrored(upper, d, A);
 }

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { type ConvexObjective, type GshError, getOrThrow, dot, gemv, invalidArgument, logSigmoid, minimizeInBall, sigmoid, sigmoidDerivative, syrk } from "@gsh/core";
+import { type ConvexObjective, type GshError, getOrThrow, dot, gemv, invalidArgument, logSigmoid, minimizeInBall, packRowChunks, sigmoid, sigmoidDerivative, syrkPacked } from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -52,18 +52,17 @@ export function bradleyTerryLoss(Z: Float64Array, n: number, d: number, theta: F
  */
 function bradleyTerryObjective(Z: Float64Array, n: number, d: number, lambda: number): ConvexObjective {
   const margins = new Float64Array(n);
-  const scaled = new Float64Array(n * d);
+  const roots = new Float64Array(n);
+  let packed: Float64Array | null = null; // Z in syrk's layout, packed on the first Hessian and reused by the others
   return (theta, grad, hess) => {
     const f = bradleyTerryLoss(Z, n, d, theta, lambda, grad ?? undefined);
     if (hess) {
+      packed ??= packRowChunks(Z, n, d);
       gemv(Z, n, d, theta, margins);
-      for (let i = 0; i < n; i++) {
-        const s = Math.sqrt(sigmoidDerivative(margins[i]));
-        for (let k = 0; k < d; k++) scaled[i * d + k] = s * Z[i * d + k];
-      }
+      for (let i = 0; i < n; i++) roots[i] = Math.sqrt(sigmoidDerivative(margins[i]));
       hess.fill(0);
       for (let k = 0; k < d; k++) hess[k * d + k] = lambda;
-      syrk(scaled, n, d, hess);
+      syrkPacked(packed, n, d, hess, roots);
     }
     return f;
   };
