@@ -2,6 +2,18 @@ import { Rng, summarize } from "@gsh/core";
 import { SEQUENCE_SIZES, enumerateResponses, evaluateMarkovPolicy, referenceMarkovPolicy, sampleSequence, sampleSequenceOfflineData, sequenceLogProb, testbedS } from "@gsh/preference";
 import { NeuralSequencePolicy, RecurrentSequencePolicy, chooseBackend, loadTf, monteCarloEvaluation, type BackendProbe, type SequencePair } from "../src";
 
+/** 1500 offline π0 pairs on S (tiny), as (x, chosen, rejected) sequences; pairs of identical responses dropped. */
+function sequencePairs(seq: ReturnType<typeof testbedS>): SequencePair[] {
+  const ys = enumerateResponses(4, 4);
+  const { data } = sampleSequenceOfflineData(seq, 1500, 0);
+  const pairs: SequencePair[] = [];
+  for (let i = 0; i < data.size; i++) {
+    const [w, l] = data.label[i] === 1 ? [data.first[i], data.second[i]] : [data.second[i], data.first[i]];
+    if (w !== l) pairs.push({ x: data.context[i], chosen: ys[w], rejected: ys[l] });
+  }
+  return pairs;
+}
+
 describe("TF.js backend selection (fastest first), with an injected probe", () => {
   const probe = (gpu: boolean, node: boolean, wasm: boolean): BackendProbe => ({
     hasNativeBinding: (pkg) => (pkg === "@tensorflow/tfjs-node-gpu" ? gpu : node),
@@ -26,13 +38,7 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
     expect(["wasm", "tensorflow", "tensorflow-gpu"]).toContain(backend); // reproducible per backend; this test's numbers are checked with tolerances
     const seq = testbedS(0, { ...SEQUENCE_SIZES.tiny, prompts: 5, eta: 0.3 });
     const { problem, truth } = seq;
-    const ys = enumerateResponses(4, 4);
-    const { data } = sampleSequenceOfflineData(seq, 1500, 0);
-    const pairs: SequencePair[] = [];
-    for (let i = 0; i < data.size; i++) {
-      const [w, l] = data.label[i] === 1 ? [data.first[i], data.second[i]] : [data.second[i], data.first[i]];
-      if (w !== l) pairs.push({ x: data.context[i], chosen: ys[w], rejected: ys[l] });
-    }
+    const pairs = sequencePairs(seq);
     const pi0 = referenceMarkovPolicy(problem);
     const model = new NeuralSequencePolicy(tf, problem, Rng.seeded(1), { width: 32 });
     try {
@@ -79,13 +85,7 @@ describe("the full-prefix recurrent policy (evaluated by Monte Carlo)", () => {
     try {
       const before = monteCarloEvaluation(problem, truth, (xs) => model.sample(xs, Rng.seeded(2)), lp0, Rng.seeded(3), 4000);
       expect(Math.abs(before.objective.mean - j0)).toBeLessThan(before.objective.ci95 * (2.576 / 1.96));
-      const ys = enumerateResponses(4, 4);
-      const { data } = sampleSequenceOfflineData(seq, 1500, 0);
-      const pairs: SequencePair[] = [];
-      for (let i = 0; i < data.size; i++) {
-        const [w, l] = data.label[i] === 1 ? [data.first[i], data.second[i]] : [data.second[i], data.first[i]];
-        if (w !== l) pairs.push({ x: data.context[i], chosen: ys[w], rejected: ys[l] });
-      }
+      const pairs = sequencePairs(seq);
       model.trainDpo(pairs, lp0, Rng.seeded(4), { eta: problem.eta, steps: 100, batchSize: 128 });
       const after = monteCarloEvaluation(problem, truth, (xs) => model.sample(xs, Rng.seeded(5)), lp0, Rng.seeded(6), 4000);
       expect(after.objective.mean - after.objective.ci95).toBeGreaterThan(j0);

@@ -1,7 +1,7 @@
 import type * as tfType from "@tensorflow/tfjs";
 import { type Rng, summarize } from "@gsh/core";
 import type { SequenceProblem, SequenceTruth } from "@gsh/preference";
-import type { NeuralTrainOptions, SequencePair } from "./sequence-policy";
+import { type NeuralTrainOptions, type SequencePair, trainSequenceDpo } from "./sequence-policy";
 
 /**
  * The full-prefix recurrent policy for the sequence bandit: an Elman RNN reads the prompt and every previous token,
@@ -92,25 +92,7 @@ export class RecurrentSequencePolicy {
 
   /** DPO with reference π0 by Adam (same defaults as the Markov model). */
   trainDpo(pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
-    const tf = this.tf;
-    const opt = tf.train.adam(options.learningRate ?? 0.01);
-    const batch = Math.min(options.batchSize ?? 256, pairs.length);
-    const ref = pairs.map((p) => logPi0(p.x, p.chosen) - logPi0(p.x, p.rejected));
-    const losses: number[] = [];
-    for (let step = 0; step < (options.steps ?? 300); step++) {
-      const idx = Array.from({ length: batch }, () => rng.int(pairs.length));
-      const xs = idx.map((i) => pairs[i].x);
-      const refGap = tf.tensor1d(idx.map((i) => ref[i]));
-      const cost = opt.minimize(() => {
-        const h = tf.sub(tf.sub(this.sequenceLogProb(xs, idx.map((i) => pairs[i].chosen)), this.sequenceLogProb(xs, idx.map((i) => pairs[i].rejected))), refGap);
-        return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar; // −log σ(ηh)
-      }, true);
-      losses.push(cost!.dataSync()[0]);
-      cost!.dispose();
-      refGap.dispose();
-    }
-    opt.dispose();
-    return losses;
+    return trainSequenceDpo(this.tf, this, pairs, logPi0, rng, options);
   }
 
   dispose(): void {

@@ -93,36 +93,45 @@ export class NeuralSequencePolicy {
     return tf.sum(tf.reshape(chosen, [xs.length, L]), 1) as tfType.Tensor1D;
   }
 
-  /**
-   * DPO with reference π0 by Adam on minibatches drawn from `rng`: −log σ(η·h), h = log π_θ/π0 (chosen) − log π_θ/π0 (rejected).
-   * Returns the loss of each step.
-   */
+  /** DPO with reference π0 by Adam on minibatches drawn from `rng` (see `trainSequenceDpo`). */
   trainDpo(pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
-    const tf = this.tf;
-    const steps = options.steps ?? 300;
-    const batch = Math.min(options.batchSize ?? 256, pairs.length);
-    const opt = tf.train.adam(options.learningRate ?? 0.01);
-    const ref = pairs.map((p) => logPi0(p.x, p.chosen) - logPi0(p.x, p.rejected));
-    const losses: number[] = [];
-    for (let step = 0; step < steps; step++) {
-      const idx = Array.from({ length: batch }, () => rng.int(pairs.length));
-      const xs = idx.map((i) => pairs[i].x);
-      const refGap = tf.tensor1d(idx.map((i) => ref[i]));
-      const cost = opt.minimize(() => {
-        const h = tf.sub(tf.sub(this.sequenceLogProb(xs, idx.map((i) => pairs[i].chosen)), this.sequenceLogProb(xs, idx.map((i) => pairs[i].rejected))), refGap);
-        // −log σ(z) = softplus(−z) (tf.logSigmoid's own gradient disposes its input inside optimizer.minimize in TF.js 4.22)
-        return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar;
-      }, true);
-      losses.push(cost!.dataSync()[0]);
-      cost!.dispose();
-      refGap.dispose();
-    }
-    opt.dispose();
-    return losses;
+    return trainSequenceDpo(this.tf, this, pairs, logPi0, rng, options);
   }
 
   dispose(): void {
     for (const v of [...this.vars.W, ...this.vars.b]) v.dispose();
     this.logPi0.dispose();
   }
+}
+
+/** Anything that gives differentiable log π_θ(y | x) for whole sequences. */
+export interface SequenceLogProbModel {
+  sequenceLogProb(xs: readonly number[], ys: readonly Int32Array[]): tfType.Tensor1D;
+}
+
+/**
+ * DPO with reference π0 for sequence models, by Adam on minibatches drawn from `rng`: −log σ(η·h) with
+ * h = log π_θ/π0 (chosen) − log π_θ/π0 (rejected), written as softplus(−ηh) (tf.logSigmoid's gradient disposes its
+ * input inside optimizer.minimize in TF.js 4.22). Returns the loss of each step.
+ */
+export function trainSequenceDpo(tf: typeof tfType, model: SequenceLogProbModel, pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
+  const steps = options.steps ?? 300;
+  const batch = Math.min(options.batchSize ?? 256, pairs.length);
+  const opt = tf.train.adam(options.learningRate ?? 0.01);
+  const ref = pairs.map((p) => logPi0(p.x, p.chosen) - logPi0(p.x, p.rejected));
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const idx = Array.from({ length: batch }, () => rng.int(pairs.length));
+    const xs = idx.map((i) => pairs[i].x);
+    const refGap = tf.tensor1d(idx.map((i) => ref[i]));
+    const cost = opt.minimize(() => {
+      const h = tf.sub(tf.sub(model.sequenceLogProb(xs, idx.map((i) => pairs[i].chosen)), model.sequenceLogProb(xs, idx.map((i) => pairs[i].rejected))), refGap);
+      return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar;
+    }, true);
+    losses.push(cost!.dataSync()[0]);
+    cost!.dispose();
+    refGap.dispose();
+  }
+  opt.dispose();
+  return losses;
 }
