@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { formatError, type GshError } from "@gsh/core";
-import { type LossSpec, NeuralBanditPolicy, RewardModel, iterativeDpo, loadTf, multiStepRejectionSampling, offlineDpo, pairsFromDataset, rso } from "@gsh/practical";
+import { type LossSpec, NeuralBanditPolicy, RewardModel, iterativeDpo, loadTf, multiStepRejectionSampling, offlineDpo, pairsFromDataset, rso, trainingMetrics } from "@gsh/practical";
 import { type AlgorithmDefinition, defineAlgorithm, z } from "./plugin";
 
 function unwrap<T>(e: E.Either<GshError, T>): T {
@@ -45,7 +45,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       const model = new NeuralBanditPolicy(tf, ctx.problem, ctx.rng.split("init"), { width: p.width, layers: p.layers });
       try {
         const losses = model.trainDpo(pairs, ctx.rng.split("minibatches"), { eta: ctx.problem.eta, steps: p.steps, learningRate: p.learningRate, batchSize: p.batchSize });
-        return { policy: model.distribution(), costs: { gradientSteps: p.steps }, diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null } };
+        const metrics = trainingMetrics(model, pairs, ctx.problem.eta);
+        return { policy: model.distribution(), costs: { gradientSteps: p.steps }, diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null, ...metrics } };
       } finally {
         model.dispose();
       }

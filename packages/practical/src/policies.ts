@@ -172,7 +172,7 @@ export interface TrainingMetrics {
 }
 
 /** Implicit rewards η·log(π/π_ref) of chosen and rejected responses over the pairs. */
-export function trainingMetrics(policy: TrainablePolicy, pairs: PairBatch, eta: number, reference?: Policy): TrainingMetrics {
+export function trainingMetrics(policy: Pick<TrainablePolicy, "problem" | "logProb" | "distribution">, pairs: PairBatch, eta: number, reference?: Policy): TrainingMetrics {
   const { problem } = policy;
   const ref = reference ?? problem.reference;
   const A = problem.actions;

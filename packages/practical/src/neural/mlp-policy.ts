@@ -14,6 +14,7 @@ export class NeuralBanditPolicy {
   readonly kind = "neural-mlp";
   private readonly vars: { W: tfType.Variable[]; b: tfType.Variable[] };
   private readonly dense: ReturnType<typeof makeDense>;
+  private cache: Policy | null = null;
 
   constructor(private readonly tf: typeof tfType, readonly problem: BanditProblem, rng: Rng, options: { width?: number; layers?: number; plainAutodiff?: boolean } = {}) {
     const width = options.width ?? 64;
@@ -34,20 +35,26 @@ export class NeuralBanditPolicy {
     return out;
   }
 
-  /** The exact distribution over every (x, a), renormalized in f64. */
+  /** The exact distribution over every (x, a), renormalized in f64 (cached until the next training step). */
   distribution(): Policy {
-    const { contexts: X, actions: A, dim: d, features, reference } = this.problem;
+    if (this.cache) return this.cache;
+    const { contexts: X, actions: A, features, reference } = this.problem;
     const g = this.tf.tidy(() => this.scores(Float32Array.from(features.values), X * A).dataSync());
     const probs = new Float64Array(X * A);
     for (let i = 0; i < X * A; i++) probs[i] = reference.probs[i] > 0 ? Math.log(reference.probs[i]) + g[i] : -Infinity;
     for (let x = 0; x < X; x++) softmaxInto(probs, probs, x * A, A);
-    void d;
-    return { contexts: X, actions: A, probs };
+    this.cache = { contexts: X, actions: A, probs };
+    return this.cache;
+  }
+
+  logProb(x: number, a: number): number {
+    return Math.log(this.distribution().probs[x * this.problem.actions + a]);
   }
 
   /** One Adam step of DPO on a minibatch of pairs; returns its loss. */
   dpoStep(optimizer: tfType.Optimizer, pairs: PairBatch, idx: readonly number[], eta: number): number {
     const tf = this.tf;
+    this.cache = null;
     const xs = idx.map((i) => pairs.contexts[i]);
     const w = this.featureRows(xs, idx.map((i) => pairs.chosen[i]));
     const l = this.featureRows(xs, idx.map((i) => pairs.rejected[i]));
