@@ -5,7 +5,7 @@
 // of the MLE on all queries, like online GSHF's, so the comparison is about which data each rule collects.
 //
 // Load it with `gsh bench --plugin ./examples/xpo-plugin/src/index.ts` or list it in a suite's `plugins:`.
-import { AliasTable, gibbsPolicy, linearReward } from "@gsh/core";
+import { AliasTable, gibbsPolicy, linearReward, rowSamplers } from "@gsh/core";
 import { Covariance, PreferenceDataset, finiteGibbsFamily, fitBradleyTerryOrThrow, winnerMinusLoser } from "@gsh/preference";
 import { defineAlgorithm, z } from "@gsh/bench";
 
@@ -39,8 +39,8 @@ export default defineAlgorithm({
       const bonus = cov.norms(diffs, X * A);
       for (let i = 0; i < X * A; i++) optimistic[i] += p.alpha * bonus[i];
       const sampler = gibbsPolicy(problem.reference, optimistic, problem.eta).policy;
-      const t1 = Array.from({ length: X }, (_, x) => new AliasTable(sampler.probs, x * A, A));
-      const t0 = Array.from({ length: X }, (_, x) => new AliasTable(problem.reference.probs, x * A, A));
+      const t1 = rowSamplers(sampler.probs, X, A);
+      const t0 = rowSamplers(problem.reference.probs, X, A);
       const rng = ctx.rng.split(`round/${t}`);
       const batch = new PreferenceDataset(m);
       for (let i = 0; i < m; i++) {

@@ -1,5 +1,4 @@
-import * as E from "fp-ts/lib/Either";
-import { formatError } from "@gsh/core";
+import { getOrThrow } from "@gsh/core";
 import { finiteGibbsFamily } from "@gsh/preference";
 import { offlineGshf, pessimismBound } from "@gsh/offline";
 import { hybridGshf, onlineGshf, type OnlineGshfResult } from "@gsh/online";
@@ -9,11 +8,6 @@ const behaviour = z.enum(["reference", "skewed", "uniform"]).default("reference"
 /** β as a number, or "sqrt-d" for √d (the testbeds spec's fixed-in-advance choice for the enhancer). */
 const betaSpec = z.union([z.number().min(0), z.literal("sqrt-d")]);
 const resolveBeta = (b: number | "sqrt-d", d: number) => (b === "sqrt-d" ? Math.sqrt(d) : b);
-
-function unwrap<T>(e: E.Either<Parameters<typeof formatError>[0], T>): T {
-  if (E.isLeft(e)) throw new Error(formatError(e.left));
-  return e.right;
-}
 
 function onlineOutput(r: OnlineGshfResult, family: ReturnType<typeof finiteGibbsFamily>): AlgorithmOutput {
   const gammas = r.trace.map((t) => t.gamma).filter((g): g is number => g !== null);
@@ -54,7 +48,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       .strict(),
     run(ctx, p) {
       const data = ctx.offlineData(ctx.budget, p.behaviour);
-      const r = unwrap(offlineGshf(ctx.problem, data, { beta: p.beta, option: p.option, lambda: p.lambda, referenceVector: p.referenceVector }));
+      const r = getOrThrow(offlineGshf(ctx.problem, data, { beta: p.beta, option: p.option, lambda: p.lambda, referenceVector: p.referenceVector }));
       return {
         policy: r.policy,
         confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
@@ -71,7 +65,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
     run(ctx, p) {
       const m = Math.floor(ctx.budget / p.iterations);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than iterations ${p.iterations}`);
-      const r = unwrap(
+      const r = getOrThrow(
         onlineGshf(ctx.problem, ctx.oracle, ctx.rng, {
           iterations: p.iterations,
           batchSize: m,
@@ -96,7 +90,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       const m = Math.floor((ctx.budget - nOff) / p.iterations);
       if (m < 1) throw new Error(`online budget ${ctx.budget - nOff} is smaller than iterations ${p.iterations}`);
       const data = ctx.offlineData(nOff);
-      const r = unwrap(
+      const r = getOrThrow(
         hybridGshf(ctx.problem, data, ctx.oracle, ctx.rng, {
           iterations: p.iterations,
           batchSize: m,

@@ -1,12 +1,6 @@
-import * as E from "fp-ts/lib/Either";
-import { formatError, type GshError } from "@gsh/core";
+import { getOrThrow } from "@gsh/core";
 import { type LossSpec, NeuralBanditPolicy, RewardModel, iterativeDpo, loadTf, multiStepRejectionSampling, offlineDpo, pairsFromDataset, rso, trainingMetrics } from "@gsh/practical";
 import { type AlgorithmDefinition, defineAlgorithm, z } from "./plugin";
-
-function unwrap<T>(e: E.Either<GshError, T>): T {
-  if (E.isLeft(e)) throw new Error(formatError(e.left));
-  return e.right;
-}
 
 const lossKind = z.enum(["dpo", "cdpo", "ipo", "hinge-norm", "hinge", "sigmoid-norm"]).default("dpo");
 const lossOf = (kind: z.output<typeof lossKind>): LossSpec => [{ loss: { kind }, weight: 1 }];
@@ -21,7 +15,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     params: z.object({ loss: lossKind, policy: policyClass, l2: z.number().min(0).default(1) }).strict(),
     run(ctx, p) {
       const data = ctx.offlineData(ctx.budget);
-      const r = unwrap(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
+      const r = getOrThrow(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
       return { policy: r.policy.distribution(), costs: { gradientSteps: r.train.steps }, diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs } };
     },
   }),
@@ -69,7 +63,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     run(ctx, p) {
       const m = Math.floor(ctx.budget / p.rounds);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);
-      const r = unwrap(iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, { rounds: p.rounds, batchSize: m, responses: p.responses, pairRule: p.pairRule, reference: p.reference, loss: lossOf(p.loss), policyClass: p.policy }));
+      const r = getOrThrow(iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, { rounds: p.rounds, batchSize: m, responses: p.responses, pairRule: p.pairRule, reference: p.reference, loss: lossOf(p.loss), policyClass: p.policy }));
       return {
         policy: r.policy.distribution(),
         trace: r.rounds.map((x) => ({ queries: x.queries, policy: x.policy })),
@@ -93,7 +87,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       .strict(),
     run(ctx, p) {
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
-      const r = unwrap(rso(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, loss: lossOf(p.loss), policyClass: p.policy }));
+      const r = getOrThrow(rso(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, loss: lossOf(p.loss), policyClass: p.policy }));
       return { policy: r.policy.distribution(), costs: { ...r.costs, gradientSteps: r.train.steps }, diagnostics: { pairs: r.pairs.size, degeneratePairs: r.pairs.degenerate } };
     },
   }),
@@ -112,7 +106,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       .strict(),
     run(ctx, p) {
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
-      const r = unwrap(multiStepRejectionSampling(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, proposal: p.proposal, policyClass: p.policy }));
+      const r = getOrThrow(multiStepRejectionSampling(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, proposal: p.proposal, policyClass: p.policy }));
       return {
         policy: r.policy.distribution(),
         costs: { ...r.costs, gradientSteps: r.steps.reduce((s, x) => s + x.gradientSteps, 0) },

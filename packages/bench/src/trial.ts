@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { Rng } from "@gsh/core";
+import { Rng, quadraticForm } from "@gsh/core";
 import { type PreferenceOracle, evaluatePolicy, sampleOfflineData } from "@gsh/preference";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
@@ -123,10 +123,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   const thetaStar = instance.truth.theta;
   if (out.confidence && thetaStar) {
     const { theta, covariance, beta } = out.confidence;
-    const d = theta.length;
-    let s = 0;
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s += (theta[i] - thetaStar[i]) * covariance[i * d + j] * (theta[j] - thetaStar[j]);
-    confidenceRadius = Math.sqrt(Math.max(0, s));
+    const diff = theta.map((v, k) => v - thetaStar[k]);
+    confidenceRadius = Math.sqrt(Math.max(0, quadraticForm(covariance, theta.length, diff)));
     confidenceHeld = confidenceRadius <= beta;
   }
   const metrics: TrialMetrics = {

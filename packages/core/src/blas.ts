@@ -21,6 +21,18 @@ export function dot(a: Float64Array, b: Float64Array, n = a.length, aOff = 0, bO
   return s0 + s1;
 }
 
+/** vᵀ·M·v for a d×d row-major M. */
+export function quadraticForm(M: Float64Array, d: number, v: ArrayLike<number>): number {
+  assertDims(M.length >= d * d && v.length >= d, `quadraticForm M ${M.length}, v ${v.length} for d=${d}`);
+  let s = 0;
+  for (let i = 0; i < d; i++) {
+    let r = 0;
+    for (let j = 0; j < d; j++) r += M[i * d + j] * v[j];
+    s += v[i] * r;
+  }
+  return s;
+}
+
 /** y += alpha·x */
 export function axpy(alpha: number, x: Float64Array, y: Float64Array, n = x.length, xOff = 0, yOff = 0): void {
   for (let i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];

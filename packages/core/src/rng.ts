@@ -146,6 +146,11 @@ export class Rng {
   }
 }
 
+/** One alias table per row of a row-major table of X rows × A entries (e.g. a policy's π(·|x)). */
+export function rowSamplers(probs: ArrayLike<number>, rows: number, width: number): AliasTable[] {
+  return Array.from({ length: rows }, (_, x) => new AliasTable(probs, x * width, width));
+}
+
 /**
  * Walker's alias method (Vose's construction): O(n) set-up, O(1) per draw from a fixed distribution.
  *

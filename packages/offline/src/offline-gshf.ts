@@ -57,18 +57,24 @@ export function referenceVector(problem: BanditProblem, kind: ReferenceVector): 
   return out;
 }
 
-/** r̂(x,a) = <θ̂, φ(x,a)> − β‖φ(x,a) − ν(x)‖_{Σ⁻¹} (Option II's pessimistic reward), as X×A. */
-export function pointwisePessimisticReward(problem: BanditProblem, theta: Float64Array, cov: Covariance, beta: number, nu: Float64Array): Float64Array {
+/** φ(x, a) − ν(x) for every (x, a): the vectors whose ‖·‖_{Σ⁻¹} is Option II's bonus (X·A × d). */
+export function deviationsFromReference(problem: BanditProblem, nu: Float64Array): Float64Array {
   const { contexts: X, actions: A, dim: d, features } = problem;
-  const reward = linearReward(features, theta);
-  if (beta === 0) return reward;
   const V = new Float64Array(X * A * d);
   for (let x = 0; x < X; x++)
     for (let a = 0; a < A; a++) {
       const o = (x * A + a) * d;
       for (let k = 0; k < d; k++) V[o + k] = features.values[o + k] - nu[x * d + k];
     }
-  const bonus = cov.norms(V, X * A);
+  return V;
+}
+
+/** r̂(x,a) = <θ̂, φ(x,a)> − β‖φ(x,a) − ν(x)‖_{Σ⁻¹} (Option II's pessimistic reward), as X×A. */
+export function pointwisePessimisticReward(problem: BanditProblem, theta: Float64Array, cov: Covariance, beta: number, nu: Float64Array): Float64Array {
+  const { contexts: X, actions: A, features } = problem;
+  const reward = linearReward(features, theta);
+  if (beta === 0) return reward;
+  const bonus = cov.norms(deviationsFromReference(problem, nu), X * A);
   for (let i = 0; i < X * A; i++) reward[i] -= beta * bonus[i];
   return reward;
 }
@@ -118,10 +124,7 @@ export function pessimismBound(problem: BanditProblem, result: OfflineGshfResult
   const { contexts: X, actions: A, dim: d, features } = problem;
   const { beta, covariance: cov, nu } = result;
   if (result.option === "II") {
-    const V = new Float64Array(X * A * d);
-    for (let x = 0; x < X; x++)
-      for (let a = 0; a < A; a++) for (let k = 0; k < d; k++) V[(x * A + a) * d + k] = features.values[(x * A + a) * d + k] - nu[x * d + k];
-    const norms = cov.norms(V, X * A);
+    const norms = cov.norms(deviationsFromReference(problem, nu), X * A);
     let s = 0;
     for (let x = 0; x < X; x++) for (let a = 0; a < A; a++) s += weights[x] * comparator.probs[x * A + a] * norms[x * A + a];
     return 2 * beta * s;

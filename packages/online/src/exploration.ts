@@ -1,4 +1,4 @@
-import { AliasTable, type Policy, type Rng, linearReward, uniformPolicy } from "@gsh/core";
+import { type Policy, rowSamplers, type Rng, linearReward, uniformPolicy } from "@gsh/core";
 import { type BanditProblem, type Covariance, finiteGibbsFamily, selectPair } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
 
@@ -32,9 +32,8 @@ export interface PairPlan {
 export type ExplorationRule = (state: ExplorationState) => PairPlan;
 
 function fromPolicies(first: Policy, second: Policy, extra: { gamma?: number; klToMain?: number } = {}): PairPlan {
-  const A = first.actions;
-  const t1 = Array.from({ length: first.contexts }, (_, x) => new AliasTable(first.probs, x * A, A));
-  const t2 = second === first ? t1 : Array.from({ length: second.contexts }, (_, x) => new AliasTable(second.probs, x * A, A));
+  const t1 = rowSamplers(first.probs, first.contexts, first.actions);
+  const t2 = second === first ? t1 : rowSamplers(second.probs, second.contexts, second.actions);
   return { sample: (x, rng) => [t1[x].sample(rng), t2[x].sample(rng)], degenerate: () => 0, ...extra };
 }
 
@@ -68,7 +67,7 @@ export function bestVsWorstRule(n = 8): ExplorationRule {
   return (s) => {
     const A = s.problem.actions;
     const scores = linearReward(s.problem.features, s.theta);
-    const tables = Array.from({ length: s.problem.contexts }, (_, x) => new AliasTable(s.main.probs, x * A, A));
+    const tables = rowSamplers(s.main.probs, s.problem.contexts, A);
     const cand = new Int32Array(n);
     const sc = new Float64Array(n);
     let degenerate = 0;

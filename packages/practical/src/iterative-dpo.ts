@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { AliasTable, type GshError, type Policy, type Rng, invalidArgument } from "@gsh/core";
+import { AliasTable, type GshError, rowSamplers, type Policy, type Rng, invalidArgument } from "@gsh/core";
 import { type BanditProblem, PreferenceDataset, type PreferenceOracle, type PairRule, selectPair } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
@@ -72,7 +72,7 @@ export function iterativeDpo(problem: BanditProblem, oracle: PreferenceOracle, r
   let previous: Policy | undefined;
   for (let t = 0; t < T; t++) {
     const current = policy.distribution();
-    const tables = Array.from({ length: problem.contexts }, (_, x) => new AliasTable(current.probs, x * A, A));
+    const tables = rowSamplers(current.probs, problem.contexts, A);
     const roundRng = rng.split(`round/${t}`);
     let tied = 0;
     const callsBefore = reward.calls;

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { AliasTable, type GshError, type Policy, type Rng, gibbsPolicy, invalidArgument } from "@gsh/core";
+import { AliasTable, type GshError, rowSamplers, type Policy, type Rng, gibbsPolicy, invalidArgument } from "@gsh/core";
 import type { BanditProblem } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
@@ -68,7 +68,7 @@ export function multiStepRejectionSampling(problem: BanditProblem, rewardModel: 
   let previousEta = Infinity;
   for (const [s, eta] of schedule.entries()) {
     const stepRng = rng.split(`step/${s}`);
-    const tables = Array.from({ length: problem.contexts }, (_, x) => new AliasTable(proposal.probs, x * A, A));
+    const tables = rowSamplers(proposal.probs, problem.contexts, A);
     const pairs = new PairBatch();
     const samples: [number, number][] = [];
     for (let p = 0; p < prompts; p++) {

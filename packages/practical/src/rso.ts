@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { AliasTable, type GshError, type Rng, invalidArgument } from "@gsh/core";
+import { AliasTable, type GshError, rowSamplers, type Rng, invalidArgument } from "@gsh/core";
 import type { BanditProblem, PreferenceOracle } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
@@ -46,7 +46,7 @@ export function rso(problem: BanditProblem, rewardModel: RewardModel, rng: Rng, 
   if (options.labels === "oracle" && !oracle) return E.left(invalidArgument("labels", "oracle labels need an oracle"));
   const A = problem.actions;
   const contexts = new AliasTable(problem.contextWeights);
-  const tables = Array.from({ length: problem.contexts }, (_, x) => new AliasTable(problem.reference.probs, x * A, A));
+  const tables = rowSamplers(problem.reference.probs, problem.contexts, A);
   const costs: SamplingCosts = { candidatesSampled: 0, rewardModelCalls: 0 };
   const pairs = new PairBatch();
   const calls0 = rewardModel.calls;

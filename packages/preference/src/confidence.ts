@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { type FeatureMap, type GshError, cholesky, choleskyRank1Update, invalidArgument, mahalanobisNorms, forwardSubstitute, syr, syrk } from "@gsh/core";
+import { type FeatureMap, type GshError, quadraticForm, cholesky, choleskyRank1Update, invalidArgument, mahalanobisNorms, forwardSubstitute, syr, syrk } from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -143,9 +143,6 @@ export function confidenceWidth(i: ConfidenceWidthInput): E.Either<GshError, num
 
 /** ‖θ̂ − θ*‖_Σ: did the confidence event hold in this run? (evaluation side only; needs θ*) */
 export function confidenceRadius(cov: Covariance, thetaHat: Float64Array, thetaStar: Float64Array): number {
-  const d = cov.dim;
   const diff = Float64Array.from(thetaHat, (v, k) => v - thetaStar[k]);
-  let s = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s += diff[i] * cov.matrix[i * d + j] * diff[j];
-  return Math.sqrt(Math.max(0, s));
+  return Math.sqrt(Math.max(0, quadraticForm(cov.matrix, cov.dim, diff)));
 }

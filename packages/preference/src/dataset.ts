@@ -1,4 +1,4 @@
-import { AliasTable, type FeatureMap, Rng } from "@gsh/core";
+import { AliasTable, type FeatureMap, Rng, rowSamplers } from "@gsh/core";
 import type { BanditInstance, PreferenceOracle } from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -183,12 +183,8 @@ export function samplePairs(
 ): PreferenceDataset {
   const X = contextWeights.length;
   const ctx = new AliasTable(contextWeights);
-  const t1: AliasTable[] = [];
-  const t2: AliasTable[] = [];
-  for (let x = 0; x < X; x++) {
-    t1.push(new AliasTable(probsFirst, x * actions, actions));
-    t2.push(probsSecond === probsFirst ? t1[x] : new AliasTable(probsSecond, x * actions, actions));
-  }
+  const t1 = rowSamplers(probsFirst, X, actions);
+  const t2 = probsSecond === probsFirst ? t1 : rowSamplers(probsSecond, X, actions);
   for (let i = 0; i < n; i++) {
     const x = ctx.sample(rng);
     const a1 = t1[x].sample(rng);
