@@ -26,9 +26,19 @@ export function measure(fn, { reps = 5, warmup = 1 } = {}) {
  * when python3 or numpy is missing, so the gsh rows still print.
  */
 export function runPython(scriptPath, args = []) {
-  const r = spawnSync("python3", [scriptPath, ...args.map(String)], { encoding: "utf8", maxBuffer: 1 << 24, env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? "1", OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? "1" } });
+  const r = spawnSync("python3", [scriptPath, ...args.map(String)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    env: {
+      ...process.env,
+      OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? "1",
+      OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? "1",
+    },
+  });
   if (r.status !== 0) {
-    process.stderr.write(`numpy baseline unavailable (${scriptPath}): ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}\n`);
+    process.stderr.write(
+      `numpy baseline unavailable (${scriptPath}): ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}\n`,
+    );
     return {};
   }
   const lines = r.stdout.trim().split("\n");
@@ -44,7 +54,14 @@ export function printTable(title, rows, numpy) {
   const body = rows.map((r) => {
     const np = numpy[r.name];
     const gf = (ms) => (r.flops && ms ? (r.flops / (ms * 1e6)).toFixed(2) : "");
-    return [r.name, r.ms.toFixed(2), gf(r.ms), np !== undefined ? np.toFixed(2) : "n/a", gf(np), np ? (r.ms / np).toFixed(2) + "×" : "n/a"];
+    return [
+      r.name,
+      r.ms.toFixed(2),
+      gf(r.ms),
+      np !== undefined ? np.toFixed(2) : "n/a",
+      gf(np),
+      np ? (r.ms / np).toFixed(2) + "×" : "n/a",
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

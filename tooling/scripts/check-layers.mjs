@@ -32,13 +32,17 @@ for (const group of ["packages", "apps", "examples"]) {
     const pj = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     const mine = rank[pj.name] ?? appRank;
     const deps = Object.keys({ ...pj.dependencies, ...pj.peerDependencies });
-    for (const dep of deps) if (dep in rank && rank[dep] >= mine && dep !== pj.name) errors.push(`${pj.name} depends on ${dep} (same or higher layer)`);
+    for (const dep of deps)
+      if (dep in rank && rank[dep] >= mine && dep !== pj.name)
+        errors.push(`${pj.name} depends on ${dep} (same or higher layer)`);
     if (!existsSync(join(dir, "src"))) continue;
     for (const file of walk(join(dir, "src"))) {
       for (const m of readFileSync(file, "utf8").matchAll(/from\s+["'](@gsh\/[a-z-]+)/g)) {
         const dep = m[1];
-        if (dep in rank && (rank[dep] > mine || (rank[dep] === mine && dep !== pj.name))) errors.push(`${file.slice(root.length + 1)} imports ${dep} (layer ${rank[dep]} ≥ ${mine})`);
-        else if (dep in rank && !deps.includes(dep) && dep !== pj.name) errors.push(`${file.slice(root.length + 1)} imports ${dep}, which ${pj.name} does not declare`);
+        if (dep in rank && (rank[dep] > mine || (rank[dep] === mine && dep !== pj.name)))
+          errors.push(`${file.slice(root.length + 1)} imports ${dep} (layer ${rank[dep]} ≥ ${mine})`);
+        else if (dep in rank && !deps.includes(dep) && dep !== pj.name)
+          errors.push(`${file.slice(root.length + 1)} imports ${dep}, which ${pj.name} does not declare`);
       }
     }
   }

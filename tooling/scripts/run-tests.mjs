@@ -14,12 +14,35 @@ const dirs = ["packages", "apps", "tooling", "examples"]
 for (const d of dirs) rmSync(join(d, ".jest-results.json"), { force: true });
 
 const extra = process.argv.slice(2);
-const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "typecheck", "lint", "test", "--continue", "--concurrency=2", "--output-logs=new-only", ...extra], {
+const turbo = spawnSync(
+  "pnpm",
+  [
+    "exec",
+    "turbo",
+    "run",
+    "typecheck",
+    "lint",
+    "test",
+    "--continue",
+    "--concurrency=2",
+    "--output-logs=new-only",
+    ...extra,
+  ],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      TURBO_TELEMETRY_DISABLED: "1",
+      FORCE_COLOR: process.env.FORCE_COLOR ?? "0",
+      JEST_MAX_WORKERS: process.env.JEST_MAX_WORKERS ?? "1",
+    },
+  },
+);
+const layers = spawnSync("node", [join(root, "tooling", "scripts", "check-layers.mjs")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.FORCE_COLOR ?? "0", JEST_MAX_WORKERS: process.env.JEST_MAX_WORKERS ?? "1" },
 });
-const layers = spawnSync("node", [join(root, "tooling", "scripts", "check-layers.mjs")], { cwd: root, stdio: "inherit" });
 
 let passed = 0;
 let failed = 0;

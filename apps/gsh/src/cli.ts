@@ -30,7 +30,8 @@ function orUsage<T>(e: E.Either<GshError, T>): T {
 
 function parseShard(v: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(v);
-  if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1) throw new InvalidArgumentError("expected i/N with 0 ≤ i < N, e.g. 0/4");
+  if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1)
+    throw new InvalidArgumentError("expected i/N with 0 ≤ i < N, e.g. 0/4");
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
@@ -64,9 +65,20 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
   const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
   const suite = orUsage(resolveSuite(opts.seeds ? { ...file, seeds: opts.seeds } : file, registry, path, baseDir));
-  const outDir = opts.out ?? join("bench-results", `${suite.name}-${timestamp()}${opts.shard ? `-shard${opts.shard.index}of${opts.shard.count}` : ""}`);
+  const outDir =
+    opts.out ??
+    join(
+      "bench-results",
+      `${suite.name}-${timestamp()}${opts.shard ? `-shard${opts.shard.index}of${opts.shard.count}` : ""}`,
+    );
   const tty = process.stderr.isTTY === true;
-  const bar = tty ? new SingleBar({ format: "{bar} {value}/{total} trials | {percentage}% | ETA {eta_formatted} | {last}", hideCursor: true, etaBuffer: 50 }) : null;
+  const bar = tty
+    ? new SingleBar({
+        format: "{bar} {value}/{total} trials | {percentage}% | ETA {eta_formatted} | {last}",
+        hideCursor: true,
+        etaBuffer: 50,
+      })
+    : null;
   const started = Date.now();
   const summary = orUsage(
     await runSuite(suite, registry, {
@@ -75,7 +87,9 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
       resume: opts.resume,
       shard: opts.shard,
       onStart(total, skipped) {
-        log(`suite ${suite.name}: ${total} trials to run${skipped ? `, ${skipped} already done` : ""}, ${opts.workers ?? availableParallelism()} workers → ${outDir}`);
+        log(
+          `suite ${suite.name}: ${total} trials to run${skipped ? `, ${skipped} already done` : ""}, ${opts.workers ?? availableParallelism()} workers → ${outDir}`,
+        );
         bar?.start(total, 0, { last: "" });
       },
       onTrial(row: ResultRow, done, total) {
@@ -92,7 +106,9 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
     log("\n" + rep.summary);
     log(`\nwrote ${rep.files.join(", ")}`);
   }
-  log(`\n${summary.trials} trials in ${wall.toFixed(1)} s (${(summary.trials / Math.max(wall, 1e-9)).toFixed(2)} trials/s), ${summary.failed} failed, ${summary.skipped} skipped (already done)`);
+  log(
+    `\n${summary.trials} trials in ${wall.toFixed(1)} s (${(summary.trials / Math.max(wall, 1e-9)).toFixed(2)} trials/s), ${summary.failed} failed, ${summary.skipped} skipped (already done)`,
+  );
   return summary.failed > 0 ? EXIT.trialsFailed : EXIT.ok;
 }
 
@@ -104,7 +120,9 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
 
   program
     .command("bench")
-    .description("run a suite (default: the default suite) and write results.jsonl, results.csv, summary.txt and report.html")
+    .description(
+      "run a suite (default: the default suite) and write results.jsonl, results.csv, summary.txt and report.html",
+    )
     .option("--suite <name|file>", "built-in suite name (smoke, default, paper) or a suite file", "default")
     .option("--out <dir>", "output directory (default bench-results/<suite>-<timestamp>)")
     .option("--workers <n>", "worker threads (default: all cores)", positiveInt)
@@ -146,7 +164,10 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .option("--out <dir>", "output directory", join("bench-results", `merged-${timestamp()}`))
     .action(async (dirs: string[], opts: { out: string }) => {
       for (const d of dirs) if (!existsSync(join(d, "results.jsonl"))) throw new UsageError(`${d}: no results.jsonl`);
-      const r = mergeResults(dirs.map((d) => join(d, "results.jsonl")), join(opts.out, "results.jsonl"));
+      const r = mergeResults(
+        dirs.map((d) => join(d, "results.jsonl")),
+        join(opts.out, "results.jsonl"),
+      );
       const suiteJson = join(dirs[0], "suite.json");
       if (existsSync(suiteJson)) {
         const { writeFileSync } = await import("node:fs");
@@ -166,11 +187,15 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       const version = (p: string) => require(`${p}/package.json`).version as string;
       log(`node ${process.version} on ${process.platform}/${process.arch}`);
       log(`cores: ${availableParallelism()} (${cpus()[0]?.model ?? "unknown"})`);
-      for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/practical", "@gsh/bench"]) log(`${p} ${version(p)}`);
+      for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/practical", "@gsh/bench"])
+        log(`${p} ${version(p)}`);
       log("theory track and log-linear/tabular policies: plain f64 TypeScript kernels (no native backend needed)");
       const { chooseBackend, nodeProbe } = await import("@gsh/practical");
-      const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") => (nodeProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)");
-      log(`TF.js backend for neural policies: ${chooseBackend()} (tfjs-node-gpu: ${has("@tensorflow/tfjs-node-gpu")}; tfjs-node: ${has("@tensorflow/tfjs-node")}; wasm: ${nodeProbe.hasWasm() ? "available" : "missing"})`);
+      const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") =>
+        nodeProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)";
+      log(
+        `TF.js backend for neural policies: ${chooseBackend()} (tfjs-node-gpu: ${has("@tensorflow/tfjs-node-gpu")}; tfjs-node: ${has("@tensorflow/tfjs-node")}; wasm: ${nodeProbe.hasWasm() ? "available" : "missing"})`,
+      );
     });
 
   return program;
@@ -183,7 +208,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (e) {
     const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
+      return EXIT.ok;
     if (err.code?.startsWith("commander.")) return EXIT.usage;
     if (e instanceof UsageError) {
       console.error(`gsh: ${e.message}`);

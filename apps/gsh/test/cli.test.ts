@@ -8,23 +8,31 @@ import { readResults, reproducibleContent, type ResultRow } from "@gsh/bench";
 const bin = join(__dirname, "..", "dist", "bin.js");
 const fixtures = join(__dirname, "fixtures");
 const tmp = () => mkdtempSync(join(tmpdir(), "gsh-cli-"));
-const gsh = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+const gsh = (args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
 const rowsOf = (dir: string) => readResults(join(dir, "results.jsonl"));
-const byId = (rows: ResultRow[]) => [...rows].sort((a, b) => a.trialId.localeCompare(b.trialId)).map(reproducibleContent);
+const byId = (rows: ResultRow[]) =>
+  [...rows].sort((a, b) => a.trialId.localeCompare(b.trialId)).map(reproducibleContent);
 
 describe("gsh bench", () => {
   it("1 worker and 2 workers give identical result rows (timings aside)", () => {
-    const a = tmp(), b = tmp();
+    const a = tmp(),
+      b = tmp();
     expect(gsh(["bench", "--suite", "smoke", "--out", a, "--workers", "1", "--no-report"]).status).toBe(0);
     expect(gsh(["bench", "--suite", "smoke", "--out", b, "--workers", "2", "--no-report"]).status).toBe(0);
-    const ra = rowsOf(a), rb = rowsOf(b);
+    const ra = rowsOf(a),
+      rb = rowsOf(b);
     expect(ra).toHaveLength(24);
     expect(byId(rb)).toEqual(byId(ra));
   });
 
   it("killed mid-suite (with a torn last line), --resume finishes with every trial exactly once", async () => {
     const out = tmp();
-    const child = spawn(process.execPath, [bin, "bench", "--suite", join(fixtures, "tiny.yaml"), "--out", out, "--workers", "1", "--no-report"], { stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      [bin, "bench", "--suite", join(fixtures, "tiny.yaml"), "--out", out, "--workers", "1", "--no-report"],
+      { stdio: "ignore" },
+    );
     const results = join(out, "results.jsonl");
     await new Promise<void>((resolve, reject) => {
       const t0 = Date.now();
@@ -47,7 +55,17 @@ describe("gsh bench", () => {
     const refused = gsh(["bench", "--suite", join(fixtures, "tiny.yaml"), "--out", out, "--no-report"]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/--resume/);
-    const r = gsh(["bench", "--suite", join(fixtures, "tiny.yaml"), "--out", out, "--workers", "2", "--resume", "--no-report"]);
+    const r = gsh([
+      "bench",
+      "--suite",
+      join(fixtures, "tiny.yaml"),
+      "--out",
+      out,
+      "--workers",
+      "2",
+      "--resume",
+      "--no-report",
+    ]);
     expect(r.status).toBe(0);
     const rows = rowsOf(out);
     expect(rows).toHaveLength(24);
@@ -69,7 +87,10 @@ describe("gsh bench", () => {
   });
 
   it("shards partition the suite and merge combines them into the full run", () => {
-    const full = tmp(), s0 = tmp(), s1 = tmp(), merged = tmp();
+    const full = tmp(),
+      s0 = tmp(),
+      s1 = tmp(),
+      merged = tmp();
     expect(gsh(["bench", "--suite", "smoke", "--out", full, "--workers", "2", "--no-report"]).status).toBe(0);
     expect(gsh(["bench", "--suite", "smoke", "--out", s0, "--shard", "0/2", "--no-report"]).status).toBe(0);
     expect(gsh(["bench", "--suite", "smoke", "--out", s1, "--shard", "1/2", "--no-report"]).status).toBe(0);
@@ -84,8 +105,16 @@ describe("gsh bench", () => {
   const usage: [string, string[], RegExp][] = [
     ["a malformed suite file", ["bench", "--suite", join(fixtures, "broken-plugin.ts")], /./],
     ["an unknown built-in suite", ["bench", "--suite", "nope"], /nope\.yaml/],
-    ["a plugin that fails to load", ["list", "--plugin", join(fixtures, "broken-plugin.ts")], /plugin '.*broken-plugin\.ts': cannot load: this plugin fails while loading/],
-    ["a plugin without a parameter schema", ["list", "--plugin", join(fixtures, "no-schema-plugin.mjs")], /'no-schema' has no parameter schema/],
+    [
+      "a plugin that fails to load",
+      ["list", "--plugin", join(fixtures, "broken-plugin.ts")],
+      /plugin '.*broken-plugin\.ts': cannot load: this plugin fails while loading/,
+    ],
+    [
+      "a plugin without a parameter schema",
+      ["list", "--plugin", join(fixtures, "no-schema-plugin.mjs")],
+      /'no-schema' has no parameter schema/,
+    ],
     ["a bad --shard", ["bench", "--shard", "3/2"], /i\/N/],
     ["an unknown option", ["bench", "--wrokers", "2"], /unknown option/],
   ];

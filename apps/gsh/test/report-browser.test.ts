@@ -9,16 +9,29 @@ import { chromium } from "playwright-core";
 // installs). Every chart must have rendered marks and the page must log no error.
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const maybe = CHROMIUM ? describe : describe.skip;
-if (!CHROMIUM) console.warn("report-browser: no chromium found; install Debian's `chromium` to run this test (CI does)");
+if (!CHROMIUM)
+  console.warn("report-browser: no chromium found; install Debian's `chromium` to run this test (CI does)");
 
 maybe("report.html in a headless browser", () => {
   it("renders every chart and logs no error", async () => {
     const out = mkdtempSync(join(tmpdir(), "gsh-report-"));
-    const r = spawnSync(process.execPath, [join(__dirname, "..", "dist", "bin.js"), "bench", "--suite", "smoke", "--out", out, "--workers", "2"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [join(__dirname, "..", "dist", "bin.js"), "bench", "--suite", "smoke", "--out", out, "--workers", "2"],
+      { encoding: "utf8" },
+    );
     expect(r.status).toBe(0);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage();

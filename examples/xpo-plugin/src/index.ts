@@ -6,12 +6,19 @@
 //
 // Load it with `gsh bench --plugin ./examples/xpo-plugin/src/index.ts` or list it in a suite's `plugins:`.
 import { AliasTable, gibbsPolicy, linearReward, rowSamplers } from "@gsh/core";
-import { Covariance, PreferenceDataset, finiteGibbsFamily, fitBradleyTerryOrThrow, winnerMinusLoser } from "@gsh/preference";
+import {
+  Covariance,
+  PreferenceDataset,
+  finiteGibbsFamily,
+  fitBradleyTerryOrThrow,
+  winnerMinusLoser,
+} from "@gsh/preference";
 import { defineAlgorithm, z } from "@gsh/bench";
 
 export default defineAlgorithm({
   name: "xpo-optimistic",
-  description: "example plugin: XPO-style optimism — sample from the Gibbs policy of <θ̂,φ> + α‖φ − ν‖_{Σ⁻¹}, pair with π0",
+  description:
+    "example plugin: XPO-style optimism — sample from the Gibbs policy of <θ̂,φ> + α‖φ − ν‖_{Σ⁻¹}, pair with π0",
   track: "plugin",
   params: z
     .object({
@@ -28,7 +35,9 @@ export default defineAlgorithm({
     const family = finiteGibbsFamily(problem);
     const nu = family.moments(new Float64Array(d)).features; // ν(x) = φ(x, π0)
     const diffs = new Float64Array(X * A * d);
-    for (let x = 0; x < X; x++) for (let a = 0; a < A; a++) for (let k = 0; k < d; k++) diffs[(x * A + a) * d + k] = features.values[(x * A + a) * d + k] - nu[x * d + k];
+    for (let x = 0; x < X; x++)
+      for (let a = 0; a < A; a++)
+        for (let k = 0; k < d; k++) diffs[(x * A + a) * d + k] = features.values[(x * A + a) * d + k] - nu[x * d + k];
     const cov = new Covariance(d, p.lambda);
     const data = new PreferenceDataset(p.iterations * m);
     const contexts = new AliasTable(problem.contextWeights);
@@ -52,7 +61,9 @@ export default defineAlgorithm({
       const Z = winnerMinusLoser(batch, features);
       cov.addRows(Z, m);
       data.append(batch);
-      theta = Float64Array.from(fitBradleyTerryOrThrow(winnerMinusLoser(data, features), data.size, d, { lambda: p.lambda, init: theta }).theta);
+      theta = Float64Array.from(
+        fitBradleyTerryOrThrow(winnerMinusLoser(data, features), data.size, d, { lambda: p.lambda, init: theta }).theta,
+      );
       trace.push({ queries: data.size, policy: family.policyOf(theta) });
     }
     return { policy: family.policyOf(theta), trace };

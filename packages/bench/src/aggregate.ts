@@ -87,14 +87,27 @@ export function compare(rows: readonly ResultRow[], comparisons: Suite["comparis
         const ab = pairedVerdict(a, b);
         const ba = pairedVerdict(b, a);
         const verdict = ab.aBeatsB ? `${c.a} beats ${c.b}` : ba.aBeatsB ? `${c.b} beats ${c.a}` : "no verdict";
-        out.push({ a: c.a, b: c.b, environment, budget, pairs: seeds.length, wins: ab.wins, meanDifference: ab.meanDifference, stderr: ab.stderr, relativeGain: ab.relativeGain, verdict, ...(c.note ? { note: c.note } : {}) });
+        out.push({
+          a: c.a,
+          b: c.b,
+          environment,
+          budget,
+          pairs: seeds.length,
+          wins: ab.wins,
+          meanDifference: ab.meanDifference,
+          stderr: ab.stderr,
+          relativeGain: ab.relativeGain,
+          verdict,
+          ...(c.note ? { note: c.note } : {}),
+        });
       }
     }
   }
   return out;
 }
 
-const fmt = (s: MeanSummary, digits = 4) => (Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`);
+const fmt = (s: MeanSummary, digits = 4) =>
+  Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`;
 
 function table(header: string[], body: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -104,11 +117,48 @@ function table(header: string[], body: string[][]): string {
 
 /** The terminal summary: one line per cell, then the verdicts. */
 export function formatSummary(cells: readonly CellSummary[], verdicts: readonly ComparisonVerdict[]): string {
-  const body = cells.map((c) => [c.environment, c.algorithm, String(c.budget), fmt(c.subopt), fmt(c.trueReward, 3), fmt(c.klToReference, 3), c.queries.mean.toFixed(0), `${c.ok}/${c.ok + c.failed}`, c.confidenceHeld.of ? `${c.confidenceHeld.held}/${c.confidenceHeld.of}` : ""]);
-  const parts = [table(["environment", "algorithm", "budget", "SubOpt (95% CI)", "true reward", "KL to π0", "queries", "ok", "‖θ̂−θ*‖_Σ≤β"], body)];
+  const body = cells.map((c) => [
+    c.environment,
+    c.algorithm,
+    String(c.budget),
+    fmt(c.subopt),
+    fmt(c.trueReward, 3),
+    fmt(c.klToReference, 3),
+    c.queries.mean.toFixed(0),
+    `${c.ok}/${c.ok + c.failed}`,
+    c.confidenceHeld.of ? `${c.confidenceHeld.held}/${c.confidenceHeld.of}` : "",
+  ]);
+  const parts = [
+    table(
+      [
+        "environment",
+        "algorithm",
+        "budget",
+        "SubOpt (95% CI)",
+        "true reward",
+        "KL to π0",
+        "queries",
+        "ok",
+        "‖θ̂−θ*‖_Σ≤β",
+      ],
+      body,
+    ),
+  ];
   if (verdicts.length) {
-    const vb = verdicts.map((v) => [v.environment, `${v.a} vs ${v.b}`, String(v.budget), `${v.meanDifference >= 0 ? "+" : ""}${v.meanDifference.toFixed(4)} ± ${v.stderr.toFixed(4)}`, `${(100 * v.relativeGain).toFixed(0)}%`, `${v.wins}/${v.pairs}`, v.verdict]);
-    parts.push("", "Comparisons (SubOpt, paired by seed; A beats B when the mean gain > 2 SE and ≥ 10%):", table(["environment", "comparison", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], vb));
+    const vb = verdicts.map((v) => [
+      v.environment,
+      `${v.a} vs ${v.b}`,
+      String(v.budget),
+      `${v.meanDifference >= 0 ? "+" : ""}${v.meanDifference.toFixed(4)} ± ${v.stderr.toFixed(4)}`,
+      `${(100 * v.relativeGain).toFixed(0)}%`,
+      `${v.wins}/${v.pairs}`,
+      v.verdict,
+    ]);
+    parts.push(
+      "",
+      "Comparisons (SubOpt, paired by seed; A beats B when the mean gain > 2 SE and ≥ 10%):",
+      table(["environment", "comparison", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], vb),
+    );
   }
   return parts.join("\n");
 }

@@ -36,7 +36,8 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
     name: "offline-gshf",
     track: "theory",
-    description: "offline GSHF: BT MLE on `budget` offline pairs, then Option I/II pessimism with width β (β = 0: MLE-Gibbs, the idealization of DPO/RSO)",
+    description:
+      "offline GSHF: BT MLE on `budget` offline pairs, then Option I/II pessimism with width β (β = 0: MLE-Gibbs, the idealization of DPO/RSO)",
     params: z
       .object({
         beta: z.number().min(0).default(0),
@@ -48,7 +49,14 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       .strict(),
     run(ctx, p) {
       const data = ctx.offlineData(ctx.budget, p.behaviour);
-      const r = getOrThrow(offlineGshf(ctx.problem, data, { beta: p.beta, option: p.option, lambda: p.lambda, referenceVector: p.referenceVector }));
+      const r = getOrThrow(
+        offlineGshf(ctx.problem, data, {
+          beta: p.beta,
+          option: p.option,
+          lambda: p.lambda,
+          referenceVector: p.referenceVector,
+        }),
+      );
       return {
         policy: r.policy,
         confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
@@ -60,8 +68,14 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
     name: "online-gshf",
     track: "theory",
-    description: "online iterative GSHF: T rounds of budget/T queries; main agent = MLE-Gibbs; pairs from an exploration rule (default the enhancer)",
-    params: z.object({ ...onlineParams, exploration: z.enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst"]).default("enhancer") }).strict(),
+    description:
+      "online iterative GSHF: T rounds of budget/T queries; main agent = MLE-Gibbs; pairs from an exploration rule (default the enhancer)",
+    params: z
+      .object({
+        ...onlineParams,
+        exploration: z.enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst"]).default("enhancer"),
+      })
+      .strict(),
     run(ctx, p) {
       const m = Math.floor(ctx.budget / p.iterations);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than iterations ${p.iterations}`);
@@ -83,8 +97,15 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
     name: "hybrid-gshf",
     track: "theory",
-    description: "hybrid GSHF: a fraction of the budget as offline π0 pairs kept in every round, the rest online with (π_t, π0) pairs or the enhancer",
-    params: z.object({ ...onlineParams, offlineFraction: z.number().min(0).max(1).default(0.5), exploration: z.enum(["reference", "enhancer"]).default("reference") }).strict(),
+    description:
+      "hybrid GSHF: a fraction of the budget as offline π0 pairs kept in every round, the rest online with (π_t, π0) pairs or the enhancer",
+    params: z
+      .object({
+        ...onlineParams,
+        offlineFraction: z.number().min(0).max(1).default(0.5),
+        exploration: z.enum(["reference", "enhancer"]).default("reference"),
+      })
+      .strict(),
     run(ctx, p) {
       const nOff = Math.floor(ctx.budget * p.offlineFraction);
       const m = Math.floor((ctx.budget - nOff) / p.iterations);

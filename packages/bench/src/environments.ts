@@ -1,4 +1,12 @@
-import { SEQUENCE_SIZES, enumerateSequenceInstance, linearBandit, testbedH, testbedP, testbedR, testbedS } from "@gsh/preference";
+import {
+  SEQUENCE_SIZES,
+  enumerateSequenceInstance,
+  linearBandit,
+  testbedH,
+  testbedP,
+  testbedR,
+  testbedS,
+} from "@gsh/preference";
 import { type EnvironmentDefinition, defineEnvironment, z } from "./plugin";
 
 const eta = z.number().positive().default(0.1);
@@ -36,7 +44,8 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     name: "S-tiny",
     description: "the sequence bandit at V=4, L=4 (256 responses per prompt), enumerated as a finite-action bandit",
     params: z.object({ eta, prompts: z.number().int().positive().default(20) }).strict(),
-    create: (seed, p) => enumerateSequenceInstance(testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: p.prompts, eta: p.eta })),
+    create: (seed, p) =>
+      enumerateSequenceInstance(testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: p.prompts, eta: p.eta })),
   }),
   defineEnvironment({
     name: "linear",

@@ -82,7 +82,14 @@ export function defineAlgorithm<S extends z.ZodType>(def: {
   params: S;
   run(context: TrialContext, params: z.output<S>): AlgorithmOutput | Promise<AlgorithmOutput>;
 }): AlgorithmDefinition<z.output<S>> {
-  return { kind: "algorithm", track: def.track ?? "plugin", name: def.name, description: def.description, params: def.params as unknown as z.ZodType<z.output<S>>, run: def.run };
+  return {
+    kind: "algorithm",
+    track: def.track ?? "plugin",
+    name: def.name,
+    description: def.description,
+    params: def.params as unknown as z.ZodType<z.output<S>>,
+    run: def.run,
+  };
 }
 
 export function defineEnvironment<S extends z.ZodType>(def: {
@@ -91,5 +98,11 @@ export function defineEnvironment<S extends z.ZodType>(def: {
   params: S;
   create(seed: number, params: z.output<S>): BanditInstance;
 }): EnvironmentDefinition<z.output<S>> {
-  return { kind: "environment", name: def.name, description: def.description, params: def.params as unknown as z.ZodType<z.output<S>>, create: def.create };
+  return {
+    kind: "environment",
+    name: def.name,
+    description: def.description,
+    params: def.params as unknown as z.ZodType<z.output<S>>,
+    create: def.create,
+  };
 }

@@ -1,5 +1,16 @@
 import { getOrThrow } from "@gsh/core";
-import { type LossSpec, NeuralBanditPolicy, RewardModel, iterativeDpo, loadTf, multiStepRejectionSampling, offlineDpo, pairsFromDataset, rso, trainingMetrics } from "@gsh/practical";
+import {
+  type LossSpec,
+  NeuralBanditPolicy,
+  RewardModel,
+  iterativeDpo,
+  loadTf,
+  multiStepRejectionSampling,
+  offlineDpo,
+  pairsFromDataset,
+  rso,
+  trainingMetrics,
+} from "@gsh/practical";
 import { type AlgorithmDefinition, defineAlgorithm, z } from "./plugin";
 
 const lossKind = z.enum(["dpo", "cdpo", "ipo", "hinge-norm", "hinge", "sigmoid-norm"]).default("dpo");
@@ -16,13 +27,18 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     run(ctx, p) {
       const data = ctx.offlineData(ctx.budget);
       const r = getOrThrow(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
-      return { policy: r.policy.distribution(), costs: { gradientSteps: r.train.steps }, diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs } };
+      return {
+        policy: r.policy.distribution(),
+        costs: { gradientSteps: r.train.steps },
+        diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs },
+      };
     },
   }),
   defineAlgorithm({
     name: "neural-dpo",
     track: "practical",
-    description: "offline DPO on `budget` π0 pairs with the TF.js MLP policy (Adam; the backend is recorded in the row)",
+    description:
+      "offline DPO on `budget` π0 pairs with the TF.js MLP policy (Adam; the backend is recorded in the row)",
     params: z
       .object({
         width: z.number().int().positive().default(64),
@@ -36,11 +52,23 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     async run(ctx, p) {
       const { tf, backend } = await loadTf({ prefer: p.backend });
       const pairs = pairsFromDataset(ctx.offlineData(ctx.budget));
-      const model = new NeuralBanditPolicy(tf, ctx.problem, ctx.rng.split("init"), { width: p.width, layers: p.layers });
+      const model = new NeuralBanditPolicy(tf, ctx.problem, ctx.rng.split("init"), {
+        width: p.width,
+        layers: p.layers,
+      });
       try {
-        const losses = model.trainDpo(pairs, ctx.rng.split("minibatches"), { eta: ctx.problem.eta, steps: p.steps, learningRate: p.learningRate, batchSize: p.batchSize });
+        const losses = model.trainDpo(pairs, ctx.rng.split("minibatches"), {
+          eta: ctx.problem.eta,
+          steps: p.steps,
+          learningRate: p.learningRate,
+          batchSize: p.batchSize,
+        });
         const metrics = trainingMetrics(model, pairs, ctx.problem.eta);
-        return { policy: model.distribution(), costs: { gradientSteps: p.steps }, diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null, ...metrics } };
+        return {
+          policy: model.distribution(),
+          costs: { gradientSteps: p.steps },
+          diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null, ...metrics },
+        };
       } finally {
         model.dispose();
       }
@@ -49,7 +77,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
     name: "iterative-dpo",
     track: "practical",
-    description: "iterative DPO: T rounds, n responses per prompt from the current policy, best-vs-worst under the BT estimate, oracle labels, reference π0",
+    description:
+      "iterative DPO: T rounds, n responses per prompt from the current policy, best-vs-worst under the BT estimate, oracle labels, reference π0",
     params: z
       .object({
         rounds: z.number().int().positive().default(3),
@@ -63,11 +92,25 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     run(ctx, p) {
       const m = Math.floor(ctx.budget / p.rounds);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);
-      const r = getOrThrow(iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, { rounds: p.rounds, batchSize: m, responses: p.responses, pairRule: p.pairRule, reference: p.reference, loss: lossOf(p.loss), policyClass: p.policy }));
+      const r = getOrThrow(
+        iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, {
+          rounds: p.rounds,
+          batchSize: m,
+          responses: p.responses,
+          pairRule: p.pairRule,
+          reference: p.reference,
+          loss: lossOf(p.loss),
+          policyClass: p.policy,
+        }),
+      );
       return {
         policy: r.policy.distribution(),
         trace: r.rounds.map((x) => ({ queries: x.queries, policy: x.policy })),
-        costs: { candidatesSampled: r.candidatesSampled, rewardModelCalls: r.rewardModelCalls, gradientSteps: r.gradientSteps },
+        costs: {
+          candidatesSampled: r.candidatesSampled,
+          rewardModelCalls: r.rewardModelCalls,
+          gradientSteps: r.gradientSteps,
+        },
         diagnostics: { tiedPrompts: r.rounds.reduce((s, x) => s + x.tiedPrompts, 0) },
       };
     },
@@ -75,7 +118,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
     name: "rso",
     track: "practical",
-    description: "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted), reward-model labels, DPO fit",
+    description:
+      "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted), reward-model labels, DPO fit",
     params: z
       .object({
         prompts: z.number().int().positive().default(64),
@@ -87,14 +131,27 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       .strict(),
     run(ctx, p) {
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
-      const r = getOrThrow(rso(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, loss: lossOf(p.loss), policyClass: p.policy }));
-      return { policy: r.policy.distribution(), costs: { ...r.costs, gradientSteps: r.train.steps }, diagnostics: { pairs: r.pairs.size, degeneratePairs: r.pairs.degenerate } };
+      const r = getOrThrow(
+        rso(ctx.problem, rm, ctx.rng, {
+          prompts: p.prompts,
+          candidates: p.candidates,
+          accepted: p.accepted,
+          loss: lossOf(p.loss),
+          policyClass: p.policy,
+        }),
+      );
+      return {
+        policy: r.policy.distribution(),
+        costs: { ...r.costs, gradientSteps: r.train.steps },
+        diagnostics: { pairs: r.pairs.size, degeneratePairs: r.pairs.degenerate },
+      };
     },
   }),
   defineAlgorithm({
     name: "multi-step-rs",
     track: "practical",
-    description: "multi-step rejection sampling: BT reward model on `budget` π0 pairs, K annealed steps (10η, √10η, η) from fitted proposals, DPO fit per step",
+    description:
+      "multi-step rejection sampling: BT reward model on `budget` π0 pairs, K annealed steps (10η, √10η, η) from fitted proposals, DPO fit per step",
     params: z
       .object({
         prompts: z.number().int().positive().default(64),
@@ -106,7 +163,15 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       .strict(),
     run(ctx, p) {
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
-      const r = getOrThrow(multiStepRejectionSampling(ctx.problem, rm, ctx.rng, { prompts: p.prompts, candidates: p.candidates, accepted: p.accepted, proposal: p.proposal, policyClass: p.policy }));
+      const r = getOrThrow(
+        multiStepRejectionSampling(ctx.problem, rm, ctx.rng, {
+          prompts: p.prompts,
+          candidates: p.candidates,
+          accepted: p.accepted,
+          proposal: p.proposal,
+          policyClass: p.policy,
+        }),
+      );
       return {
         policy: r.policy.distribution(),
         costs: { ...r.costs, gradientSteps: r.steps.reduce((s, x) => s + x.gradientSteps, 0) },

@@ -25,7 +25,11 @@ export function builtinRegistry(): Registry {
 }
 
 function isDefinition(v: unknown): v is AlgorithmDefinition | EnvironmentDefinition {
-  return typeof v === "object" && v !== null && ((v as { kind?: unknown }).kind === "algorithm" || (v as { kind?: unknown }).kind === "environment");
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    ((v as { kind?: unknown }).kind === "algorithm" || (v as { kind?: unknown }).kind === "environment")
+  );
 }
 
 /** Every definition a plugin module exports: `default` (one, an array or an object of them), or any named export. */
@@ -34,20 +38,28 @@ function definitionsOf(mod: Record<string, unknown>): unknown[] {
   const visit = (value: unknown, depth: number) => {
     if (Array.isArray(value)) for (const v of value) visit(v, depth);
     else if (isDefinition(value)) out.add(value);
-    else if (depth === 0 && typeof value === "object" && value !== null) for (const v of Object.values(value)) visit(v, 1);
+    else if (depth === 0 && typeof value === "object" && value !== null)
+      for (const v of Object.values(value)) visit(v, 1);
     else if (depth === 0) out.add(value); // a named export that is not a definition: reported by validation
   };
   for (const [key, value] of Object.entries(mod)) if (key !== "__esModule") visit(value, key === "default" ? 0 : 1);
   return [...out];
 }
 
-function validateDefinition(d: unknown, specifier: string): E.Either<GshError, AlgorithmDefinition | EnvironmentDefinition> {
+function validateDefinition(
+  d: unknown,
+  specifier: string,
+): E.Either<GshError, AlgorithmDefinition | EnvironmentDefinition> {
   const fail = (message: string) => E.left<GshError>({ _tag: "PluginError", specifier, message });
-  if (!isDefinition(d)) return fail(`exports a value that is not a definition (use defineAlgorithm / defineEnvironment): ${String(d)}`);
-  if (typeof d.name !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(d.name)) return fail(`a definition has an invalid name: ${JSON.stringify(d.name)}`);
-  if (!d.params || typeof (d.params as { safeParse?: unknown }).safeParse !== "function") return fail(`'${d.name}' has no parameter schema (params must be a zod schema)`);
+  if (!isDefinition(d))
+    return fail(`exports a value that is not a definition (use defineAlgorithm / defineEnvironment): ${String(d)}`);
+  if (typeof d.name !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(d.name))
+    return fail(`a definition has an invalid name: ${JSON.stringify(d.name)}`);
+  if (!d.params || typeof (d.params as { safeParse?: unknown }).safeParse !== "function")
+    return fail(`'${d.name}' has no parameter schema (params must be a zod schema)`);
   if (d.kind === "algorithm" && typeof d.run !== "function") return fail(`algorithm '${d.name}' has no run function`);
-  if (d.kind === "environment" && typeof d.create !== "function") return fail(`environment '${d.name}' has no create function`);
+  if (d.kind === "environment" && typeof d.create !== "function")
+    return fail(`environment '${d.name}' has no create function`);
   return E.right(d);
 }
 
@@ -60,14 +72,20 @@ export function resolvePluginSpecifier(specifier: string, baseDir: string): stri
 async function importModule(path: string): Promise<Record<string, unknown>> {
   if (/\.(c|m)?ts$/.test(path)) {
     // TypeScript plugins are loaded through tsx (esbuild), so a contributor needs no build step.
-    const { tsImport } = (await import("tsx/esm/api")) as { tsImport: (p: string, parent: string) => Promise<Record<string, unknown>> };
+    const { tsImport } = (await import("tsx/esm/api")) as {
+      tsImport: (p: string, parent: string) => Promise<Record<string, unknown>>;
+    };
     return tsImport(pathToFileURL(path).href, pathToFileURL(dirname(path) + "/").href);
   }
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
 /** Loads plugins into a copy of the registry, validating each definition; a clash with an existing name is an error. */
-export function loadPlugins(base: Registry, specifiers: readonly string[], baseDir: string): TE.TaskEither<GshError, Registry> {
+export function loadPlugins(
+  base: Registry,
+  specifiers: readonly string[],
+  baseDir: string,
+): TE.TaskEither<GshError, Registry> {
   return async () => {
     const algorithms = new Map(base.algorithms);
     const environments = new Map(base.environments);
@@ -79,19 +97,30 @@ export function loadPlugins(base: Registry, specifiers: readonly string[], baseD
         resolved.push(path);
         mod = await importModule(path);
       } catch (e) {
-        return E.left({ _tag: "PluginError", specifier, message: `cannot load: ${(e as Error).message.split("\n")[0]}` });
+        return E.left({
+          _tag: "PluginError",
+          specifier,
+          message: `cannot load: ${(e as Error).message.split("\n")[0]}`,
+        });
       }
       const defs = definitionsOf(mod);
-      if (defs.length === 0) return E.left({ _tag: "PluginError", specifier, message: "exports no algorithm or environment definitions" });
+      if (defs.length === 0)
+        return E.left({ _tag: "PluginError", specifier, message: "exports no algorithm or environment definitions" });
       for (const d of defs) {
         const v = validateDefinition(d, specifier);
         if (E.isLeft(v)) return v;
         const def = v.right;
-        const target: Map<string, AlgorithmDefinition | EnvironmentDefinition> = def.kind === "algorithm" ? algorithms : environments;
-        if (target.has(def.name)) return E.left({ _tag: "PluginError", specifier, message: `${def.kind} '${def.name}' is already defined` });
+        const target: Map<string, AlgorithmDefinition | EnvironmentDefinition> =
+          def.kind === "algorithm" ? algorithms : environments;
+        if (target.has(def.name))
+          return E.left({ _tag: "PluginError", specifier, message: `${def.kind} '${def.name}' is already defined` });
         target.set(def.name, def);
       }
     }
-    return E.right({ algorithms: algorithms as Map<string, AlgorithmDefinition>, environments: environments as Map<string, EnvironmentDefinition>, plugins: [...base.plugins, ...resolved] });
+    return E.right({
+      algorithms: algorithms as Map<string, AlgorithmDefinition>,
+      environments: environments as Map<string, EnvironmentDefinition>,
+      plugins: [...base.plugins, ...resolved],
+    });
   };
 }

@@ -8,10 +8,60 @@ import type { Suite } from "./suite";
 
 /** Flat CSV of every row (one line per trial). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
-  const header = ["trialId", "suite", "environment", "environmentId", "environmentVersion", "algorithm", "algorithmName", "budget", "seed", "status", "subopt", "objective", "trueReward", "klToReference", "queries", "candidatesSampled", "rewardModelCalls", "gradientSteps", "confidenceRadius", "confidenceHeld", "boundRhs", "wallMs", "gshVersion", "error"];
+  const header = [
+    "trialId",
+    "suite",
+    "environment",
+    "environmentId",
+    "environmentVersion",
+    "algorithm",
+    "algorithmName",
+    "budget",
+    "seed",
+    "status",
+    "subopt",
+    "objective",
+    "trueReward",
+    "klToReference",
+    "queries",
+    "candidatesSampled",
+    "rewardModelCalls",
+    "gradientSteps",
+    "confidenceRadius",
+    "confidenceHeld",
+    "boundRhs",
+    "wallMs",
+    "gshVersion",
+    "error",
+  ];
   const body = rows.map((r) => {
     const m = r.metrics;
-    return [r.trialId, r.suite, r.environment, r.environmentId, r.environmentVersion, r.algorithm, r.algorithmName, r.budget, r.seed, r.status, m?.subopt, m?.objective, m?.trueReward, m?.klToReference, m?.queries, m?.candidatesSampled, m?.rewardModelCalls, m?.gradientSteps, m?.confidenceRadius, m?.confidenceHeld, m?.boundRhs, r.wallMs.toFixed(1), r.gshVersion, r.error ?? ""];
+    return [
+      r.trialId,
+      r.suite,
+      r.environment,
+      r.environmentId,
+      r.environmentVersion,
+      r.algorithm,
+      r.algorithmName,
+      r.budget,
+      r.seed,
+      r.status,
+      m?.subopt,
+      m?.objective,
+      m?.trueReward,
+      m?.klToReference,
+      m?.queries,
+      m?.candidatesSampled,
+      m?.rewardModelCalls,
+      m?.gradientSteps,
+      m?.confidenceRadius,
+      m?.confidenceHeld,
+      m?.boundRhs,
+      r.wallMs.toFixed(1),
+      r.gshVersion,
+      r.error ?? "",
+    ];
   });
   return stringify([header, ...body]);
 }
@@ -31,7 +81,10 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 }
 
 /** The report's charts as Vega-Lite specs: SubOpt vs queries (log-log, 95% bands), the reward-vs-KL frontier, traces. */
-export function chartSpecs(cells: readonly CellSummary[], rows: readonly ResultRow[]): { title: string; spec: VegaLiteSpec }[] {
+export function chartSpecs(
+  cells: readonly CellSummary[],
+  rows: readonly ResultRow[],
+): { title: string; spec: VegaLiteSpec }[] {
   const out: { title: string; spec: VegaLiteSpec }[] = [];
   const envs = [...new Set(cells.map((c) => c.environment))];
   for (const env of envs) {
@@ -40,7 +93,13 @@ export function chartSpecs(cells: readonly CellSummary[], rows: readonly ResultR
       .map((c) => {
         const mean = c.subopt.mean;
         const half = Number.isNaN(c.subopt.ci95) ? 0 : c.subopt.ci95;
-        return { algorithm: c.algorithm, queries: c.queries.mean || c.budget, subopt: mean, lo: Math.max(mean - half, mean / 100), hi: mean + half };
+        return {
+          algorithm: c.algorithm,
+          queries: c.queries.mean || c.budget,
+          subopt: mean,
+          lo: Math.max(mean - half, mean / 100),
+          hi: mean + half,
+        };
       });
     if (data.length === 0) continue;
     out.push({
@@ -55,12 +114,23 @@ export function chartSpecs(cells: readonly CellSummary[], rows: readonly ResultR
           color: { field: "algorithm", type: "nominal" },
         },
         layer: [
-          { mark: { type: "area", opacity: 0.18 }, encoding: { y: { field: "lo", type: "quantitative", scale: { type: "log" }, title: "SubOpt = η·E KL(π‖π*)" }, y2: { field: "hi" } } },
-          { mark: { type: "line", point: true }, encoding: { y: { field: "subopt", type: "quantitative", scale: { type: "log" } } } },
+          {
+            mark: { type: "area", opacity: 0.18 },
+            encoding: {
+              y: { field: "lo", type: "quantitative", scale: { type: "log" }, title: "SubOpt = η·E KL(π‖π*)" },
+              y2: { field: "hi" },
+            },
+          },
+          {
+            mark: { type: "line", point: true },
+            encoding: { y: { field: "subopt", type: "quantitative", scale: { type: "log" } } },
+          },
         ],
       },
     });
-    const frontier = cells.filter((c) => c.environment === env && c.ok > 0).map((c) => ({ algorithm: c.algorithm, budget: c.budget, kl: c.klToReference.mean, reward: c.trueReward.mean }));
+    const frontier = cells
+      .filter((c) => c.environment === env && c.ok > 0)
+      .map((c) => ({ algorithm: c.algorithm, budget: c.budget, kl: c.klToReference.mean, reward: c.trueReward.mean }));
     out.push({
       title: `True reward vs KL to π0 — ${env}`,
       spec: {
@@ -89,7 +159,9 @@ export function chartSpecs(cells: readonly CellSummary[], rows: readonly ResultR
           a.n++;
           acc.set(k, a);
         }
-      const values = [...acc.values()].map((a) => ({ algorithm: a.algorithm, queries: a.queries, subopt: a.sum / a.n })).filter((v) => v.subopt > 0);
+      const values = [...acc.values()]
+        .map((a) => ({ algorithm: a.algorithm, queries: a.queries, subopt: a.sum / a.n }))
+        .filter((v) => v.subopt > 0);
       out.push({
         title: `Per-iteration SubOpt of the main agent (budget ${maxBudget}) — ${env}`,
         spec: {
@@ -117,16 +189,54 @@ function htmlTable(header: string[], body: (string | number)[][]): string {
 }
 
 /** A self-contained HTML report: tables, inline SVG charts and the aggregated data as JSON. No network needed. */
-export async function reportHtml(suite: Pick<Suite, "name" | "description">, cells: readonly CellSummary[], verdicts: readonly ComparisonVerdict[], rows: readonly ResultRow[]): Promise<string> {
+export async function reportHtml(
+  suite: Pick<Suite, "name" | "description">,
+  cells: readonly CellSummary[],
+  verdicts: readonly ComparisonVerdict[],
+  rows: readonly ResultRow[],
+): Promise<string> {
   const charts = chartSpecs(cells, rows);
   const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
-  const ci = (m: CellSummary["subopt"], d = 4) => (Number.isNaN(m.mean) ? "—" : `${m.mean.toFixed(d)} ± ${Number.isNaN(m.ci95) ? "—" : m.ci95.toFixed(d)}`);
+  const ci = (m: CellSummary["subopt"], d = 4) =>
+    Number.isNaN(m.mean) ? "—" : `${m.mean.toFixed(d)} ± ${Number.isNaN(m.ci95) ? "—" : m.ci95.toFixed(d)}`;
   const summary = htmlTable(
-    ["environment", "algorithm", "budget", "SubOpt (95% CI)", "true reward", "KL to π0", "queries", "ok / trials", "wall ms"],
-    cells.map((c) => [c.environment, c.algorithm, c.budget, ci(c.subopt), ci(c.trueReward, 3), ci(c.klToReference, 3), c.queries.mean.toFixed(0), `${c.ok}/${c.ok + c.failed}`, c.wallMs.mean.toFixed(0)]),
+    [
+      "environment",
+      "algorithm",
+      "budget",
+      "SubOpt (95% CI)",
+      "true reward",
+      "KL to π0",
+      "queries",
+      "ok / trials",
+      "wall ms",
+    ],
+    cells.map((c) => [
+      c.environment,
+      c.algorithm,
+      c.budget,
+      ci(c.subopt),
+      ci(c.trueReward, 3),
+      ci(c.klToReference, 3),
+      c.queries.mean.toFixed(0),
+      `${c.ok}/${c.ok + c.failed}`,
+      c.wallMs.mean.toFixed(0),
+    ]),
   );
   const verdictTable = verdicts.length
-    ? htmlTable(["environment", "A", "B", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], verdicts.map((v) => [v.environment, v.a, v.b, v.budget, `${v.meanDifference.toFixed(4)} ± ${v.stderr.toFixed(4)}`, `${(100 * v.relativeGain).toFixed(0)}%`, `${v.wins}/${v.pairs}`, v.verdict]))
+    ? htmlTable(
+        ["environment", "A", "B", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"],
+        verdicts.map((v) => [
+          v.environment,
+          v.a,
+          v.b,
+          v.budget,
+          `${v.meanDifference.toFixed(4)} ± ${v.stderr.toFixed(4)}`,
+          `${(100 * v.relativeGain).toFixed(0)}%`,
+          `${v.wins}/${v.pairs}`,
+          v.verdict,
+        ]),
+      )
     : "<p>No comparisons declared.</p>";
   const failures = rows.filter((r) => r.status === "failed");
   const data = JSON.stringify({ suite: suite.name, cells, verdicts }).replace(/</g, "\\u003c");
@@ -139,7 +249,14 @@ export async function reportHtml(suite: Pick<Suite, "name" | "description">, cel
 <p>Every number is exact, computed from the truth at the environment boundary: SubOpt = J(π*) − J(π) = η·E KL(π‖π*). Means ± 95% Student-t intervals over seeds.</p>
 <h2>Comparisons</h2>${verdictTable}
 <h2>Summary</h2>${summary}
-${failures.length ? `<h2>Failed trials (${failures.length})</h2>${htmlTable(["trial", "error"], failures.map((f) => [f.trialId, f.error ?? ""]))}` : ""}
+${
+  failures.length
+    ? `<h2>Failed trials (${failures.length})</h2>${htmlTable(
+        ["trial", "error"],
+        failures.map((f) => [f.trialId, f.error ?? ""]),
+      )}`
+    : ""
+}
 <h2>Charts</h2><div class="charts">
 ${charts.map((c, i) => `<div class="chart" data-chart="${i}"><h3>${esc(c.title)}</h3>${svgs[i]}</div>`).join("\n")}
 </div>

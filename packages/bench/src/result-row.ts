@@ -22,7 +22,12 @@ export interface ResultRow {
   readonly error?: string;
   readonly metrics?: TrialMetrics;
   /** Per-iteration exact metrics of the algorithm's trace (online algorithms). */
-  readonly trace?: readonly { readonly queries: number; readonly subopt: number; readonly trueReward: number; readonly klToReference: number }[];
+  readonly trace?: readonly {
+    readonly queries: number;
+    readonly subopt: number;
+    readonly trueReward: number;
+    readonly klToReference: number;
+  }[];
   readonly diagnostics?: Record<string, number | string | boolean | null>;
   /** Wall time of the trial in ms (not part of the reproducible content). */
   readonly wallMs: number;

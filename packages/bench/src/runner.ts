@@ -60,15 +60,26 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
     if (options.shard) {
       const { index, count } = options.shard;
       if (!(Number.isInteger(index) && Number.isInteger(count) && count >= 1 && index >= 0 && index < count))
-        return E.left({ _tag: "InvalidArgument", field: "shard", message: `expected i/N with 0 ≤ i < N, got ${index}/${count}` });
+        return E.left({
+          _tag: "InvalidArgument",
+          field: "shard",
+          message: `expected i/N with 0 ≤ i < N, got ${index}/${count}`,
+        });
       trials = shardTrials(trials, index, count);
     }
     const existing = existsSync(resultsPath) ? readResults(resultsPath, options.resume === true) : [];
     if (existing.length > 0 && !options.resume)
-      return E.left({ _tag: "IOError", path: resultsPath, message: `already holds ${existing.length} results; pass --resume to continue it, or choose another --out` });
+      return E.left({
+        _tag: "IOError",
+        path: resultsPath,
+        message: `already holds ${existing.length} results; pass --resume to continue it, or choose another --out`,
+      });
     const done = new Set(existing.map((r) => r.trialId));
     const todo = trials.filter((t) => !done.has(t.id));
-    writeFileSync(join(options.outDir, "suite.json"), JSON.stringify({ ...suite, shard: options.shard ?? null }, null, 2));
+    writeFileSync(
+      join(options.outDir, "suite.json"),
+      JSON.stringify({ ...suite, shard: options.shard ?? null }, null, 2),
+    );
     options.onStart?.(todo.length, trials.length - todo.length);
 
     let finished = 0;
@@ -83,7 +94,12 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
     if (workers === 1) {
       for (const t of todo) record(await runTrial(t, registry));
     } else {
-      const pool = new Piscina({ filename: workerScript(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+      const pool = new Piscina({
+        filename: workerScript(),
+        minThreads: workers,
+        maxThreads: workers,
+        idleTimeout: 1000,
+      });
       try {
         await Promise.all(
           todo.map((trial: Trial) =>
@@ -98,6 +114,13 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
         await pool.destroy();
       }
     }
-    return E.right({ outDir: options.outDir, resultsPath, trials: todo.length, skipped: trials.length - todo.length, failed, wallMs: performance.now() - start });
+    return E.right({
+      outDir: options.outDir,
+      resultsPath,
+      trials: todo.length,
+      skipped: trials.length - todo.length,
+      failed,
+      wallMs: performance.now() - start,
+    });
   };
 }

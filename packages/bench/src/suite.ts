@@ -25,7 +25,16 @@ export const suiteFileSchema = z
     /** Query budgets. */
     budgets: z.array(z.number().int().positive()).min(1),
     /** Paired comparisons reported with the verdict rule (A beats B on SubOpt). Labels refer to algorithms. */
-    comparisons: z.array(z.object({ a: z.string(), b: z.string(), environments: z.array(z.string()).optional(), note: z.string().optional() })).default([]),
+    comparisons: z
+      .array(
+        z.object({
+          a: z.string(),
+          b: z.string(),
+          environments: z.array(z.string()).optional(),
+          note: z.string().optional(),
+        }),
+      )
+      .default([]),
     /** Plugin modules (paths relative to the suite file, or package names). */
     plugins: z.array(z.string()).default([]),
   })
@@ -67,7 +76,13 @@ export function parseSuiteText(text: string, source: string): E.Either<GshError,
   try {
     raw = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    return E.left({ _tag: "ParseError", source, line: 0, field: "(file)", message: (e as Error).message.split("\n")[0] });
+    return E.left({
+      _tag: "ParseError",
+      source,
+      line: 0,
+      field: "(file)",
+      message: (e as Error).message.split("\n")[0],
+    });
   }
   const r = suiteFileSchema.safeParse(raw);
   if (!r.success) {
@@ -78,18 +93,32 @@ export function parseSuiteText(text: string, source: string): E.Either<GshError,
 }
 
 /** Resolves names and validates parameters against the registry (the file is named in every error). */
-export function resolveSuite(file: SuiteFile, registry: Registry, source: string, baseDir: string): E.Either<GshError, Suite> {
+export function resolveSuite(
+  file: SuiteFile,
+  registry: Registry,
+  source: string,
+  baseDir: string,
+): E.Either<GshError, Suite> {
   const entries = (kind: "environments" | "algorithms"): E.Either<GshError, SuiteEntry[]> => {
     const out: SuiteEntry[] = [];
     const labels = new Set<string>();
     for (const [i, e] of file[kind].entries()) {
       const defs = kind === "environments" ? registry.environments : registry.algorithms;
       const def = defs.get(e.name);
-      if (!def) return E.left(invalid(source, `${kind}[${i}].name`, `unknown ${kind === "environments" ? "environment" : "algorithm"} '${e.name}' (known: ${[...defs.keys()].join(", ")})`));
+      if (!def)
+        return E.left(
+          invalid(
+            source,
+            `${kind}[${i}].name`,
+            `unknown ${kind === "environments" ? "environment" : "algorithm"} '${e.name}' (known: ${[...defs.keys()].join(", ")})`,
+          ),
+        );
       const p = def.params.safeParse(e.params);
       if (!p.success) {
         const issue = p.error.issues[0];
-        return E.left(invalid(source, `${kind}[${i}].params${issue.path.length ? "." + pathOf(issue.path) : ""}`, issue.message));
+        return E.left(
+          invalid(source, `${kind}[${i}].params${issue.path.length ? "." + pathOf(issue.path) : ""}`, issue.message),
+        );
       }
       const label = e.label ?? e.name;
       if (labels.has(label)) return E.left(invalid(source, `${kind}[${i}].label`, `duplicate label '${label}'`));
@@ -105,8 +134,12 @@ export function resolveSuite(file: SuiteFile, registry: Registry, source: string
   const algLabels = new Set(algs.right.map((a) => a.label));
   const envLabels = new Set(envs.right.map((e) => e.label));
   for (const [i, c] of file.comparisons.entries()) {
-    for (const k of ["a", "b"] as const) if (!algLabels.has(c[k])) return E.left(invalid(source, `comparisons[${i}].${k}`, `no algorithm labelled '${c[k]}'`));
-    for (const [j, e] of (c.environments ?? []).entries()) if (!envLabels.has(e)) return E.left(invalid(source, `comparisons[${i}].environments[${j}]`, `no environment labelled '${e}'`));
+    for (const k of ["a", "b"] as const)
+      if (!algLabels.has(c[k]))
+        return E.left(invalid(source, `comparisons[${i}].${k}`, `no algorithm labelled '${c[k]}'`));
+    for (const [j, e] of (c.environments ?? []).entries())
+      if (!envLabels.has(e))
+        return E.left(invalid(source, `comparisons[${i}].environments[${j}]`, `no environment labelled '${e}'`));
   }
   const seeds = typeof file.seeds === "number" ? Array.from({ length: file.seeds }, (_, i) => i) : file.seeds;
   return E.right({

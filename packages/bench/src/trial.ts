@@ -23,7 +23,15 @@ export function expandTrials(suite: Suite): Trial[] {
     for (const algorithm of suite.algorithms)
       for (const budget of suite.budgets)
         for (const seed of suite.seeds)
-          out.push({ id: `${environment.label}|${algorithm.label}|${budget}|${seed}`, index: out.length, suite: suite.name, environment, algorithm, budget, seed });
+          out.push({
+            id: `${environment.label}|${algorithm.label}|${budget}|${seed}`,
+            index: out.length,
+            suite: suite.name,
+            environment,
+            algorithm,
+            budget,
+            seed,
+          });
   return out;
 }
 
@@ -68,7 +76,13 @@ export function rowIdentity(trial: Trial) {
 }
 
 /** A failed row: the trial's identity, its error, no metrics. */
-export function failedRow(trial: Trial, error: string, wallMs: number, environmentId = "", environmentVersion = 0): ResultRow {
+export function failedRow(
+  trial: Trial,
+  error: string,
+  wallMs: number,
+  environmentId = "",
+  environmentVersion = 0,
+): ResultRow {
   return { ...rowIdentity(trial), environmentId, environmentVersion, status: "failed", error, wallMs };
 }
 
@@ -81,7 +95,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   const env = registry.environments.get(trial.environment.name);
   const alg = registry.algorithms.get(trial.algorithm.name);
   const base = rowIdentity(trial);
-  const failed = (error: string, id = "", version = 0): ResultRow => failedRow(trial, error, performance.now() - start, id, version);
+  const failed = (error: string, id = "", version = 0): ResultRow =>
+    failedRow(trial, error, performance.now() - start, id, version);
   if (!env) return failed(`unknown environment '${trial.environment.name}'`);
   if (!alg) return failed(`unknown algorithm '${trial.algorithm.name}'`);
   let instance;
@@ -115,8 +130,14 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   const trace: NonNullable<ResultRow["trace"]>[number][] = [];
   for (const t of out.trace ?? []) {
     const tm = evaluatePolicy(instance, t.policy);
-    if (E.isLeft(tm)) return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, instance.id, instance.version);
-    trace.push({ queries: t.queries, subopt: tm.right.subopt, trueReward: tm.right.trueReward, klToReference: tm.right.klToReference });
+    if (E.isLeft(tm))
+      return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, instance.id, instance.version);
+    trace.push({
+      queries: t.queries,
+      subopt: tm.right.subopt,
+      trueReward: tm.right.trueReward,
+      klToReference: tm.right.klToReference,
+    });
   }
   let confidenceRadius: number | null = null;
   let confidenceHeld: boolean | null = null;

@@ -2,7 +2,15 @@ import * as E from "fp-ts/lib/Either";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { builtinRegistry, expandTrials, parseSuiteText, readSuiteFile, resolveSuite, shardTrials, suitePath } from "../src";
+import {
+  builtinRegistry,
+  expandTrials,
+  parseSuiteText,
+  readSuiteFile,
+  resolveSuite,
+  shardTrials,
+  suitePath,
+} from "../src";
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-suite-"));
 
@@ -24,7 +32,8 @@ describe("suite files", () => {
     for (const name of ["smoke", "default", "paper"]) {
       const f = await readSuiteFile(suitePath(name))();
       expect(E.isRight(f)).toBe(true);
-      if (E.isRight(f)) expect(E.isRight(resolveSuite(f.right.file, builtinRegistry(), name, f.right.baseDir))).toBe(true);
+      if (E.isRight(f))
+        expect(E.isRight(resolveSuite(f.right.file, builtinRegistry(), name, f.right.baseDir))).toBe(true);
     }
   });
 
@@ -42,30 +51,68 @@ describe("suite files", () => {
 
   const bad: [string, string, RegExp, RegExp][] = [
     ["bad YAML", "name: [", /\(file\)/, /./],
-    ["missing field", "name: t\nseeds: 2\nenvironments: [{ name: R }]\nalgorithms: [{ name: offline-gshf }]\n", /budgets/, /expected array|Invalid input|received undefined/i],
-    ["unknown algorithm", ok.replace("offline-gshf", "dpo-typo"), /algorithms\[0\]\.name/, /unknown algorithm 'dpo-typo' \(known: .*offline-gshf/],
-    ["bad parameter value", ok.replace("beta: 1", "beta: -2"), /algorithms\[0\]\.params\.beta/, />=0|too small|≥|greater/i],
+    [
+      "missing field",
+      "name: t\nseeds: 2\nenvironments: [{ name: R }]\nalgorithms: [{ name: offline-gshf }]\n",
+      /budgets/,
+      /expected array|Invalid input|received undefined/i,
+    ],
+    [
+      "unknown algorithm",
+      ok.replace("offline-gshf", "dpo-typo"),
+      /algorithms\[0\]\.name/,
+      /unknown algorithm 'dpo-typo' \(known: .*offline-gshf/,
+    ],
+    [
+      "bad parameter value",
+      ok.replace("beta: 1", "beta: -2"),
+      /algorithms\[0\]\.params\.beta/,
+      />=0|too small|≥|greater/i,
+    ],
     ["unknown parameter", ok.replace("beta: 1", "beta: 1, betta: 2"), /algorithms\[0\]\.params/, /betta|unrecognized/i],
-    ["unknown environment parameter", ok.replace("{ name: R }", "{ name: R, params: { eta: 0 } }"), /environments\[0\]\.params\.eta/, />0|too small|greater/i],
-    ["bad comparison", ok + "comparisons: [{ a: offline-gshf, b: nope }]\n", /comparisons\[0\]\.b/, /no algorithm labelled 'nope'/],
+    [
+      "unknown environment parameter",
+      ok.replace("{ name: R }", "{ name: R, params: { eta: 0 } }"),
+      /environments\[0\]\.params\.eta/,
+      />0|too small|greater/i,
+    ],
+    [
+      "bad comparison",
+      ok + "comparisons: [{ a: offline-gshf, b: nope }]\n",
+      /comparisons\[0\]\.b/,
+      /no algorithm labelled 'nope'/,
+    ],
     ["unknown top-level key", ok + "seed: 3\n", /\(suite\)|seed/, /unrecognized|seed/i],
   ];
-  it.each(bad)("%s: the error names the file, the path to the field and what was expected", (_name, text, path, message) => {
-    const s = load(text, "bad.yaml");
-    expect(E.isLeft(s)).toBe(true);
-    if (E.isRight(s)) return;
-    const err = s.left;
-    const where = err._tag === "InvalidArgument" ? err.field : err._tag === "ParseError" ? `${err.source}: ${err.field}` : "";
-    const what = err._tag === "InvalidArgument" || err._tag === "ParseError" ? err.message : "";
-    expect(where).toContain(join(dir, "bad.yaml"));
-    expect(where).toMatch(path);
-    expect(what).toMatch(message);
-  });
+  it.each(bad)(
+    "%s: the error names the file, the path to the field and what was expected",
+    (_name, text, path, message) => {
+      const s = load(text, "bad.yaml");
+      expect(E.isLeft(s)).toBe(true);
+      if (E.isRight(s)) return;
+      const err = s.left;
+      const where =
+        err._tag === "InvalidArgument" ? err.field : err._tag === "ParseError" ? `${err.source}: ${err.field}` : "";
+      const what = err._tag === "InvalidArgument" || err._tag === "ParseError" ? err.message : "";
+      expect(where).toContain(join(dir, "bad.yaml"));
+      expect(where).toMatch(path);
+      expect(what).toMatch(message);
+    },
+  );
 
   it("a missing file is an IOError", async () => {
     const r = await readSuiteFile(join(dir, "nope.yaml"))();
     expect(E.isLeft(r) && r.left._tag === "IOError").toBe(true);
-    writeFileSync(join(dir, "j.json"), JSON.stringify({ name: "j", seeds: [3, 5], budgets: [10], environments: [{ name: "P" }], algorithms: [{ name: "offline-gshf" }] }));
+    writeFileSync(
+      join(dir, "j.json"),
+      JSON.stringify({
+        name: "j",
+        seeds: [3, 5],
+        budgets: [10],
+        environments: [{ name: "P" }],
+        algorithms: [{ name: "offline-gshf" }],
+      }),
+    );
     const j = await readSuiteFile(join(dir, "j.json"))();
     expect(E.isRight(j) && j.right.file.seeds).toEqual([3, 5]);
   });

@@ -10,36 +10,52 @@ for (const n of [256, 512]) {
   const A = rng.normals(new Float64Array(n * n));
   const B = rng.normals(new Float64Array(n * n));
   const C = new Float64Array(n * n);
-  rows.push({ name: `gemm ${n}³`, ms: measure(() => gemm(A, B, n, n, n, C), { reps: n === 256 ? 9 : 5 }), flops: 2 * n ** 3 });
+  rows.push({
+    name: `gemm ${n}³`,
+    ms: measure(() => gemm(A, B, n, n, n, C), { reps: n === 256 ? 9 : 5 }),
+    flops: 2 * n ** 3,
+  });
 }
 
 {
-  const n = 100_000, d = 64;
+  const n = 100_000,
+    d = 64;
   const Z = rng.normals(new Float64Array(n * d));
   const S = new Float64Array(d * d);
-  rows.push({ name: "covariance Σ += ZᵀZ (n=1e5, d=64)", ms: measure(() => syrk(Z, n, d, S), { reps: 5 }), flops: 2 * n * d * d, note: "GFLOP/s counted as a full gemm (2nd²) for both; gsh computes only the upper triangle" });
+  rows.push({
+    name: "covariance Σ += ZᵀZ (n=1e5, d=64)",
+    ms: measure(() => syrk(Z, n, d, S), { reps: 5 }),
+    flops: 2 * n * d * d,
+    note: "GFLOP/s counted as a full gemm (2nd²) for both; gsh computes only the upper triangle",
+  });
 }
 
 {
-  const X = 1000, A = 1024, d = 64, eta = 0.1;
+  const X = 1000,
+    A = 1024,
+    d = 64,
+    eta = 0.1;
   const features = { contexts: X, actions: A, dim: d, values: new Float64Array(X * A * d) };
   for (let i = 0; i < X * A; i++) rng.unitBall(d, features.values.subarray(i * d, (i + 1) * d));
   const theta = rng.unitSphere(d).map((v) => 3 * v);
   const probs = new Float64Array(X * A);
   for (let x = 0; x < X; x++) {
     let s = 0;
-    for (let a = 0; a < A; a++) s += (probs[x * A + a] = Math.exp(rng.normal() / 0.3));
+    for (let a = 0; a < A; a++) s += probs[x * A + a] = Math.exp(rng.normal() / 0.3);
     for (let a = 0; a < A; a++) probs[x * A + a] /= s;
   }
   const pi0 = { contexts: X, actions: A, probs };
   const reward = new Float64Array(X * A);
   rows.push({
     name: "Gibbs policy + exact J (X=1000, A=1024, d=64)",
-    ms: measure(() => {
-      linearReward(features, theta, reward);
-      const { policy } = gibbsPolicy(pi0, reward, eta);
-      return objective(policy, pi0, reward, eta);
-    }, { reps: 5 }),
+    ms: measure(
+      () => {
+        linearReward(features, theta, reward);
+        const { policy } = gibbsPolicy(pi0, reward, eta);
+        return objective(policy, pi0, reward, eta);
+      },
+      { reps: 5 },
+    ),
     note: "r = Φθ over 65.5M feature entries (memory-bound gemv), then log-space Gibbs and J",
   });
 }

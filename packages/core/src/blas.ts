@@ -39,15 +39,33 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array, n = x.leng
 }
 
 /** y = A·x for A (m×n). */
-export function gemv(A: Float64Array, m: number, n: number, x: Float64Array, y: Float64Array = new Float64Array(m)): Float64Array {
-  assertDims(A.length >= m * n && x.length >= n && y.length >= m, `gemv A ${A.length} (m=${m}, n=${n}), x ${x.length}, y ${y.length}`);
+export function gemv(
+  A: Float64Array,
+  m: number,
+  n: number,
+  x: Float64Array,
+  y: Float64Array = new Float64Array(m),
+): Float64Array {
+  assertDims(
+    A.length >= m * n && x.length >= n && y.length >= m,
+    `gemv A ${A.length} (m=${m}, n=${n}), x ${x.length}, y ${y.length}`,
+  );
   for (let i = 0; i < m; i++) y[i] = dot(A, x, n, i * n, 0);
   return y;
 }
 
 /** y = Aᵀ·x for A (m×n). */
-export function gemvT(A: Float64Array, m: number, n: number, x: Float64Array, y: Float64Array = new Float64Array(n)): Float64Array {
-  assertDims(A.length >= m * n && x.length >= m && y.length >= n, `gemvT A ${A.length} (m=${m}, n=${n}), x ${x.length}, y ${y.length}`);
+export function gemvT(
+  A: Float64Array,
+  m: number,
+  n: number,
+  x: Float64Array,
+  y: Float64Array = new Float64Array(n),
+): Float64Array {
+  assertDims(
+    A.length >= m * n && x.length >= m && y.length >= n,
+    `gemvT A ${A.length} (m=${m}, n=${n}), x ${x.length}, y ${y.length}`,
+  );
   y.fill(0, 0, n);
   for (let i = 0; i < m; i++) {
     const xi = x[i];
@@ -57,7 +75,12 @@ export function gemvT(A: Float64Array, m: number, n: number, x: Float64Array, y:
 }
 
 /** Bᵀ for B (rows×cols). */
-export function transpose(B: Float64Array, rows: number, cols: number, out: Float64Array = new Float64Array(rows * cols)): Float64Array {
+export function transpose(
+  B: Float64Array,
+  rows: number,
+  cols: number,
+  out: Float64Array = new Float64Array(rows * cols),
+): Float64Array {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = B[i * cols + j];
   return out;
 }
@@ -82,29 +105,94 @@ function dotBlocks(
     for (let j0 = upperOnly ? i0 - (i0 % 4) : 0; j0 < n; j0 += 4) {
       const jN = Math.min(4, n - j0);
       if (iN === 4 && jN === 4) {
-        const a0 = i0 * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        const b0 = j0 * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        const a0 = i0 * k,
+          a1 = a0 + k,
+          a2 = a1 + k,
+          a3 = a2 + k;
+        const b0 = j0 * k,
+          b1 = b0 + k,
+          b2 = b1 + k,
+          b3 = b2 + k;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0;
         for (let p = 0; p < k; p++) {
-          const x0 = P[a0 + p], x1 = P[a1 + p], x2 = P[a2 + p], x3 = P[a3 + p];
-          const y0 = Q[b0 + p], y1 = Q[b1 + p], y2 = Q[b2 + p], y3 = Q[b3 + p];
-          c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-          c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-          c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-          c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+          const x0 = P[a0 + p],
+            x1 = P[a1 + p],
+            x2 = P[a2 + p],
+            x3 = P[a3 + p];
+          const y0 = Q[b0 + p],
+            y1 = Q[b1 + p],
+            y2 = Q[b2 + p],
+            y3 = Q[b3 + p];
+          c00 += x0 * y0;
+          c01 += x0 * y1;
+          c02 += x0 * y2;
+          c03 += x0 * y3;
+          c10 += x1 * y0;
+          c11 += x1 * y1;
+          c12 += x1 * y2;
+          c13 += x1 * y3;
+          c20 += x2 * y0;
+          c21 += x2 * y1;
+          c22 += x2 * y2;
+          c23 += x2 * y3;
+          c30 += x3 * y0;
+          c31 += x3 * y1;
+          c32 += x3 * y2;
+          c33 += x3 * y3;
         }
-        const r0 = i0 * ldc + j0, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        const r0 = i0 * ldc + j0,
+          r1 = r0 + ldc,
+          r2 = r1 + ldc,
+          r3 = r2 + ldc;
         if (accumulate) {
-          C[r0] += c00; C[r0 + 1] += c01; C[r0 + 2] += c02; C[r0 + 3] += c03;
-          C[r1] += c10; C[r1 + 1] += c11; C[r1 + 2] += c12; C[r1 + 3] += c13;
-          C[r2] += c20; C[r2 + 1] += c21; C[r2 + 2] += c22; C[r2 + 3] += c23;
-          C[r3] += c30; C[r3 + 1] += c31; C[r3 + 2] += c32; C[r3 + 3] += c33;
+          C[r0] += c00;
+          C[r0 + 1] += c01;
+          C[r0 + 2] += c02;
+          C[r0 + 3] += c03;
+          C[r1] += c10;
+          C[r1 + 1] += c11;
+          C[r1 + 2] += c12;
+          C[r1 + 3] += c13;
+          C[r2] += c20;
+          C[r2 + 1] += c21;
+          C[r2 + 2] += c22;
+          C[r2 + 3] += c23;
+          C[r3] += c30;
+          C[r3 + 1] += c31;
+          C[r3 + 2] += c32;
+          C[r3 + 3] += c33;
         } else {
-          C[r0] = c00; C[r0 + 1] = c01; C[r0 + 2] = c02; C[r0 + 3] = c03;
-          C[r1] = c10; C[r1 + 1] = c11; C[r1 + 2] = c12; C[r1 + 3] = c13;
-          C[r2] = c20; C[r2 + 1] = c21; C[r2 + 2] = c22; C[r2 + 3] = c23;
-          C[r3] = c30; C[r3 + 1] = c31; C[r3 + 2] = c32; C[r3 + 3] = c33;
+          C[r0] = c00;
+          C[r0 + 1] = c01;
+          C[r0 + 2] = c02;
+          C[r0 + 3] = c03;
+          C[r1] = c10;
+          C[r1 + 1] = c11;
+          C[r1 + 2] = c12;
+          C[r1 + 3] = c13;
+          C[r2] = c20;
+          C[r2 + 1] = c21;
+          C[r2 + 2] = c22;
+          C[r2 + 3] = c23;
+          C[r3] = c30;
+          C[r3 + 1] = c31;
+          C[r3 + 2] = c32;
+          C[r3 + 3] = c33;
         }
       } else {
         for (let i = i0; i < i0 + iN; i++) {
@@ -119,8 +207,19 @@ function dotBlocks(
 }
 
 /** C[i, j] = Σ_p P[i, p]·Q[j, p] for P (m×k), Q (n×k): the product P·Qᵀ without forming Qᵀ. */
-export function dotBlocksInto(P: Float64Array, Q: Float64Array, m: number, n: number, k: number, C: Float64Array, ldc = n): void {
-  assertDims(P.length >= m * k && Q.length >= n * k && C.length >= (m - 1) * ldc + n, `P·Qᵀ P ${P.length}, Q ${Q.length}, C ${C.length}`);
+export function dotBlocksInto(
+  P: Float64Array,
+  Q: Float64Array,
+  m: number,
+  n: number,
+  k: number,
+  C: Float64Array,
+  ldc = n,
+): void {
+  assertDims(
+    P.length >= m * k && Q.length >= n * k && C.length >= (m - 1) * ldc + n,
+    `P·Qᵀ P ${P.length}, Q ${Q.length}, C ${C.length}`,
+  );
   dotBlocks(P, Q, m, n, k, C, ldc, false, false);
 }
 
@@ -134,7 +233,10 @@ export function gemm(
   C: Float64Array = new Float64Array(m * n),
   accumulate = false,
 ): Float64Array {
-  assertDims(A.length >= m * k && B.length >= k * n && C.length >= m * n, `gemm A ${A.length}, B ${B.length}, C ${C.length} for m=${m}, k=${k}, n=${n}`);
+  assertDims(
+    A.length >= m * k && B.length >= k * n && C.length >= m * n,
+    `gemm A ${A.length}, B ${B.length}, C ${C.length} for m=${m}, k=${k}, n=${n}`,
+  );
   const Bt = transpose(B, k, n);
   dotBlocks(A, Bt, m, n, k, C, n, accumulate, false);
   return C;
@@ -157,8 +259,16 @@ const SYRK_CHUNK = 512;
  * contiguous), so the blocked kernel streams each chunk from cache. Pack once when the same Z feeds many updates
  * (e.g. one Hessian per Newton step).
  */
-export function packRowChunks(Z: Float64Array, n: number, d: number, out: Float64Array = new Float64Array(n * d)): Float64Array {
-  assertDims(Z.length >= n * d && out.length >= n * d, `packRowChunks Z ${Z.length} (n=${n}, d=${d}), out ${out.length}`);
+export function packRowChunks(
+  Z: Float64Array,
+  n: number,
+  d: number,
+  out: Float64Array = new Float64Array(n * d),
+): Float64Array {
+  assertDims(
+    Z.length >= n * d && out.length >= n * d,
+    `packRowChunks Z ${Z.length} (n=${n}, d=${d}), out ${out.length}`,
+  );
   for (let r0 = 0; r0 < n; r0 += SYRK_CHUNK) {
     const rows = Math.min(SYRK_CHUNK, n - r0);
     const base = r0 * d;
@@ -187,7 +297,10 @@ function addMirrored(upper: Float64Array, d: number, A: Float64Array): void {
  * all 1 when omitted). Only the upper triangle of 4×4 blocks is computed, then mirrored.
  */
 export function syrkPacked(packed: Float64Array, n: number, d: number, A: Float64Array, scale?: Float64Array): void {
-  assertDims(packed.length >= n * d && A.length >= d * d && (!scale || scale.length >= n), `syrkPacked packed ${packed.length} (n=${n}, d=${d}), A ${A.length}`);
+  assertDims(
+    packed.length >= n * d && A.length >= d * d && (!scale || scale.length >= n),
+    `syrkPacked packed ${packed.length} (n=${n}, d=${d}), A ${A.length}`,
+  );
   const upper = new Float64Array(d * d);
   const work = scale ? new Float64Array(d * Math.min(SYRK_CHUNK, n)) : null;
   for (let r0 = 0; r0 < n; r0 += SYRK_CHUNK) {

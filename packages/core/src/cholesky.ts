@@ -30,8 +30,16 @@ export function cholesky(A: Float64Array, d: number): Float64Array {
 }
 
 /** Solves L·y = b in place of a copy (forward substitution). */
-export function forwardSubstitute(L: Float64Array, d: number, b: Float64Array, out: Float64Array = new Float64Array(d)): Float64Array {
-  assertDims(L.length >= d * d && b.length >= d && out.length >= d, `forwardSubstitute L ${L.length}, b ${b.length} for d=${d}`);
+export function forwardSubstitute(
+  L: Float64Array,
+  d: number,
+  b: Float64Array,
+  out: Float64Array = new Float64Array(d),
+): Float64Array {
+  assertDims(
+    L.length >= d * d && b.length >= d && out.length >= d,
+    `forwardSubstitute L ${L.length}, b ${b.length} for d=${d}`,
+  );
   for (let i = 0; i < d; i++) {
     let s = b[i];
     const ri = i * d;
@@ -42,8 +50,16 @@ export function forwardSubstitute(L: Float64Array, d: number, b: Float64Array, o
 }
 
 /** Solves Lᵀ·x = y (back substitution with the lower factor). */
-export function backSubstitute(L: Float64Array, d: number, y: Float64Array, out: Float64Array = new Float64Array(d)): Float64Array {
-  assertDims(L.length >= d * d && y.length >= d && out.length >= d, `backSubstitute L ${L.length}, y ${y.length} for d=${d}`);
+export function backSubstitute(
+  L: Float64Array,
+  d: number,
+  y: Float64Array,
+  out: Float64Array = new Float64Array(d),
+): Float64Array {
+  assertDims(
+    L.length >= d * d && y.length >= d && out.length >= d,
+    `backSubstitute L ${L.length}, y ${y.length} for d=${d}`,
+  );
   for (let i = d - 1; i >= 0; i--) {
     let s = y[i];
     for (let k = i + 1; k < d; k++) s -= L[k * d + i] * out[k];
@@ -95,8 +111,17 @@ const MAHALANOBIS_CHUNK = 256;
  * Batched Mahalanobis norms ‖v_i‖_{Σ⁻¹} = ‖L⁻¹ v_i‖ for the n rows v_i of V (n×d), given Σ = L·Lᵀ.
  * Computed as row norms of V·L⁻ᵀ with the blocked gemm kernel, in chunks so memory stays O(chunk·d).
  */
-export function mahalanobisNorms(L: Float64Array, d: number, V: Float64Array, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
-  assertDims(L.length >= d * d && V.length >= n * d && out.length >= n, `mahalanobisNorms L ${L.length}, V ${V.length} for n=${n}, d=${d}`);
+export function mahalanobisNorms(
+  L: Float64Array,
+  d: number,
+  V: Float64Array,
+  n: number,
+  out: Float64Array = new Float64Array(n),
+): Float64Array {
+  assertDims(
+    L.length >= d * d && V.length >= n * d && out.length >= n,
+    `mahalanobisNorms L ${L.length}, V ${V.length} for n=${n}, d=${d}`,
+  );
   const Linv = invertLower(L, d);
   const W = new Float64Array(MAHALANOBIS_CHUNK * d);
   for (let r0 = 0; r0 < n; r0 += MAHALANOBIS_CHUNK) {

@@ -16,11 +16,20 @@ export type GshError =
       readonly field: string;
       readonly message: string;
     }
-  | { readonly _tag: "ConvergenceError"; readonly solver: string; readonly iterations: number; readonly message: string }
+  | {
+      readonly _tag: "ConvergenceError";
+      readonly solver: string;
+      readonly iterations: number;
+      readonly message: string;
+    }
   | { readonly _tag: "IOError"; readonly path: string; readonly message: string }
   | { readonly _tag: "PluginError"; readonly specifier: string; readonly message: string };
 
-export const invalidArgument = (field: string, message: string): GshError => ({ _tag: "InvalidArgument", field, message });
+export const invalidArgument = (field: string, message: string): GshError => ({
+  _tag: "InvalidArgument",
+  field,
+  message,
+});
 
 /** One line that names what went wrong and where. */
 export function formatError(e: GshError): string {

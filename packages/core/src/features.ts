@@ -18,7 +18,10 @@ export function linearReward(features: FeatureMap, theta: Float64Array, out?: Fl
 
 /** φ(x, π) = E_{a~π(·|x)} φ(x, a) for every context: an X×dim array. */
 export function expectedFeatures(pi: Policy, features: FeatureMap): Float64Array {
-  assertDims(pi.contexts === features.contexts && pi.actions === features.actions, `policy ${pi.contexts}×${pi.actions} vs features ${features.contexts}×${features.actions}`);
+  assertDims(
+    pi.contexts === features.contexts && pi.actions === features.actions,
+    `policy ${pi.contexts}×${pi.actions} vs features ${features.contexts}×${features.actions}`,
+  );
   const { contexts: X, actions: A, dim: d, values } = features;
   const out = new Float64Array(X * d);
   for (let x = 0; x < X; x++) {
@@ -34,7 +37,11 @@ export function expectedFeatures(pi: Policy, features: FeatureMap): Float64Array
 }
 
 /** E_{x~d0} φ(x, π): a dim-vector. */
-export function meanExpectedFeatures(pi: Policy, features: FeatureMap, weights = uniformWeights(pi.contexts)): Float64Array {
+export function meanExpectedFeatures(
+  pi: Policy,
+  features: FeatureMap,
+  weights = uniformWeights(pi.contexts),
+): Float64Array {
   const per = expectedFeatures(pi, features);
   const d = features.dim;
   const out = new Float64Array(d);

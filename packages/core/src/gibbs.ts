@@ -14,7 +14,9 @@ export interface GibbsResult {
 }
 
 function checkEta(eta: number): E.Either<GshError, number> {
-  return eta > 0 && Number.isFinite(eta) ? E.right(eta) : E.left(invalidArgument("eta", `the KL coefficient η must be a finite number > 0, got ${eta}`));
+  return eta > 0 && Number.isFinite(eta)
+    ? E.right(eta)
+    : E.left(invalidArgument("eta", `the KL coefficient η must be a finite number > 0, got ${eta}`));
 }
 
 /** Refuses η ≤ 0 (and non-finite η) with a typed error. */
@@ -40,21 +42,36 @@ export function gibbsPolicy(pi0: Policy, reward: Float64Array, eta: number): Gib
       const p0 = pi0.probs[o + a];
       probs[o + a] = p0 > 0 ? Math.log(p0) + reward[o + a] * invEta : -Infinity;
     }
-    if (!(probs.subarray(o, o + A).some((v) => v > -Infinity))) throw new RangeError(`gibbsPolicy: π0 has no support at context ${x}`);
+    if (!probs.subarray(o, o + A).some((v) => v > -Infinity))
+      throw new RangeError(`gibbsPolicy: π0 has no support at context ${x}`);
     logZ[x] = softmaxInto(probs, probs, o, A);
   }
   return { policy: { contexts: X, actions: A, probs }, logZ };
 }
 
 /** J(π) = E_x[ E_{a~π} r(x,a) − η·KL(π(·|x) ‖ π0(·|x)) ]; −∞ when π leaves the support of π0. */
-export function objective(pi: Policy, pi0: Policy, reward: Float64Array, eta: number, weights = uniformWeights(pi.contexts)): number {
+export function objective(
+  pi: Policy,
+  pi0: Policy,
+  reward: Float64Array,
+  eta: number,
+  weights = uniformWeights(pi.contexts),
+): number {
   getOrThrow(checkEta(eta));
-  assertDims(pi0.contexts === pi.contexts && pi0.actions === pi.actions && reward.length === pi.contexts * pi.actions, "objective: π, π0 and r must share X×A");
+  assertDims(
+    pi0.contexts === pi.contexts && pi0.actions === pi.actions && reward.length === pi.contexts * pi.actions,
+    "objective: π, π0 and r must share X×A",
+  );
   return expectedReward(pi, reward, weights) - eta * klToReference(pi, pi0, weights);
 }
 
 /** J(π*) = η·E_x log Z_{r}(x), the optimal value (an identity, used for exact evaluation). */
-export function optimalObjective(pi0: Policy, reward: Float64Array, eta: number, weights = uniformWeights(pi0.contexts)): number {
+export function optimalObjective(
+  pi0: Policy,
+  reward: Float64Array,
+  eta: number,
+  weights = uniformWeights(pi0.contexts),
+): number {
   const { logZ } = gibbsPolicy(pi0, reward, eta);
   let s = 0;
   for (let x = 0; x < pi0.contexts; x++) s += weights[x] * logZ[x];
@@ -65,7 +82,13 @@ export function optimalObjective(pi0: Policy, reward: Float64Array, eta: number,
  * SubOpt(π) = J(π*) − J(π) = η·E_x KL(π(·|x) ‖ π*(·|x)), with log π* = log π0 + r/η − log Z taken in log space
  * (so an optimal probability that underflows to 0 does not turn into a spurious +∞). Never negative.
  */
-export function suboptimality(pi: Policy, pi0: Policy, reward: Float64Array, eta: number, weights = uniformWeights(pi.contexts)): number {
+export function suboptimality(
+  pi: Policy,
+  pi0: Policy,
+  reward: Float64Array,
+  eta: number,
+  weights = uniformWeights(pi.contexts),
+): number {
   const { logZ } = gibbsPolicy(pi0, reward, eta);
   const { contexts: X, actions: A } = pi;
   assertDims(pi0.contexts === X && pi0.actions === A, "suboptimality: π and π0 must share X×A");

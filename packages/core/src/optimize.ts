@@ -45,7 +45,15 @@ interface Inner {
 }
 
 /** Damped Newton on f + (μ/2)‖w‖² with an Armijo line search; stops early if ‖w‖ exceeds `escape`. */
-function newtonInner(f: ConvexObjective, d: number, mu: number, init: Float64Array, tol: number, maxIt: number, escape: number): Inner {
+function newtonInner(
+  f: ConvexObjective,
+  d: number,
+  mu: number,
+  init: Float64Array,
+  tol: number,
+  maxIt: number,
+  escape: number,
+): Inner {
   const x = Float64Array.from(init);
   const g = new Float64Array(d);
   const H = new Float64Array(d * d);
@@ -81,7 +89,8 @@ function newtonInner(f: ConvexObjective, d: number, mu: number, init: Float64Arr
         for (let k = 0; k < d; k++) trial[k] = x[k] - t * step[k];
         ft = f(trial, null, null) + penal(trial);
       }
-      if (!(ft <= value)) return { x, value: value - penal(x), gradientNorm: gnorm, decrement, iterations, converged: false, factor: L };
+      if (!(ft <= value))
+        return { x, value: value - penal(x), gradientNorm: gnorm, decrement, iterations, converged: false, factor: L };
     }
     x.set(trial);
     value = f(x, g, H) + penal(x);
@@ -125,7 +134,8 @@ export function minimizeInBall(f: ConvexObjective, options: BallMinimizerOptions
   let current = newtonInner(f, d, mu, start, tol, maxIt, Infinity);
   total += current.iterations;
   for (let outer = 0; outer < 200; outer++) {
-    if (!current.converged) return result(current, mu, total, false, `inner Newton solve at μ = ${mu} did not converge`);
+    if (!current.converged)
+      return result(current, mu, total, false, `inner Newton solve at μ = ${mu} did not converge`);
     const w = current.x;
     const nw = norm(w);
     if (Math.abs(nw - R) <= 1e-12 * R) {
@@ -139,11 +149,16 @@ export function minimizeInBall(f: ConvexObjective, options: BallMinimizerOptions
       // μ is pinned to rounding: ‖w(μ)‖ = R as closely as floating point can say.
       const g = new Float64Array(d);
       const value = f(w, g, null);
-      return { ...result(current, mu, total, true, "boundary minimum (μ bracketed to rounding)"), value, gradientNorm: norm(g) };
+      return {
+        ...result(current, mu, total, true, "boundary minimum (μ bracketed to rounding)"),
+        value,
+        gradientNorm: norm(g),
+      };
     }
     const slope = nw === 0 ? Infinity : dot(w, choleskySolve(current.factor, d, w)) / (nw * nw * nw);
     let next = mu - (1 / nw - 1 / R) / slope;
-    if (!(next > lo && next < hi) || !Number.isFinite(next)) next = hi === Infinity ? Math.max(4 * mu, 1e-6) : 0.5 * (lo + hi);
+    if (!(next > lo && next < hi) || !Number.isFinite(next))
+      next = hi === Infinity ? Math.max(4 * mu, 1e-6) : 0.5 * (lo + hi);
     mu = next;
     current = newtonInner(f, d, mu, w, tol, maxIt, Infinity);
     total += current.iterations;

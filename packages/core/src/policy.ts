@@ -20,18 +20,35 @@ export const ROW_SUM_TOLERANCE = 1e-9;
 
 /** Validates a candidate policy: finite, non-negative entries and rows summing to 1 within 1e-9. */
 export function validatePolicy(p: Policy): E.Either<GshError, Policy> {
-  if (!Number.isInteger(p.contexts) || p.contexts < 1) return E.left(invalidArgument("contexts", `must be a positive integer, got ${p.contexts}`));
-  if (!Number.isInteger(p.actions) || p.actions < 1) return E.left(invalidArgument("actions", `must be a positive integer, got ${p.actions}`));
+  if (!Number.isInteger(p.contexts) || p.contexts < 1)
+    return E.left(invalidArgument("contexts", `must be a positive integer, got ${p.contexts}`));
+  if (!Number.isInteger(p.actions) || p.actions < 1)
+    return E.left(invalidArgument("actions", `must be a positive integer, got ${p.actions}`));
   if (p.probs.length !== p.contexts * p.actions)
-    return E.left(invalidArgument("probs", `expected ${p.contexts}×${p.actions} = ${p.contexts * p.actions} entries, got ${p.probs.length}`));
+    return E.left(
+      invalidArgument(
+        "probs",
+        `expected ${p.contexts}×${p.actions} = ${p.contexts * p.actions} entries, got ${p.probs.length}`,
+      ),
+    );
   for (let x = 0; x < p.contexts; x++) {
     let s = 0;
     for (let a = 0; a < p.actions; a++) {
       const v = p.probs[x * p.actions + a];
-      if (!(v >= 0) || !Number.isFinite(v)) return E.left({ _tag: "InvalidPolicy", context: x, message: `π(${a}|${x}) = ${v} is not a finite non-negative number` });
+      if (!(v >= 0) || !Number.isFinite(v))
+        return E.left({
+          _tag: "InvalidPolicy",
+          context: x,
+          message: `π(${a}|${x}) = ${v} is not a finite non-negative number`,
+        });
       s += v;
     }
-    if (Math.abs(s - 1) > ROW_SUM_TOLERANCE) return E.left({ _tag: "InvalidPolicy", context: x, message: `row sums to ${s}, not 1 (tolerance ${ROW_SUM_TOLERANCE})` });
+    if (Math.abs(s - 1) > ROW_SUM_TOLERANCE)
+      return E.left({
+        _tag: "InvalidPolicy",
+        context: x,
+        message: `row sums to ${s}, not 1 (tolerance ${ROW_SUM_TOLERANCE})`,
+      });
   }
   return E.right(p);
 }
@@ -53,7 +70,10 @@ export function uniformWeights(contexts: number): Float64Array {
 }
 
 function sameShape(p: Policy, q: Policy): void {
-  assertDims(p.contexts === q.contexts && p.actions === q.actions, `policies ${p.contexts}×${p.actions} and ${q.contexts}×${q.actions}`);
+  assertDims(
+    p.contexts === q.contexts && p.actions === q.actions,
+    `policies ${p.contexts}×${p.actions} and ${q.contexts}×${q.actions}`,
+  );
 }
 
 /** KL(p(·|x) ‖ q(·|x)) for one context; +∞ when p puts mass where q has none. */

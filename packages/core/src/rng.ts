@@ -36,7 +36,8 @@ export class Rng {
   }
 
   static seeded(seed: number | string): Rng {
-    if (typeof seed === "number" && !Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+    if (typeof seed === "number" && !Number.isSafeInteger(seed))
+      throw new RangeError(`seed must be a safe integer, got ${seed}`);
     return new Rng(`gsh:${seed}`);
   }
 
@@ -54,7 +55,8 @@ export class Rng {
 
   /** Uniform integer in {0, …, n−1} (n ≤ 2^32), by rejection so that it is exactly uniform. */
   int(n: number): number {
-    if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) throw new RangeError(`int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
+    if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n)))
+      throw new RangeError(`int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     for (;;) {
       const v = this.gen.next() >>> 0;
@@ -95,7 +97,8 @@ export class Rng {
   categorical(weights: ArrayLike<number>, offset = 0, length = weights.length - offset): number {
     let total = 0;
     for (let i = 0; i < length; i++) total += weights[offset + i];
-    if (!(total > 0) || !Number.isFinite(total)) throw new RangeError(`categorical weights must have a positive finite sum, got ${total}`);
+    if (!(total > 0) || !Number.isFinite(total))
+      throw new RangeError(`categorical weights must have a positive finite sum, got ${total}`);
     let u = this.uniform() * total;
     let last = -1;
     for (let i = 0; i < length; i++) {
@@ -168,7 +171,8 @@ export class AliasTable {
     let total = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[offset + i];
-      if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`alias weights must be finite and non-negative (index ${i}: ${w})`);
+      if (!(w >= 0) || !Number.isFinite(w))
+        throw new RangeError(`alias weights must be finite and non-negative (index ${i}: ${w})`);
       total += w;
     }
     if (!(total > 0)) throw new RangeError("alias weights must have a positive sum");

@@ -1,4 +1,3 @@
-
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
 /**
@@ -8,7 +7,10 @@ const { Math } = globalThis;
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -63,7 +65,8 @@ export interface ChiSquareResult {
  * count 0, otherwise the p-value is 0.
  */
 export function chiSquareTest(counts: ArrayLike<number>, probs: ArrayLike<number>, minExpected = 5): ChiSquareResult {
-  if (counts.length !== probs.length) throw new RangeError(`chiSquareTest: ${counts.length} counts vs ${probs.length} probabilities`);
+  if (counts.length !== probs.length)
+    throw new RangeError(`chiSquareTest: ${counts.length} counts vs ${probs.length} probabilities`);
   let n = 0;
   for (let i = 0; i < counts.length; i++) n += counts[i];
   let stat = 0;
@@ -92,7 +95,10 @@ export function chiSquareTest(counts: ArrayLike<number>, probs: ArrayLike<number
   return { statistic: stat, dof, pValue: upperIncompleteGammaQ(dof / 2, stat / 2) };
 }
 
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** The 0.975 quantile of Student's t with `dof` degrees of freedom (table to 30, then a 1/dof expansion). */
 export function studentT975(dof: number): number {
@@ -139,7 +145,12 @@ export interface PairedVerdict {
  * The verdict rule of the testbeds spec, fixed in advance: "A beats B" (lower is better, e.g. SubOpt) when the
  * paired mean difference exceeds 2 standard errors and the relative gain is at least 10%.
  */
-export function pairedVerdict(a: ArrayLike<number>, b: ArrayLike<number>, standardErrors = 2, minRelativeGain = 0.1): PairedVerdict {
+export function pairedVerdict(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  standardErrors = 2,
+  minRelativeGain = 0.1,
+): PairedVerdict {
   if (a.length !== b.length) throw new RangeError(`pairedVerdict: ${a.length} vs ${b.length} pairs`);
   const diff = new Float64Array(a.length);
   let wins = 0;

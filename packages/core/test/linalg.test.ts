@@ -23,11 +23,12 @@ function randomMatrix(rng: Rng, m: number, n: number): Float64Array {
 
 function naiveMatmul(A: Float64Array, B: Float64Array, m: number, k: number, n: number): Float64Array {
   const C = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j];
-    C[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += A[i * k + p] * B[p * n + j];
+      C[i * n + j] = s;
+    }
   return C;
 }
 
@@ -60,17 +61,33 @@ describe("BLAS kernels", () => {
     expect(Array.from(gemvT(A, 2, 3, Float64Array.from([1, -1])))).toEqual([-3, -3, -3]);
   });
 
-  it.each([[1, 1, 1], [5, 7, 3], [17, 9, 13], [64, 64, 64], [33, 70, 31]])("gemm %i×%i·%i×… matches the naive product to 1e-12", (m, k, n) => {
+  it.each([
+    [1, 1, 1],
+    [5, 7, 3],
+    [17, 9, 13],
+    [64, 64, 64],
+    [33, 70, 31],
+  ])("gemm %i×%i·%i×… matches the naive product to 1e-12", (m, k, n) => {
     const A = randomMatrix(rng, m, k);
     const B = randomMatrix(rng, k, n);
     expect(maxAbsDiff(gemm(A, B, m, k, n), naiveMatmul(A, B, m, k, n))).toBeLessThan(1e-12);
     const C = Float64Array.from(naiveMatmul(A, B, m, k, n));
     gemm(A, B, m, k, n, C, true);
-    expect(maxAbsDiff(C, naiveMatmul(A, B, m, k, n).map((v) => 2 * v))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        C,
+        naiveMatmul(A, B, m, k, n).map((v) => 2 * v),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it("syrk accumulates ZᵀZ (n not a multiple of the chunk or of 4) and syr adds x·xᵀ", () => {
-    for (const [n, d] of [[1, 1], [7, 5], [1500, 13], [2049, 16]]) {
+    for (const [n, d] of [
+      [1, 1],
+      [7, 5],
+      [1500, 13],
+      [2049, 16],
+    ]) {
       const Z = randomMatrix(rng, n, d);
       const A = new Float64Array(d * d).fill(1);
       syrk(Z, n, d, A);
@@ -146,14 +163,16 @@ describe("symmetric eigendecomposition", () => {
     const { values, vectors } = symmetricEigen(A, d);
     const VD = new Float64Array(d * d);
     const Vt = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) {
-      VD[i * d + k] = vectors[i * d + k] * values[k];
-      Vt[k * d + i] = vectors[i * d + k];
-    }
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k < d; k++) {
+        VD[i * d + k] = vectors[i * d + k] * values[k];
+        Vt[k * d + i] = vectors[i * d + k];
+      }
     const scale = Math.max(1, ...Array.from(values, Math.abs));
     expect(maxAbsDiff(gemm(VD, Vt, d, d, d), A)).toBeLessThan(1e-12 * d * scale);
     const I = gemm(Vt, vectors, d, d, d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) expect(Math.abs(I[i * d + j] - (i === j ? 1 : 0))).toBeLessThan(1e-12 * d);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) expect(Math.abs(I[i * d + j] - (i === j ? 1 : 0))).toBeLessThan(1e-12 * d);
     for (let k = 1; k < d; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
   });
 
@@ -170,7 +189,8 @@ describe("symmetric eigendecomposition", () => {
 describe("packed syrk", () => {
   it("syrkPacked with row scales equals Σ s_i² z_i z_iᵀ (n not a multiple of the chunk)", () => {
     const rng = Rng.seeded(9);
-    const n = 1100, d = 7;
+    const n = 1100,
+      d = 7;
     const Z = rng.normals(new Float64Array(n * d));
     const s = Float64Array.from({ length: n }, () => rng.uniform());
     const A = new Float64Array(d * d);

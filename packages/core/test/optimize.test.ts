@@ -35,7 +35,8 @@ describe("minimizeInBall", () => {
     const rng = Rng.seeded(3);
     const G = rng.normals(new Float64Array(d * d));
     const A = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) A[i * d + j] += G[k * d + i] * G[k * d + j];
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) A[i * d + j] += G[k * d + i] * G[k * d + j];
     for (let i = 0; i < d; i++) A[i * d + i] += 0.1;
     const c = rng.normals(new Float64Array(d)).map((v) => 5 * v);
     const f = quadratic(A, c, d);

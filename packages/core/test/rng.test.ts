@@ -46,7 +46,7 @@ describe("Rng", () => {
     }
     expect(Math.abs(s / n)).toBeLessThan(5 / Math.sqrt(n));
     expect(Math.abs(s2 / n - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
-    expect(Math.abs(tail / n - 0.025)).toBeLessThan(5 * Math.sqrt(0.025 * 0.975 / n));
+    expect(Math.abs(tail / n - 0.025)).toBeLessThan(5 * Math.sqrt((0.025 * 0.975) / n));
   });
 
   it("int(n) is uniform (χ², p > 1e-3)", () => {

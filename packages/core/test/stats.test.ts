@@ -28,6 +28,11 @@ describe("statistics helpers", () => {
     expect(v.wins).toBe(6);
     expect(pairedVerdict(b, a).aBeatsB).toBe(false);
     // a 2% gain, however significant, is below the 10% floor
-    expect(pairedVerdict(a.map((x) => x * 0.98), a).aBeatsB).toBe(false);
+    expect(
+      pairedVerdict(
+        a.map((x) => x * 0.98),
+        a,
+      ).aBeatsB,
+    ).toBe(false);
   });
 });

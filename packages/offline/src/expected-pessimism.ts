@@ -20,7 +20,14 @@ export interface ExpectedPessimismSolution {
  * Option I's pessimistic objective of the member π_θ, computed from its definition (used both as the primal value
  * of the certificate and by tests).
  */
-export function expectedPessimismObjective(family: GibbsFamily, thetaHat: Float64Array, cov: Covariance, beta: number, nuBar: Float64Array, theta: Float64Array): number {
+export function expectedPessimismObjective(
+  family: GibbsFamily,
+  thetaHat: Float64Array,
+  cov: Covariance,
+  beta: number,
+  nuBar: Float64Array,
+  theta: Float64Array,
+): number {
   const d = family.dim;
   const m = family.moments(theta);
   const ref = family.moments(new Float64Array(d)); // π0 is the member θ = 0 (log Z = 0)
@@ -37,7 +44,13 @@ export function expectedPessimismObjective(family: GibbsFamily, thetaHat: Float6
  * is the unit ball, the gradient is L⁻¹·β(ν̄ − φ̄(θ̂ − βu)) and the Hessian L⁻¹·(β²/η)·E_x Cov(φ)·L⁻ᵀ (by central
  * differences of the exact gradient when the family has no closed-form covariance, as for sequences).
  */
-export function solveExpectedPessimism(family: GibbsFamily, thetaHat: Float64Array, cov: Covariance, beta: number, nuBar: Float64Array): ExpectedPessimismSolution {
+export function solveExpectedPessimism(
+  family: GibbsFamily,
+  thetaHat: Float64Array,
+  cov: Covariance,
+  beta: number,
+  nuBar: Float64Array,
+): ExpectedPessimismSolution {
   const d = family.dim;
   const eta = family.eta;
   const L = cov.cholesky();
@@ -68,8 +81,10 @@ export function solveExpectedPessimism(family: GibbsFamily, thetaHat: Float64Arr
         const gp = new Float64Array(d);
         const gm = new Float64Array(d);
         for (let k = 0; k < d; k++) {
-          const wp = Float64Array.from(w); wp[k] += h;
-          const wm = Float64Array.from(w); wm[k] -= h;
+          const wp = Float64Array.from(w);
+          wp[k] += h;
+          const wm = Float64Array.from(w);
+          wm[k] -= h;
           gradW(wp, gp);
           gradW(wm, gm);
           for (let j = 0; j < d; j++) hess[j * d + k] = (gp[j] - gm[j]) / (2 * h);

@@ -43,7 +43,12 @@ export interface OfflineGshfResult {
   /** ν(x) per context (X×d) as used; for Option I only its mean matters. */
   readonly nu: Float64Array;
   /** Option I only: the dual solution and its duality gap certificate. */
-  readonly dual?: { readonly u: Float64Array; readonly theta: Float64Array; readonly dualityGap: number; readonly iterations: number };
+  readonly dual?: {
+    readonly u: Float64Array;
+    readonly theta: Float64Array;
+    readonly dualityGap: number;
+    readonly iterations: number;
+  };
 }
 
 /** ν(x) = φ(x, π0) for every context, or the global mean repeated (X×d). */
@@ -70,7 +75,13 @@ export function deviationsFromReference(problem: BanditProblem, nu: Float64Array
 }
 
 /** r̂(x,a) = <θ̂, φ(x,a)> − β‖φ(x,a) − ν(x)‖_{Σ⁻¹} (Option II's pessimistic reward), as X×A. */
-export function pointwisePessimisticReward(problem: BanditProblem, theta: Float64Array, cov: Covariance, beta: number, nu: Float64Array): Float64Array {
+export function pointwisePessimisticReward(
+  problem: BanditProblem,
+  theta: Float64Array,
+  cov: Covariance,
+  beta: number,
+  nu: Float64Array,
+): Float64Array {
   const { contexts: X, actions: A, features } = problem;
   const reward = linearReward(features, theta);
   if (beta === 0) return reward;
@@ -89,16 +100,25 @@ export function pointwisePessimisticReward(problem: BanditProblem, theta: Float6
  * const { data } = sampleOfflineData(world, 1000, seed);
  * const result = offlineGshf(world.problem, data, { beta: 1, option: "II" }); // Either<GshError, OfflineGshfResult>
  */
-export function offlineGshf(problem: BanditProblem, data: PreferenceDataset, options: OfflineGshfOptions): E.Either<GshError, OfflineGshfResult> {
+export function offlineGshf(
+  problem: BanditProblem,
+  data: PreferenceDataset,
+  options: OfflineGshfOptions,
+): E.Either<GshError, OfflineGshfResult> {
   const beta = options.beta;
-  if (!(beta >= 0) || !Number.isFinite(beta)) return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
+  if (!(beta >= 0) || !Number.isFinite(beta))
+    return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
   const option = options.option ?? "II";
-  if (option !== "I" && option !== "II") return E.left(invalidArgument("option", `must be "I" or "II", got ${String(option)}`));
+  if (option !== "I" && option !== "II")
+    return E.left(invalidArgument("option", `must be "I" or "II", got ${String(option)}`));
   const lambda = options.lambda ?? 1;
   const nuKind = options.referenceVector ?? "per-context";
   const d = problem.dim;
   const Z = winnerMinusLoser(data, problem.features);
-  const fitted = fitBradleyTerry(Z, data.size, d, { lambda, normBound: options.constrainMle ? problem.normBound : undefined });
+  const fitted = fitBradleyTerry(Z, data.size, d, {
+    lambda,
+    normBound: options.constrainMle ? problem.normBound : undefined,
+  });
   if (E.isLeft(fitted)) return fitted;
   const mle = fitted.right;
   const covariance = new Covariance(d, lambda);
@@ -112,21 +132,38 @@ export function offlineGshf(problem: BanditProblem, data: PreferenceDataset, opt
   const family = finiteGibbsFamily(problem);
   const nuBar = contextMean(family, nu, d);
   const sol = solveExpectedPessimism(family, mle.theta, covariance, beta, nuBar);
-  if (!sol.converged) return E.left({ _tag: "ConvergenceError", solver: "offlineGshf/option-I dual", iterations: sol.iterations, message: `duality gap ${sol.dualityGap.toExponential(2)}` });
-  return E.right({ ...base, policy: family.policyOf(sol.theta), theta: mle.theta, dual: { u: sol.u, theta: sol.theta, dualityGap: sol.dualityGap, iterations: sol.iterations } });
+  if (!sol.converged)
+    return E.left({
+      _tag: "ConvergenceError",
+      solver: "offlineGshf/option-I dual",
+      iterations: sol.iterations,
+      message: `duality gap ${sol.dualityGap.toExponential(2)}`,
+    });
+  return E.right({
+    ...base,
+    policy: family.policyOf(sol.theta),
+    theta: mle.theta,
+    dual: { u: sol.u, theta: sol.theta, dualityGap: sol.dualityGap, iterations: sol.iterations },
+  });
 }
 
 /**
  * The theorem's right-hand side for a comparator π (spec §3): Option II 2β·E_{x, a~π}‖φ(x,a) − ν(x)‖_{Σ⁻¹},
  * Option I 2β·‖E_x φ(x,π) − ν̄‖_{Σ⁻¹}. A bound on J(π) − J(π̂) only in runs where ‖θ̂ − θ*‖_Σ ≤ β held.
  */
-export function pessimismBound(problem: BanditProblem, result: OfflineGshfResult, comparator: Policy, weights = uniformWeights(problem.contexts)): number {
+export function pessimismBound(
+  problem: BanditProblem,
+  result: OfflineGshfResult,
+  comparator: Policy,
+  weights = uniformWeights(problem.contexts),
+): number {
   const { contexts: X, actions: A, dim: d, features } = problem;
   const { beta, covariance: cov, nu } = result;
   if (result.option === "II") {
     const norms = cov.norms(deviationsFromReference(problem, nu), X * A);
     let s = 0;
-    for (let x = 0; x < X; x++) for (let a = 0; a < A; a++) s += weights[x] * comparator.probs[x * A + a] * norms[x * A + a];
+    for (let x = 0; x < X; x++)
+      for (let a = 0; a < A; a++) s += weights[x] * comparator.probs[x * A + a] * norms[x * A + a];
     return 2 * beta * s;
   }
   const diff = new Float64Array(d);
@@ -151,9 +188,15 @@ export interface FamilyOfflineResult {
  * evaluated exactly by the DP). Option II's bonus is not linear in φ, so it has no family form: run it on an
  * enumerated instance instead.
  */
-export function offlineGshfOnFamily(family: GibbsFamily, Z: Float64Array, n: number, options: { readonly beta: number; readonly lambda?: number }): E.Either<GshError, FamilyOfflineResult> {
+export function offlineGshfOnFamily(
+  family: GibbsFamily,
+  Z: Float64Array,
+  n: number,
+  options: { readonly beta: number; readonly lambda?: number },
+): E.Either<GshError, FamilyOfflineResult> {
   const { beta } = options;
-  if (!(beta >= 0) || !Number.isFinite(beta)) return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
+  if (!(beta >= 0) || !Number.isFinite(beta))
+    return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
   const lambda = options.lambda ?? 1;
   const d = family.dim;
   const fitted = fitBradleyTerry(Z, n, d, { lambda });
@@ -163,6 +206,12 @@ export function offlineGshfOnFamily(family: GibbsFamily, Z: Float64Array, n: num
   if (beta === 0) return E.right({ outputTheta: fitted.right.theta, mle: fitted.right, covariance, dualityGap: 0 });
   const nuBar = contextMean(family, family.moments(new Float64Array(d)).features, d);
   const sol = solveExpectedPessimism(family, fitted.right.theta, covariance, beta, nuBar);
-  if (!sol.converged) return E.left({ _tag: "ConvergenceError", solver: "offlineGshfOnFamily/option-I dual", iterations: sol.iterations, message: `duality gap ${sol.dualityGap.toExponential(2)}` });
+  if (!sol.converged)
+    return E.left({
+      _tag: "ConvergenceError",
+      solver: "offlineGshfOnFamily/option-I dual",
+      iterations: sol.iterations,
+      message: `duality gap ${sol.dualityGap.toExponential(2)}`,
+    });
   return E.right({ outputTheta: sol.theta, mle: fitted.right, covariance, dualityGap: sol.dualityGap });
 }

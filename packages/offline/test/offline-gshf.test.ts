@@ -16,7 +16,13 @@ import {
   testbedS,
   winnerMinusLoser,
 } from "@gsh/preference";
-import { expectedPessimismObjective, offlineGshf, offlineGshfOnFamily, pessimismBound, type OfflineGshfOptions } from "../src";
+import {
+  expectedPessimismObjective,
+  offlineGshf,
+  offlineGshfOnFamily,
+  pessimismBound,
+  type OfflineGshfOptions,
+} from "../src";
 
 function run(inst: BanditInstance, n: number, seed: number, options: OfflineGshfOptions) {
   const { data } = sampleOfflineData(inst, n, seed);
@@ -36,7 +42,11 @@ describe("offline GSHF", () => {
     const inst = testbedR(0);
     const two = run(inst, 500, 0, { beta: 0, option: "II" });
     const one = run(inst, 500, 0, { beta: 0, option: "I" });
-    const mleGibbs = gibbsPolicy(inst.problem.reference, linearReward(inst.problem.features, two.mle.theta), inst.problem.eta).policy;
+    const mleGibbs = gibbsPolicy(
+      inst.problem.reference,
+      linearReward(inst.problem.features, two.mle.theta),
+      inst.problem.eta,
+    ).policy;
     expect(Array.from(two.policy.probs)).toEqual(Array.from(mleGibbs.probs));
     expect(Array.from(one.policy.probs)).toEqual(Array.from(mleGibbs.probs));
   });
@@ -45,22 +55,28 @@ describe("offline GSHF", () => {
     ["R, β = 1", () => testbedR(1), 1],
     ["R, β = 20", () => testbedR(2), 20],
     ["P one-hot-ish, β = 1", () => testbedP(0, { variant: "one-hot-ish" }), 1],
-  ] as const)("Option I on %s is certified optimal for its own pessimistic objective (duality gap < 1e-6)", (_n, make, beta) => {
-    const inst = make();
-    const r = run(inst, 400, 1, { beta, option: "I" });
-    expect(r.dual!.dualityGap).toBeGreaterThanOrEqual(-1e-9);
-    expect(r.dual!.dualityGap).toBeLessThan(1e-6);
-    // and no nearby policy, in or out of the Gibbs family, does better on that objective (direct primal evaluation)
-    const fam = finiteGibbsFamily(inst.problem);
-    const nuBar = new Float64Array(inst.problem.dim);
-    for (let x = 0; x < inst.problem.contexts; x++) for (let k = 0; k < inst.problem.dim; k++) nuBar[k] += r.nu[x * inst.problem.dim + k] / inst.problem.contexts;
-    const best = expectedPessimismObjective(fam, r.mle.theta, r.covariance, beta, nuBar, r.dual!.theta);
-    const rng = Rng.seeded(5);
-    for (let i = 0; i < 10; i++) {
-      const t = r.dual!.theta.map((v) => v + 0.05 * rng.normal());
-      expect(expectedPessimismObjective(fam, r.mle.theta, r.covariance, beta, nuBar, t)).toBeLessThanOrEqual(best + 1e-12);
-    }
-  });
+  ] as const)(
+    "Option I on %s is certified optimal for its own pessimistic objective (duality gap < 1e-6)",
+    (_n, make, beta) => {
+      const inst = make();
+      const r = run(inst, 400, 1, { beta, option: "I" });
+      expect(r.dual!.dualityGap).toBeGreaterThanOrEqual(-1e-9);
+      expect(r.dual!.dualityGap).toBeLessThan(1e-6);
+      // and no nearby policy, in or out of the Gibbs family, does better on that objective (direct primal evaluation)
+      const fam = finiteGibbsFamily(inst.problem);
+      const nuBar = new Float64Array(inst.problem.dim);
+      for (let x = 0; x < inst.problem.contexts; x++)
+        for (let k = 0; k < inst.problem.dim; k++) nuBar[k] += r.nu[x * inst.problem.dim + k] / inst.problem.contexts;
+      const best = expectedPessimismObjective(fam, r.mle.theta, r.covariance, beta, nuBar, r.dual!.theta);
+      const rng = Rng.seeded(5);
+      for (let i = 0; i < 10; i++) {
+        const t = r.dual!.theta.map((v) => v + 0.05 * rng.normal());
+        expect(expectedPessimismObjective(fam, r.mle.theta, r.covariance, beta, nuBar, t)).toBeLessThanOrEqual(
+          best + 1e-12,
+        );
+      }
+    },
+  );
 
   it("every policy is valid and every SubOpt is ≥ 0; the bound's RHS is reported with whether the confidence event held", () => {
     for (const option of ["I", "II"] as const) {
@@ -104,9 +120,18 @@ describe("the paper's claims where they should hold (fixed seeds, β fixed in ad
 
   it("R (η = 0.1, β = 0): mean SubOpt falls with n with a log-log slope in [−1.2, −0.5] (20 seeds)", () => {
     const ns = [100, 300, 1000, 3000, 10000];
-    const means = ns.map((n) => summarize(Array.from({ length: 20 }, (_, seed) => subopt(testbedR(seed), run(testbedR(seed), n, seed, { beta: 0 }).policy))).mean);
-    const lx = ns.map(Math.log), ly = means.map(Math.log);
-    const mx = lx.reduce((a, b) => a + b) / 5, my = ly.reduce((a, b) => a + b) / 5;
+    const means = ns.map(
+      (n) =>
+        summarize(
+          Array.from({ length: 20 }, (_, seed) =>
+            subopt(testbedR(seed), run(testbedR(seed), n, seed, { beta: 0 }).policy),
+          ),
+        ).mean,
+    );
+    const lx = ns.map(Math.log),
+      ly = means.map(Math.log);
+    const mx = lx.reduce((a, b) => a + b) / 5,
+      my = ly.reduce((a, b) => a + b) / 5;
     const slope = lx.reduce((s, x, i) => s + (x - mx) * (ly[i] - my), 0) / lx.reduce((s, x) => s + (x - mx) ** 2, 0);
     expect(slope).toBeGreaterThan(-1.2);
     expect(slope).toBeLessThan(-0.5);
@@ -146,4 +171,3 @@ describe("offline GSHF on the sequence bandit S (tiny setting: V = 4, L = 4)", (
     }
   });
 });
-

@@ -32,7 +32,14 @@ export interface EnhancerResult {
  * non-convex, so it runs over the eigenvectors of Σ⁻¹ (both signs) plus random directions, with the largest
  * feasible c ∈ [0, c_max] found by bisection, keeping the feasible (u, c) with the largest Γ.
  */
-export function enhancer(family: GibbsFamily, thetaMain: Float64Array, cov: Covariance, beta: number, rng: Rng, options: EnhancerOptions = {}): EnhancerResult {
+export function enhancer(
+  family: GibbsFamily,
+  thetaMain: Float64Array,
+  cov: Covariance,
+  beta: number,
+  rng: Rng,
+  options: EnhancerOptions = {},
+): EnhancerResult {
   const d = family.dim;
   const eta = family.eta;
   const cMax = options.cMax ?? 100;
@@ -57,7 +64,14 @@ export function enhancer(family: GibbsFamily, thetaMain: Float64Array, cov: Cova
   for (let r = 0; r < nRandom; r++) directions.push(rng.unitSphere(d));
 
   const along = family.tiltPaths ? family.tiltPaths(thetaMain) : tiltPathsFromMoments(family, thetaMain);
-  let best: EnhancerResult = { theta: Float64Array.from(thetaMain), direction: new Float64Array(d), c: 0, gamma: 0, klToMain: 0, candidates: 2 * directions.length };
+  let best: EnhancerResult = {
+    theta: Float64Array.from(thetaMain),
+    direction: new Float64Array(d),
+    c: 0,
+    gamma: 0,
+    klToMain: 0,
+    candidates: 2 * directions.length,
+  };
   for (const dir of directions) {
     for (const sign of [1, -1]) {
       const u = dir.map((v) => sign * v);
@@ -96,7 +110,8 @@ export function enhancer(family: GibbsFamily, thetaMain: Float64Array, cov: Cova
           }
           if (probe.g >= 0) lo = probe;
         }
-        let gLo = lo.g, gHi = hi.g;
+        let gLo = lo.g,
+          gHi = hi.g;
         while (hi.c - lo.c > precision * Math.max(lo.c, 1e-6)) {
           let c = (lo.c * gHi - hi.c * gLo) / (gHi - gLo);
           if (!(c > lo.c && c < hi.c)) c = 0.5 * (lo.c + hi.c);
@@ -115,7 +130,15 @@ export function enhancer(family: GibbsFamily, thetaMain: Float64Array, cov: Cova
         }
         pick = lo;
       }
-      if (pick.gamma > best.gamma) best = { theta: pick.theta, direction: u, c: pick.c, gamma: pick.gamma, klToMain: pick.kl, candidates: 2 * directions.length };
+      if (pick.gamma > best.gamma)
+        best = {
+          theta: pick.theta,
+          direction: u,
+          c: pick.c,
+          gamma: pick.gamma,
+          klToMain: pick.kl,
+          candidates: 2 * directions.length,
+        };
     }
   }
   return best;

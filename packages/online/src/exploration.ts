@@ -91,7 +91,10 @@ export function bestVsWorstRule(n = 8): ExplorationRule {
 
 export type ExplorationName = "enhancer" | "on-policy" | "reference" | "uniform" | "best-vs-worst";
 
-export function explorationRule(name: ExplorationName, options: EnhancerOptions & { bestOfN?: number } = {}): ExplorationRule {
+export function explorationRule(
+  name: ExplorationName,
+  options: EnhancerOptions & { bestOfN?: number } = {},
+): ExplorationRule {
   switch (name) {
     case "enhancer":
       return enhancerRule(options);

@@ -57,10 +57,14 @@ export interface OnlineGshfResult {
 }
 
 function validate(o: OnlineGshfOptions): E.Either<GshError, void> {
-  if (!(Number.isInteger(o.iterations) && o.iterations >= 1)) return E.left(invalidArgument("iterations", `must be an integer ≥ 1, got ${o.iterations}`));
-  if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) return E.left(invalidArgument("batchSize", `must be an integer ≥ 1, got ${o.batchSize}`));
-  if (!(o.beta >= 0) || !Number.isFinite(o.beta)) return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${o.beta}`));
-  if (o.lambda !== undefined && !(o.lambda > 0)) return E.left(invalidArgument("lambda", `must be > 0, got ${o.lambda}`));
+  if (!(Number.isInteger(o.iterations) && o.iterations >= 1))
+    return E.left(invalidArgument("iterations", `must be an integer ≥ 1, got ${o.iterations}`));
+  if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1))
+    return E.left(invalidArgument("batchSize", `must be an integer ≥ 1, got ${o.batchSize}`));
+  if (!(o.beta >= 0) || !Number.isFinite(o.beta))
+    return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${o.beta}`));
+  if (o.lambda !== undefined && !(o.lambda > 0))
+    return E.left(invalidArgument("lambda", `must be > 0, got ${o.lambda}`));
   return E.right(undefined);
 }
 
@@ -74,13 +78,21 @@ function validate(o: OnlineGshfOptions): E.Either<GshError, void> {
  * const oracle = world.makeOracle(Rng.seeded(seed).split("oracle"));
  * const r = onlineGshf(world.problem, oracle, Rng.seeded(seed).split("online"), { iterations: 10, batchSize: 100, beta: Math.sqrt(8) });
  */
-export function onlineGshf(problem: BanditProblem, oracle: PreferenceOracle, rng: Rng, options: OnlineGshfOptions): E.Either<GshError, OnlineGshfResult> {
+export function onlineGshf(
+  problem: BanditProblem,
+  oracle: PreferenceOracle,
+  rng: Rng,
+  options: OnlineGshfOptions,
+): E.Either<GshError, OnlineGshfResult> {
   const v = validate(options);
   if (E.isLeft(v)) return v;
   const { iterations: T, batchSize: m, beta } = options;
   const lambda = options.lambda ?? 1;
   const d = problem.dim;
-  const rule = typeof options.exploration === "function" ? options.exploration : explorationRule(options.exploration ?? "enhancer", { ...options.enhancer, bestOfN: options.bestOfN });
+  const rule =
+    typeof options.exploration === "function"
+      ? options.exploration
+      : explorationRule(options.exploration ?? "enhancer", { ...options.enhancer, bestOfN: options.bestOfN });
   const family = finiteGibbsFamily(problem);
   const scale = options.covariance === "batch-normalized" ? 1 / m : 1;
   const cov = new Covariance(d, lambda, scale);
@@ -110,7 +122,8 @@ export function onlineGshf(problem: BanditProblem, oracle: PreferenceOracle, rng
     const stepRng = rng.split(`iteration/${t}`);
     const plan = rule({ problem, theta, main, covariance: cov, beta, rng: stepRng.split("rule") });
     let gamma = plan.gamma ?? null;
-    if (options.output === "min-uncertainty" && gamma === null) gamma = enhancer(family, theta, cov, beta, stepRng.split("gamma"), options.enhancer).gamma;
+    if (options.output === "min-uncertainty" && gamma === null)
+      gamma = enhancer(family, theta, cov, beta, stepRng.split("gamma"), options.enhancer).gamma;
     if (options.output === "min-uncertainty" && gamma !== null && gamma < bestGamma) {
       bestGamma = gamma;
       bestTheta = theta;
@@ -125,7 +138,14 @@ export function onlineGshf(problem: BanditProblem, oracle: PreferenceOracle, rng
     cov.addRows(winnerMinusLoser(batch, problem.features), m);
     all.append(batch);
     online.append(batch);
-    trace.push({ iteration: t + 1, queries: oracle.queries - startQueries, theta, gamma, enhancerKl: plan.klToMain ?? null, degeneratePairs: plan.degenerate() });
+    trace.push({
+      iteration: t + 1,
+      queries: oracle.queries - startQueries,
+      theta,
+      gamma,
+      enhancerKl: plan.klToMain ?? null,
+      degeneratePairs: plan.degenerate(),
+    });
   }
   let outTheta: Float64Array;
   if (options.output === "min-uncertainty") outTheta = bestTheta;
@@ -134,13 +154,25 @@ export function onlineGshf(problem: BanditProblem, oracle: PreferenceOracle, rng
     if (E.isLeft(f)) return f;
     outTheta = f.right;
   }
-  return E.right({ policy: family.policyOf(outTheta), theta: outTheta, data: online, queries: oracle.queries - startQueries, trace });
+  return E.right({
+    policy: family.policyOf(outTheta),
+    theta: outTheta,
+    data: online,
+    queries: oracle.queries - startQueries,
+    trace,
+  });
 }
 
 /**
  * Hybrid GSHF (spec §4): offline data kept for every iteration, Σ = λI + Σ_off + Σ_online. The exploration pair is
  * an explicit choice: "reference" ((π_t, π0), for diverse offline data; the default here) or "enhancer".
  */
-export function hybridGshf(problem: BanditProblem, offlineData: PreferenceDataset, oracle: PreferenceOracle, rng: Rng, options: OnlineGshfOptions): E.Either<GshError, OnlineGshfResult> {
+export function hybridGshf(
+  problem: BanditProblem,
+  offlineData: PreferenceDataset,
+  oracle: PreferenceOracle,
+  rng: Rng,
+  options: OnlineGshfOptions,
+): E.Either<GshError, OnlineGshfResult> {
   return onlineGshf(problem, oracle, rng, { exploration: "reference", ...options, offlineData });
 }

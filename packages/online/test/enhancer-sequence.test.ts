@@ -23,7 +23,9 @@ describe("the enhancer on the sequence bandit S (tiny setting)", () => {
     const cov = new Covariance(16, 1);
     cov.addRows(Z, data.size);
     const family = sequenceGibbsFamily(seq.problem);
-    const theta = Rng.seeded(1).normals(new Float64Array(16)).map((v) => 0.5 * v);
+    const theta = Rng.seeded(1)
+      .normals(new Float64Array(16))
+      .map((v) => 0.5 * v);
     const e = enhancer(family, theta, cov, 4, Rng.seeded(2), { randomDirections: 2 });
     expect(e.gamma).toBeGreaterThan(0);
     expect(0.3 * e.klToMain).toBeLessThanOrEqual(e.gamma * (1 + 1e-9));
@@ -39,7 +41,9 @@ describe("the enhancer on the sequence bandit S (tiny setting)", () => {
       expect(Math.abs(dp.klToReference - brute.right.klToReference)).toBeLessThan(1e-10);
     }
     // and Γ reported is the Σ⁻¹-norm of the mean-feature shift, recomputed here from the DP moments
-    const shift = contextMean(family, family.moments(theta).features, 16).map((v, k) => v - contextMean(family, family.moments(e.theta).features, 16)[k]);
+    const shift = contextMean(family, family.moments(theta).features, 16).map(
+      (v, k) => v - contextMean(family, family.moments(e.theta).features, 16)[k],
+    );
     expect(4 * cov.norm(shift)).toBeCloseTo(e.gamma, 10);
   });
 });

@@ -12,7 +12,12 @@ export function subopt(inst: BanditInstance, pi: Parameters<typeof evaluatePolic
 
 /** One online GSHF run with the oracle and algorithm streams derived from the seed. */
 export function online(inst: BanditInstance, seed: number, options: OnlineGshfOptions) {
-  const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(seed).split("oracle")), Rng.seeded(seed).split("online"), options);
+  const r = onlineGshf(
+    inst.problem,
+    inst.makeOracle(Rng.seeded(seed).split("oracle")),
+    Rng.seeded(seed).split("online"),
+    options,
+  );
   if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
   return r.right;
 }

@@ -14,7 +14,6 @@ import {
 import { bestVsWorstRule, enhancer, hybridGshf, onPolicyRule, onlineGshf, referenceRule, uniformRule } from "../src";
 import { online, subopt } from "./helpers";
 
-
 describe("the enhancer", () => {
   const inst = testbedR(0, { eta: 0.3 });
   const family = finiteGibbsFamily(inst.problem);
@@ -77,10 +76,30 @@ describe("exploration rules, each a named function", () => {
     const on = onPolicyRule(state);
     const ref = referenceRule(state);
     const uni = uniformRule(state);
-    expect(chiSquareTest(histogram(() => on.sample(x, rng)[1]), row(main.probs)).pValue).toBeGreaterThan(1e-3);
-    expect(chiSquareTest(histogram(() => ref.sample(x, rng)[0]), row(main.probs)).pValue).toBeGreaterThan(1e-3);
-    expect(chiSquareTest(histogram(() => ref.sample(x, rng)[1]), row(inst.problem.reference.probs)).pValue).toBeGreaterThan(1e-3);
-    expect(chiSquareTest(histogram(() => uni.sample(x, rng)[0]), new Array(32).fill(1 / 32)).pValue).toBeGreaterThan(1e-3);
+    expect(
+      chiSquareTest(
+        histogram(() => on.sample(x, rng)[1]),
+        row(main.probs),
+      ).pValue,
+    ).toBeGreaterThan(1e-3);
+    expect(
+      chiSquareTest(
+        histogram(() => ref.sample(x, rng)[0]),
+        row(main.probs),
+      ).pValue,
+    ).toBeGreaterThan(1e-3);
+    expect(
+      chiSquareTest(
+        histogram(() => ref.sample(x, rng)[1]),
+        row(inst.problem.reference.probs),
+      ).pValue,
+    ).toBeGreaterThan(1e-3);
+    expect(
+      chiSquareTest(
+        histogram(() => uni.sample(x, rng)[0]),
+        new Array(32).fill(1 / 32),
+      ).pValue,
+    ).toBeGreaterThan(1e-3);
   });
 
   it("best-vs-worst of n pairs the best and the worst of n samples under the current estimate", () => {
@@ -100,7 +119,12 @@ describe("exploration rules, each a named function", () => {
       probs[a] = next ** 8 - F ** 8;
       F = next;
     }
-    expect(chiSquareTest(histogram(() => rule.sample(x, rng)[0]), probs).pValue).toBeGreaterThan(1e-3);
+    expect(
+      chiSquareTest(
+        histogram(() => rule.sample(x, rng)[0]),
+        probs,
+      ).pValue,
+    ).toBeGreaterThan(1e-3);
     expect(() => bestVsWorstRule(1)).toThrow(/n ≥ 2/);
   });
 });
@@ -124,13 +148,23 @@ describe("online and hybrid GSHF bookkeeping", () => {
   });
 
   it("the min-uncertainty output returns one of the main agents of the trace", () => {
-    const r = online(inst, 1, { iterations: 3, batchSize: 20, beta: 2, exploration: "uniform", output: "min-uncertainty" });
+    const r = online(inst, 1, {
+      iterations: 3,
+      batchSize: 20,
+      beta: 2,
+      exploration: "uniform",
+      output: "min-uncertainty",
+    });
     expect(r.trace.some((t) => t.theta.every((v, k) => v === r.theta[k]))).toBe(true);
   });
 
   it("hybrid GSHF keeps the offline data in every iteration (round 1's main agent is the offline MLE)", () => {
     const { data } = sampleOfflineData(inst, 300, 2);
-    const r = hybridGshf(inst.problem, data, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), { iterations: 2, batchSize: 50, beta: 2 });
+    const r = hybridGshf(inst.problem, data, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), {
+      iterations: 2,
+      batchSize: 50,
+      beta: 2,
+    });
     expect(E.isRight(r)).toBe(true);
     if (E.isLeft(r)) return;
     const offline = fitBradleyTerryOrThrow(winnerMinusLoser(data, inst.problem.features), 300, 8);
@@ -140,9 +174,17 @@ describe("online and hybrid GSHF bookkeeping", () => {
   });
 
   it("invalid options are typed errors naming the field", () => {
-    const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), { iterations: 0, batchSize: 10, beta: 1 });
+    const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), {
+      iterations: 0,
+      batchSize: 10,
+      beta: 1,
+    });
     expect(E.isLeft(r) && r.left._tag === "InvalidArgument" && r.left.field === "iterations").toBe(true);
-    const s = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), { iterations: 1, batchSize: 10, beta: -1 });
+    const s = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), {
+      iterations: 1,
+      batchSize: 10,
+      beta: -1,
+    });
     expect(E.isLeft(s) && s.left._tag === "InvalidArgument" && s.left.field === "beta").toBe(true);
   });
 });

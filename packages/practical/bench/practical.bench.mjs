@@ -23,7 +23,13 @@ for (const backend of [chooseBackend(), "cpu"]) {
     const idx = Array.from({ length: 256 }, () => rng.int(pairs.size));
     const steps = backend === "cpu" ? 5 : 20;
     const ms = timeSteps(() => model.dpoStep(opt, pairs, idx, 0.1), steps);
-    rows.push([`neural DPO step (batch 256, width 256, 2 hidden layers)`, backend, plainAutodiff ? "TF.js autodiff matMul" : "custom dense gradient", ms, 1000 / ms]);
+    rows.push([
+      `neural DPO step (batch 256, width 256, 2 hidden layers)`,
+      backend,
+      plainAutodiff ? "TF.js autodiff matMul" : "custom dense gradient",
+      ms,
+      1000 / ms,
+    ]);
     opt.dispose();
     model.dispose();
   }
@@ -32,10 +38,17 @@ for (const backend of [chooseBackend(), "cpu"]) {
 const policy = new LogLinearPolicy(inst.problem);
 const grad = new Float64Array(64);
 const epoch = timeSteps(() => policy.objective(pairs, DPO, 0.1, 1, grad), 10);
-rows.push(["log-linear DPO epoch (n = 1e5 pairs, d = 64; loss + gradient, f64)", "plain TypeScript", "—", epoch, 1000 / epoch]);
+rows.push([
+  "log-linear DPO epoch (n = 1e5 pairs, d = 64; loss + gradient, f64)",
+  "plain TypeScript",
+  "—",
+  epoch,
+  1000 / epoch,
+]);
 
 console.log("\n@gsh/practical training speed (median ms per step)");
 const header = ["what", "backend", "gradient", "ms", "steps/s"];
 const body = rows.map((r) => [r[0], r[1], r[2], r[3].toFixed(2), r[4].toFixed(1)]);
 const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-for (const line of [header, w.map((x) => "-".repeat(x)), ...body]) console.log(line.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "));
+for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
+  console.log(line.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "));

@@ -10,7 +10,10 @@ import { type TrainOptions, type TrainResult, trainPolicy } from "./train";
 /** Labelled preference records as training pairs (chosen first). */
 export function pairsFromDataset(data: PreferenceDataset): PairBatch {
   const b = new PairBatch();
-  const xs = data.context, a1 = data.first, a2 = data.second, ys = data.label;
+  const xs = data.context,
+    a1 = data.first,
+    a2 = data.second,
+    ys = data.label;
   for (let i = 0; i < data.size; i++) b.addLabelled(xs[i], a1[i], a2[i], ys[i] as 0 | 1);
   return b;
 }
@@ -26,7 +29,11 @@ export interface OfflineDpoOptions extends Partial<TrainOptions> {
  * @example
  * const { policy } = offlineDpoOrThrow(problem, data, { loss: DPO, policyClass: "log-linear" });
  */
-export function offlineDpo(problem: BanditProblem, data: PreferenceDataset, options: OfflineDpoOptions = {}): E.Either<GshError, { policy: TrainablePolicy; train: TrainResult }> {
+export function offlineDpo(
+  problem: BanditProblem,
+  data: PreferenceDataset,
+  options: OfflineDpoOptions = {},
+): E.Either<GshError, { policy: TrainablePolicy; train: TrainResult }> {
   const policy = makePolicy(options.policyClass ?? "log-linear", problem);
   const loss: LossSpec = options.loss ?? DPO;
   const r = trainPolicy(policy, pairsFromDataset(data), { ...options, loss });

@@ -1,6 +1,12 @@
 import * as E from "fp-ts/lib/Either";
 import { AliasTable, type GshError, rowSamplers, type Policy, type Rng, invalidArgument } from "@gsh/core";
-import { type BanditProblem, PreferenceDataset, type PreferenceOracle, type PairRule, selectPair } from "@gsh/preference";
+import {
+  type BanditProblem,
+  PreferenceDataset,
+  type PreferenceOracle,
+  type PairRule,
+  selectPair,
+} from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
 import { type PolicyClass, makePolicy } from "./policy-factory";
@@ -52,13 +58,20 @@ export interface IterativeDpoResult {
  * pair by the shared `selectPair` rule, label it (oracle or reward model), then train on all pairs with reference
  * π0 (or a moving reference), warm-started from the previous round.
  */
-export function iterativeDpo(problem: BanditProblem, oracle: PreferenceOracle, rng: Rng, options: IterativeDpoOptions): E.Either<GshError, IterativeDpoResult> {
+export function iterativeDpo(
+  problem: BanditProblem,
+  oracle: PreferenceOracle,
+  rng: Rng,
+  options: IterativeDpoOptions,
+): E.Either<GshError, IterativeDpoResult> {
   const { rounds: T, batchSize: m } = options;
   if (!(Number.isInteger(T) && T >= 1)) return E.left(invalidArgument("rounds", `must be an integer ≥ 1, got ${T}`));
   if (!(Number.isInteger(m) && m >= 1)) return E.left(invalidArgument("batchSize", `must be an integer ≥ 1, got ${m}`));
   const n = options.responses ?? 8;
-  if (!(Number.isInteger(n) && n >= 2)) return E.left(invalidArgument("responses", `need n ≥ 2 responses per prompt, got ${n}`));
-  if (options.labels === "reward-model" && !options.warmupData) return E.left(invalidArgument("warmupData", "reward-model labels need oracle-labelled warm-up data"));
+  if (!(Number.isInteger(n) && n >= 2))
+    return E.left(invalidArgument("responses", `need n ≥ 2 responses per prompt, got ${n}`));
+  if (options.labels === "reward-model" && !options.warmupData)
+    return E.left(invalidArgument("warmupData", "reward-model labels need oracle-labelled warm-up data"));
   const A = problem.actions;
   const policy = makePolicy(options.policyClass ?? "log-linear", problem);
   const oracleData = new PreferenceDataset(T * m + (options.warmupData?.size ?? 0));
@@ -67,7 +80,9 @@ export function iterativeDpo(problem: BanditProblem, oracle: PreferenceOracle, r
   const contexts = new AliasTable(problem.contextWeights);
   const q0 = oracle.queries;
   const rounds: IterativeDpoRound[] = [];
-  let rmCalls = 0, gradientSteps = 0, candidatesSampled = 0;
+  let rmCalls = 0,
+    gradientSteps = 0,
+    candidatesSampled = 0;
   let reward = RewardModel.fit(problem, oracleData);
   let previous: Policy | undefined;
   for (let t = 0; t < T; t++) {
@@ -102,13 +117,26 @@ export function iterativeDpo(problem: BanditProblem, oracle: PreferenceOracle, r
       }
     }
     rmCalls += reward.calls - callsBefore;
-    const reference = options.reference === "moving" ? previous ?? problem.reference : undefined;
+    const reference = options.reference === "moving" ? (previous ?? problem.reference) : undefined;
     const tr = trainPolicy(policy, pairs, { loss: options.loss ?? DPO, l2: options.l2, reference });
     if (E.isLeft(tr)) return tr;
     gradientSteps += tr.right.steps;
     previous = policy.distribution();
     if (options.labels !== "reward-model") reward = RewardModel.fit(problem, oracleData, 1, reward.theta);
-    rounds.push({ round: t + 1, queries: oracle.queries - q0, policy: previous, metrics: tr.right.metrics, tiedPrompts: tied });
+    rounds.push({
+      round: t + 1,
+      queries: oracle.queries - q0,
+      policy: previous,
+      metrics: tr.right.metrics,
+      tiedPrompts: tied,
+    });
   }
-  return E.right({ policy, rounds, queries: oracle.queries - q0, rewardModelCalls: rmCalls, gradientSteps, candidatesSampled });
+  return E.right({
+    policy,
+    rounds,
+    queries: oracle.queries - q0,
+    rewardModelCalls: rmCalls,
+    gradientSteps,
+    candidatesSampled,
+  });
 }

@@ -38,13 +38,21 @@ export interface PairLossValue {
  * Validates a loss list against η: refuses η ≤ 0, negative weights, ε outside [0, 0.5), γ ≤ 0.
  */
 export function validateLoss(spec: LossSpec, eta: number): E.Either<GshError, LossSpec> {
-  if (!(eta > 0) || !Number.isFinite(eta)) return E.left(invalidArgument("eta", `the KL coefficient η (DPO's β) must be > 0, got ${eta}`));
+  if (!(eta > 0) || !Number.isFinite(eta))
+    return E.left(invalidArgument("eta", `the KL coefficient η (DPO's β) must be > 0, got ${eta}`));
   if (spec.length === 0) return E.left(invalidArgument("loss", "at least one loss is needed"));
   for (const [i, { loss, weight }] of spec.entries()) {
-    if (!(weight >= 0) || !Number.isFinite(weight)) return E.left(invalidArgument(`loss[${i}].weight`, `must be ≥ 0, got ${weight}`));
-    if (loss.kind === "cdpo" && !((loss.epsilon ?? DEFAULTS.cdpoEpsilon) >= 0 && (loss.epsilon ?? DEFAULTS.cdpoEpsilon) < 0.5))
+    if (!(weight >= 0) || !Number.isFinite(weight))
+      return E.left(invalidArgument(`loss[${i}].weight`, `must be ≥ 0, got ${weight}`));
+    if (
+      loss.kind === "cdpo" &&
+      !((loss.epsilon ?? DEFAULTS.cdpoEpsilon) >= 0 && (loss.epsilon ?? DEFAULTS.cdpoEpsilon) < 0.5)
+    )
       return E.left(invalidArgument(`loss[${i}].epsilon`, `label smoothing must be in [0, 0.5), got ${loss.epsilon}`));
-    if ((loss.kind === "hinge-norm" || loss.kind === "hinge" || loss.kind === "sigmoid-norm") && !((loss.gamma ?? DEFAULTS.hingeGamma) > 0))
+    if (
+      (loss.kind === "hinge-norm" || loss.kind === "hinge" || loss.kind === "sigmoid-norm") &&
+      !((loss.gamma ?? DEFAULTS.hingeGamma) > 0)
+    )
       return E.left(invalidArgument(`loss[${i}].gamma`, `must be > 0, got ${loss.gamma}`));
   }
   return E.right(spec);

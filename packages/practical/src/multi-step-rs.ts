@@ -6,7 +6,14 @@ import { PairBatch } from "./pairs-data";
 import { type PolicyClass, makePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
-import { type SamplingCosts, annealedLogWeights, consecutivePairs, defaultSchedule, fittedLogWeights, rejectionSampleWithLogAcceptance } from "./rejection-sampling";
+import {
+  type SamplingCosts,
+  annealedLogWeights,
+  consecutivePairs,
+  defaultSchedule,
+  fittedLogWeights,
+  rejectionSampleWithLogAcceptance,
+} from "./rejection-sampling";
 import { trainPolicy } from "./train";
 
 export interface MultiStepOptions {
@@ -50,10 +57,16 @@ export interface MultiStepResult {
  * exp((1/η_i − 1/η_{i−1})(r − r_max)); with a fitted proposal it is ∝ exp(log π0 + r/η_i − log π_fit), normalized by
  * its largest value among the candidates.
  */
-export function multiStepRejectionSampling(problem: BanditProblem, rewardModel: RewardModel, rng: Rng, options: MultiStepOptions = {}): E.Either<GshError, MultiStepResult> {
+export function multiStepRejectionSampling(
+  problem: BanditProblem,
+  rewardModel: RewardModel,
+  rng: Rng,
+  options: MultiStepOptions = {},
+): E.Either<GshError, MultiStepResult> {
   const schedule = options.schedule ?? defaultSchedule(problem.eta);
   for (let i = 1; i < schedule.length; i++)
-    if (!(schedule[i] < schedule[i - 1])) return E.left(invalidArgument("schedule", `must decrease strictly, got ${schedule.join(", ")}`));
+    if (!(schedule[i] < schedule[i - 1]))
+      return E.left(invalidArgument("schedule", `must decrease strictly, got ${schedule.join(", ")}`));
   if (!schedule.every((e) => e > 0)) return E.left(invalidArgument("schedule", "every η_i must be > 0"));
   const prompts = options.prompts ?? 64;
   const N = options.candidates ?? 64;
@@ -79,7 +92,12 @@ export function multiStepRejectionSampling(problem: BanditProblem, rewardModel: 
       const w =
         options.proposal === "exact"
           ? annealedLogWeights(r, eta, previousEta)
-          : fittedLogWeights(r, cands.map((a) => Math.log(problem.reference.probs[x * A + a])), cands.map((a) => Math.log(proposal.probs[x * A + a])), eta);
+          : fittedLogWeights(
+              r,
+              cands.map((a) => Math.log(problem.reference.probs[x * A + a])),
+              cands.map((a) => Math.log(proposal.probs[x * A + a])),
+              eta,
+            );
       const acc = rejectionSampleWithLogAcceptance(w, k, stepRng);
       for (const i of acc) samples.push([x, cands[i]]);
       for (const [i, j] of consecutivePairs(acc)) {

@@ -47,7 +47,9 @@ export function lbfgs(f: Objective, init: Float64Array, options: OptimizeOptions
       alpha[i] = rho[i] * dot(S[i], d);
       for (let k = 0; k < n; k++) d[k] -= alpha[i] * Y[i][k];
     }
-    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(gn, 1);
+    const gamma = S.length
+      ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1])
+      : 1 / Math.max(gn, 1);
     for (let k = 0; k < n; k++) d[k] *= gamma;
     for (let i = 0; i < S.length; i++) {
       const b = rho[i] * dot(Y[i], d);
@@ -73,7 +75,8 @@ export function lbfgs(f: Objective, init: Float64Array, options: OptimizeOptions
       t *= 0.5;
     }
     if (!blind && !(fNew <= fx)) return { params: x, value: fx, gradientNorm: gn, steps, converged: false };
-    if (blind && !(dot(gNew, gNew) < gn * gn)) return { params: x, value: fx, gradientNorm: gn, steps, converged: gn < tol };
+    if (blind && !(dot(gNew, gNew) < gn * gn))
+      return { params: x, value: fx, gradientNorm: gn, steps, converged: gn < tol };
     const s = new Float64Array(n);
     const y = new Float64Array(n);
     for (let k = 0; k < n; k++) {

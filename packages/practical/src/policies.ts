@@ -23,7 +23,14 @@ export interface TrainablePolicy {
    * Σ_pairs ℓ(h_i, g_i) + (l2/2)‖params‖², with h measured against `reference` (π0 unless a moving reference is
    * given); writes the gradient into `grad`.
    */
-  objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number;
+  objective(
+    pairs: PairBatch,
+    loss: LossSpec,
+    eta: number,
+    l2: number,
+    grad: Float64Array | null,
+    reference?: Policy,
+  ): number;
 }
 
 /** log π_ref(a|x) − log π0(a|x): zero for the fixed reference. */
@@ -40,14 +47,25 @@ abstract class FinitePolicy implements TrainablePolicy {
   protected readonly params: Float64Array;
   private cache: Policy | null = null;
 
-  constructor(readonly problem: BanditProblem, size: number, init?: Float64Array) {
+  constructor(
+    readonly problem: BanditProblem,
+    size: number,
+    init?: Float64Array,
+  ) {
     this.size = size;
     this.params = init ? Float64Array.from(init) : new Float64Array(size);
   }
 
   /** The exact distribution for the current parameters. */
   protected abstract compute(): Policy;
-  abstract objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number;
+  abstract objective(
+    pairs: PairBatch,
+    loss: LossSpec,
+    eta: number,
+    l2: number,
+    grad: Float64Array | null,
+    reference?: Policy,
+  ): number;
 
   getParameters(): Float64Array {
     return Float64Array.from(this.params);
@@ -86,10 +104,18 @@ export class LogLinearPolicy extends FinitePolicy {
   }
 
   protected compute(): Policy {
-    return gibbsPolicy(this.problem.reference, linearReward(this.problem.features, this.params), this.problem.eta).policy;
+    return gibbsPolicy(this.problem.reference, linearReward(this.problem.features, this.params), this.problem.eta)
+      .policy;
   }
 
-  objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number {
+  objective(
+    pairs: PairBatch,
+    loss: LossSpec,
+    eta: number,
+    l2: number,
+    grad: Float64Array | null,
+    reference?: Policy,
+  ): number {
     const { features, dim: d, actions: A, eta: etaPolicy } = this.problem;
     const v = features.values;
     const w = this.params;
@@ -102,8 +128,13 @@ export class LogLinearPolicy extends FinitePolicy {
       let s = 0;
       for (let k = 0; k < d; k++) s += w[k] * (v[fw + k] - v[fl + k]);
       s /= etaPolicy;
-      const lp0 = Math.log(this.problem.reference.probs[x * A + pairs.chosen[i]]) - Math.log(this.problem.reference.probs[x * A + pairs.rejected[i]]);
-      const h = s - (referenceShift(this.problem, reference, x, pairs.chosen[i]) - referenceShift(this.problem, reference, x, pairs.rejected[i]));
+      const lp0 =
+        Math.log(this.problem.reference.probs[x * A + pairs.chosen[i]]) -
+        Math.log(this.problem.reference.probs[x * A + pairs.rejected[i]]);
+      const h =
+        s -
+        (referenceShift(this.problem, reference, x, pairs.chosen[i]) -
+          referenceShift(this.problem, reference, x, pairs.rejected[i]));
       const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
       total += lv.value;
       if (grad) {
@@ -137,7 +168,14 @@ export class TabularPolicy extends FinitePolicy {
     return { contexts: X, actions: A, probs };
   }
 
-  objective(pairs: PairBatch, loss: LossSpec, eta: number, l2: number, grad: Float64Array | null, reference?: Policy): number {
+  objective(
+    pairs: PairBatch,
+    loss: LossSpec,
+    eta: number,
+    l2: number,
+    grad: Float64Array | null,
+    reference?: Policy,
+  ): number {
     const A = this.problem.actions;
     const dl = this.params;
     if (grad) for (let i = 0; i < this.size; i++) grad[i] = l2 * dl[i];
@@ -148,7 +186,10 @@ export class TabularPolicy extends FinitePolicy {
       const il = x * A + pairs.rejected[i];
       const s = dl[iw] - dl[il];
       const lp0 = Math.log(this.problem.reference.probs[iw]) - Math.log(this.problem.reference.probs[il]);
-      const h = s - (referenceShift(this.problem, reference, x, pairs.chosen[i]) - referenceShift(this.problem, reference, x, pairs.rejected[i]));
+      const h =
+        s -
+        (referenceShift(this.problem, reference, x, pairs.chosen[i]) -
+          referenceShift(this.problem, reference, x, pairs.rejected[i]));
       const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
       total += lv.value;
       if (grad) {
@@ -172,11 +213,18 @@ export interface TrainingMetrics {
 }
 
 /** Implicit rewards η·log(π/π_ref) of chosen and rejected responses over the pairs. */
-export function trainingMetrics(policy: Pick<TrainablePolicy, "problem" | "logProb" | "distribution">, pairs: PairBatch, eta: number, reference?: Policy): TrainingMetrics {
+export function trainingMetrics(
+  policy: Pick<TrainablePolicy, "problem" | "logProb" | "distribution">,
+  pairs: PairBatch,
+  eta: number,
+  reference?: Policy,
+): TrainingMetrics {
   const { problem } = policy;
   const ref = reference ?? problem.reference;
   const A = problem.actions;
-  let c = 0, r = 0, acc = 0;
+  let c = 0,
+    r = 0,
+    acc = 0;
   for (let i = 0; i < pairs.size; i++) {
     const x = pairs.contexts[i];
     const rc = eta * (policy.logProb(x, pairs.chosen[i]) - Math.log(ref.probs[x * A + pairs.chosen[i]]));

@@ -14,7 +14,11 @@ export interface SamplingCosts {
  * out. Exact only as N → ∞ (r_max is the largest *seen* reward). As η → ∞ it returns π0 samples; as η → 0, best-of-N.
  */
 export function statisticalRejectionSample(rewards: ArrayLike<number>, k: number, eta: number, rng: Rng): number[] {
-  return rejectionSampleWithLogAcceptance(Float64Array.from(rewards, (r) => r / eta), k, rng);
+  return rejectionSampleWithLogAcceptance(
+    Float64Array.from(rewards, (r) => r / eta),
+    k,
+    rng,
+  );
 }
 
 /**
@@ -77,7 +81,12 @@ export function annealedLogWeights(rewards: ArrayLike<number>, etaStep: number, 
   return Float64Array.from(rewards, (r) => c * r);
 }
 
-export function fittedLogWeights(rewards: ArrayLike<number>, logPi0: ArrayLike<number>, logPiFit: ArrayLike<number>, etaStep: number): Float64Array {
+export function fittedLogWeights(
+  rewards: ArrayLike<number>,
+  logPi0: ArrayLike<number>,
+  logPiFit: ArrayLike<number>,
+  etaStep: number,
+): Float64Array {
   return Float64Array.from(rewards, (r, i) => logPi0[i] + r / etaStep - logPiFit[i]);
 }
 

@@ -6,14 +6,20 @@ export class RewardModel {
   calls = 0;
   readonly table: Float64Array;
 
-  constructor(readonly problem: BanditProblem, readonly theta: Float64Array) {
+  constructor(
+    readonly problem: BanditProblem,
+    readonly theta: Float64Array,
+  ) {
     this.table = linearReward(problem.features, theta);
   }
 
   /** The BT MLE on preference data (ridge λ). */
   static fit(problem: BanditProblem, data: PreferenceDataset, lambda = 1, init?: Float64Array): RewardModel {
     if (data.size === 0) return new RewardModel(problem, new Float64Array(problem.dim));
-    const fit = fitBradleyTerryOrThrow(winnerMinusLoser(data, problem.features), data.size, problem.dim, { lambda, init });
+    const fit = fitBradleyTerryOrThrow(winnerMinusLoser(data, problem.features), data.size, problem.dim, {
+      lambda,
+      init,
+    });
     return new RewardModel(problem, fit.theta);
   }
 
@@ -31,7 +37,14 @@ export class RewardModel {
 export type RewardLabelMode = "bradley-terry" | "argmax";
 
 /** y = 1 when a¹ is preferred; null for an argmax tie (no information). */
-export function rewardModelLabel(rm: RewardModel, x: number, a1: number, a2: number, rng: Rng, mode: RewardLabelMode = "bradley-terry"): 0 | 1 | null {
+export function rewardModelLabel(
+  rm: RewardModel,
+  x: number,
+  a1: number,
+  a2: number,
+  rng: Rng,
+  mode: RewardLabelMode = "bradley-terry",
+): 0 | 1 | null {
   const A = rm.problem.actions;
   const gap = rm.table[x * A + a1] - rm.table[x * A + a2];
   if (mode === "argmax") return gap > 0 ? 1 : gap < 0 ? 0 : null;

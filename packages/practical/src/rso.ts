@@ -37,12 +37,19 @@ export interface RsoResult {
  * rejection sampler keeps k (targeting π0·e^{r̂/η}); consecutive accepted samples are paired, labelled by the reward
  * model or the oracle, and a policy is fit by the loss (DPO by default).
  */
-export function rso(problem: BanditProblem, rewardModel: RewardModel, rng: Rng, options: RsoOptions = {}, oracle?: PreferenceOracle): E.Either<GshError, RsoResult> {
+export function rso(
+  problem: BanditProblem,
+  rewardModel: RewardModel,
+  rng: Rng,
+  options: RsoOptions = {},
+  oracle?: PreferenceOracle,
+): E.Either<GshError, RsoResult> {
   const prompts = options.prompts ?? 64;
   const N = options.candidates ?? 64;
   const k = options.accepted ?? 8;
   if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
-  if (!(Number.isInteger(k) && k >= 2 && k <= N)) return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  if (!(Number.isInteger(k) && k >= 2 && k <= N))
+    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
   if (options.labels === "oracle" && !oracle) return E.left(invalidArgument("labels", "oracle labels need an oracle"));
   const A = problem.actions;
   const contexts = new AliasTable(problem.contextWeights);

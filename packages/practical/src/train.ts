@@ -27,7 +27,11 @@ export interface TrainResult extends Omit<OptimizeResult, "params"> {
  * Fits a trainable policy to preference pairs by minimizing Σ ℓ + (l2/2)‖params‖² from its current parameters
  * (a warm start). Refuses η ≤ 0 and invalid losses with a typed error.
  */
-export function trainPolicy(policy: TrainablePolicy, pairs: PairBatch, options: TrainOptions): E.Either<GshError, TrainResult> {
+export function trainPolicy(
+  policy: TrainablePolicy,
+  pairs: PairBatch,
+  options: TrainOptions,
+): E.Either<GshError, TrainResult> {
   const eta = options.eta ?? policy.problem.eta;
   const v = validateLoss(options.loss, eta);
   if (E.isLeft(v)) return v;
@@ -40,7 +44,15 @@ export function trainPolicy(policy: TrainablePolicy, pairs: PairBatch, options: 
   };
   const r = (method === "adam" ? adam : lbfgs)(f, policy.getParameters(), options);
   policy.setParameters(r.params);
-  return E.right({ value: r.value, gradientNorm: r.gradientNorm, steps: r.steps, converged: r.converged, degeneratePairs: pairs.degenerate, metrics: trainingMetrics(policy, pairs, eta, options.reference) });
+  return E.right({
+    value: r.value,
+    gradientNorm: r.gradientNorm,
+    steps: r.steps,
+    converged: r.converged,
+    degeneratePairs: pairs.degenerate,
+    metrics: trainingMetrics(policy, pairs, eta, options.reference),
+  });
 }
 
-export const trainPolicyOrThrow = (policy: TrainablePolicy, pairs: PairBatch, options: TrainOptions): TrainResult => getOrThrow(trainPolicy(policy, pairs, options));
+export const trainPolicyOrThrow = (policy: TrainablePolicy, pairs: PairBatch, options: TrainOptions): TrainResult =>
+  getOrThrow(trainPolicy(policy, pairs, options));

@@ -28,16 +28,32 @@ describe("iterative DPO", () => {
   });
 
   it("the moving reference is an explicit option and changes the result; reward-model labels spend no queries after warm-up", () => {
-    const fixed = iterativeDpo(inst.problem, inst.makeOracle(Rng.seeded(1)), Rng.seeded(2), { rounds: 2, batchSize: 100 });
-    const moving = iterativeDpo(inst.problem, inst.makeOracle(Rng.seeded(1)), Rng.seeded(2), { rounds: 2, batchSize: 100, reference: "moving" });
+    const fixed = iterativeDpo(inst.problem, inst.makeOracle(Rng.seeded(1)), Rng.seeded(2), {
+      rounds: 2,
+      batchSize: 100,
+    });
+    const moving = iterativeDpo(inst.problem, inst.makeOracle(Rng.seeded(1)), Rng.seeded(2), {
+      rounds: 2,
+      batchSize: 100,
+      reference: "moving",
+    });
     expect(E.isRight(fixed) && E.isRight(moving)).toBe(true);
     if (E.isLeft(fixed) || E.isLeft(moving)) return;
     expect(Array.from(moving.right.policy.getParameters())).not.toEqual(Array.from(fixed.right.policy.getParameters()));
     const { data } = sampleOfflineData(inst, 200, 4);
     const oracle = inst.makeOracle(Rng.seeded(3));
-    const rm = iterativeDpo(inst.problem, oracle, Rng.seeded(2), { rounds: 2, batchSize: 100, labels: "reward-model", warmupData: data });
+    const rm = iterativeDpo(inst.problem, oracle, Rng.seeded(2), {
+      rounds: 2,
+      batchSize: 100,
+      labels: "reward-model",
+      warmupData: data,
+    });
     expect(E.isRight(rm) && rm.right.queries).toBe(0);
-    const bad = iterativeDpo(inst.problem, oracle, Rng.seeded(2), { rounds: 2, batchSize: 100, labels: "reward-model" });
+    const bad = iterativeDpo(inst.problem, oracle, Rng.seeded(2), {
+      rounds: 2,
+      batchSize: 100,
+      labels: "reward-model",
+    });
     expect(E.isLeft(bad) && bad.left._tag === "InvalidArgument" && bad.left.field === "warmupData").toBe(true);
   });
 });

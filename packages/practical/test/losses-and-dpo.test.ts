@@ -1,7 +1,25 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, gibbsPolicy, linearReward } from "@gsh/core";
-import { fitBradleyTerryOrThrow, linearBandit, sampleOfflineData, testbedR, winnerMinusLoser, evaluatePolicy } from "@gsh/preference";
-import { DPO, LogLinearPolicy, PairBatch, TabularPolicy, offlineDpo, pairLoss, trainPolicy, trainPolicyOrThrow, validateLoss, type LossSpec } from "../src";
+import {
+  fitBradleyTerryOrThrow,
+  linearBandit,
+  sampleOfflineData,
+  testbedR,
+  winnerMinusLoser,
+  evaluatePolicy,
+} from "@gsh/preference";
+import {
+  DPO,
+  LogLinearPolicy,
+  PairBatch,
+  TabularPolicy,
+  offlineDpo,
+  pairLoss,
+  trainPolicy,
+  trainPolicyOrThrow,
+  validateLoss,
+  type LossSpec,
+} from "../src";
 
 describe("pair losses", () => {
   it("match their closed forms and their derivatives (central differences)", () => {
@@ -9,15 +27,28 @@ describe("pair losses", () => {
     const sig = (z: number) => 1 / (1 + Math.exp(-z));
     const cases: [LossSpec, (h: number, g: number) => number][] = [
       [[{ loss: { kind: "dpo" }, weight: 1 }], (h) => -Math.log(sig(eta * h))],
-      [[{ loss: { kind: "cdpo", epsilon: 0.1 }, weight: 1 }], (h) => -0.9 * Math.log(sig(eta * h)) - 0.1 * Math.log(sig(-eta * h))],
+      [
+        [{ loss: { kind: "cdpo", epsilon: 0.1 }, weight: 1 }],
+        (h) => -0.9 * Math.log(sig(eta * h)) - 0.1 * Math.log(sig(-eta * h)),
+      ],
       [[{ loss: { kind: "ipo" }, weight: 1 }], (h) => (h - 1 / (2 * eta)) ** 2],
       [[{ loss: { kind: "hinge-norm", gamma: 0.05 }, weight: 1 }], (h) => Math.max(0, 1 - 0.05 * h)],
       [[{ loss: { kind: "hinge", gamma: 0.05 }, weight: 1 }], (_h, g) => Math.max(0, 1 - 0.05 * g)],
       [[{ loss: { kind: "sigmoid-norm", gamma: 0.05 }, weight: 1 }], (h) => -Math.log(sig(0.05 * h))],
-      [[{ loss: { kind: "dpo" }, weight: 0.3 }, { loss: { kind: "ipo" }, weight: 2 }], (h) => -0.3 * Math.log(sig(eta * h)) + 2 * (h - 1) ** 2],
+      [
+        [
+          { loss: { kind: "dpo" }, weight: 0.3 },
+          { loss: { kind: "ipo" }, weight: 2 },
+        ],
+        (h) => -0.3 * Math.log(sig(eta * h)) + 2 * (h - 1) ** 2,
+      ],
     ];
     for (const [spec, f] of cases) {
-      for (const [h, g] of [[0.7, -1.3], [-2, 3], [25, 30]]) {
+      for (const [h, g] of [
+        [0.7, -1.3],
+        [-2, 3],
+        [25, 30],
+      ]) {
         const v = pairLoss(spec, eta, h, g);
         expect(v.value).toBeCloseTo(f(h, g), 10);
         const e = 1e-6;
@@ -70,7 +101,9 @@ describe("DPO on the log-linear policy is the BT MLE (the paper's idealization)"
   it("the tabular policy starts exactly at π0, and the log-linear one contains π* (w = θ*)", () => {
     const inst = testbedR(1);
     const tab = new TabularPolicy(inst.problem);
-    expect(Array.from(tab.distribution().probs)).toEqual(Array.from(inst.problem.reference.probs).map((p) => expect.closeTo(p, 14)));
+    expect(Array.from(tab.distribution().probs)).toEqual(
+      Array.from(inst.problem.reference.probs).map((p) => expect.closeTo(p, 14)),
+    );
     const ll = new LogLinearPolicy(inst.problem, inst.truth.theta!);
     const m = evaluatePolicy(inst, ll.distribution());
     expect(E.isRight(m) && m.right.subopt < 1e-12).toBe(true);
@@ -79,7 +112,16 @@ describe("DPO on the log-linear policy is the BT MLE (the paper's idealization)"
 
 describe("deterministic preferences: DPO over-commits, IPO does not", () => {
   // Two actions, one context, a¹ always preferred (deterministic preference model); tabular policy.
-  const world = (eta: number) => linearBandit(0, { contexts: 1, actions: 2, dim: 1, normBound: 1, eta, referenceTemperature: 1, preference: { kind: "deterministic" } });
+  const world = (eta: number) =>
+    linearBandit(0, {
+      contexts: 1,
+      actions: 2,
+      dim: 1,
+      normBound: 1,
+      eta,
+      referenceTemperature: 1,
+      preference: { kind: "deterministic" },
+    });
   const train = (eta: number, loss: LossSpec, steps: number) => {
     const inst = world(eta);
     const better = inst.truth.reward[0] > inst.truth.reward[1] ? 0 : 1;
@@ -102,11 +144,13 @@ describe("deterministic preferences: DPO over-commits, IPO does not", () => {
     expect(b.worse).toBeGreaterThan(0.01);
     expect(Math.abs(a.worse - b.worse)).toBeGreaterThan(0.05);
     // IPO's optimum has h = 1/(2η) exactly: π(w)/π(l) = (π0(w)/π0(l))·e^{1/(2η)}
-    for (const [eta, r] of [[0.5, a], [2, b]] as const) {
+    for (const [eta, r] of [
+      [0.5, a],
+      [2, b],
+    ] as const) {
       const ratio = (1 - r.worse) / r.worse;
       const ratio0 = (1 - r.reference) / r.reference;
       expect(Math.log(ratio / ratio0)).toBeCloseTo(1 / (2 * eta), 3);
     }
   });
 });
-

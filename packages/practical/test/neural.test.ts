@@ -1,6 +1,23 @@
 import { Rng, summarize } from "@gsh/core";
-import { SEQUENCE_SIZES, enumerateResponses, evaluateMarkovPolicy, referenceMarkovPolicy, sampleSequence, sampleSequenceOfflineData, sequenceLogProb, testbedS } from "@gsh/preference";
-import { NeuralSequencePolicy, RecurrentSequencePolicy, chooseBackend, loadTf, monteCarloEvaluation, type BackendProbe, type SequencePair } from "../src";
+import {
+  SEQUENCE_SIZES,
+  enumerateResponses,
+  evaluateMarkovPolicy,
+  referenceMarkovPolicy,
+  sampleSequence,
+  sampleSequenceOfflineData,
+  sequenceLogProb,
+  testbedS,
+} from "@gsh/preference";
+import {
+  NeuralSequencePolicy,
+  RecurrentSequencePolicy,
+  chooseBackend,
+  loadTf,
+  monteCarloEvaluation,
+  type BackendProbe,
+  type SequencePair,
+} from "../src";
 
 /** 1500 offline π0 pairs on S (tiny), as (x, chosen, rejected) sequences; pairs of identical responses dropped. */
 function sequencePairs(seq: ReturnType<typeof testbedS>): SequencePair[] {
@@ -46,7 +63,12 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
       const start = model.markovTables();
       for (let i = 0; i < start.probs.length; i += 7) expect(start.probs[i]).toBeCloseTo(pi0.probs[i], 6);
       const before = evaluateMarkovPolicy(problem, truth, pi0).subopt;
-      const losses = model.trainDpo(pairs, (x, y) => sequenceLogProb(pi0, x, y), Rng.seeded(2), { eta: problem.eta, steps: 150, learningRate: 0.01, batchSize: 128 });
+      const losses = model.trainDpo(pairs, (x, y) => sequenceLogProb(pi0, x, y), Rng.seeded(2), {
+        eta: problem.eta,
+        steps: 150,
+        learningRate: 0.01,
+        batchSize: 128,
+      });
       expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
       const tables = model.markovTables();
       const exact = evaluateMarkovPolicy(problem, truth, tables);
@@ -58,7 +80,8 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
       for (let i = 0; i < 20_000; i++) {
         const x = rng.int(5);
         sampleSequence(tables, x, rng, y);
-        let r = 0, s = 4;
+        let r = 0,
+          s = 4;
         for (let t = 0; t < 4; t++) {
           r += truth.bigram[s * 4 + y[t]];
           s = y[t];
@@ -83,11 +106,25 @@ describe("the full-prefix recurrent policy (evaluated by Monte Carlo)", () => {
     const j0 = evaluateMarkovPolicy(problem, truth, pi0).objective;
     const model = new RecurrentSequencePolicy(tf, problem, Rng.seeded(1), { hidden: 16 });
     try {
-      const before = monteCarloEvaluation(problem, truth, (xs) => model.sample(xs, Rng.seeded(2)), lp0, Rng.seeded(3), 4000);
+      const before = monteCarloEvaluation(
+        problem,
+        truth,
+        (xs) => model.sample(xs, Rng.seeded(2)),
+        lp0,
+        Rng.seeded(3),
+        4000,
+      );
       expect(Math.abs(before.objective.mean - j0)).toBeLessThan(before.objective.ci95 * (2.576 / 1.96));
       const pairs = sequencePairs(seq);
       model.trainDpo(pairs, lp0, Rng.seeded(4), { eta: problem.eta, steps: 100, batchSize: 128 });
-      const after = monteCarloEvaluation(problem, truth, (xs) => model.sample(xs, Rng.seeded(5)), lp0, Rng.seeded(6), 4000);
+      const after = monteCarloEvaluation(
+        problem,
+        truth,
+        (xs) => model.sample(xs, Rng.seeded(5)),
+        lp0,
+        Rng.seeded(6),
+        4000,
+      );
       expect(after.objective.mean - after.objective.ci95).toBeGreaterThan(j0);
       expect(after.objective.mean).toBeLessThanOrEqual(truth.optimalObjective + after.objective.ci95);
     } finally {

@@ -1,7 +1,17 @@
 import * as E from "fp-ts/lib/Either";
 import { AliasTable, Rng, chiSquareTest, gibbsPolicy, type Policy } from "@gsh/core";
 import { linearBandit } from "@gsh/preference";
-import { RewardModel, annealedLogWeights, bestOfN, consecutivePairs, defaultSchedule, fittedLogWeights, multiStepRejectionSampling, rejectionSampleWithLogAcceptance, statisticalRejectionSample } from "../src";
+import {
+  RewardModel,
+  annealedLogWeights,
+  bestOfN,
+  consecutivePairs,
+  defaultSchedule,
+  fittedLogWeights,
+  multiStepRejectionSampling,
+  rejectionSampleWithLogAcceptance,
+  statisticalRejectionSample,
+} from "../src";
 
 // One context, 6 actions: small enough to compare samples with exact probabilities.
 const pi0 = Float64Array.from([0.3, 0.25, 0.2, 0.15, 0.07, 0.03]);
@@ -18,7 +28,12 @@ function rsoHistogram(N: number, eta: number, reps: number, rng: Rng): number[] 
   const c = new Array(6).fill(0);
   for (let i = 0; i < reps; i++) {
     const cands = Array.from({ length: N }, () => table.sample(rng));
-    const acc = statisticalRejectionSample(cands.map((a) => r[a]), 1, eta, rng);
+    const acc = statisticalRejectionSample(
+      cands.map((a) => r[a]),
+      1,
+      eta,
+      rng,
+    );
     c[cands[acc[0]]]++;
   }
   return c;
@@ -49,14 +64,26 @@ describe("RSO's statistical rejection sampler", () => {
     const hot = new Array(6).fill(0);
     for (let i = 0; i < 20_000; i++) {
       const cands = Array.from({ length: 8 }, () => table.sample(rng));
-      hot[cands[statisticalRejectionSample(cands.map((a) => r[a]), 1, 1e9, rng)[0]]]++;
+      hot[
+        cands[
+          statisticalRejectionSample(
+            cands.map((a) => r[a]),
+            1,
+            1e9,
+            rng,
+          )[0]
+        ]
+      ]++;
     }
     expect(chiSquareTest(hot, Array.from(pi0)).pValue).toBeGreaterThan(1e-3);
     const rewards = [0.3, 2, -1, 2.5, 0.1];
     expect(statisticalRejectionSample(rewards, 1, 1e-9, rng)).toEqual([3]);
     expect(bestOfN(rewards, rng)).toBe(3);
     expect(statisticalRejectionSample(rewards, 3, 1, rng)).toHaveLength(3);
-    expect(consecutivePairs([1, 2, 3, 4, 5])).toEqual([[1, 2], [3, 4]]);
+    expect(consecutivePairs([1, 2, 3, 4, 5])).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 });
 
@@ -72,7 +99,15 @@ describe("multi-step rejection sampling", () => {
       const c = new Array(6).fill(0);
       for (let i = 0; i < 12_000; i++) {
         const cands = Array.from({ length: 128 }, () => t.sample(rng));
-        const acc = rejectionSampleWithLogAcceptance(annealedLogWeights(cands.map((a) => r[a]), etaI, previous), 1, rng);
+        const acc = rejectionSampleWithLogAcceptance(
+          annealedLogWeights(
+            cands.map((a) => r[a]),
+            etaI,
+            previous,
+          ),
+          1,
+          rng,
+        );
         c[cands[acc[0]]]++;
       }
       expect(chiSquareTest(c, exactGibbs(etaI)).pValue).toBeGreaterThan(1e-3);
@@ -82,11 +117,17 @@ describe("multi-step rejection sampling", () => {
   });
 
   it("the fitted-proposal acceptance reduces to the exact rule when the fit is exact (identical normalized weights)", () => {
-    const etaPrev = 1, etaI = 0.3;
+    const etaPrev = 1,
+      etaI = 0.3;
     const fit = exactGibbs(etaPrev);
     const cands = [0, 2, 4, 5, 1, 4];
     const rr = cands.map((a) => r[a]);
-    const fitted = fittedLogWeights(rr, cands.map((a) => Math.log(pi0[a])), cands.map((a) => Math.log(fit[a])), etaI);
+    const fitted = fittedLogWeights(
+      rr,
+      cands.map((a) => Math.log(pi0[a])),
+      cands.map((a) => Math.log(fit[a])),
+      etaI,
+    );
     const exact = annealedLogWeights(rr, etaI, etaPrev);
     const norm = (w: Float64Array) => Array.from(w, (v) => Math.exp(v - Math.max(...w)));
     norm(fitted).forEach((v, i) => expect(v).toBeCloseTo(norm(exact)[i], 12));
@@ -95,7 +136,11 @@ describe("multi-step rejection sampling", () => {
   it("runs end to end on a bandit with fitted proposals; each step's fitted policy moves toward its target", () => {
     const inst = linearBandit(0, { contexts: 4, actions: 6, dim: 3, normBound: 2, eta: 0.3, referenceTemperature: 1 });
     const rm = new RewardModel(inst.problem, inst.truth.theta!);
-    const res = multiStepRejectionSampling(inst.problem, rm, Rng.seeded(7), { prompts: 64, candidates: 64, accepted: 8 });
+    const res = multiStepRejectionSampling(inst.problem, rm, Rng.seeded(7), {
+      prompts: 64,
+      candidates: 64,
+      accepted: 8,
+    });
     expect(E.isRight(res)).toBe(true);
     if (E.isLeft(res)) return;
     expect(res.right.steps.map((s) => s.eta)).toEqual(defaultSchedule(0.3));

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { measure, printTable, runPython } from "@gsh/bench-harness";
 import { Rng, sigmoid } from "@gsh/core";
-import { fitBradleyTerryOrThrow, PreferenceDataset, readPreferencesJsonl, writePreferencesJsonl } from "../dist/index.js";
+import {
+  fitBradleyTerryOrThrow,
+  PreferenceDataset,
+  readPreferencesJsonl,
+  writePreferencesJsonl,
+} from "../dist/index.js";
 
 const rng = Rng.seeded(0).split("bench/preference");
 const rows = [];
@@ -23,7 +28,9 @@ for (const d of [16, 64]) {
       for (let k = 0; k < d; k++) Z[i * d + k] = s * z[k];
     }
     let iters = 0;
-    const ms = measure(() => (iters = fitBradleyTerryOrThrow(Z, n, d, { lambda: 1 }).iterations), { reps: n >= 1e5 ? 3 : 5 });
+    const ms = measure(() => (iters = fitBradleyTerryOrThrow(Z, n, d, { lambda: 1 }).iterations), {
+      reps: n >= 1e5 ? 3 : 5,
+    });
     rows.push({ name: `BT MLE n=${n} d=${d}`, ms, note: `${iters} Newton iterations` });
   }
 }
@@ -43,10 +50,22 @@ const median3 = async (f) => {
   return t[1];
 };
 rows.push({ name: "JSONL write 1e6 records", ms: await median3(() => writePreferencesJsonl(path, data)()) });
-rows.push({ name: "JSONL read 1e6 records", ms: await median3(() => readPreferencesJsonl(path, { contexts: 1000, actions: 1024 })()) , note: "streamed into typed columns, every field validated" });
+rows.push({
+  name: "JSONL read 1e6 records",
+  ms: await median3(() => readPreferencesJsonl(path, { contexts: 1000, actions: 1024 })()),
+  note: "streamed into typed columns, every field validated",
+});
 rmSync(dir, { recursive: true, force: true });
 
 const numpy = runPython(fileURLToPath(new URL("./numpy_preference.py", import.meta.url)));
-printTable("@gsh/preference (median ms; numpy column = the same Newton/IRLS in numpy, JSONL with Python's json module)", rows, numpy);
+printTable(
+  "@gsh/preference (median ms; numpy column = the same Newton/IRLS in numpy, JSONL with Python's json module)",
+  rows,
+  numpy,
+);
 const scipy = Object.entries(numpy).filter(([k]) => k.startsWith("scipy"));
-if (scipy.length) console.log("\nscipy.optimize (trust-exact with analytic Hessian), for reference:\n" + scipy.map(([k, v]) => `  ${k}: ${v.toFixed(2)} ms`).join("\n"));
+if (scipy.length)
+  console.log(
+    "\nscipy.optimize (trust-exact with analytic Hessian), for reference:\n" +
+      scipy.map(([k, v]) => `  ${k}: ${v.toFixed(2)} ms`).join("\n"),
+  );

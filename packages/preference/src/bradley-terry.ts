@@ -1,5 +1,18 @@
 import * as E from "fp-ts/lib/Either";
-import { type ConvexObjective, type GshError, getOrThrow, dot, gemv, invalidArgument, logSigmoid, minimizeInBall, packRowChunks, sigmoid, sigmoidDerivative, syrkPacked } from "@gsh/core";
+import {
+  type ConvexObjective,
+  type GshError,
+  getOrThrow,
+  dot,
+  gemv,
+  invalidArgument,
+  logSigmoid,
+  minimizeInBall,
+  packRowChunks,
+  sigmoid,
+  sigmoidDerivative,
+  syrkPacked,
+} from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -30,7 +43,14 @@ export interface BradleyTerryFit {
 }
 
 /** Penalized BT negative log-likelihood and gradient at θ (rows of Z oriented winner − loser). */
-export function bradleyTerryLoss(Z: Float64Array, n: number, d: number, theta: Float64Array, lambda: number, grad?: Float64Array): number {
+export function bradleyTerryLoss(
+  Z: Float64Array,
+  n: number,
+  d: number,
+  theta: Float64Array,
+  lambda: number,
+  grad?: Float64Array,
+): number {
   let f = 0;
   if (grad) for (let k = 0; k < d; k++) grad[k] = lambda * theta[k];
   for (let i = 0; i < n; i++) {
@@ -78,11 +98,18 @@ function bradleyTerryObjective(Z: Float64Array, n: number, d: number, lambda: nu
  * const Z = winnerMinusLoser(data, problem.features);
  * const fit = fitBradleyTerry(Z, data.size, problem.dim, { lambda: 1 }); // Either<GshError, BradleyTerryFit>
  */
-export function fitBradleyTerry(Z: Float64Array, n: number, d: number, options: BradleyTerryOptions = {}): E.Either<GshError, BradleyTerryFit> {
+export function fitBradleyTerry(
+  Z: Float64Array,
+  n: number,
+  d: number,
+  options: BradleyTerryOptions = {},
+): E.Either<GshError, BradleyTerryFit> {
   const lambda = options.lambda ?? 1;
-  if (!(lambda > 0) || !Number.isFinite(lambda)) return E.left(invalidArgument("lambda", `ridge λ must be a finite number > 0, got ${lambda}`));
+  if (!(lambda > 0) || !Number.isFinite(lambda))
+    return E.left(invalidArgument("lambda", `ridge λ must be a finite number > 0, got ${lambda}`));
   if (Z.length < n * d) return E.left(invalidArgument("Z", `expected ${n}×${d} entries, got ${Z.length}`));
-  if (options.init && options.init.length !== d) return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
+  if (options.init && options.init.length !== d)
+    return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
   const B = options.normBound;
   if (B !== undefined && !(B > 0)) return E.left(invalidArgument("normBound", `must be > 0, got ${B}`));
   const m = minimizeInBall(bradleyTerryObjective(Z, n, d, lambda), {
@@ -92,7 +119,13 @@ export function fitBradleyTerry(Z: Float64Array, n: number, d: number, options: 
     tolerance: options.tolerance,
     maxIterations: options.maxIterations,
   });
-  if (!m.converged) return E.left({ _tag: "ConvergenceError", solver: "fitBradleyTerry", iterations: m.iterations, message: `${m.message}; Newton decrement ${m.newtonDecrement.toExponential(2)}, gradient norm ${m.gradientNorm.toExponential(2)}` });
+  if (!m.converged)
+    return E.left({
+      _tag: "ConvergenceError",
+      solver: "fitBradleyTerry",
+      iterations: m.iterations,
+      message: `${m.message}; Newton decrement ${m.newtonDecrement.toExponential(2)}, gradient norm ${m.gradientNorm.toExponential(2)}`,
+    });
   return E.right({
     theta: m.x,
     objective: m.value,
@@ -104,5 +137,9 @@ export function fitBradleyTerry(Z: Float64Array, n: number, d: number, options: 
   });
 }
 
-export const fitBradleyTerryOrThrow = (Z: Float64Array, n: number, d: number, options?: BradleyTerryOptions): BradleyTerryFit =>
-  getOrThrow(fitBradleyTerry(Z, n, d, options));
+export const fitBradleyTerryOrThrow = (
+  Z: Float64Array,
+  n: number,
+  d: number,
+  options?: BradleyTerryOptions,
+): BradleyTerryFit => getOrThrow(fitBradleyTerry(Z, n, d, options));

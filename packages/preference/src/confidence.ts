@@ -1,5 +1,16 @@
 import * as E from "fp-ts/lib/Either";
-import { type FeatureMap, type GshError, quadraticForm, cholesky, choleskyRank1Update, invalidArgument, mahalanobisNorms, forwardSubstitute, syr, syrk } from "@gsh/core";
+import {
+  type FeatureMap,
+  type GshError,
+  quadraticForm,
+  cholesky,
+  choleskyRank1Update,
+  invalidArgument,
+  mahalanobisNorms,
+  forwardSubstitute,
+  syr,
+  syrk,
+} from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -14,7 +25,11 @@ export class Covariance {
   private factor: Float64Array | null = null;
   private count = 0;
 
-  constructor(readonly dim: number, readonly lambda: number, readonly scale = 1) {
+  constructor(
+    readonly dim: number,
+    readonly lambda: number,
+    readonly scale = 1,
+  ) {
     if (!(lambda > 0)) throw new RangeError(`Covariance needs λ > 0, got ${lambda}`);
     this.matrix = new Float64Array(dim * dim);
     for (let k = 0; k < dim; k++) this.matrix[k * dim + k] = lambda;
@@ -86,7 +101,10 @@ export class Covariance {
  * z_max = B·max_{x,a,a'} ‖φ(x,a) − φ(x,a')‖, from the features and B only (never from θ*). Exact when
  * X·A²·d ≤ 2e8; beyond that it uses the bound 2·B·max‖φ‖ and says so.
  */
-export function maxRewardGap(features: FeatureMap, normBound: number): { readonly value: number; readonly exact: boolean } {
+export function maxRewardGap(
+  features: FeatureMap,
+  normBound: number,
+): { readonly value: number; readonly exact: boolean } {
   const { contexts: X, actions: A, dim: d, values } = features;
   if (X * A * A * d > 2e8) {
     let m = 0;
@@ -138,7 +156,10 @@ export function confidenceWidth(i: ConfidenceWidthInput): E.Either<GshError, num
   if (!(i.delta > 0 && i.delta < 1)) return E.left(invalidArgument("delta", `must be in (0, 1), got ${i.delta}`));
   if (!(i.gamma > 0)) return E.left(invalidArgument("gamma", `must be > 0, got ${i.gamma}`));
   if (!(i.constant > 0)) return E.left(invalidArgument("constant", `must be > 0, got ${i.constant}`));
-  return E.right(i.constant * Math.sqrt((i.dim + Math.log(1 / i.delta)) / (i.gamma * i.gamma) + i.lambda * i.normBound * i.normBound));
+  return E.right(
+    i.constant *
+      Math.sqrt((i.dim + Math.log(1 / i.delta)) / (i.gamma * i.gamma) + i.lambda * i.normBound * i.normBound),
+  );
 }
 
 /** ‖θ̂ − θ*‖_Σ: did the confidence event hold in this run? (evaluation side only; needs θ*) */

@@ -19,7 +19,10 @@ export class PreferenceDataset {
   private f2: Float64Array;
   private n = 0;
 
-  constructor(capacity = 1024, readonly featureDim = 0) {
+  constructor(
+    capacity = 1024,
+    readonly featureDim = 0,
+  ) {
     const c = Math.max(1, capacity);
     this.xs = new Int32Array(c);
     this.a1s = new Int32Array(c);
@@ -30,9 +33,19 @@ export class PreferenceDataset {
   }
 
   /** Appends a record that carries its own features (a dataset made with featureDim > 0). */
-  pushWithFeatures(x: number, a1: number, a2: number, y: 0 | 1, phi1: ArrayLike<number>, phi2: ArrayLike<number>): void {
+  pushWithFeatures(
+    x: number,
+    a1: number,
+    a2: number,
+    y: 0 | 1,
+    phi1: ArrayLike<number>,
+    phi2: ArrayLike<number>,
+  ): void {
     const d = this.featureDim;
-    if (phi1.length !== d || phi2.length !== d) throw new RangeError(`dimension mismatch: record features have ${phi1.length}/${phi2.length} entries, dataset has featureDim ${d}`);
+    if (phi1.length !== d || phi2.length !== d)
+      throw new RangeError(
+        `dimension mismatch: record features have ${phi1.length}/${phi2.length} entries, dataset has featureDim ${d}`,
+      );
     this.push(x, a1, a2, y);
     const o = (this.n - 1) * d;
     for (let k = 0; k < d; k++) {
@@ -64,7 +77,8 @@ export class PreferenceDataset {
 
   /** Appends every record of `other`. */
   append(other: PreferenceDataset): void {
-    if (other.featureDim !== this.featureDim) throw new RangeError(`dimension mismatch: appending featureDim ${other.featureDim} to ${this.featureDim}`);
+    if (other.featureDim !== this.featureDim)
+      throw new RangeError(`dimension mismatch: appending featureDim ${other.featureDim} to ${this.featureDim}`);
     if (this.n + other.n > this.xs.length) this.grow(Math.max(2 * this.xs.length, this.n + other.n));
     this.xs.set(other.context, this.n);
     this.a1s.set(other.first, this.n);
@@ -121,12 +135,18 @@ export class PreferenceDataset {
  * The design of the BT likelihood: one row per record, `z = φ(x, winner) − φ(x, loser)`, so that the
  * negative log-likelihood is Σ_i softplus(−<θ, z_i>). Returns an n×d row-major array.
  */
-export function winnerMinusLoser(data: PreferenceDataset, features: FeatureMap | null, out?: Float64Array): Float64Array {
+export function winnerMinusLoser(
+  data: PreferenceDataset,
+  features: FeatureMap | null,
+  out?: Float64Array,
+): Float64Array {
   const n = data.size;
   if (features === null || data.featureDim > 0) {
     const d = data.featureDim;
     const Z = out ?? new Float64Array(n * d);
-    const f1 = data.firstFeatures, f2 = data.secondFeatures, ys = data.label;
+    const f1 = data.firstFeatures,
+      f2 = data.secondFeatures,
+      ys = data.label;
     for (let i = 0; i < n; i++) {
       const sign = ys[i] === 1 ? 1 : -1;
       for (let k = 0; k < d; k++) Z[i * d + k] = sign * (f1[i * d + k] - f2[i * d + k]);
@@ -135,7 +155,10 @@ export function winnerMinusLoser(data: PreferenceDataset, features: FeatureMap |
   }
   const { dim: d, actions: A, values } = features;
   const Z = out ?? new Float64Array(n * d);
-  const xs = data.context, a1 = data.first, a2 = data.second, ys = data.label;
+  const xs = data.context,
+    a1 = data.first,
+    a2 = data.second,
+    ys = data.label;
   for (let i = 0; i < n; i++) {
     const w = ys[i] === 1 ? a1[i] : a2[i];
     const l = ys[i] === 1 ? a2[i] : a1[i];
@@ -161,7 +184,9 @@ export function behaviourProbabilities(instance: BanditInstance, behaviour: Beha
   const out = Float64Array.from(reference.probs);
   const top = Math.floor(A / 4);
   for (let x = 0; x < X; x++) {
-    const order = Array.from({ length: A }, (_, a) => a).sort((i, j) => instance.truth.reward[x * A + j] - instance.truth.reward[x * A + i]);
+    const order = Array.from({ length: A }, (_, a) => a).sort(
+      (i, j) => instance.truth.reward[x * A + j] - instance.truth.reward[x * A + i],
+    );
     for (let k = 0; k < top; k++) out[x * A + order[k]] *= 0.01;
     let s = 0;
     for (let a = 0; a < A; a++) s += out[x * A + a];
@@ -199,10 +224,23 @@ export function samplePairs(
  * records are the same whatever total is asked for, so β = 0 and β = 1 (or n = 300 and n = 1000) see nested,
  * identical data. Labels come from a counted oracle of the instance.
  */
-export function sampleOfflineData(instance: BanditInstance, n: number, seed: number, behaviour: BehaviourPolicy = "reference"): { data: PreferenceDataset; queries: number } {
+export function sampleOfflineData(
+  instance: BanditInstance,
+  n: number,
+  seed: number,
+  behaviour: BehaviourPolicy = "reference",
+): { data: PreferenceDataset; queries: number } {
   const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/${behaviour}`);
   const oracle = instance.makeOracle(rng.split("labels"));
   const probs = behaviourProbabilities(instance, behaviour);
-  const data = samplePairs(probs, probs, instance.problem.contextWeights, instance.problem.actions, n, oracle, rng.split("pairs"));
+  const data = samplePairs(
+    probs,
+    probs,
+    instance.problem.contextWeights,
+    instance.problem.actions,
+    n,
+    oracle,
+    rng.split("pairs"),
+  );
   return { data, queries: oracle.queries };
 }

@@ -44,17 +44,30 @@ export interface TiltPoint {
 }
 
 /** Tilt paths through `moments` (any family). */
-export function tiltPathsFromMoments(family: GibbsFamily, theta: Float64Array): (u: Float64Array) => (c: number) => TiltPoint {
+export function tiltPathsFromMoments(
+  family: GibbsFamily,
+  theta: Float64Array,
+): (u: Float64Array) => (c: number) => TiltPoint {
   const base = family.moments(theta);
   return (u) => (c) => {
     const t = theta.map((v, k) => v + c * family.eta * u[k]);
     const m = family.moments(t);
-    return { theta: t, meanFeatures: contextMean(family, m.features, family.dim), kl: contextMean(family, familyKl(family, t, m, theta, base))[0] };
+    return {
+      theta: t,
+      meanFeatures: contextMean(family, m.features, family.dim),
+      kl: contextMean(family, familyKl(family, t, m, theta, base))[0],
+    };
   };
 }
 
 /** Per-context KL(π_a ‖ π_b) between two members, from their moments. */
-export function familyKl(family: GibbsFamily, thetaA: Float64Array, a: { logZ: Float64Array; features: Float64Array }, thetaB: Float64Array, b: { logZ: Float64Array }): Float64Array {
+export function familyKl(
+  family: GibbsFamily,
+  thetaA: Float64Array,
+  a: { logZ: Float64Array; features: Float64Array },
+  thetaB: Float64Array,
+  b: { logZ: Float64Array },
+): Float64Array {
   const { contexts: X, dim: d, eta } = family;
   const out = new Float64Array(X);
   for (let x = 0; x < X; x++) {
@@ -68,7 +81,8 @@ export function familyKl(family: GibbsFamily, thetaA: Float64Array, a: { logZ: F
 /** E_x of a per-context quantity (or of per-context feature rows). */
 export function contextMean(family: GibbsFamily, perContext: Float64Array, width = 1): Float64Array {
   const out = new Float64Array(width);
-  for (let x = 0; x < family.contexts; x++) for (let k = 0; k < width; k++) out[k] += family.contextWeights[x] * perContext[x * width + k];
+  for (let x = 0; x < family.contexts; x++)
+    for (let k = 0; k < width; k++) out[k] += family.contextWeights[x] * perContext[x * width + k];
   return out;
 }
 
@@ -166,7 +180,9 @@ export function finiteGibbsFamily(problem: BanditProblem): GibbsFamily & { polic
 }
 
 /** The sequence bandit's family: moments by the backward/forward DP, so every member is Markov and exact. */
-export function sequenceGibbsFamily(problem: SequenceProblem): GibbsFamily & { policyOf(theta: Float64Array): MarkovPolicy } {
+export function sequenceGibbsFamily(
+  problem: SequenceProblem,
+): GibbsFamily & { policyOf(theta: Float64Array): MarkovPolicy } {
   return {
     contexts: problem.prompts,
     dim: problem.dim,

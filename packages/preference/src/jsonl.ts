@@ -41,8 +41,14 @@ function describe(v: unknown): string {
 }
 
 /** Parses and validates one line. Exported for callers that read records from elsewhere (a socket, a queue). */
-export function parseRecord(line: string, lineNo: number, source: string, schema: DatasetSchema): E.Either<GshError, Parsed> {
-  const err = (field: string, message: string): E.Either<GshError, Parsed> => E.left({ _tag: "ParseError", source, line: lineNo, field, message });
+export function parseRecord(
+  line: string,
+  lineNo: number,
+  source: string,
+  schema: DatasetSchema,
+): E.Either<GshError, Parsed> {
+  const err = (field: string, message: string): E.Either<GshError, Parsed> =>
+    E.left({ _tag: "ParseError", source, line: lineNo, field, message });
   let o: unknown;
   try {
     o = JSON.parse(line);
@@ -51,7 +57,11 @@ export function parseRecord(line: string, lineNo: number, source: string, schema
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) return err("(record)", "expected a JSON object");
   const r = o as Record<string, unknown>;
-  const index = (field: "x" | "a1" | "a2", limit: number | undefined, what: string): number | E.Either<GshError, Parsed> => {
+  const index = (
+    field: "x" | "a1" | "a2",
+    limit: number | undefined,
+    what: string,
+  ): number | E.Either<GshError, Parsed> => {
     const v = r[field];
     if (v === undefined) return err(field, `missing ${what}`);
     if (typeof v !== "number" || !Number.isFinite(v)) return err(field, `expected a finite number, got ${describe(v)}`);
@@ -73,9 +83,14 @@ export function parseRecord(line: string, lineNo: number, source: string, schema
       const v = r[field];
       if (v === undefined) return err(field, `missing feature vector (expected ${schema.featureDim} numbers)`);
       if (!Array.isArray(v)) return err(field, "expected an array of numbers");
-      if (v.length !== schema.featureDim) return err(field, `wrong feature length: ${v.length} entries, expected ${schema.featureDim}`);
+      if (v.length !== schema.featureDim)
+        return err(field, `wrong feature length: ${v.length} entries, expected ${schema.featureDim}`);
       for (let k = 0; k < v.length; k++) {
-        if (typeof v[k] !== "number" || !Number.isFinite(v[k])) return err(`${field}[${k}]`, `expected a finite number, got ${describe(v[k])}${v[k] === null ? " (NaN or ±Infinity written as JSON?)" : ""}`);
+        if (typeof v[k] !== "number" || !Number.isFinite(v[k]))
+          return err(
+            `${field}[${k}]`,
+            `expected a finite number, got ${describe(v[k])}${v[k] === null ? " (NaN or ±Infinity written as JSON?)" : ""}`,
+          );
       }
       out[field] = v as number[];
     }
@@ -119,7 +134,14 @@ export function readPreferencesJsonl(path: string, options: ReadOptions = {}): T
     } catch (e) {
       return E.left({ _tag: "IOError", path, message: (e as Error).message });
     }
-    if (dataset.size === 0 && skipped.length === 0) return E.left({ _tag: "ParseError", source: path, line: 0, field: "(file)", message: "empty dataset: no records" });
+    if (dataset.size === 0 && skipped.length === 0)
+      return E.left({
+        _tag: "ParseError",
+        source: path,
+        line: 0,
+        field: "(file)",
+        message: "empty dataset: no records",
+      });
     return E.right({ dataset, skipped });
   };
 }
@@ -133,16 +155,21 @@ export function writePreferencesJsonl(path: string, data: PreferenceDataset): TE
     const tmp = `${path}.tmp`;
     try {
       const out = createWriteStream(tmp, { encoding: "utf8" });
-      const xs = data.context, a1 = data.first, a2 = data.second, ys = data.label;
+      const xs = data.context,
+        a1 = data.first,
+        a2 = data.second,
+        ys = data.label;
       const d = data.featureDim;
-      const f1 = data.firstFeatures, f2 = data.secondFeatures;
+      const f1 = data.firstFeatures,
+        f2 = data.secondFeatures;
       const CHUNK = 4096;
       for (let i0 = 0; i0 < data.size; i0 += CHUNK) {
         let s = "";
         const end = Math.min(data.size, i0 + CHUNK);
         for (let i = i0; i < end; i++) {
           s += `{"x":${xs[i]},"a1":${a1[i]},"a2":${a2[i]},"y":${ys[i]}`;
-          if (d > 0) s += `,"phi1":[${Array.from(f1.subarray(i * d, (i + 1) * d)).join(",")}],"phi2":[${Array.from(f2.subarray(i * d, (i + 1) * d)).join(",")}]`;
+          if (d > 0)
+            s += `,"phi1":[${Array.from(f1.subarray(i * d, (i + 1) * d)).join(",")}],"phi2":[${Array.from(f2.subarray(i * d, (i + 1) * d)).join(",")}]`;
           s += "}\n";
         }
         if (!out.write(s)) await once(out, "drain");

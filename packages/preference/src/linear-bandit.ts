@@ -53,7 +53,10 @@ export function assembleInstance(parts: InstanceParts): BanditInstance {
   const kappa = parts.misspecification ?? 0;
   const reward = linearReward(problem.features, theta);
   if (kappa !== 0) {
-    const theta2 = parts.rng.split("misspecification").unitSphere(problem.dim).map((v) => problem.normBound * v);
+    const theta2 = parts.rng
+      .split("misspecification")
+      .unitSphere(problem.dim)
+      .map((v) => problem.normBound * v);
     const extra = linearReward(problem.features, theta2);
     for (let i = 0; i < reward.length; i++) reward[i] += kappa * Math.tanh(extra[i]);
   }
@@ -103,7 +106,10 @@ export interface LinearBanditParams extends WorldVariant {
 export function linearBandit(seed: number, p: LinearBanditParams, id = "linear", version = 1): BanditInstance {
   const rng = Rng.seeded(seed).split(`testbed/${id}/v${version}`);
   const features = unitBallFeatures(rng.split("features"), p.contexts, p.actions, p.dim);
-  const theta = rng.split("theta").unitSphere(p.dim).map((v) => p.normBound * v);
+  const theta = rng
+    .split("theta")
+    .unitSphere(p.dim)
+    .map((v) => p.normBound * v);
   const reference = softmaxReference(rng.split("reference"), p.contexts, p.actions, p.referenceTemperature);
   const problem: BanditProblem = {
     contexts: p.contexts,
@@ -115,5 +121,13 @@ export function linearBandit(seed: number, p: LinearBanditParams, id = "linear",
     eta: p.eta,
     normBound: p.normBound,
   };
-  return assembleInstance({ id, version, problem, theta, rng, preference: p.preference, misspecification: p.misspecification });
+  return assembleInstance({
+    id,
+    version,
+    problem,
+    theta,
+    rng,
+    preference: p.preference,
+    misspecification: p.misspecification,
+  });
 }

@@ -17,7 +17,10 @@ export interface NonTransitiveInstance {
   makeOracle(rng: Rng): PreferenceOracle;
 }
 
-export function nonTransitiveBandit(seed: number, params: { contexts?: number; actions?: number; dim?: number; kappa?: number; eta?: number } = {}): NonTransitiveInstance {
+export function nonTransitiveBandit(
+  seed: number,
+  params: { contexts?: number; actions?: number; dim?: number; kappa?: number; eta?: number } = {},
+): NonTransitiveInstance {
   const X = params.contexts ?? 10;
   const A = params.actions ?? 5;
   const d = params.dim ?? 4;
@@ -41,7 +44,16 @@ export function nonTransitiveBandit(seed: number, params: { contexts?: number; a
         const c = (b - a + A) % A === 1 ? 1 : (a - b + A) % A === 1 ? -1 : 0;
         P[(x * A + a) * A + b] = a === b ? 0.5 : sigmoid(s[x * A + a] - s[x * A + b] + kappa * c);
       }
-  const problem: BanditProblem = { contexts: X, actions: A, dim: d, features, reference: { contexts: X, actions: A, probs }, contextWeights: uniformWeights(X), eta: params.eta ?? 0.1, normBound: 3 };
+  const problem: BanditProblem = {
+    contexts: X,
+    actions: A,
+    dim: d,
+    features,
+    reference: { contexts: X, actions: A, probs },
+    contextWeights: uniformWeights(X),
+    eta: params.eta ?? 0.1,
+    normBound: 3,
+  };
   return {
     id: "non-transitive",
     version: 1,
@@ -54,7 +66,8 @@ export function nonTransitiveBandit(seed: number, params: { contexts?: number; a
           return count;
         },
         query(x, a1, a2) {
-          if (!(x >= 0 && x < X && a1 >= 0 && a1 < A && a2 >= 0 && a2 < A)) throw new RangeError(`query(${x}, ${a1}, ${a2}) is outside ${X} contexts × ${A} actions`);
+          if (!(x >= 0 && x < X && a1 >= 0 && a1 < A && a2 >= 0 && a2 < A))
+            throw new RangeError(`query(${x}, ${a1}, ${a2}) is outside ${X} contexts × ${A} actions`);
           count++;
           return orng.uniform() < P[(x * A + a1) * A + a2] ? 1 : 0;
         },
@@ -69,7 +82,8 @@ export function winRate(instance: NonTransitiveInstance, pi: Policy, against: Po
   let s = 0;
   for (let x = 0; x < X; x++)
     for (let a = 0; a < A; a++)
-      for (let b = 0; b < A; b++) s += w[x] * pi.probs[x * A + a] * against.probs[x * A + b] * instance.preference[(x * A + a) * A + b];
+      for (let b = 0; b < A; b++)
+        s += w[x] * pi.probs[x * A + a] * against.probs[x * A + b] * instance.preference[(x * A + a) * A + b];
   return s;
 }
 
@@ -79,7 +93,8 @@ export function referenceModePolicy(problem: BanditProblem): Policy {
   const probs = new Float64Array(X * A);
   for (let x = 0; x < X; x++) {
     let best = 0;
-    for (let a = 1; a < A; a++) if (problem.reference.probs[x * A + a] > problem.reference.probs[x * A + best]) best = a;
+    for (let a = 1; a < A; a++)
+      if (problem.reference.probs[x * A + a] > problem.reference.probs[x * A + best]) best = a;
     probs[x * A + best] = 1;
   }
   return { contexts: X, actions: A, probs };

@@ -37,7 +37,12 @@ function argExtreme(scores: ArrayLike<number>, n: number, sign: 1 | -1, rng: Rng
   return pick;
 }
 
-export function selectPair(scores: ArrayLike<number>, rule: PairRule, rng: Rng, options: PairOptions = {}): [number, number] | null {
+export function selectPair(
+  scores: ArrayLike<number>,
+  rule: PairRule,
+  rng: Rng,
+  options: PairOptions = {},
+): [number, number] | null {
   const n = scores.length;
   if (n < 2) return null;
   switch (rule) {

@@ -44,7 +44,8 @@ export function referenceMarkovPolicy(problem: SequenceProblem): MarkovPolicy {
   const { prompts: X, length: L } = problem;
   const S = stride(problem);
   const probs = new Float64Array(X * L * S);
-  for (let x = 0; x < X; x++) for (let t = 0; t < L; t++) probs.set(problem.reference.subarray(x * S, (x + 1) * S), (x * L + t) * S);
+  for (let x = 0; x < X; x++)
+    for (let t = 0; t < L; t++) probs.set(problem.reference.subarray(x * S, (x + 1) * S), (x * L + t) * S);
   return { prompts: X, vocab: problem.vocab, length: L, probs };
 }
 
@@ -60,7 +61,12 @@ export function bigramReward(problem: SequenceProblem, theta: Float64Array): Flo
  * The Gibbs policy of a bigram reward b (shared by all prompts, or per prompt with `perPrompt`), by the backward
  * pass W_t(s) = log Σ_v π0(v|x,s)·exp(b(s,v)/η + W_{t+1}(v)), W_{L}(·) = 0; log Z(x) = W_0(start).
  */
-export function sequenceGibbs(problem: SequenceProblem, b: Float64Array, eta: number, perPrompt = false): { policy: MarkovPolicy; logZ: Float64Array } {
+export function sequenceGibbs(
+  problem: SequenceProblem,
+  b: Float64Array,
+  eta: number,
+  perPrompt = false,
+): { policy: MarkovPolicy; logZ: Float64Array } {
   if (!(eta > 0) || !Number.isFinite(eta)) throw new RangeError(`η must be a finite number > 0, got ${eta}`);
   const { prompts: X, vocab: V, length: L } = problem;
   const S = stride(problem);
@@ -116,7 +122,11 @@ export interface SequenceMetrics {
  * Exact metrics of a Markov policy against the truth (b* and the optimal Markov policy), by a forward pass:
  * E r = Σ_t Σ_s μ_t(s) Σ_v π_t(v|s) b*(s,v), KL to π0 and to π* by the chain rule.
  */
-export function evaluateMarkovPolicy(problem: SequenceProblem, truth: SequenceTruth, policy: MarkovPolicy): SequenceMetrics {
+export function evaluateMarkovPolicy(
+  problem: SequenceProblem,
+  truth: SequenceTruth,
+  policy: MarkovPolicy,
+): SequenceMetrics {
   const { prompts: X, vocab: V, length: L } = problem;
   const S = stride(problem);
   const w = problem.contextWeights;
@@ -125,13 +135,17 @@ export function evaluateMarkovPolicy(problem: SequenceProblem, truth: SequenceTr
   let klStar = 0;
   for (let x = 0; x < X; x++) {
     const mu = stateMarginals(policy, x);
-    let rx = 0, k0 = 0, ks = 0;
+    let rx = 0,
+      k0 = 0,
+      ks = 0;
     for (let t = 0; t < L; t++) {
       for (let s = 0; s <= V; s++) {
         const m = mu[t * (V + 1) + s];
         if (m === 0) continue;
         const o = (x * L + t) * S + s * V;
-        let r = 0, a = 0, c = 0;
+        let r = 0,
+          a = 0,
+          c = 0;
         for (let v = 0; v < V; v++) {
           const p = policy.probs[o + v];
           if (p === 0) continue;
@@ -150,7 +164,12 @@ export function evaluateMarkovPolicy(problem: SequenceProblem, truth: SequenceTr
     kl0 += w[x] * k0;
     klStar += w[x] * ks;
   }
-  return { objective: reward - problem.eta * kl0, subopt: problem.eta * klStar, trueReward: reward, klToReference: kl0 };
+  return {
+    objective: reward - problem.eta * kl0,
+    subopt: problem.eta * klStar,
+    trueReward: reward,
+    klToReference: kl0,
+  };
 }
 
 /** φ(x, π) = E_{y~π(·|x)} φ(x, y) for every prompt: prompts × d. */
@@ -179,7 +198,12 @@ export function expectedSequenceFeatures(problem: SequenceProblem, policy: Marko
 }
 
 /** One exact sample y ~ π(·|x). */
-export function sampleSequence(policy: MarkovPolicy, x: number, rng: RngT, out = new Int32Array(policy.length)): Int32Array {
+export function sampleSequence(
+  policy: MarkovPolicy,
+  x: number,
+  rng: RngT,
+  out = new Int32Array(policy.length),
+): Int32Array {
   const { vocab: V, length: L } = policy;
   const S = stride(policy);
   let s = V;
@@ -205,7 +229,11 @@ export function sequenceLogProb(policy: MarkovPolicy, x: number, y: ArrayLike<nu
 }
 
 /** φ(x, y) = (1/L)·Σ_t ψ(y_{t−1}, y_t). */
-export function sequenceFeatures(problem: SequenceProblem, y: ArrayLike<number>, out = new Float64Array(problem.dim)): Float64Array {
+export function sequenceFeatures(
+  problem: SequenceProblem,
+  y: ArrayLike<number>,
+  out = new Float64Array(problem.dim),
+): Float64Array {
   const { vocab: V, length: L, dim: d } = problem;
   out.fill(0);
   let s = V;
@@ -274,8 +302,21 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
   const psi = new Float64Array(S * d);
   const fr = rng.split("features");
   for (let i = 0; i < S; i++) fr.unitBall(d, psi.subarray(i * d, (i + 1) * d));
-  const theta = rng.split("theta").unitSphere(d).map((v) => B * v);
-  const problem: SequenceProblem = { prompts: X, vocab: V, length: L, dim: d, reference, psi, contextWeights: uniformWeights(X), eta, normBound: B };
+  const theta = rng
+    .split("theta")
+    .unitSphere(d)
+    .map((v) => B * v);
+  const problem: SequenceProblem = {
+    prompts: X,
+    vocab: V,
+    length: L,
+    dim: d,
+    reference,
+    psi,
+    contextWeights: uniformWeights(X),
+    eta,
+    normBound: B,
+  };
   const bigram = bigramReward(problem, theta);
   const { policy, logZ } = sequenceGibbs(problem, bigram, eta);
   let elogZ = 0;
@@ -303,7 +344,8 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
           return count;
         },
         query(x, y1, y2) {
-          if (!(x >= 0 && x < X) || y1.length !== L || y2.length !== L) throw new RangeError(`query needs a prompt in [0, ${X}) and two responses of length ${L}`);
+          if (!(x >= 0 && x < X) || y1.length !== L || y2.length !== L)
+            throw new RangeError(`query needs a prompt in [0, ${X}) and two responses of length ${L}`);
           count++;
           return drawLabel(model, reward(y1) - reward(y2), orng);
         },
@@ -329,14 +371,16 @@ export function enumerateResponses(vocab: number, length: number): Int32Array[] 
   return out;
 }
 
-
-
 /**
  * Offline data on the sequence bandit: x ~ d0, y¹, y² ~ π0(·|x) i.i.d., one counted query each. Records carry
  * φ(x, y¹), φ(x, y²); a1/a2 hold the response's index in `enumerateResponses` order (base-V code) when Vᴸ < 2³¹,
  * else −1. Depends on (seed, instance) only; nested in n.
  */
-export function sampleSequenceOfflineData(instance: SequenceInstance, n: number, seed: number): { data: PreferenceDataset; queries: number } {
+export function sampleSequenceOfflineData(
+  instance: SequenceInstance,
+  n: number,
+  seed: number,
+): { data: PreferenceDataset; queries: number } {
   const { problem } = instance;
   const { vocab: V, length: L, dim: d } = problem;
   const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/reference`);
@@ -344,8 +388,10 @@ export function sampleSequenceOfflineData(instance: SequenceInstance, n: number,
   const draw = rng.split("pairs");
   const pi0 = referenceMarkovPolicy(problem);
   const data = new PreferenceDataset(n, d);
-  const y1 = new Int32Array(L), y2 = new Int32Array(L);
-  const f1 = new Float64Array(d), f2 = new Float64Array(d);
+  const y1 = new Int32Array(L),
+    y2 = new Int32Array(L);
+  const f1 = new Float64Array(d),
+    f2 = new Float64Array(d);
   const code = (y: Int32Array) => {
     if (V ** L >= 2 ** 31) return -1;
     let k = 0;
@@ -356,7 +402,14 @@ export function sampleSequenceOfflineData(instance: SequenceInstance, n: number,
     const x = draw.categorical(problem.contextWeights);
     sampleSequence(pi0, x, draw, y1);
     sampleSequence(pi0, x, draw, y2);
-    data.pushWithFeatures(x, code(y1), code(y2), oracle.query(x, y1, y2), sequenceFeatures(problem, y1, f1), sequenceFeatures(problem, y2, f2));
+    data.pushWithFeatures(
+      x,
+      code(y1),
+      code(y2),
+      oracle.query(x, y1, y2),
+      sequenceFeatures(problem, y1, f1),
+      sequenceFeatures(problem, y2, f2),
+    );
   }
   return { data, queries: oracle.queries };
 }

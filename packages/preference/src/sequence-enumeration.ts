@@ -3,7 +3,13 @@ import type { BanditInstance, BanditProblem } from "./problem";
 import { makeTruth } from "./problem";
 import { TabularOracle } from "./linear-bandit";
 import { BRADLEY_TERRY } from "./preference-models";
-import { type SequenceInstance, enumerateResponses, referenceMarkovPolicy, sequenceFeatures, sequenceLogProb } from "./sequence-bandit";
+import {
+  type SequenceInstance,
+  enumerateResponses,
+  referenceMarkovPolicy,
+  sequenceFeatures,
+  sequenceLogProb,
+} from "./sequence-bandit";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;

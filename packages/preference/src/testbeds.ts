@@ -16,7 +16,12 @@ export interface TestbedRParams extends WorldVariant {
 
 /** R: random features, the generic case. X = 50, A = 32, d = 8, B = 3, π0 = softmax(g/0.3). */
 export function testbedR(seed: number, params: TestbedRParams = {}): BanditInstance {
-  return linearBandit(seed, { contexts: 50, actions: 32, dim: 8, normBound: 3, eta: params.eta ?? 0.1, referenceTemperature: 0.3, ...params }, "R", 1);
+  return linearBandit(
+    seed,
+    { contexts: 50, actions: 32, dim: 8, normBound: 3, eta: params.eta ?? 0.1, referenceTemperature: 0.3, ...params },
+    "R",
+    1,
+  );
 }
 
 export interface TestbedPParams extends WorldVariant {
@@ -73,7 +78,15 @@ export function testbedP(seed: number, params: TestbedPParams = {}): BanditInsta
     eta: params.eta ?? 0.1,
     normBound: 3,
   };
-  return assembleInstance({ id, version: 1, problem, theta, rng, preference: params.preference, misspecification: params.misspecification });
+  return assembleInstance({
+    id,
+    version: 1,
+    problem,
+    theta,
+    rng,
+    preference: params.preference,
+    misspecification: params.misspecification,
+  });
 }
 
 export interface TestbedHParams extends WorldVariant {
@@ -123,7 +136,15 @@ export function testbedH(seed: number, params: TestbedHParams = {}): BanditInsta
     eta: params.eta ?? 0.1,
     normBound: Math.sqrt(5),
   };
-  return assembleInstance({ id: "H", version: 1, problem, theta, rng, preference: params.preference, misspecification: params.misspecification });
+  return assembleInstance({
+    id: "H",
+    version: 1,
+    problem,
+    theta,
+    rng,
+    preference: params.preference,
+    misspecification: params.misspecification,
+  });
 }
 
 export { linearBandit, unitBallFeatures };

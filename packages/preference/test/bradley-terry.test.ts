@@ -2,10 +2,23 @@ import * as E from "fp-ts/lib/Either";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dot, summarize } from "@gsh/core";
-import { bradleyTerryLoss, fitBradleyTerry, fitBradleyTerryOrThrow, sampleOfflineData, testbedR, winnerMinusLoser } from "../src";
+import {
+  bradleyTerryLoss,
+  fitBradleyTerry,
+  fitBradleyTerryOrThrow,
+  sampleOfflineData,
+  testbedR,
+  winnerMinusLoser,
+} from "../src";
 
 const fixture = JSON.parse(readFileSync(join(__dirname, "fixtures", "bt-mle.json"), "utf8")) as {
-  n: number; d: number; lambda: number; Z: number[]; theta: number[]; normBound: number; thetaConstrained: number[];
+  n: number;
+  d: number;
+  lambda: number;
+  Z: number[];
+  theta: number[];
+  normBound: number;
+  thetaConstrained: number[];
 };
 
 describe("Bradley-Terry MLE", () => {
@@ -41,9 +54,14 @@ describe("Bradley-Terry MLE", () => {
     bradleyTerryLoss(Z, n, d, t, lambda, g);
     for (let k = 0; k < d; k++) {
       const h = 1e-6;
-      const p = Float64Array.from(t); p[k] += h;
-      const m = Float64Array.from(t); m[k] -= h;
-      expect(g[k]).toBeCloseTo((bradleyTerryLoss(Z, n, d, p, lambda) - bradleyTerryLoss(Z, n, d, m, lambda)) / (2 * h), 5);
+      const p = Float64Array.from(t);
+      p[k] += h;
+      const m = Float64Array.from(t);
+      m[k] -= h;
+      expect(g[k]).toBeCloseTo(
+        (bradleyTerryLoss(Z, n, d, p, lambda) - bradleyTerryLoss(Z, n, d, m, lambda)) / (2 * h),
+        5,
+      );
     }
   });
 
@@ -65,14 +83,17 @@ describe("Bradley-Terry MLE", () => {
 
   it("on testbed R, ‖θ̂ − θ*‖ shrinks like 1/√n across seeds (log-log slope in [−0.65, −0.35])", () => {
     const ns = [250, 1000, 4000, 16000];
-    const means = ns.map((nn) =>
-      summarize(Array.from({ length: 8 }, (_, seed) => {
-        const inst = testbedR(seed);
-        const { data } = sampleOfflineData(inst, nn, seed);
-        const fit = fitBradleyTerryOrThrow(winnerMinusLoser(data, inst.problem.features), nn, 8, { lambda: 1 });
-        const diff = fit.theta.map((v, k) => v - inst.truth.theta![k]);
-        return Math.sqrt(dot(diff, diff));
-      })).mean,
+    const means = ns.map(
+      (nn) =>
+        summarize(
+          Array.from({ length: 8 }, (_, seed) => {
+            const inst = testbedR(seed);
+            const { data } = sampleOfflineData(inst, nn, seed);
+            const fit = fitBradleyTerryOrThrow(winnerMinusLoser(data, inst.problem.features), nn, 8, { lambda: 1 });
+            const diff = fit.theta.map((v, k) => v - inst.truth.theta![k]);
+            return Math.sqrt(dot(diff, diff));
+          }),
+        ).mean,
     );
     const lx = ns.map(Math.log);
     const ly = means.map(Math.log);

@@ -16,7 +16,8 @@ describe("covariance, γ and β", () => {
     b.addRows(Z, n);
     const S = new Float64Array(d * d);
     for (let i = 0; i < d; i++) S[i * d + i] = 0.7;
-    for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) S[i * d + j] += Z[r * d + i] * Z[r * d + j];
+    for (let r = 0; r < n; r++)
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) S[i * d + j] += Z[r * d + i] * Z[r * d + j];
     for (let i = 0; i < d * d; i++) {
       expect(a.matrix[i]).toBeCloseTo(S[i], 11);
       expect(b.matrix[i]).toBeCloseTo(S[i], 11);

@@ -3,7 +3,17 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng, chiSquareTest } from "@gsh/core";
-import { PreferenceDataset, readPreferencesJsonl, sampleOfflineData, samplePairs, testbedP, testbedR, winnerMinusLoser, writePreferencesJsonl, behaviourProbabilities } from "../src";
+import {
+  PreferenceDataset,
+  readPreferencesJsonl,
+  sampleOfflineData,
+  samplePairs,
+  testbedP,
+  testbedR,
+  winnerMinusLoser,
+  writePreferencesJsonl,
+  behaviourProbabilities,
+} from "../src";
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-data-"));
 const file = (name: string, text: string) => {
@@ -85,9 +95,27 @@ describe("JSONL read/write", () => {
   const good = '{"x":0,"a1":1,"a2":2,"y":1}';
   const cases: [string, string, number, string, RegExp][] = [
     ["bad JSON", `${good}\n{"x":0,"a1":1,\n`, 2, "(json)", /not valid JSON/],
-    ["NaN written as a string", `${good}\n${good}\n{"x":0,"a1":"NaN","a2":2,"y":1}\n`, 3, "a1", /finite number, got "NaN"/],
-    ["NaN feature written as null", `{"x":0,"a1":1,"a2":2,"y":1,"phi1":[1,null,0],"phi2":[0,0,0]}\n`, 1, "phi1[1]", /NaN or ±Infinity/],
-    ["wrong feature length", `{"x":0,"a1":1,"a2":2,"y":1,"phi1":[1,0],"phi2":[0,0,0]}\n`, 1, "phi1", /wrong feature length: 2 entries, expected 3/],
+    [
+      "NaN written as a string",
+      `${good}\n${good}\n{"x":0,"a1":"NaN","a2":2,"y":1}\n`,
+      3,
+      "a1",
+      /finite number, got "NaN"/,
+    ],
+    [
+      "NaN feature written as null",
+      `{"x":0,"a1":1,"a2":2,"y":1,"phi1":[1,null,0],"phi2":[0,0,0]}\n`,
+      1,
+      "phi1[1]",
+      /NaN or ±Infinity/,
+    ],
+    [
+      "wrong feature length",
+      `{"x":0,"a1":1,"a2":2,"y":1,"phi1":[1,0],"phi2":[0,0,0]}\n`,
+      1,
+      "phi1",
+      /wrong feature length: 2 entries, expected 3/,
+    ],
     ["missing label", `${good}\n\n{"x":0,"a1":1,"a2":2}\n`, 3, "y", /missing label/],
     ["unknown action", `{"x":0,"a1":1,"a2":40,"y":0}\n`, 1, "a2", /unknown action 40 \(there are 32\)/],
     ["label out of range", `{"x":0,"a1":1,"a2":2,"y":2}\n`, 1, "y", /0 or 1/],

@@ -1,5 +1,17 @@
 import { Rng, chiSquareTest, expectedFeatures, gibbsPolicy, klRow, linearReward } from "@gsh/core";
-import { SEQUENCE_SIZES, contextMean, enumerateSequenceInstance, familyKl, finiteGibbsFamily, selectPair, sequenceGibbsFamily, sequenceLogProb, enumerateResponses, testbedR, testbedS } from "../src";
+import {
+  SEQUENCE_SIZES,
+  contextMean,
+  enumerateSequenceInstance,
+  familyKl,
+  finiteGibbsFamily,
+  selectPair,
+  sequenceGibbsFamily,
+  sequenceLogProb,
+  enumerateResponses,
+  testbedR,
+  testbedS,
+} from "../src";
 
 describe("Gibbs families", () => {
   const inst = testbedR(0, { eta: 0.3 });
@@ -24,8 +36,10 @@ describe("Gibbs families", () => {
     const C = fam.featureCovariance!(theta);
     const h = 1e-5;
     for (let k = 0; k < 8; k++) {
-      const p = Float64Array.from(theta); p[k] += h;
-      const m = Float64Array.from(theta); m[k] -= h;
+      const p = Float64Array.from(theta);
+      p[k] += h;
+      const m = Float64Array.from(theta);
+      m[k] -= h;
       const fp = contextMean(fam, fam.moments(p).features, 8);
       const fm = contextMean(fam, fam.moments(m).features, 8);
       for (let j = 0; j < 8; j++) expect(C[j * 8 + k]).toBeCloseTo((0.3 * (fp[j] - fm[j])) / (2 * h), 7);

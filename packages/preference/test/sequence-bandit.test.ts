@@ -33,7 +33,8 @@ describe("sequence bandit S: the DP agrees with brute-force enumeration (V = 4, 
 
   it("enumerates Vᴸ = 256 responses and π0 sums to 1 over them", () => {
     expect(ys).toHaveLength(256);
-    for (let x = 0; x < 3; x++) expect(ys.reduce((s, y) => s + Math.exp(sequenceLogProb(pi0, x, y)), 0)).toBeCloseTo(1, 13);
+    for (let x = 0; x < 3; x++)
+      expect(ys.reduce((s, y) => s + Math.exp(sequenceLogProb(pi0, x, y)), 0)).toBeCloseTo(1, 13);
   });
 
   it("log Z and π*(y) match enumeration to 1e-10", () => {
@@ -41,7 +42,9 @@ describe("sequence bandit S: the DP agrees with brute-force enumeration (V = 4, 
       const logits = ys.map((y) => sequenceLogProb(pi0, x, y) + reward(x, y) / eta);
       const lz = logSumExp(logits);
       expect(Math.abs(truth.logZ[x] - lz)).toBeLessThan(1e-10);
-      ys.forEach((y, i) => expect(Math.abs(sequenceLogProb(truth.optimal, x, y) - (logits[i] - lz))).toBeLessThan(1e-10));
+      ys.forEach((y, i) =>
+        expect(Math.abs(sequenceLogProb(truth.optimal, x, y) - (logits[i] - lz))).toBeLessThan(1e-10),
+      );
     }
   });
 
@@ -49,7 +52,9 @@ describe("sequence bandit S: the DP agrees with brute-force enumeration (V = 4, 
     const pi = randomMarkovPolicy(Rng.seeded(4), 3, V, L);
     const m = evaluateMarkovPolicy(problem, truth, pi);
     const feats = expectedSequenceFeatures(problem, pi);
-    let J = 0, kl0 = 0, klStar = 0;
+    let J = 0,
+      kl0 = 0,
+      klStar = 0;
     const w = problem.contextWeights;
     for (let x = 0; x < 3; x++) {
       const f = new Float64Array(problem.dim);
@@ -90,7 +95,8 @@ describe("sequence bandit S: the DP agrees with brute-force enumeration (V = 4, 
 
   it("the oracle counts queries and prefers higher-reward responses at the BT rate", () => {
     const oracle = inst.makeOracle(Rng.seeded(1));
-    const a = ys[0], b = ys[255];
+    const a = ys[0],
+      b = ys[255];
     const gap = reward(0, a) - reward(0, b);
     let wins = 0;
     for (let i = 0; i < 20_000; i++) wins += oracle.query(0, a, b);

@@ -1,6 +1,18 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
-import { Covariance, covarianceFromJson, covarianceToJson, estimateFromJson, estimateToJson, fitBradleyTerryOrThrow, policyFromJson, policyToJson, sampleOfflineData, testbedR, winnerMinusLoser } from "../src";
+import {
+  Covariance,
+  covarianceFromJson,
+  covarianceToJson,
+  estimateFromJson,
+  estimateToJson,
+  fitBradleyTerryOrThrow,
+  policyFromJson,
+  policyToJson,
+  sampleOfflineData,
+  testbedR,
+  winnerMinusLoser,
+} from "../src";
 
 describe("save and load (JSON with a schema version)", () => {
   const inst = testbedR(0);
@@ -9,7 +21,13 @@ describe("save and load (JSON with a schema version)", () => {
 
   it("round-trips an estimate, a covariance and a policy exactly", () => {
     const fit = fitBradleyTerryOrThrow(Z, data.size, 8);
-    const e = estimateFromJson(estimateToJson({ theta: fit.theta, lambda: 1, diagnostics: { iterations: fit.iterations, converged: fit.converged } }));
+    const e = estimateFromJson(
+      estimateToJson({
+        theta: fit.theta,
+        lambda: 1,
+        diagnostics: { iterations: fit.iterations, converged: fit.converged },
+      }),
+    );
     expect(E.isRight(e) && Array.from(e.right.theta)).toEqual(Array.from(fit.theta));
     const cov = new Covariance(8, 1);
     cov.addRows(Z, data.size);
@@ -30,14 +48,22 @@ describe("save and load (JSON with a schema version)", () => {
     ["wrong schema", JSON.stringify({ schema: "gsh/policy", version: 1 }), "schema"],
     ["future version", JSON.stringify({ schema: "gsh/estimate", version: 2 }), "version"],
     ["wrong length", JSON.stringify({ schema: "gsh/estimate", version: 1, dim: 3, lambda: 1, theta: [1, 2] }), "theta"],
-    ["NaN written as null", JSON.stringify({ schema: "gsh/estimate", version: 1, dim: 2, lambda: 1, theta: [1, null] }), "theta[1]"],
+    [
+      "NaN written as null",
+      JSON.stringify({ schema: "gsh/estimate", version: 1, dim: 2, lambda: 1, theta: [1, null] }),
+      "theta[1]",
+    ],
   ])("%s is a ParseError naming the field", (_n, text, field) => {
     const r = estimateFromJson(text, "est.json");
-    expect(E.isLeft(r) && r.left._tag === "ParseError" && r.left.field === field && r.left.source === "est.json").toBe(true);
+    expect(E.isLeft(r) && r.left._tag === "ParseError" && r.left.field === field && r.left.source === "est.json").toBe(
+      true,
+    );
   });
 
   it("an invalid saved policy is refused by validation", () => {
-    const r = policyFromJson(JSON.stringify({ schema: "gsh/policy", version: 1, contexts: 1, actions: 2, probs: [0.7, 0.7] }));
+    const r = policyFromJson(
+      JSON.stringify({ schema: "gsh/policy", version: 1, contexts: 1, actions: 2, probs: [0.7, 0.7] }),
+    );
     expect(E.isLeft(r) && r.left._tag === "InvalidPolicy").toBe(true);
   });
 });

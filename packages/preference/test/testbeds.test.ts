@@ -1,6 +1,15 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, summarize, suboptimality, uniformPolicy } from "@gsh/core";
-import { type BanditInstance, TabularOracle, evaluatePolicy, linearBandit, preferenceProbability, testbedH, testbedP, testbedR } from "../src";
+import {
+  type BanditInstance,
+  TabularOracle,
+  evaluatePolicy,
+  linearBandit,
+  preferenceProbability,
+  testbedH,
+  testbedP,
+  testbedR,
+} from "../src";
 
 function subOptOfReference(inst: BanditInstance): number {
   return suboptimality(inst.problem.reference, inst.problem.reference, inst.truth.reward, inst.problem.eta);
@@ -29,16 +38,18 @@ describe("testbeds R, P, H against the spec's sanity values (means over seeds 0�
   });
 
   it("R: π0 has ≈ 3.0 effective actions; P: π*(distractors); H: π*(hidden)", () => {
-    const eff = summarize(Array.from({ length: 20 }, (_, s) => {
-      const { reference: p, contexts: X, actions: A } = testbedR(s).problem;
-      let e = 0;
-      for (let x = 0; x < X; x++) {
-        let q = 0;
-        for (let a = 0; a < A; a++) q += p.probs[x * A + a] ** 2;
-        e += 1 / q / X;
-      }
-      return e;
-    }));
+    const eff = summarize(
+      Array.from({ length: 20 }, (_, s) => {
+        const { reference: p, contexts: X, actions: A } = testbedR(s).problem;
+        let e = 0;
+        for (let x = 0; x < X; x++) {
+          let q = 0;
+          for (let a = 0; a < A; a++) q += p.probs[x * A + a] ** 2;
+          e += 1 / q / X;
+        }
+        return e;
+      }),
+    );
     expect(Math.abs(eff.mean - 3.0)).toBeLessThan(0.15);
     const distractors = (eta: number) => {
       const pi = testbedP(0, { eta }).truth.optimal.probs;
@@ -46,12 +57,15 @@ describe("testbeds R, P, H against the spec's sanity values (means over seeds 0�
     };
     expect(distractors(0.1)).toBeCloseTo(0.0049, 3);
     expect(distractors(1)).toBeCloseTo(0.111, 2);
-    const hidden = summarize(Array.from({ length: 20 }, (_, s) => {
-      const inst = testbedH(s, { eta: 0.3 });
-      let m = 0;
-      for (let x = 0; x < 50; x++) m += (inst.truth.optimal.probs[x * 32 + 30] + inst.truth.optimal.probs[x * 32 + 31]) / 50;
-      return m;
-    }));
+    const hidden = summarize(
+      Array.from({ length: 20 }, (_, s) => {
+        const inst = testbedH(s, { eta: 0.3 });
+        let m = 0;
+        for (let x = 0; x < 50; x++)
+          m += (inst.truth.optimal.probs[x * 32 + 30] + inst.truth.optimal.probs[x * 32 + 31]) / 50;
+        return m;
+      }),
+    );
     expect(Math.abs(hidden.mean - 0.224)).toBeLessThan(0.015);
   });
 });
@@ -77,7 +91,8 @@ describe("testbed invariants and golden values (version 1, seed 0)", () => {
   it("features lie in the unit ball; H's common actions have a zero 8th coordinate; P's θ* has the stated shape", () => {
     for (const inst of [testbedR(1), testbedH(1), testbedP(1, { variant: "one-hot-ish" })]) {
       const { values, dim } = inst.problem.features;
-      for (let i = 0; i < values.length / dim; i++) expect(Math.hypot(...values.subarray(i * dim, (i + 1) * dim))).toBeLessThanOrEqual(1 + 1e-12);
+      for (let i = 0; i < values.length / dim; i++)
+        expect(Math.hypot(...values.subarray(i * dim, (i + 1) * dim))).toBeLessThanOrEqual(1 + 1e-12);
     }
     const h = testbedH(2).problem.features.values;
     for (let a = 0; a < 30; a++) expect(h[a * 8 + 7]).toBe(0);
@@ -95,7 +110,9 @@ describe("testbed invariants and golden values (version 1, seed 0)", () => {
   it("evaluatePolicy scores exactly and refuses an invalid policy", () => {
     const inst = testbedR(0);
     const m = evaluatePolicy(inst, inst.truth.optimal);
-    expect(E.isRight(m) && m.right.subopt < 1e-12 && Math.abs(m.right.objective - inst.truth.optimalObjective) < 1e-12).toBe(true);
+    expect(
+      E.isRight(m) && m.right.subopt < 1e-12 && Math.abs(m.right.objective - inst.truth.optimalObjective) < 1e-12,
+    ).toBe(true);
     const u = evaluatePolicy(inst, uniformPolicy(50, 32));
     expect(E.isRight(u) && u.right.subopt > 0).toBe(true);
     const bad = { contexts: 50, actions: 32, probs: new Float64Array(50 * 32) };
@@ -103,7 +120,15 @@ describe("testbed invariants and golden values (version 1, seed 0)", () => {
   });
 
   it("the misspecified variant changes r* but keeps the optimum exact; θ* is then hidden from the truth", () => {
-    const inst = linearBandit(0, { contexts: 5, actions: 6, dim: 3, normBound: 2, eta: 0.5, referenceTemperature: 1, misspecification: 0.5 });
+    const inst = linearBandit(0, {
+      contexts: 5,
+      actions: 6,
+      dim: 3,
+      normBound: 2,
+      eta: 0.5,
+      referenceTemperature: 1,
+      misspecification: 0.5,
+    });
     expect(inst.truth.theta).toBeNull();
     const m = evaluatePolicy(inst, inst.truth.optimal);
     expect(E.isRight(m) && m.right.subopt < 1e-12).toBe(true);
@@ -129,7 +154,15 @@ describe("preference models: label frequencies match their probabilities (seeded
     [{ kind: "label-noise", flip: 0.2 } as const],
     [{ kind: "deterministic" } as const],
   ])("the oracle of %o draws labels at the model's rate", (model) => {
-    const inst = linearBandit(0, { contexts: 1, actions: 2, dim: 1, normBound: 1, eta: 1, referenceTemperature: 1, preference: model });
+    const inst = linearBandit(0, {
+      contexts: 1,
+      actions: 2,
+      dim: 1,
+      normBound: 1,
+      eta: 1,
+      referenceTemperature: 1,
+      preference: model,
+    });
     const gap = inst.truth.reward[0] - inst.truth.reward[1];
     const p = preferenceProbability(model, gap);
     const oracle = inst.makeOracle(Rng.seeded(1).split("labels"));
@@ -153,4 +186,9 @@ describe("preference models: label frequencies match their probabilities (seeded
   });
 });
 
-const GOLDEN = {"R":[1.2001039201700823,0.9955770183004854,-1.7137007904481028],"P":[0.561340306579743,0.578247378137732],"Poh":[0.517383691583107],"H":[1.1578273529570797,0.32544930147203716]};
+const GOLDEN = {
+  R: [1.2001039201700823, 0.9955770183004854, -1.7137007904481028],
+  P: [0.561340306579743, 0.578247378137732],
+  Poh: [0.517383691583107],
+  H: [1.1578273529570797, 0.32544930147203716],
+};

@@ -8,12 +8,16 @@ import { join } from "node:path";
 const root = join(__dirname, "..", "..", "..");
 // npm/pnpm settings inherited from whatever launched the tests must not leak into the scratch install.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k)));
-const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 test("@gsh/core and @gsh/preference install from their tarballs and their README examples run", () => {
   const scratch = mkdtempSync(join(tmpdir(), "gsh-pack-"));
-  for (const pkg of ["core", "preference"]) run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", pkg));
-  const tarballs = readdirSync(scratch).filter((f) => f.endsWith(".tgz")).map((f) => join(scratch, f));
+  for (const pkg of ["core", "preference"])
+    run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", pkg));
+  const tarballs = readdirSync(scratch)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => join(scratch, f));
   const tgz = tarballs.find((f) => f.includes("core"))!;
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], scratch);

@@ -63,7 +63,9 @@ let active: BackendName | null = null;
  * Loads TF.js with the chosen backend (once per process) and returns it with the backend's name, which every run
  * reports: TF.js results are reproducible per backend, not across backends.
  */
-export async function loadTf(options: { probe?: BackendProbe; prefer?: BackendName } = {}): Promise<{ tf: typeof tfType; backend: BackendName }> {
+export async function loadTf(
+  options: { probe?: BackendProbe; prefer?: BackendName } = {},
+): Promise<{ tf: typeof tfType; backend: BackendName }> {
   const want = chooseBackend(options.probe ?? nodeProbe, options.prefer);
   if (tfModule && active === want) return { tf: tfModule, backend: active };
   /* eslint-disable @typescript-eslint/no-require-imports */

@@ -17,11 +17,19 @@ export function makeDense(tf: typeof tfType) {
     };
     return { value, gradFunc };
   };
-  return tf.customGrad(f as never) as unknown as (x: tfType.Tensor2D, W: tfType.Variable, b: tfType.Variable) => tfType.Tensor2D;
+  return tf.customGrad(f as never) as unknown as (
+    x: tfType.Tensor2D,
+    W: tfType.Variable,
+    b: tfType.Variable,
+  ) => tfType.Tensor2D;
 }
 
 /** An MLP's variables: He-initialized hidden layers from our own seeded stream, and a zero last layer (so the model starts at π0). */
-export function mlpVariables(tf: typeof tfType, sizes: readonly number[], rng: Rng): { W: tfType.Variable[]; b: tfType.Variable[] } {
+export function mlpVariables(
+  tf: typeof tfType,
+  sizes: readonly number[],
+  rng: Rng,
+): { W: tfType.Variable[]; b: tfType.Variable[] } {
   const W: tfType.Variable[] = [];
   const b: tfType.Variable[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
@@ -36,7 +44,12 @@ export function mlpVariables(tf: typeof tfType, sizes: readonly number[], rng: R
   return { W, b };
 }
 
-export function mlpForward(tf: typeof tfType, dense: ReturnType<typeof makeDense>, vars: { W: tfType.Variable[]; b: tfType.Variable[] }, x: tfType.Tensor2D): tfType.Tensor2D {
+export function mlpForward(
+  tf: typeof tfType,
+  dense: ReturnType<typeof makeDense>,
+  vars: { W: tfType.Variable[]; b: tfType.Variable[] },
+  x: tfType.Tensor2D,
+): tfType.Tensor2D {
   let h = x;
   for (let l = 0; l < vars.W.length; l++) {
     h = dense(h, vars.W[l], vars.b[l]);

@@ -16,11 +16,16 @@ export class NeuralBanditPolicy {
   private readonly dense: ReturnType<typeof makeDense>;
   private cache: Policy | null = null;
 
-  constructor(private readonly tf: typeof tfType, readonly problem: BanditProblem, rng: Rng, options: { width?: number; layers?: number; plainAutodiff?: boolean } = {}) {
+  constructor(
+    private readonly tf: typeof tfType,
+    readonly problem: BanditProblem,
+    rng: Rng,
+    options: { width?: number; layers?: number; plainAutodiff?: boolean } = {},
+  ) {
     const width = options.width ?? 64;
     this.vars = mlpVariables(tf, [problem.dim, ...Array(options.layers ?? 2).fill(width), 1], rng);
     // plainAutodiff: the default TF.js matMul gradient (kept for the benchmark's comparison with the custom one)
-    this.dense = options.plainAutodiff ? ((x, W, b) => tf.add(tf.matMul(x, W), b) as tfType.Tensor2D) : makeDense(tf);
+    this.dense = options.plainAutodiff ? (x, W, b) => tf.add(tf.matMul(x, W), b) as tfType.Tensor2D : makeDense(tf);
   }
 
   private scores(rows: Float32Array, n: number): tfType.Tensor1D {
@@ -31,7 +36,8 @@ export class NeuralBanditPolicy {
   private featureRows(x: readonly number[], a: readonly number[]): Float32Array {
     const { dim: d, actions: A, features } = this.problem;
     const out = new Float32Array(x.length * d);
-    for (let i = 0; i < x.length; i++) out.set(features.values.subarray((x[i] * A + a[i]) * d, (x[i] * A + a[i] + 1) * d), i * d);
+    for (let i = 0; i < x.length; i++)
+      out.set(features.values.subarray((x[i] * A + a[i]) * d, (x[i] * A + a[i] + 1) * d), i * d);
     return out;
   }
 
@@ -56,8 +62,14 @@ export class NeuralBanditPolicy {
     const tf = this.tf;
     this.cache = null;
     const xs = idx.map((i) => pairs.contexts[i]);
-    const w = this.featureRows(xs, idx.map((i) => pairs.chosen[i]));
-    const l = this.featureRows(xs, idx.map((i) => pairs.rejected[i]));
+    const w = this.featureRows(
+      xs,
+      idx.map((i) => pairs.chosen[i]),
+    );
+    const l = this.featureRows(
+      xs,
+      idx.map((i) => pairs.rejected[i]),
+    );
     const cost = optimizer.minimize(() => {
       const h = tf.sub(this.scores(w, idx.length), this.scores(l, idx.length));
       return tf.mean(tf.softplus(tf.neg(tf.mul(h, eta)))) as tfType.Scalar; // −log σ(z) = softplus(−z)
@@ -72,7 +84,15 @@ export class NeuralBanditPolicy {
     const opt = this.tf.train.adam(options.learningRate ?? 0.01);
     const batch = Math.min(options.batchSize ?? 256, pairs.size);
     const losses: number[] = [];
-    for (let s = 0; s < (options.steps ?? 300); s++) losses.push(this.dpoStep(opt, pairs, Array.from({ length: batch }, () => rng.int(pairs.size)), options.eta));
+    for (let s = 0; s < (options.steps ?? 300); s++)
+      losses.push(
+        this.dpoStep(
+          opt,
+          pairs,
+          Array.from({ length: batch }, () => rng.int(pairs.size)),
+          options.eta,
+        ),
+      );
     opt.dispose();
     return losses;
   }

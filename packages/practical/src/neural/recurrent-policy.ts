@@ -18,7 +18,12 @@ export class RecurrentSequencePolicy {
   private readonly U: tfType.Variable; // H × V, zero
   private readonly logPi0: tfType.Tensor2D;
 
-  constructor(private readonly tf: typeof tfType, readonly problem: SequenceProblem, rng: Rng, options: { hidden?: number } = {}) {
+  constructor(
+    private readonly tf: typeof tfType,
+    readonly problem: SequenceProblem,
+    rng: Rng,
+    options: { hidden?: number } = {},
+  ) {
     const H = options.hidden ?? 32;
     const { prompts: X, vocab: V } = problem;
     const init = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
@@ -27,7 +32,10 @@ export class RecurrentSequencePolicy {
     this.W = tf.variable(tf.tensor2d(init(H * H, 1 / Math.sqrt(H)), [H, H]));
     this.b = tf.variable(tf.zeros([H]));
     this.U = tf.variable(tf.zeros([H, V]));
-    this.logPi0 = tf.tensor2d(Float32Array.from(problem.reference, (p) => Math.log(p)), [X * (V + 1), V]);
+    this.logPi0 = tf.tensor2d(
+      Float32Array.from(problem.reference, (p) => Math.log(p)),
+      [X * (V + 1), V],
+    );
   }
 
   /**
@@ -53,7 +61,10 @@ export class RecurrentSequencePolicy {
     for (let t = 0; t < L; t++) {
       const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
       h = this.cell(h, prevT, xIdx);
-      const rows = tf.tensor1d(Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]), "int32");
+      const rows = tf.tensor1d(
+        Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]),
+        "int32",
+      );
       const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U)));
       const cur = Int32Array.from(ys, (y) => y[t]);
       total = tf.add(total, tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(cur, "int32"), V)), 1)) as tfType.Tensor1D;
@@ -76,7 +87,10 @@ export class RecurrentSequencePolicy {
       for (let t = 0; t < L; t++) {
         const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
         h = this.cell(h, prevT, xIdx);
-        const rows = tf.tensor1d(Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]), "int32");
+        const rows = tf.tensor1d(
+          Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]),
+          "int32",
+        );
         const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U))).dataSync();
         for (let i = 0; i < n; i++) {
           const p = Array.from(lp.subarray(i * V, (i + 1) * V), Math.exp);
@@ -91,7 +105,12 @@ export class RecurrentSequencePolicy {
   }
 
   /** DPO with reference π0 by Adam (same defaults as the Markov model). */
-  trainDpo(pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
+  trainDpo(
+    pairs: readonly SequencePair[],
+    logPi0: (x: number, y: Int32Array) => number,
+    rng: Rng,
+    options: NeuralTrainOptions,
+  ): number[] {
     return trainSequenceDpo(this.tf, this, pairs, logPi0, rng, options);
   }
 

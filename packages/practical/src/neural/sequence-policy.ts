@@ -31,14 +31,22 @@ export class NeuralSequencePolicy {
   private readonly inputDim: number;
   private readonly logPi0: tfType.Tensor2D; // rows (x·(V+1) + s), V columns
 
-  constructor(private readonly tf: typeof tfType, readonly problem: SequenceProblem, rng: Rng, options: { width?: number; layers?: number } = {}) {
+  constructor(
+    private readonly tf: typeof tfType,
+    readonly problem: SequenceProblem,
+    rng: Rng,
+    options: { width?: number; layers?: number } = {},
+  ) {
     const { prompts: X, length: L, vocab: V } = problem;
     this.inputDim = X + L + V + 1;
     const width = options.width ?? 64;
     const layers = options.layers ?? 2;
     this.vars = mlpVariables(tf, [this.inputDim, ...Array(layers).fill(width), V], rng);
     this.dense = makeDense(tf);
-    this.logPi0 = tf.tensor2d(Float32Array.from(problem.reference, (p) => Math.log(p)), [X * (V + 1), V]);
+    this.logPi0 = tf.tensor2d(
+      Float32Array.from(problem.reference, (p) => Math.log(p)),
+      [X * (V + 1), V],
+    );
   }
 
   /** One-hot rows for (x, t, s) triples. */
@@ -59,7 +67,10 @@ export class NeuralSequencePolicy {
     const tf = this.tf;
     const V = this.problem.vocab;
     const g = mlpForward(tf, this.dense, this.vars, this.encode(triples));
-    const rows = tf.tensor1d(Int32Array.from(triples, ([x, , s]) => x * (V + 1) + s), "int32");
+    const rows = tf.tensor1d(
+      Int32Array.from(triples, ([x, , s]) => x * (V + 1) + s),
+      "int32",
+    );
     return tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), g)) as tfType.Tensor2D;
   }
 
@@ -94,7 +105,12 @@ export class NeuralSequencePolicy {
   }
 
   /** DPO with reference π0 by Adam on minibatches drawn from `rng` (see `trainSequenceDpo`). */
-  trainDpo(pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
+  trainDpo(
+    pairs: readonly SequencePair[],
+    logPi0: (x: number, y: Int32Array) => number,
+    rng: Rng,
+    options: NeuralTrainOptions,
+  ): number[] {
     return trainSequenceDpo(this.tf, this, pairs, logPi0, rng, options);
   }
 
@@ -114,7 +130,14 @@ export interface SequenceLogProbModel {
  * h = log π_θ/π0 (chosen) − log π_θ/π0 (rejected), written as softplus(−ηh) (tf.logSigmoid's gradient disposes its
  * input inside optimizer.minimize in TF.js 4.22). Returns the loss of each step.
  */
-export function trainSequenceDpo(tf: typeof tfType, model: SequenceLogProbModel, pairs: readonly SequencePair[], logPi0: (x: number, y: Int32Array) => number, rng: Rng, options: NeuralTrainOptions): number[] {
+export function trainSequenceDpo(
+  tf: typeof tfType,
+  model: SequenceLogProbModel,
+  pairs: readonly SequencePair[],
+  logPi0: (x: number, y: Int32Array) => number,
+  rng: Rng,
+  options: NeuralTrainOptions,
+): number[] {
   const steps = options.steps ?? 300;
   const batch = Math.min(options.batchSize ?? 256, pairs.length);
   const opt = tf.train.adam(options.learningRate ?? 0.01);
@@ -125,7 +148,19 @@ export function trainSequenceDpo(tf: typeof tfType, model: SequenceLogProbModel,
     const xs = idx.map((i) => pairs[i].x);
     const refGap = tf.tensor1d(idx.map((i) => ref[i]));
     const cost = opt.minimize(() => {
-      const h = tf.sub(tf.sub(model.sequenceLogProb(xs, idx.map((i) => pairs[i].chosen)), model.sequenceLogProb(xs, idx.map((i) => pairs[i].rejected))), refGap);
+      const h = tf.sub(
+        tf.sub(
+          model.sequenceLogProb(
+            xs,
+            idx.map((i) => pairs[i].chosen),
+          ),
+          model.sequenceLogProb(
+            xs,
+            idx.map((i) => pairs[i].rejected),
+          ),
+        ),
+        refGap,
+      );
       return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar;
     }, true);
     losses.push(cost!.dataSync()[0]);
