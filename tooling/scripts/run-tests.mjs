@@ -44,6 +44,13 @@ const layers = spawnSync("node", [join(root, "tooling", "scripts", "check-layers
   stdio: "inherit",
 });
 
+// Formatting is part of lint: a file Prettier would change fails the run (fix with `pnpm format`).
+const format = spawnSync("pnpm", ["exec", "prettier", "--check", "--log-level", "warn", "."], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (format.status !== 0) console.log("formatting: run `pnpm format` to fix the files listed above");
+
 let passed = 0;
 let failed = 0;
 const missing = [];
@@ -59,4 +66,6 @@ for (const d of dirs) {
 }
 if (missing.length) console.log(`no test report from: ${missing.map((m) => m.slice(root.length + 1)).join(", ")}`);
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(turbo.status !== 0 || layers.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
+process.exit(
+  turbo.status !== 0 || layers.status !== 0 || format.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0,
+);
