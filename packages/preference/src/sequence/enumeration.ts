@@ -1,15 +1,11 @@
 import { uniformWeights } from "@gsh/core";
-import type { BanditInstance, BanditProblem } from "./problem";
-import { makeTruth } from "./problem";
-import { TabularOracle } from "./linear-bandit";
-import { BRADLEY_TERRY } from "./preference-models";
-import {
-  type SequenceInstance,
-  enumerateResponses,
-  referenceMarkovPolicy,
-  sequenceFeatures,
-  sequenceLogProb,
-} from "./sequence-bandit";
+import type { BanditInstance, BanditProblem } from "../environments/bandit";
+import { makeTruth } from "../environments/bandit";
+import { TabularOracle } from "../environments/linear-bandit";
+import { BRADLEY_TERRY } from "../environments/preference-models";
+import type { SequenceInstance } from "./problem";
+import { referenceMarkovPolicy } from "./dp";
+import { sequenceFeatures, sequenceLogProb } from "./sampler";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -54,4 +50,21 @@ export function enumerateSequenceInstance(seq: SequenceInstance): BanditInstance
     truth: makeTruth(problem, reward, seq.truth.theta),
     makeOracle: (rng) => new TabularOracle(reward, X, A, BRADLEY_TERRY, rng),
   };
+}
+
+/** Every response of length L over V tokens, in lexicographic order (Vᴸ of them): for tests on tiny settings. */
+export function enumerateResponses(vocab: number, length: number): Int32Array[] {
+  const total = vocab ** length;
+  if (total > 1 << 20) throw new RangeError(`refusing to enumerate ${total} responses`);
+  const out: Int32Array[] = [];
+  for (let i = 0; i < total; i++) {
+    const y = new Int32Array(length);
+    let k = i;
+    for (let t = length - 1; t >= 0; t--) {
+      y[t] = k % vocab;
+      k = Math.floor(k / vocab);
+    }
+    out.push(y);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { type FeatureMap, Rng, uniformWeights } from "@gsh/core";
-import { type BanditInstance, type BanditProblem } from "./problem";
+import { type BanditInstance, type BanditProblem } from "./bandit";
 import { type WorldVariant, assembleInstance, linearBandit, softmaxReference, unitBallFeatures } from "./linear-bandit";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).

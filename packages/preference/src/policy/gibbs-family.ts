@@ -1,12 +1,7 @@
 import { type Policy, gemv, softmaxInto, syrk } from "@gsh/core";
-import type { BanditProblem } from "./problem";
-import {
-  type MarkovPolicy,
-  type SequenceProblem,
-  bigramReward,
-  expectedSequenceFeatures,
-  sequenceGibbs,
-} from "./sequence-bandit";
+import type { BanditProblem } from "../environments/bandit";
+import type { MarkovPolicy, SequenceProblem } from "../sequence/problem";
+import { bigramReward, expectedSequenceFeatures, sequenceGibbs } from "../sequence/dp";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;

@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, type Policy, validatePolicy } from "@gsh/core";
-import { Covariance } from "./confidence";
+import { Covariance } from "../estimation/confidence";
 
 /**
  * Save and load of estimates, covariances and policies as JSON with a schema name and version, so a file written

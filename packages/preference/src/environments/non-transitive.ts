@@ -1,5 +1,5 @@
 import { type Policy, Rng, sigmoid, softmaxInto, uniformWeights } from "@gsh/core";
-import type { BanditProblem, PreferenceOracle } from "./problem";
+import type { BanditProblem, PreferenceOracle } from "./bandit";
 import { unitBallFeatures } from "./linear-bandit";
 
 /**

@@ -1,5 +1,5 @@
 import { type FeatureMap, type Policy, Rng, linearReward, softmaxInto, uniformWeights } from "@gsh/core";
-import { type BanditInstance, type BanditProblem, type PreferenceOracle, makeTruth } from "./problem";
+import { type BanditInstance, type BanditProblem, type PreferenceOracle, makeTruth } from "./bandit";
 import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "./preference-models";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).

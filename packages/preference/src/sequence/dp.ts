@@ -1,0 +1,156 @@
+import { dot, softmaxInto } from "@gsh/core";
+import { type MarkovPolicy, type SequenceMetrics, type SequenceProblem, type SequenceTruth, stride } from "./problem";
+
+// Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
+const { Math, Number } = globalThis;
+
+/** π0 as a (position-independent) Markov policy. */
+export function referenceMarkovPolicy(problem: SequenceProblem): MarkovPolicy {
+  const { prompts: X, length: L } = problem;
+  const S = stride(problem);
+  const probs = new Float64Array(X * L * S);
+  for (let x = 0; x < X; x++)
+    for (let t = 0; t < L; t++) probs.set(problem.reference.subarray(x * S, (x + 1) * S), (x * L + t) * S);
+  return { prompts: X, vocab: problem.vocab, length: L, probs };
+}
+
+/** b(s, v) = <θ, ψ(s, v)>/L: the per-position reward of a linear reward θ. */
+export function bigramReward(problem: SequenceProblem, theta: Float64Array): Float64Array {
+  const { vocab: V, dim: d, length: L } = problem;
+  const out = new Float64Array((V + 1) * V);
+  for (let i = 0; i < out.length; i++) out[i] = dot(problem.psi, theta, d, i * d, 0) / L;
+  return out;
+}
+
+/**
+ * The Gibbs policy of a bigram reward b (shared by all prompts, or per prompt with `perPrompt`), by the backward
+ * pass W_t(s) = log Σ_v π0(v|x,s)·exp(b(s,v)/η + W_{t+1}(v)), W_{L}(·) = 0; log Z(x) = W_0(start).
+ */
+export function sequenceGibbs(
+  problem: SequenceProblem,
+  b: Float64Array,
+  eta: number,
+  perPrompt = false,
+): { policy: MarkovPolicy; logZ: Float64Array } {
+  if (!(eta > 0) || !Number.isFinite(eta)) throw new RangeError(`η must be a finite number > 0, got ${eta}`);
+  const { prompts: X, vocab: V, length: L } = problem;
+  const S = stride(problem);
+  const probs = new Float64Array(X * L * S);
+  const logZ = new Float64Array(X);
+  const next = new Float64Array(V + 1);
+  const cur = new Float64Array(V + 1);
+  const row = new Float64Array(V);
+  for (let x = 0; x < X; x++) {
+    const bx = perPrompt ? x * S : 0;
+    next.fill(0);
+    for (let t = L - 1; t >= 0; t--) {
+      for (let s = 0; s <= V; s++) {
+        const o = x * S + s * V;
+        for (let v = 0; v < V; v++) {
+          const p0 = problem.reference[o + v];
+          row[v] = p0 > 0 ? Math.log(p0) + b[bx + s * V + v] / eta + next[v] : -Infinity;
+        }
+        cur[s] = softmaxInto(row, probs.subarray((x * L + t) * S + s * V, (x * L + t) * S + (s + 1) * V), 0, V);
+      }
+      next.set(cur);
+    }
+    logZ[x] = next[V];
+  }
+  return { policy: { prompts: X, vocab: V, length: L, probs }, logZ };
+}
+
+/** State marginals μ_t(s) of a Markov policy for one prompt: an (L+1) × (V+1) table, μ_0 = δ_start. */
+export function stateMarginals(policy: MarkovPolicy, x: number): Float64Array {
+  const { vocab: V, length: L } = policy;
+  const S = stride(policy);
+  const mu = new Float64Array((L + 1) * (V + 1));
+  mu[V] = 1;
+  for (let t = 0; t < L; t++) {
+    for (let s = 0; s <= V; s++) {
+      const m = mu[t * (V + 1) + s];
+      if (m === 0) continue;
+      const o = (x * L + t) * S + s * V;
+      for (let v = 0; v < V; v++) mu[(t + 1) * (V + 1) + v] += m * policy.probs[o + v];
+    }
+  }
+  return mu;
+}
+
+/**
+ * Exact metrics of a Markov policy against the truth (b* and the optimal Markov policy), by a forward pass:
+ * E r = Σ_t Σ_s μ_t(s) Σ_v π_t(v|s) b*(s,v), KL to π0 and to π* by the chain rule.
+ */
+export function evaluateMarkovPolicy(
+  problem: SequenceProblem,
+  truth: SequenceTruth,
+  policy: MarkovPolicy,
+): SequenceMetrics {
+  const { prompts: X, vocab: V, length: L } = problem;
+  const S = stride(problem);
+  const w = problem.contextWeights;
+  let reward = 0;
+  let kl0 = 0;
+  let klStar = 0;
+  for (let x = 0; x < X; x++) {
+    const mu = stateMarginals(policy, x);
+    let rx = 0,
+      k0 = 0,
+      ks = 0;
+    for (let t = 0; t < L; t++) {
+      for (let s = 0; s <= V; s++) {
+        const m = mu[t * (V + 1) + s];
+        if (m === 0) continue;
+        const o = (x * L + t) * S + s * V;
+        let r = 0,
+          a = 0,
+          c = 0;
+        for (let v = 0; v < V; v++) {
+          const p = policy.probs[o + v];
+          if (p === 0) continue;
+          const q0 = problem.reference[x * S + s * V + v];
+          const qs = truth.optimal.probs[o + v];
+          r += p * truth.bigram[s * V + v];
+          a += q0 === 0 ? Infinity : p * Math.log(p / q0);
+          c += qs === 0 ? Infinity : p * Math.log(p / qs);
+        }
+        rx += m * r;
+        k0 += m * Math.max(0, a);
+        ks += m * Math.max(0, c);
+      }
+    }
+    reward += w[x] * rx;
+    kl0 += w[x] * k0;
+    klStar += w[x] * ks;
+  }
+  return {
+    objective: reward - problem.eta * kl0,
+    subopt: problem.eta * klStar,
+    trueReward: reward,
+    klToReference: kl0,
+  };
+}
+
+/** φ(x, π) = E_{y~π(·|x)} φ(x, y) for every prompt: prompts × d. */
+export function expectedSequenceFeatures(problem: SequenceProblem, policy: MarkovPolicy): Float64Array {
+  const { prompts: X, vocab: V, length: L, dim: d } = problem;
+  const S = stride(problem);
+  const out = new Float64Array(X * d);
+  const occ = new Float64Array(S);
+  for (let x = 0; x < X; x++) {
+    const mu = stateMarginals(policy, x);
+    occ.fill(0);
+    for (let t = 0; t < L; t++)
+      for (let s = 0; s <= V; s++) {
+        const m = mu[t * (V + 1) + s];
+        if (m === 0) continue;
+        const o = (x * L + t) * S + s * V;
+        for (let v = 0; v < V; v++) occ[s * V + v] += m * policy.probs[o + v];
+      }
+    for (let i = 0; i < S; i++) {
+      const c = occ[i] / L;
+      if (c === 0) continue;
+      for (let k = 0; k < d; k++) out[x * d + k] += c * problem.psi[i * d + k];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+import { Rng } from "@gsh/core";
+import { PreferenceDataset } from "../data/dataset";
+import { type MarkovPolicy, type SequenceInstance, type SequenceProblem, stride } from "./problem";
+import { referenceMarkovPolicy } from "./dp";
+
+// Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
+const { Math, Number } = globalThis;
+
+/** One exact sample y ~ π(·|x). */
+export function sampleSequence(
+  policy: MarkovPolicy,
+  x: number,
+  rng: Rng,
+  out = new Int32Array(policy.length),
+): Int32Array {
+  const { vocab: V, length: L } = policy;
+  const S = stride(policy);
+  let s = V;
+  for (let t = 0; t < L; t++) {
+    const o = (x * L + t) * S + s * V;
+    s = rng.categorical(policy.probs, o, V);
+    out[t] = s;
+  }
+  return out;
+}
+
+/** log π(y | x) of a Markov policy. */
+export function sequenceLogProb(policy: MarkovPolicy, x: number, y: ArrayLike<number>): number {
+  const { vocab: V, length: L } = policy;
+  const S = stride(policy);
+  let s = V;
+  let lp = 0;
+  for (let t = 0; t < L; t++) {
+    lp += Math.log(policy.probs[(x * L + t) * S + s * V + y[t]]);
+    s = y[t];
+  }
+  return lp;
+}
+
+/** φ(x, y) = (1/L)·Σ_t ψ(y_{t−1}, y_t). */
+export function sequenceFeatures(
+  problem: SequenceProblem,
+  y: ArrayLike<number>,
+  out = new Float64Array(problem.dim),
+): Float64Array {
+  const { vocab: V, length: L, dim: d } = problem;
+  out.fill(0);
+  let s = V;
+  for (let t = 0; t < L; t++) {
+    const o = (s * V + y[t]) * d;
+    for (let k = 0; k < d; k++) out[k] += problem.psi[o + k] / L;
+    s = y[t];
+  }
+  return out;
+}
+
+/**
+ * Offline data on the sequence bandit: x ~ d0, y¹, y² ~ π0(·|x) i.i.d., one counted query each. Records carry
+ * φ(x, y¹), φ(x, y²); a1/a2 hold the response's index in `enumerateResponses` order (base-V code) when Vᴸ < 2³¹,
+ * else −1. Depends on (seed, instance) only; nested in n.
+ */
+export function sampleSequenceOfflineData(instance: SequenceInstance, n: number, seed: number): SequenceOfflineData {
+  const { problem } = instance;
+  const { vocab: V, length: L, dim: d } = problem;
+  const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/reference`);
+  const oracle = instance.makeOracle(rng.split("labels"));
+  const draw = rng.split("pairs");
+  const pi0 = referenceMarkovPolicy(problem);
+  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`n must be an integer ≥ 0, got ${n}`);
+  const data = new PreferenceDataset(n, d);
+  const first = new Int32Array(n * L),
+    second = new Int32Array(n * L);
+  const y1 = new Int32Array(L),
+    y2 = new Int32Array(L);
+  const f1 = new Float64Array(d),
+    f2 = new Float64Array(d);
+  const code = (y: Int32Array) => {
+    if (V ** L >= 2 ** 31) return -1;
+    let k = 0;
+    for (let t = 0; t < L; t++) k = k * V + y[t];
+    return k;
+  };
+  for (let i = 0; i < n; i++) {
+    const x = draw.categorical(problem.contextWeights);
+    sampleSequence(pi0, x, draw, y1);
+    sampleSequence(pi0, x, draw, y2);
+    first.set(y1, i * L);
+    second.set(y2, i * L);
+    data.pushWithFeatures(
+      x,
+      code(y1),
+      code(y2),
+      oracle.query(x, y1, y2),
+      sequenceFeatures(problem, y1, f1),
+      sequenceFeatures(problem, y2, f2),
+    );
+  }
+  return { data, queries: oracle.queries, first, second };
+}
+
+/**
+ * Labelled sequence pairs: the records (with their features φ(x, y)) and the responses themselves (n×L each,
+ * row-major), which neural policies need. `y = 1` in `data` means `first` was preferred.
+ */
+export interface SequenceOfflineData {
+  readonly data: PreferenceDataset;
+  readonly queries: number;
+  readonly first: Int32Array;
+  readonly second: Int32Array;
+}
+
+/** The pairs as (x, chosen, rejected) responses, in record order. */
+export function sequencePairs(
+  d: Pick<SequenceOfflineData, "data" | "first" | "second">,
+  length: number,
+): { x: number; chosen: Int32Array; rejected: Int32Array }[] {
+  const out: { x: number; chosen: Int32Array; rejected: Int32Array }[] = [];
+  for (let i = 0; i < d.data.size; i++) {
+    const a = d.first.subarray(i * length, (i + 1) * length);
+    const b = d.second.subarray(i * length, (i + 1) * length);
+    const y = d.data.label[i];
+    out.push({ x: d.data.context[i], chosen: y === 1 ? a : b, rejected: y === 1 ? b : a });
+  }
+  return out;
+}
