@@ -1,2 +1,3 @@
 export * from "./offline-gshf";
 export * from "./expected-pessimism";
+export * from "./offline-gshf-sequence";

@@ -3,7 +3,7 @@ import type { BanditInstance, BanditProblem } from "../environments/bandit";
 import { makeTruth } from "../environments/bandit";
 import { TabularOracle } from "../environments/linear-bandit";
 import { BRADLEY_TERRY } from "../environments/preference-models";
-import type { SequenceInstance } from "./problem";
+import type { SequenceInstance, SequenceProblem } from "./problem";
 import { referenceMarkovPolicy } from "./dp";
 import { sequenceFeatures, sequenceLogProb } from "./sampler";
 
@@ -67,4 +67,42 @@ export function enumerateResponses(vocab: number, length: number): Int32Array[] 
     out.push(y);
   }
   return out;
+}
+
+/**
+ * Streams every response of prompt x in `enumerateResponses` order without storing them: a depth-first walk of the
+ * prefix tree carrying prefix sums of a per-bigram table (`table`: (V+1)·V rows of `width` numbers) and of log π0,
+ * so each response costs O(width) amortized instead of O(L·width). `visit(index, sums, logRef)` sees Σ_t table(y_{t−1},
+ * y_t) and log π0(y|x); `sums` is reused between calls.
+ */
+export function forEachResponse(
+  problem: SequenceProblem,
+  x: number,
+  table: Float64Array,
+  width: number,
+  visit: (index: number, sums: Float64Array, logRef: number) => void,
+): void {
+  const { vocab: V, length: L } = problem;
+  const S = (V + 1) * V;
+  if (table.length !== S * width) throw new RangeError(`table has ${table.length} entries, expected ${S * width}`);
+  const sums = new Float64Array((L + 1) * width);
+  const logRef = new Float64Array(L + 1);
+  const y = new Int32Array(L);
+  const logPi0 = new Float64Array(S);
+  for (let i = 0; i < S; i++) logPi0[i] = Math.log(problem.reference[x * S + i]);
+  let index = 0;
+  const leaf = sums.subarray(L * width);
+  const walk = (t: number, s: number) => {
+    for (let v = 0; v < V; v++) {
+      const row = (s * V + v) * width;
+      const o = t * width,
+        n = (t + 1) * width;
+      for (let k = 0; k < width; k++) sums[n + k] = sums[o + k] + table[row + k];
+      logRef[t + 1] = logRef[t] + logPi0[s * V + v];
+      y[t] = v;
+      if (t + 1 === L) visit(index++, leaf, logRef[L]);
+      else walk(t + 1, v);
+    }
+  };
+  walk(0, V);
 }

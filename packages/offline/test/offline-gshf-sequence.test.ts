@@ -1,0 +1,57 @@
+import * as E from "fp-ts/lib/Either";
+import {
+  SEQUENCE_SIZES,
+  enumerateSequenceInstance,
+  evaluatePolicy,
+  evaluateSequencePolicy,
+  sampleSequenceOfflineData,
+  testbedS,
+} from "@gsh/preference";
+import { offlineGshf, offlineGshfSequence, pessimismBound, sequencePessimismBound } from "../src";
+
+describe("offlineGshfSequence: the streaming routes agree with the finite algorithm on the enumerated instance", () => {
+  const seq = testbedS(3, { ...SEQUENCE_SIZES.tiny, prompts: 4, eta: 0.3 });
+  const { data } = sampleSequenceOfflineData(seq, 300, 3);
+  const enumerated = enumerateSequenceInstance(seq);
+
+  it.each([
+    ["II", 2],
+    ["I", 2],
+    ["II", 0],
+  ] as const)(
+    "Option %s, β = %d: same policy (1e-9 in probability), same exact SubOpt and same bound RHS",
+    (option, beta) => {
+      const s = offlineGshfSequence(seq.problem, data, { beta, option });
+      const f = offlineGshf(enumerated.problem, data, { beta, option });
+      if (E.isLeft(s) || E.isLeft(f)) throw new Error("fit failed");
+      const ms = evaluateSequencePolicy(seq, s.right.policy);
+      const mf = evaluatePolicy(enumerated, f.right.policy);
+      if (E.isLeft(ms) || E.isLeft(mf)) throw new Error("evaluation failed");
+      expect(Math.abs(ms.right.subopt - mf.right.subopt)).toBeLessThan(1e-7);
+      expect(Math.abs(ms.right.klToReference - mf.right.klToReference)).toBeLessThan(1e-7);
+      if (s.right.policy.kind === "enumerated") {
+        const lp = s.right.policy.logProbs;
+        let worst = 0;
+        for (let i = 0; i < lp.length; i++)
+          worst = Math.max(worst, Math.abs(Math.exp(lp[i]) - f.right.policy.probs[i]));
+        expect(worst).toBeLessThan(1e-9);
+      } else expect(s.right.policy.kind).toBe("markov");
+      const bs = sequencePessimismBound(seq.problem, s.right, seq.truth.optimal);
+      const bf = pessimismBound(enumerated.problem, f.right, enumerated.truth.optimal);
+      expect(Math.abs(bs - bf)).toBeLessThan(1e-6 * Math.max(1, bf));
+    },
+  );
+
+  it("refuses Option II above the enumeration limit and data of the wrong dimension, naming the field", () => {
+    const large = testbedS(0, SEQUENCE_SIZES.large);
+    const off = sampleSequenceOfflineData(large, 20, 0);
+    const r = offlineGshfSequence(large.problem, off.data, { beta: 1, option: "II" });
+    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: "InvalidArgument", field: "option" });
+    const ok = offlineGshfSequence(large.problem, off.data, { beta: 1, option: "I" });
+    expect(E.isRight(ok)).toBe(true);
+    const wrong = offlineGshfSequence(seq.problem, off.data.prefix(5), { beta: 0 });
+    expect(E.isRight(wrong)).toBe(true); // same d = 16: accepted
+    const r2 = offlineGshfSequence({ ...seq.problem, dim: 8 }, data, { beta: 0 });
+    expect(E.isLeft(r2) && r2.left).toMatchObject({ _tag: "InvalidArgument", field: "data" });
+  });
+});
