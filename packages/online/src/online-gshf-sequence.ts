@@ -81,7 +81,7 @@ export function onlineGshfSequence(
   const uniform: MarkovPolicy = { ...pi0, probs: new Float64Array(pi0.probs.length).fill(1 / V) };
   const trace: IterationTrace[] = [];
   const startQueries = oracle.queries;
-  let theta = new Float64Array(d);
+  let theta: Float64Array = new Float64Array(d);
   const fit = (init: Float64Array): E.Either<GshError, Float64Array> => {
     if (all.size === 0) return E.right(new Float64Array(d));
     const r = fitBradleyTerry(winnerMinusLoser(all, null), all.size, d, { lambda, init });
