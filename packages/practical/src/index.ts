@@ -15,3 +15,5 @@ export * from "./neural/dense";
 export * from "./neural/sequence-policy";
 export * from "./neural/mlp-policy";
 export * from "./neural/recurrent-policy";
+export * from "./sequence/log-linear-sequence-policy";
+export * from "./sequence/sequence-algorithms";

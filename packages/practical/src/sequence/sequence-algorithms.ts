@@ -1,0 +1,288 @@
+import * as E from "fp-ts/lib/Either";
+import { type GshError, type Rng, invalidArgument, sigmoid } from "@gsh/core";
+import {
+  type MarkovPolicy,
+  PreferenceDataset,
+  type SequenceOfflineData,
+  type SequenceOracle,
+  type SequenceProblem,
+  type PairRule,
+  bigramReward,
+  fitBradleyTerry,
+  referenceMarkovPolicy,
+  sampleSequence,
+  selectPair,
+  sequenceFeatures,
+  sequenceLogProb,
+  sequencePairs,
+  winnerMinusLoser,
+} from "@gsh/preference";
+import { DPO, type LossSpec } from "../losses";
+import { consecutivePairs, statisticalRejectionSample } from "../rejection-sampling";
+import type { NeuralTrainOptions, SequencePair } from "../neural/sequence-policy";
+import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
+
+/** Labelled sequence pairs that grow: records with features, and the responses themselves. */
+class SequencePairs {
+  readonly data: PreferenceDataset;
+  private a: Int32Array[] = [];
+  private b: Int32Array[] = [];
+  constructor(private readonly problem: SequenceProblem) {
+    this.data = new PreferenceDataset(64, problem.dim);
+  }
+  push(x: number, y1: Int32Array, y2: Int32Array, label: 0 | 1): void {
+    const { problem } = this;
+    this.data.pushWithFeatures(x, -1, -1, label, sequenceFeatures(problem, y1), sequenceFeatures(problem, y2));
+    this.a.push(Int32Array.from(y1));
+    this.b.push(Int32Array.from(y2));
+  }
+  view(): Pick<SequenceOfflineData, "data" | "first" | "second"> {
+    const L = this.problem.length;
+    const first = new Int32Array(this.a.length * L),
+      second = new Int32Array(this.b.length * L);
+    this.a.forEach((y, i) => first.set(y, i * L));
+    this.b.forEach((y, i) => second.set(y, i * L));
+    return { data: this.data, first, second };
+  }
+  refGaps(): Float64Array {
+    const pi0 = referenceMarkovPolicy(this.problem);
+    return Float64Array.from(this.a, (y, i) => {
+      const x = this.data.context[i];
+      const g = sequenceLogProb(pi0, x, y) - sequenceLogProb(pi0, x, this.b[i]);
+      return this.data.label[i] === 1 ? g : -g;
+    });
+  }
+}
+
+/**
+ * What the sequence practical algorithms train: the log-linear Gibbs-family policy (L-BFGS on the exact loss) or a
+ * neural autoregressive policy (Adam), seen as a Markov table for sampling and for exact evaluation.
+ */
+export interface SequenceLearner {
+  markov(): MarkovPolicy;
+  /** Fits the policy to all pairs so far (warm start); returns the gradient steps taken. */
+  fit(pairs: Pick<SequenceOfflineData, "data" | "first" | "second">, refGaps: () => Float64Array): number;
+}
+
+export function logLinearLearner(
+  problem: SequenceProblem,
+  options: { loss?: LossSpec; l2?: number } = {},
+): SequenceLearner & { readonly policy: LogLinearSequencePolicy } {
+  const policy = new LogLinearSequencePolicy(problem);
+  const loss = options.loss ?? DPO;
+  return {
+    policy,
+    markov: () => policy.markov(),
+    fit(pairs, refGaps) {
+      const r = policy.train(pairs.data, {
+        loss,
+        l2: options.l2,
+        refGaps: needsReferenceGaps(loss) ? refGaps() : undefined,
+      });
+      if (E.isLeft(r))
+        throw new Error(r.left._tag === "InvalidArgument" ? `${r.left.field}: ${r.left.message}` : r.left._tag);
+      return r.right.steps;
+    },
+  };
+}
+
+/** A neural model with `markovTables()` and `trainDpo` (the Markov MLP policy) as a learner. */
+export function neuralLearner(
+  problem: SequenceProblem,
+  model: {
+    markovTables(): MarkovPolicy;
+    trainDpo(
+      pairs: readonly SequencePair[],
+      logPi0: (x: number, y: Int32Array) => number,
+      rng: Rng,
+      o: NeuralTrainOptions,
+    ): number[];
+  },
+  rng: Rng,
+  options: Omit<NeuralTrainOptions, "eta">,
+): SequenceLearner & { losses: number[] } {
+  const pi0 = referenceMarkovPolicy(problem);
+  const losses: number[] = [];
+  let round = 0;
+  return {
+    losses,
+    markov: () => model.markovTables(),
+    fit(pairs) {
+      const ls = model.trainDpo(
+        sequencePairs(pairs, problem.length),
+        (x, y) => sequenceLogProb(pi0, x, y),
+        rng.split(`fit/${round++}`),
+        { ...options, eta: problem.eta },
+      );
+      losses.push(...ls);
+      return ls.length;
+    },
+  };
+}
+
+/** Offline DPO on sequences: the learner fitted once to the offline pairs (reference π0). */
+export function sequenceDpo(
+  learner: SequenceLearner,
+  problem: SequenceProblem,
+  offline: SequenceOfflineData,
+): { policy: MarkovPolicy; gradientSteps: number } {
+  const L = problem.length;
+  const pi0 = referenceMarkovPolicy(problem);
+  const refGaps = () =>
+    Float64Array.from({ length: offline.data.size }, (_, i) => {
+      const x = offline.data.context[i];
+      const a = offline.first.subarray(i * L, (i + 1) * L),
+        b = offline.second.subarray(i * L, (i + 1) * L);
+      const g = sequenceLogProb(pi0, x, a) - sequenceLogProb(pi0, x, b);
+      return offline.data.label[i] === 1 ? g : -g;
+    });
+  const steps = learner.fit(offline, refGaps);
+  return { policy: learner.markov(), gradientSteps: steps };
+}
+
+export interface SequenceIterativeDpoOptions {
+  readonly rounds: number;
+  /** Prompts (one oracle query each) per round. */
+  readonly batchSize: number;
+  /** n responses per prompt from the current policy (default 8). */
+  readonly responses?: number;
+  readonly pairRule?: PairRule;
+  readonly lambda?: number;
+}
+
+/**
+ * Iterative DPO on sequences (spec §5): each round, for fresh prompts draw n responses from the current policy,
+ * score them with the BT estimate fitted on the oracle's labels so far, pair them by the shared `selectPair` rule
+ * (best-vs-worst by default), label by the oracle (counted), then refit the learner on all pairs, reference fixed
+ * to π0, warm-started. Returns the final Markov policy and one per round for the trace.
+ */
+export function sequenceIterativeDpo(
+  learner: SequenceLearner,
+  problem: SequenceProblem,
+  oracle: SequenceOracle,
+  rng: Rng,
+  options: SequenceIterativeDpoOptions,
+): E.Either<
+  GshError,
+  {
+    policy: MarkovPolicy;
+    rounds: { queries: number; policy: MarkovPolicy }[];
+    gradientSteps: number;
+    candidatesSampled: number;
+    tiedPrompts: number;
+  }
+> {
+  const { rounds: T, batchSize: m } = options;
+  const n = options.responses ?? 8;
+  if (!(Number.isInteger(T) && T >= 1)) return E.left(invalidArgument("rounds", `must be an integer ≥ 1, got ${T}`));
+  if (!(Number.isInteger(m) && m >= 1)) return E.left(invalidArgument("batchSize", `must be an integer ≥ 1, got ${m}`));
+  if (!(Number.isInteger(n) && n >= 2)) return E.left(invalidArgument("responses", `must be an integer ≥ 2, got ${n}`));
+  const { dim: d, length: L, vocab: V } = problem;
+  const pairs = new SequencePairs(problem);
+  const start = oracle.queries;
+  let policy = learner.markov();
+  let theta: Float64Array = new Float64Array(d);
+  let gradientSteps = 0,
+    candidatesSampled = 0,
+    tiedPrompts = 0;
+  const out: { queries: number; policy: MarkovPolicy }[] = [];
+  const cand = Array.from({ length: n }, () => new Int32Array(L));
+  const scores = new Float64Array(n);
+  for (let t = 0; t < T; t++) {
+    const step = rng.split(`round/${t}`);
+    const b = bigramReward(problem, theta);
+    for (let i = 0; i < m; i++) {
+      const x = step.categorical(problem.contextWeights);
+      for (let j = 0; j < n; j++) {
+        sampleSequence(policy, x, step, cand[j]);
+        let r = 0,
+          s = V;
+        for (let k = 0; k < L; k++) {
+          r += b[s * V + cand[j][k]];
+          s = cand[j][k];
+        }
+        scores[j] = r;
+      }
+      candidatesSampled += n;
+      const p = selectPair(scores, options.pairRule ?? "max-min", step);
+      if (p === null) tiedPrompts++;
+      const [i1, i2] = p ?? [0, 1];
+      pairs.push(x, cand[i1], cand[i2], oracle.query(x, cand[i1], cand[i2]));
+    }
+    const fit = fitBradleyTerry(winnerMinusLoser(pairs.data, null), pairs.data.size, d, {
+      lambda: options.lambda ?? 1,
+      init: theta,
+    });
+    if (E.isLeft(fit)) return fit;
+    theta = fit.right.theta;
+    gradientSteps += learner.fit(pairs.view(), () => pairs.refGaps());
+    policy = learner.markov();
+    out.push({ queries: oracle.queries - start, policy });
+  }
+  return E.right({ policy, rounds: out, gradientSteps, candidatesSampled, tiedPrompts });
+}
+
+export interface SequenceRsoOptions {
+  readonly prompts?: number;
+  readonly candidates?: number;
+  readonly accepted?: number;
+}
+
+/**
+ * RSO on sequences (spec §5): a BT reward model θ̂ fitted on the offline pairs; for each of `prompts` prompts, N
+ * candidates from π0 scored by r̂, k accepted by the statistical rejection sampler (target π0·e^{r̂/η}); consecutive
+ * accepted samples are paired and labelled by the reward model (σ of the r̂ gap, reward-model calls, not queries);
+ * the learner is fitted to those synthetic pairs.
+ */
+export function sequenceRso(
+  learner: SequenceLearner,
+  problem: SequenceProblem,
+  offline: SequenceOfflineData,
+  rng: Rng,
+  options: SequenceRsoOptions = {},
+): E.Either<
+  GshError,
+  { policy: MarkovPolicy; pairs: number; candidatesSampled: number; rewardModelCalls: number; gradientSteps: number }
+> {
+  const P = options.prompts ?? 64;
+  const N = options.candidates ?? 64;
+  const k = options.accepted ?? 8;
+  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
+  if (!(Number.isInteger(k) && k >= 2 && k <= N))
+    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  const { dim: d, length: L, vocab: V } = problem;
+  const fit = fitBradleyTerry(winnerMinusLoser(offline.data, null), offline.data.size, d, { lambda: 1 });
+  if (E.isLeft(fit)) return fit;
+  const b = bigramReward(problem, fit.right.theta);
+  const score = (y: Int32Array) => {
+    let r = 0,
+      s = V;
+    for (let t = 0; t < L; t++) {
+      r += b[s * V + y[t]];
+      s = y[t];
+    }
+    return r;
+  };
+  const pi0 = referenceMarkovPolicy(problem);
+  const pairs = new SequencePairs(problem);
+  let rewardModelCalls = 0;
+  for (let p = 0; p < P; p++) {
+    const x = rng.categorical(problem.contextWeights);
+    const cands = Array.from({ length: N }, () => sampleSequence(pi0, x, rng));
+    const rewards = cands.map(score);
+    rewardModelCalls += N;
+    const acc = statisticalRejectionSample(rewards, k, problem.eta, rng);
+    for (const [i, j] of consecutivePairs(acc)) {
+      const y = rng.uniform() < sigmoid(rewards[i] - rewards[j]) ? 1 : 0;
+      pairs.push(x, cands[i], cands[j], y);
+    }
+  }
+  const gradientSteps = learner.fit(pairs.view(), () => pairs.refGaps());
+  return E.right({
+    policy: learner.markov(),
+    pairs: pairs.data.size,
+    candidatesSampled: P * N,
+    rewardModelCalls,
+    gradientSteps,
+  });
+}
