@@ -93,7 +93,7 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
         bar?.start(total, 0, { last: "" });
       },
       onTrial(row: ResultRow, done, total) {
-        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? `SubOpt ${row.metrics!.subopt.toExponential(3)}` : `FAILED ${row.error}`}`;
+        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? row.metrics!.subopt === null ? `win rate vs π0 ${row.metrics!.winRateVsReference?.toFixed(3)}` : `SubOpt ${row.metrics!.subopt.toExponential(3)}${row.metrics!.estimated ? " (est.)" : ""}` : `FAILED ${row.error}`}`;
         if (bar) bar.update(done, { last: what.slice(0, 80) });
         else log(`[${done}/${total}] ${what} (${(row.wallMs / 1000).toFixed(2)} s)`);
       },

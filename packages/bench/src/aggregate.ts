@@ -13,6 +13,11 @@ export interface CellSummary {
   readonly klToReference: MeanSummary;
   readonly queries: MeanSummary;
   readonly wallMs: MeanSummary;
+  /** Non-transitive environments only (empty summaries elsewhere). */
+  readonly winRateVsReference: MeanSummary;
+  readonly winRateVsReferenceMode: MeanSummary;
+  /** Some of the cell's metrics are Monte-Carlo estimates (sampler policies), not exact values. */
+  readonly estimated: boolean;
   /** In how many seeds the confidence event ‖θ̂ − θ*‖_Σ ≤ β held, of those that report one. */
   readonly confidenceHeld: { readonly held: number; readonly of: number };
 }
@@ -44,7 +49,8 @@ export function summarizeCells(rows: readonly ResultRow[]): CellSummary[] {
   }
   return [...groups.values()].map((g) => {
     const ok = g.filter((r) => r.status === "ok" && r.metrics);
-    const pick = (f: (r: ResultRow) => number) => summarize(ok.map(f));
+    const pick = (f: (r: ResultRow) => number | null | undefined) =>
+      summarize(ok.map(f).filter((v): v is number => typeof v === "number"));
     const conf = ok.filter((r) => r.metrics!.confidenceHeld !== null);
     return {
       environment: g[0].environment,
@@ -58,6 +64,9 @@ export function summarizeCells(rows: readonly ResultRow[]): CellSummary[] {
       queries: pick((r) => r.metrics!.queries),
       wallMs: pick((r) => r.wallMs),
       confidenceHeld: { held: conf.filter((r) => r.metrics!.confidenceHeld).length, of: conf.length },
+      winRateVsReference: pick((r) => r.metrics!.winRateVsReference),
+      winRateVsReferenceMode: pick((r) => r.metrics!.winRateVsReferenceMode),
+      estimated: ok.some((r) => r.metrics!.estimated === true),
     };
   });
 }
@@ -69,7 +78,10 @@ export function compare(rows: readonly ResultRow[], comparisons: Suite["comparis
     if (r.status !== "ok" || !r.metrics) continue;
     const k = key(r.environment, r.algorithm, r.budget);
     if (!bySeed.has(k)) bySeed.set(k, new Map());
-    bySeed.get(k)!.set(r.seed, r.metrics.subopt);
+    // Verdicts compare SubOpt; non-transitive rows (no r*) compare the loss rate 1 − P(π ≻ π0) instead.
+    const score =
+      r.metrics.subopt ?? (r.metrics.winRateVsReference !== undefined ? 1 - r.metrics.winRateVsReference : null);
+    if (score !== null) bySeed.get(k)!.set(r.seed, score);
   }
   const envs = [...new Set(rows.map((r) => r.environment))];
   const budgets = [...new Set(rows.map((r) => r.budget))].sort((x, y) => x - y);
@@ -121,7 +133,9 @@ export function formatSummary(cells: readonly CellSummary[], verdicts: readonly 
     c.environment,
     c.algorithm,
     String(c.budget),
-    fmt(c.subopt),
+    c.subopt.n === 0 && c.winRateVsReference.n > 0
+      ? `win rate vs π0 ${fmt(c.winRateVsReference, 3)}`
+      : fmt(c.subopt) + (c.estimated ? " (MC)" : ""),
     fmt(c.trueReward, 3),
     fmt(c.klToReference, 3),
     c.queries.mean.toFixed(0),

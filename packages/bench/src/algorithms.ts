@@ -1,7 +1,13 @@
-import { getOrThrow } from "@gsh/core";
-import { finiteGibbsFamily } from "@gsh/preference";
-import { offlineGshf, pessimismBound } from "@gsh/offline";
-import { hybridGshf, onlineGshf, type OnlineGshfResult } from "@gsh/online";
+import { type Policy, getOrThrow } from "@gsh/core";
+import { type MarkovPolicy, finiteGibbsFamily, markovSequencePolicy, sequenceGibbsFamily } from "@gsh/preference";
+import { offlineGshf, offlineGshfSequence, pessimismBound, sequencePessimismBound } from "@gsh/offline";
+import {
+  hybridGshf,
+  onlineGshf,
+  onlineGshfSequence,
+  type OnlineGshfResult,
+  type SequenceOnlineResult,
+} from "@gsh/online";
 import { type AlgorithmDefinition, type AlgorithmOutput, defineAlgorithm, z } from "./plugin";
 
 const behaviour = z.enum(["reference", "skewed", "uniform"]).default("reference");
@@ -20,6 +26,23 @@ function onlineOutput(r: OnlineGshfResult, family: ReturnType<typeof finiteGibbs
     },
   };
 }
+
+function sequenceOnlineOutput(
+  r: SequenceOnlineResult,
+  family: ReturnType<typeof sequenceGibbsFamily>,
+): AlgorithmOutput {
+  const gammas = r.trace.map((t) => t.gamma).filter((g): g is number => g !== null);
+  return {
+    policy: markovSequencePolicy(r.policy),
+    trace: r.trace.map((t) => ({ queries: t.queries, policy: markovSequencePolicy(family.policyOf(t.theta)) })),
+    diagnostics: {
+      finalGamma: gammas.length ? gammas[gammas.length - 1] : null,
+      degeneratePairs: r.trace.reduce((s, t) => s + t.degeneratePairs, 0),
+    },
+  };
+}
+
+const ALL_KINDS = ["bandit", "non-transitive", "sequence"] as const;
 
 const onlineParams = {
   iterations: z.number().int().positive().default(10),
@@ -47,7 +70,22 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         referenceVector: z.enum(["per-context", "global"]).default("per-context"),
       })
       .strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
+      if (ctx.kind === "sequence") {
+        if (p.behaviour !== "reference")
+          throw new Error("sequence environments have π0 offline data only (behaviour: reference)");
+        const off = ctx.offlineData(ctx.budget);
+        const r = getOrThrow(
+          offlineGshfSequence(ctx.problem, off.data, { beta: p.beta, option: p.option, lambda: p.lambda }),
+        );
+        return {
+          policy: r.policy,
+          confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
+          bound: (comparator) => sequencePessimismBound(ctx.problem, r, comparator as MarkovPolicy),
+          diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dualityGap },
+        };
+      }
       const data = ctx.offlineData(ctx.budget, p.behaviour);
       const r = getOrThrow(
         offlineGshf(ctx.problem, data, {
@@ -60,7 +98,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       return {
         policy: r.policy,
         confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
-        bound: (comparator) => pessimismBound(ctx.problem, r, comparator),
+        bound: (comparator) => pessimismBound(ctx.problem, r, comparator as Policy),
         diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dual?.dualityGap ?? null },
       };
     },
@@ -76,9 +114,26 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         exploration: z.enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst"]).default("enhancer"),
       })
       .strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
       const m = Math.floor(ctx.budget / p.iterations);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than iterations ${p.iterations}`);
+      if (ctx.kind === "sequence") {
+        if (p.output !== "last")
+          throw new Error("on sequences the output rule is 'last' (the MLE-Gibbs policy on all data)");
+        const r = getOrThrow(
+          onlineGshfSequence(ctx.problem, ctx.oracle, ctx.rng, {
+            iterations: p.iterations,
+            batchSize: m,
+            beta: resolveBeta(p.beta, ctx.problem.dim),
+            lambda: p.lambda,
+            exploration: p.exploration,
+            bestOfN: p.bestOfN,
+            enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
+          }),
+        );
+        return sequenceOnlineOutput(r, sequenceGibbsFamily(ctx.problem));
+      }
       const r = getOrThrow(
         onlineGshf(ctx.problem, ctx.oracle, ctx.rng, {
           iterations: p.iterations,
@@ -106,10 +161,26 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         exploration: z.enum(["reference", "enhancer"]).default("reference"),
       })
       .strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
       const nOff = Math.floor(ctx.budget * p.offlineFraction);
       const m = Math.floor((ctx.budget - nOff) / p.iterations);
       if (m < 1) throw new Error(`online budget ${ctx.budget - nOff} is smaller than iterations ${p.iterations}`);
+      if (ctx.kind === "sequence") {
+        const off = ctx.offlineData(nOff);
+        const r = getOrThrow(
+          onlineGshfSequence(ctx.problem, ctx.oracle, ctx.rng, {
+            iterations: p.iterations,
+            batchSize: m,
+            beta: resolveBeta(p.beta, ctx.problem.dim),
+            lambda: p.lambda,
+            exploration: p.exploration,
+            offlineData: off.data,
+            enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
+          }),
+        );
+        return sequenceOnlineOutput(r, sequenceGibbsFamily(ctx.problem));
+      }
       const data = ctx.offlineData(nOff);
       const r = getOrThrow(
         hybridGshf(ctx.problem, data, ctx.oracle, ctx.rng, {

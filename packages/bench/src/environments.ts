@@ -1,4 +1,6 @@
 import {
+  ENUMERATION_LIMIT,
+  nonTransitiveBandit,
   SEQUENCE_SIZES,
   enumerateSequenceInstance,
   linearBandit,
@@ -46,6 +48,45 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     params: z.object({ eta, prompts: z.number().int().positive().default(20) }).strict(),
     create: (seed, p) =>
       enumerateSequenceInstance(testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: p.prompts, eta: p.eta })),
+  }),
+  defineEnvironment({
+    name: "S",
+    environmentKind: "sequence",
+    description:
+      "the sequence bandit, V=8, L=6 (262 144 responses per prompt), 20 prompts, d=16: scored exactly by the DP",
+    params: z
+      .object({
+        eta,
+        prompts: z.number().int().positive().max(10_000).default(SEQUENCE_SIZES.default.prompts),
+        vocab: z.number().int().positive().max(4096).default(SEQUENCE_SIZES.default.vocab),
+        length: z.number().int().positive().max(1024).default(SEQUENCE_SIZES.default.length),
+        dim: z.number().int().positive().max(1024).default(SEQUENCE_SIZES.default.dim),
+        preference,
+      })
+      .strict(),
+    create: (seed, p) => testbedS(seed, p),
+  }),
+  defineEnvironment({
+    name: "S-large",
+    environmentKind: "sequence",
+    description: `the sequence bandit at V=64, L=32 (64³² responses), 20 prompts, d=16: DP only (Option II, which needs enumeration up to ${ENUMERATION_LIMIT} responses, is refused)`,
+    params: z.object({ eta, preference }).strict(),
+    create: (seed, p) => testbedS(seed, { ...SEQUENCE_SIZES.large, ...p }),
+  }),
+  defineEnvironment({
+    name: "NT",
+    environmentKind: "non-transitive",
+    description:
+      "non-transitive preferences over 5 actions (a cycle of strength κ; no r*): scored by win rates against π0 and π0's most likely action",
+    params: z
+      .object({
+        eta,
+        contexts: z.number().int().positive().max(10_000).default(10),
+        actions: z.number().int().min(3).max(1000).default(5),
+        kappa: z.number().min(0).default(3),
+      })
+      .strict(),
+    create: (seed, p) => nonTransitiveBandit(seed, p),
   }),
   defineEnvironment({
     name: "linear",

@@ -1,19 +1,34 @@
 import { z } from "zod";
 import type { Policy, Rng } from "@gsh/core";
-import type { BanditInstance, BanditProblem, PreferenceDataset, PreferenceOracle } from "@gsh/preference";
+import type {
+  BanditProblem,
+  EnvironmentInstance,
+  EnvironmentKind,
+  MarkovPolicy,
+  PreferenceDataset,
+  PreferenceOracle,
+  SequenceOfflineData,
+  SequenceOracle,
+  SequencePolicy,
+  SequenceProblem,
+} from "@gsh/preference";
 
 export { z };
 
-/** What an algorithm gets for one trial: the learner's view, a counted oracle, its budget and its own stream. */
-export interface TrialContext {
-  readonly problem: BanditProblem;
-  /** Counted by the runner; the trial's `queries` metric is read from here, never from the algorithm. */
-  readonly oracle: PreferenceOracle;
-  /** The trial's query budget. */
+interface TrialBase {
+  /** The trial's query budget (enforced by the counted oracle's owner, the runner). */
   readonly budget: number;
   /** A stream derived from (suite, algorithm label, environment, seed). */
   readonly rng: Rng;
   readonly seed: number;
+}
+
+/** The learner's view of a finite-action environment (a bandit, or non-transitive preferences without any r*). */
+export interface FiniteTrialContext extends TrialBase {
+  readonly kind: "bandit" | "non-transitive";
+  readonly problem: BanditProblem;
+  /** Counted by the runner; the trial's `queries` metric is read from here, never from the algorithm. */
+  readonly oracle: PreferenceOracle;
   /**
    * n offline pairs from the behaviour policy (default π0), labelled through the counted oracle's instance. They
    * depend on (environment, seed, behaviour) only, so algorithms compared on offline data see the same data.
@@ -21,6 +36,20 @@ export interface TrialContext {
    */
   offlineData(n: number, behaviour?: "reference" | "skewed" | "uniform"): PreferenceDataset;
 }
+
+/** The learner's view of a sequence environment: ψ, π0 and a counted oracle over responses. */
+export interface SequenceTrialContext extends TrialBase {
+  readonly kind: "sequence";
+  readonly problem: SequenceProblem;
+  readonly oracle: SequenceOracle;
+  /** n offline pairs y¹, y² ~ π0 (records with features, and the responses), depending on (environment, seed) only. */
+  offlineData(n: number): SequenceOfflineData;
+}
+
+/** What an algorithm gets for one trial: the view of its environment's kind, a counted oracle, budget and stream. */
+export type TrialContext = FiniteTrialContext | SequenceTrialContext;
+/** The context an algorithm supporting the kinds K receives. */
+export type ContextFor<K extends EnvironmentKind> = K extends "sequence" ? SequenceTrialContext : FiniteTrialContext;
 
 /** Costs besides preference queries, reported by the algorithm (queries are counted by the runner). */
 export interface TrialCosts {
@@ -30,10 +59,13 @@ export interface TrialCosts {
 }
 
 export interface AlgorithmOutput {
-  /** The final policy (validated and scored exactly by the runner). */
-  readonly policy: Policy;
+  /**
+   * The final policy (validated and scored at the environment boundary): a `Policy` table on finite environments,
+   * a `SequencePolicy` (Markov table, enumerated, or sampler scored by Monte Carlo) on sequence environments.
+   */
+  readonly policy: Policy | SequencePolicy;
   /** Optional per-iteration policies, scored by the runner for the report's traces. */
-  readonly trace?: readonly { readonly queries: number; readonly policy: Policy }[];
+  readonly trace?: readonly { readonly queries: number; readonly policy: Policy | SequencePolicy }[];
   readonly costs?: TrialCosts;
   /**
    * An estimate with its confidence set, for calibration: the runner computes ‖θ̂ − θ*‖_Σ from the truth and records
@@ -41,7 +73,9 @@ export interface AlgorithmOutput {
    */
   readonly confidence?: { readonly theta: Float64Array; readonly covariance: Float64Array; readonly beta: number };
   /** A guarantee's right-hand side for a comparator; the runner calls it with π* (the truth) and records it. */
-  readonly bound?: (comparator: Policy) => number;
+  readonly bound?: (comparator: Policy | MarkovPolicy) => number;
+  /** Called by the runner after scoring (e.g. to free TF.js tensors a sampler policy still needs while scored). */
+  dispose?(): void;
   /** Free-form diagnostics (numbers or strings) copied into the result row. */
   readonly diagnostics?: Readonly<Record<string, number | string | boolean | null>>;
 }
@@ -51,6 +85,8 @@ export interface AlgorithmDefinition<P = unknown> {
   readonly name: string;
   readonly description: string;
   readonly track: "theory" | "practical" | "plugin";
+  /** The environment kinds it runs on; the suite loader refuses any other pairing. */
+  readonly supports: readonly EnvironmentKind[];
   /** Validates and defaults the parameters a suite passes. */
   readonly params: z.ZodType<P>;
   run(context: TrialContext, params: P): AlgorithmOutput | Promise<AlgorithmOutput>;
@@ -60,13 +96,16 @@ export interface EnvironmentDefinition<P = unknown> {
   readonly kind: "environment";
   readonly name: string;
   readonly description: string;
+  /** Which kind of instance `create` returns (default "bandit"). */
+  readonly environmentKind: EnvironmentKind;
   readonly params: z.ZodType<P>;
-  create(seed: number, params: P): BanditInstance;
+  create(seed: number, params: P): EnvironmentInstance;
 }
 
 /**
  * Declares an algorithm with a typed parameter schema. A plugin module exports these (as `default`, an array, or
- * an `algorithms` / `environments` export).
+ * an `algorithms` / `environments` export). `supports` lists the environment kinds it runs on (default the finite
+ * ones, "bandit" and "non-transitive"); its `run` receives the matching context, narrowed by `ctx.kind`.
  *
  * @example
  * export default defineAlgorithm({
@@ -74,35 +113,47 @@ export interface EnvironmentDefinition<P = unknown> {
  *   params: z.object({ beta: z.number().min(0).default(1) }),
  *   run: (ctx, { beta }) => ({ policy: ctx.problem.reference }),
  * });
+ * // a sequence algorithm: supports: ["sequence"], run: (ctx) => ({ policy: markovSequencePolicy(...) })
  */
-export function defineAlgorithm<S extends z.ZodType>(def: {
+export function defineAlgorithm<S extends z.ZodType, K extends EnvironmentKind = "bandit" | "non-transitive">(def: {
   name: string;
   description: string;
   track?: "theory" | "practical" | "plugin";
+  supports?: readonly K[];
   params: S;
-  run(context: TrialContext, params: z.output<S>): AlgorithmOutput | Promise<AlgorithmOutput>;
+  run(context: ContextFor<K>, params: z.output<S>): AlgorithmOutput | Promise<AlgorithmOutput>;
 }): AlgorithmDefinition<z.output<S>> {
   return {
     kind: "algorithm",
     track: def.track ?? "plugin",
     name: def.name,
     description: def.description,
+    supports: def.supports ?? ["bandit", "non-transitive"],
     params: def.params as unknown as z.ZodType<z.output<S>>,
-    run: def.run,
+    run: def.run as AlgorithmDefinition<z.output<S>>["run"],
   };
 }
 
-export function defineEnvironment<S extends z.ZodType>(def: {
+type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
+
+/**
+ * Declares an environment: `create` returns an instance of its `environmentKind` (default "bandit"): a
+ * `BanditInstance`, a `SequenceInstance` or a `NonTransitiveInstance`.
+ */
+export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind = "bandit">(def: {
   name: string;
   description: string;
+  environmentKind?: K;
   params: S;
-  create(seed: number, params: z.output<S>): BanditInstance;
+  create(seed: number, params: z.output<S>): InstanceFor<K>;
 }): EnvironmentDefinition<z.output<S>> {
+  const environmentKind = def.environmentKind ?? "bandit";
   return {
     kind: "environment",
+    environmentKind,
     name: def.name,
     description: def.description,
     params: def.params as unknown as z.ZodType<z.output<S>>,
-    create: def.create,
+    create: (seed, p) => ({ kind: environmentKind, instance: def.create(seed, p) }) as EnvironmentInstance,
   };
 }

@@ -10,8 +10,23 @@ import {
   pairsFromDataset,
   rso,
   trainingMetrics,
+  NeuralSequencePolicy,
+  RecurrentSequencePolicy,
+  logLinearLearner,
+  neuralLearner,
+  sequenceDpo,
+  sequenceIterativeDpo,
+  sequenceRso,
 } from "@gsh/practical";
-import { type AlgorithmDefinition, defineAlgorithm, z } from "./plugin";
+import { markovSequencePolicy, referenceMarkovPolicy, sequenceLogProb, sequencePairs } from "@gsh/preference";
+import { type AlgorithmDefinition, type SequenceTrialContext, defineAlgorithm, z } from "./plugin";
+
+const ALL_KINDS = ["bandit", "non-transitive", "sequence"] as const;
+/** On sequences the policy class is the log-linear Gibbs-family policy (a tabular one over Vᴸ responses is not). */
+const sequenceLearner = (ctx: SequenceTrialContext, policy: string, loss: LossSpec, l2 = 1) => {
+  if (policy !== "log-linear") throw new Error(`policy '${policy}' is not available on sequences: use log-linear`);
+  return logLinearLearner(ctx.problem, { loss, l2 });
+};
 
 const lossKind = z.enum(["dpo", "cdpo", "ipo", "hinge-norm", "hinge", "sigmoid-norm"]).default("dpo");
 const lossOf = (kind: z.output<typeof lossKind>): LossSpec => [{ loss: { kind }, weight: 1 }];
@@ -24,7 +39,16 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     track: "practical",
     description: "offline DPO (or cDPO, IPO, hinge, sigmoid-norm) on `budget` π0 pairs, reference π0",
     params: z.object({ loss: lossKind, policy: policyClass, l2: z.number().min(0).default(1) }).strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
+      if (ctx.kind === "sequence") {
+        const r = sequenceDpo(
+          sequenceLearner(ctx, p.policy, lossOf(p.loss), p.l2),
+          ctx.problem,
+          ctx.offlineData(ctx.budget),
+        );
+        return { policy: markovSequencePolicy(r.policy), costs: { gradientSteps: r.gradientSteps } };
+      }
       const data = ctx.offlineData(ctx.budget);
       const r = getOrThrow(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
       return {
@@ -47,10 +71,57 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         learningRate: z.number().positive().default(0.01),
         batchSize: z.number().int().positive().default(256),
         backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
+        /** Sequences only: the Markov MLP (exact by the DP) or the full-prefix recurrent policy (Monte Carlo). */
+        architecture: z.enum(["markov", "recurrent"]).default("markov"),
       })
       .strict(),
+    supports: ALL_KINDS,
     async run(ctx, p) {
       const { tf, backend } = await loadTf({ prefer: p.backend });
+      if (ctx.kind === "sequence") {
+        const off = ctx.offlineData(ctx.budget);
+        const pi0 = referenceMarkovPolicy(ctx.problem);
+        const options = { eta: ctx.problem.eta, steps: p.steps, learningRate: p.learningRate, batchSize: p.batchSize };
+        const pairs = sequencePairs(off, ctx.problem.length);
+        const logPi0 = (x: number, y: Int32Array) => sequenceLogProb(pi0, x, y);
+        if (p.architecture === "markov") {
+          const model = new NeuralSequencePolicy(tf, ctx.problem, ctx.rng.split("init"), {
+            width: p.width,
+            layers: p.layers,
+          });
+          try {
+            const losses = model.trainDpo(pairs, logPi0, ctx.rng.split("minibatches"), options);
+            return {
+              policy: markovSequencePolicy(model.markovTables()),
+              costs: { gradientSteps: p.steps },
+              diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null },
+            };
+          } finally {
+            model.dispose();
+          }
+        }
+        const model = new RecurrentSequencePolicy(tf, ctx.problem, ctx.rng.split("init"), { hidden: p.width });
+        const losses = model.trainDpo(pairs, logPi0, ctx.rng.split("minibatches"), options);
+        // A full-prefix policy is not Markov: the runner scores it by Monte Carlo from this sampler, then disposes it.
+        return {
+          policy: {
+            kind: "sampler",
+            prompts: ctx.problem.prompts,
+            sample(x: number, n: number, rng) {
+              const s = model.sample(
+                Array.from({ length: n }, () => x),
+                rng,
+              );
+              const responses = new Int32Array(n * ctx.problem.length);
+              s.ys.forEach((y, i) => responses.set(y, i * ctx.problem.length));
+              return { responses, logProbs: s.logProbs };
+            },
+          },
+          costs: { gradientSteps: p.steps },
+          diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null },
+          dispose: () => model.dispose(),
+        };
+      }
       const pairs = pairsFromDataset(ctx.offlineData(ctx.budget));
       const model = new NeuralBanditPolicy(tf, ctx.problem, ctx.rng.split("init"), {
         width: p.width,
@@ -89,9 +160,28 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         policy: policyClass,
       })
       .strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
       const m = Math.floor(ctx.budget / p.rounds);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);
+      if (ctx.kind === "sequence") {
+        if (p.reference !== "fixed") throw new Error("on sequences the reference is fixed to π0");
+        const learner = sequenceLearner(ctx, p.policy, lossOf(p.loss));
+        const r = getOrThrow(
+          sequenceIterativeDpo(learner, ctx.problem, ctx.oracle, ctx.rng, {
+            rounds: p.rounds,
+            batchSize: m,
+            responses: p.responses,
+            pairRule: p.pairRule,
+          }),
+        );
+        return {
+          policy: markovSequencePolicy(r.policy),
+          trace: r.rounds.map((x) => ({ queries: x.queries, policy: markovSequencePolicy(x.policy) })),
+          costs: { candidatesSampled: r.candidatesSampled, gradientSteps: r.gradientSteps },
+          diagnostics: { tiedPrompts: r.tiedPrompts },
+        };
+      }
       const r = getOrThrow(
         iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, {
           rounds: p.rounds,
@@ -129,7 +219,32 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         policy: policyClass,
       })
       .strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
+      if (ctx.kind === "sequence") {
+        const r = getOrThrow(
+          sequenceRso(
+            sequenceLearner(ctx, p.policy, lossOf(p.loss)),
+            ctx.problem,
+            ctx.offlineData(ctx.budget),
+            ctx.rng,
+            {
+              prompts: p.prompts,
+              candidates: p.candidates,
+              accepted: p.accepted,
+            },
+          ),
+        );
+        return {
+          policy: markovSequencePolicy(r.policy),
+          costs: {
+            candidatesSampled: r.candidatesSampled,
+            rewardModelCalls: r.rewardModelCalls,
+            gradientSteps: r.gradientSteps,
+          },
+          diagnostics: { pairs: r.pairs } as Record<string, number>,
+        };
+      }
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
       const r = getOrThrow(
         rso(ctx.problem, rm, ctx.rng, {
@@ -176,6 +291,62 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         policy: r.policy.distribution(),
         costs: { ...r.costs, gradientSteps: r.steps.reduce((s, x) => s + x.gradientSteps, 0) },
       };
+    },
+  }),
+  defineAlgorithm({
+    name: "neural-iterative-dpo",
+    track: "practical",
+    supports: ["sequence"],
+    description:
+      "iterative DPO on sequences with the TF.js Markov MLP policy (starts at π0): T rounds, n responses per prompt, best-vs-worst under the BT estimate, oracle labels, Adam steps per round; scored exactly by the DP",
+    params: z
+      .object({
+        rounds: z.number().int().positive().default(3),
+        responses: z.number().int().min(2).default(8),
+        pairRule: z.enum(["random", "max-random", "max-min"]).default("max-min"),
+        width: z.number().int().positive().default(64),
+        layers: z.number().int().positive().default(2),
+        stepsPerRound: z.number().int().positive().default(100),
+        learningRate: z.number().positive().default(0.01),
+        batchSize: z.number().int().positive().default(256),
+        backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
+      })
+      .strict(),
+    async run(ctx, p) {
+      const m = Math.floor(ctx.budget / p.rounds);
+      if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);
+      const { tf, backend } = await loadTf({ prefer: p.backend });
+      const model = new NeuralSequencePolicy(tf, ctx.problem, ctx.rng.split("init"), {
+        width: p.width,
+        layers: p.layers,
+      });
+      try {
+        const learner = neuralLearner(ctx.problem, model, ctx.rng.split("minibatches"), {
+          steps: p.stepsPerRound,
+          learningRate: p.learningRate,
+          batchSize: p.batchSize,
+        });
+        const r = getOrThrow(
+          sequenceIterativeDpo(learner, ctx.problem, ctx.oracle, ctx.rng, {
+            rounds: p.rounds,
+            batchSize: m,
+            responses: p.responses,
+            pairRule: p.pairRule,
+          }),
+        );
+        return {
+          policy: markovSequencePolicy(r.policy),
+          trace: r.rounds.map((x) => ({ queries: x.queries, policy: markovSequencePolicy(x.policy) })),
+          costs: { candidatesSampled: r.candidatesSampled, gradientSteps: r.gradientSteps },
+          diagnostics: {
+            backend,
+            tiedPrompts: r.tiedPrompts,
+            finalLoss: learner.losses[learner.losses.length - 1] ?? null,
+          },
+        };
+      } finally {
+        model.dispose();
+      }
     },
   }),
 ] as AlgorithmDefinition[];

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import * as TE from "fp-ts/lib/TaskEither";
 import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
+import { ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/preference";
 import type { AlgorithmDefinition, EnvironmentDefinition } from "./plugin";
 import { builtinEnvironments } from "./environments";
 import { theoryAlgorithms } from "./algorithms";
@@ -60,6 +61,17 @@ function validateDefinition(
   if (d.kind === "algorithm" && typeof d.run !== "function") return fail(`algorithm '${d.name}' has no run function`);
   if (d.kind === "environment" && typeof d.create !== "function")
     return fail(`environment '${d.name}' has no create function`);
+  if (d.kind === "environment" && !isEnvironmentKind(d.environmentKind))
+    return fail(
+      `environment '${d.name}' has unknown kind ${JSON.stringify(d.environmentKind)} (known: ${ENVIRONMENT_KINDS.join(", ")})`,
+    );
+  if (
+    d.kind === "algorithm" &&
+    !(Array.isArray(d.supports) && d.supports.length > 0 && d.supports.every(isEnvironmentKind))
+  )
+    return fail(
+      `algorithm '${d.name}' supports ${JSON.stringify(d.supports)}; expected a non-empty list of ${ENVIRONMENT_KINDS.join(", ")}`,
+    );
   return E.right(d);
 }
 

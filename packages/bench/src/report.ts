@@ -30,6 +30,11 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
     "confidenceRadius",
     "confidenceHeld",
     "boundRhs",
+    "estimated",
+    "samplesPerPrompt",
+    "suboptCi95",
+    "winRateVsReference",
+    "winRateVsReferenceMode",
     "wallMs",
     "gshVersion",
     "error",
@@ -58,6 +63,11 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
       m?.confidenceRadius,
       m?.confidenceHeld,
       m?.boundRhs,
+      m?.estimated ?? false,
+      m?.samplesPerPrompt ?? 0,
+      m?.ci95?.subopt,
+      m?.winRateVsReference,
+      m?.winRateVsReferenceMode,
       r.wallMs.toFixed(1),
       r.gshVersion,
       r.error ?? "",
@@ -152,10 +162,10 @@ export function chartSpecs(
       const maxBudget = Math.max(...traced.map((r) => r.budget));
       const acc = new Map<string, { algorithm: string; queries: number; sum: number; n: number }>();
       for (const r of traced.filter((t) => t.budget === maxBudget))
-        for (const p of r.trace!) {
+        for (const p of r.trace!.filter((q) => q.subopt !== null)) {
           const k = `${r.algorithm}\u0000${p.queries}`;
           const a = acc.get(k) ?? { algorithm: r.algorithm, queries: p.queries, sum: 0, n: 0 };
-          a.sum += p.subopt;
+          a.sum += p.subopt!;
           a.n++;
           acc.set(k, a);
         }
@@ -207,6 +217,7 @@ export async function reportHtml(
       "SubOpt (95% CI)",
       "true reward",
       "KL to π0",
+      "win rate vs π0 (non-transitive)",
       "queries",
       "ok / trials",
       "wall ms",
@@ -215,9 +226,10 @@ export async function reportHtml(
       c.environment,
       c.algorithm,
       c.budget,
-      ci(c.subopt),
+      ci(c.subopt) + (c.estimated ? " (Monte-Carlo estimate)" : ""),
       ci(c.trueReward, 3),
       ci(c.klToReference, 3),
+      ci(c.winRateVsReference, 3),
       c.queries.mean.toFixed(0),
       `${c.ok}/${c.ok + c.failed}`,
       c.wallMs.mean.toFixed(0),

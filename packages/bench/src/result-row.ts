@@ -24,8 +24,8 @@ export interface ResultRow {
   /** Per-iteration exact metrics of the algorithm's trace (online algorithms). */
   readonly trace?: readonly {
     readonly queries: number;
-    readonly subopt: number;
-    readonly trueReward: number;
+    readonly subopt: number | null;
+    readonly trueReward: number | null;
     readonly klToReference: number;
   }[];
   readonly diagnostics?: Record<string, number | string | boolean | null>;
@@ -35,12 +35,27 @@ export interface ResultRow {
 }
 
 export interface TrialMetrics {
-  /** J(π*) − J(π) = η·E_x KL(π‖π*). */
-  readonly subopt: number;
-  readonly objective: number;
-  readonly optimalObjective: number;
-  readonly trueReward: number;
+  /** J(π*) − J(π) = η·E_x KL(π‖π*); null where no r* exists (non-transitive preferences). */
+  readonly subopt: number | null;
+  readonly objective: number | null;
+  readonly optimalObjective: number | null;
+  readonly trueReward: number | null;
   readonly klToReference: number;
+  /**
+   * True when the metrics are Monte-Carlo estimates (full-prefix sequence policies): unbiased means over
+   * `samplesPerPrompt` draws per prompt, with 95% half-widths in `ci95`. Absent in rows written before it existed.
+   */
+  readonly estimated?: boolean;
+  readonly samplesPerPrompt?: number;
+  readonly ci95?: {
+    readonly subopt: number;
+    readonly trueReward: number;
+    readonly klToReference: number;
+    readonly objective: number;
+  } | null;
+  /** Non-transitive environments: E_x P(π ≻ π0) and P(π ≻ π0's most likely action). */
+  readonly winRateVsReference?: number;
+  readonly winRateVsReferenceMode?: number;
   /** Preference queries, counted by the runner's oracle (offline data included). */
   readonly queries: number;
   readonly candidatesSampled: number;

@@ -11,6 +11,8 @@ const labelled = z.object({
   label: z.string().min(1).optional(),
   name: z.string().min(1),
   params: z.record(z.string(), z.unknown()).default({}),
+  /** Algorithms only: the environment labels it runs on (default all), so one suite can mix environment kinds. */
+  environments: z.array(z.string()).optional(),
 });
 
 /** The declarative suite file (JSON or YAML). */
@@ -45,6 +47,8 @@ export type SuiteFile = z.output<typeof suiteFileSchema>;
 export interface SuiteEntry {
   readonly label: string;
   readonly name: string;
+  /** Algorithms only: the environment labels it is paired with (absent: all). */
+  readonly environments?: readonly string[];
   /** Parameters after validation and defaults. */
   readonly params: Record<string, unknown>;
 }
@@ -123,7 +127,12 @@ export function resolveSuite(
       const label = e.label ?? e.name;
       if (labels.has(label)) return E.left(invalid(source, `${kind}[${i}].label`, `duplicate label '${label}'`));
       labels.add(label);
-      out.push({ label, name: e.name, params: p.data as Record<string, unknown> });
+      out.push({
+        label,
+        name: e.name,
+        params: p.data as Record<string, unknown>,
+        ...(e.environments ? { environments: e.environments } : {}),
+      });
     }
     return E.right(out);
   };
@@ -133,6 +142,25 @@ export function resolveSuite(
   if (E.isLeft(algs)) return algs;
   const algLabels = new Set(algs.right.map((a) => a.label));
   const envLabels = new Set(envs.right.map((e) => e.label));
+  // Every pairing in the grid must be possible: refused here, naming the entry, not as failed rows at run time.
+  for (const [i, a] of algs.right.entries()) {
+    const alg = registry.algorithms.get(a.name)!;
+    for (const [j, l] of (a.environments ?? []).entries())
+      if (!envLabels.has(l))
+        return E.left(invalid(source, `algorithms[${i}].environments[${j}]`, `no environment labelled '${l}'`));
+    for (const e of envs.right) {
+      if (a.environments && !a.environments.includes(e.label)) continue;
+      const kind = registry.environments.get(e.name)!.environmentKind;
+      if (!alg.supports.includes(kind))
+        return E.left(
+          invalid(
+            source,
+            `algorithms[${i}]`,
+            `algorithm '${a.label}' (${a.name}) supports ${alg.supports.join(", ")} environments, not environment '${e.label}' (${kind}); restrict it with 'environments: [...]'`,
+          ),
+        );
+    }
+  }
   for (const [i, c] of file.comparisons.entries()) {
     for (const k of ["a", "b"] as const)
       if (!algLabels.has(c[k]))

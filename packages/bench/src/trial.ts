@@ -1,6 +1,21 @@
 import * as E from "fp-ts/lib/Either";
-import { Rng, quadraticForm } from "@gsh/core";
-import { type PreferenceOracle, evaluatePolicy, sampleOfflineData } from "@gsh/preference";
+import { type Policy, Rng, formatError, klToReference, quadraticForm, validatePolicy } from "@gsh/core";
+import {
+  type BehaviourPolicy,
+  type EnvironmentInstance,
+  type MarkovPolicy,
+  type NonTransitiveInstance,
+  type PreferenceOracle,
+  type SequenceInstance,
+  type SequenceOracle,
+  evaluatePolicy,
+  evaluateSequencePolicy,
+  referenceModePolicy,
+  sampleOfflineData,
+  samplePairs,
+  sampleSequenceOfflineData,
+  winRate,
+} from "@gsh/preference";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
 import type { ResultRow, TrialMetrics } from "./result-row";
@@ -21,17 +36,18 @@ export function expandTrials(suite: Suite): Trial[] {
   const out: Trial[] = [];
   for (const environment of suite.environments)
     for (const algorithm of suite.algorithms)
-      for (const budget of suite.budgets)
-        for (const seed of suite.seeds)
-          out.push({
-            id: `${environment.label}|${algorithm.label}|${budget}|${seed}`,
-            index: out.length,
-            suite: suite.name,
-            environment,
-            algorithm,
-            budget,
-            seed,
-          });
+      if (!algorithm.environments || algorithm.environments.includes(environment.label))
+        for (const budget of suite.budgets)
+          for (const seed of suite.seeds)
+            out.push({
+              id: `${environment.label}|${algorithm.label}|${budget}|${seed}`,
+              index: out.length,
+              suite: suite.name,
+              environment,
+              algorithm,
+              budget,
+              seed,
+            });
   return out;
 }
 
@@ -86,6 +102,139 @@ export function failedRow(
   return { ...rowIdentity(trial), environmentId, environmentVersion, status: "failed", error, wallMs };
 }
 
+/** Counts every sequence query that reaches the instance. */
+class CountingSequenceOracle implements SequenceOracle {
+  count = 0;
+  constructor(private readonly inner: SequenceOracle) {}
+  get queries(): number {
+    return this.count;
+  }
+  query(x: number, y1: ArrayLike<number>, y2: ArrayLike<number>): 0 | 1 {
+    const y = this.inner.query(x, y1, y2);
+    this.count++;
+    return y;
+  }
+}
+
+type Scored = Pick<TrialMetrics, "subopt" | "objective" | "trueReward" | "klToReference"> &
+  Partial<
+    Pick<TrialMetrics, "estimated" | "samplesPerPrompt" | "ci95" | "winRateVsReference" | "winRateVsReferenceMode">
+  >;
+
+/**
+ * The environment boundary: everything the runner needs from an instance of any kind, so that the learner's view,
+ * the counted oracle and the exact metrics are built in one place per kind.
+ */
+interface Boundary {
+  readonly id: string;
+  readonly version: number;
+  readonly context: (base: { budget: number; rng: Rng; seed: number }) => TrialContext;
+  readonly queries: () => number;
+  readonly score: (policy: AlgorithmOutput["policy"], rng: Rng) => E.Either<string, Scored>;
+  readonly optimal: Policy | MarkovPolicy | null;
+  readonly optimalObjective: number | null;
+  readonly thetaStar: Float64Array | null;
+}
+
+function finiteBoundary(
+  env: EnvironmentInstance & { kind: "bandit" | "non-transitive" },
+  trial: Trial,
+  rng: Rng,
+): Boundary {
+  const instance = env.instance;
+  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")));
+  const isPolicy = (p: AlgorithmOutput["policy"]): p is Policy => "contexts" in p && "actions" in p;
+  return {
+    id: instance.id,
+    version: instance.version,
+    context: (base) => ({
+      ...base,
+      kind: env.kind,
+      problem: instance.problem,
+      oracle,
+      offlineData(n: number, behaviour: BehaviourPolicy = "reference") {
+        if (env.kind === "bandit") {
+          const { data, queries } = sampleOfflineData(env.instance, n, trial.seed, behaviour);
+          oracle.count += queries;
+          return data;
+        }
+        // Non-transitive: no r*, so no "skewed" behaviour; π0 or uniform pairs, labelled by the instance's oracle.
+        if (behaviour === "skewed")
+          throw new Error("the skewed behaviour ranks actions by r*, which non-transitive preferences do not have");
+        const { problem } = env.instance;
+        const r = Rng.seeded(trial.seed).split(`data/${env.instance.id}/v${env.instance.version}/${behaviour}`);
+        const labels = env.instance.makeOracle(r.split("labels"));
+        const probs =
+          behaviour === "uniform"
+            ? new Float64Array(problem.reference.probs.length).fill(1 / problem.actions)
+            : problem.reference.probs;
+        const data = samplePairs(probs, probs, problem.contextWeights, problem.actions, n, labels, r.split("pairs"));
+        oracle.count += labels.queries;
+        return data;
+      },
+    }),
+    queries: () => oracle.queries,
+    score(policy) {
+      if (!isPolicy(policy)) return E.left("a finite environment needs a Policy table (contexts × actions)");
+      if (env.kind === "bandit") return evaluatePolicy(env.instance, policy);
+      return evaluateNonTransitive(env.instance, policy);
+    },
+    optimal: env.kind === "bandit" ? env.instance.truth.optimal : null,
+    optimalObjective: env.kind === "bandit" ? env.instance.truth.optimalObjective : null,
+    thetaStar: env.kind === "bandit" ? env.instance.truth.theta : null,
+  };
+}
+
+/** Win rates against π0 and π0's most likely action; no r*, so no SubOpt (null), KL to π0 exact. */
+function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy): E.Either<string, Scored> {
+  const v = validatePolicy(policy);
+  if (E.isLeft(v)) return E.left(formatError(v.left));
+  const { problem } = instance;
+  if (policy.contexts !== problem.contexts || policy.actions !== problem.actions)
+    return E.left(
+      `policy is ${policy.contexts}×${policy.actions}, the problem is ${problem.contexts}×${problem.actions}`,
+    );
+  return E.right({
+    subopt: null,
+    objective: null,
+    trueReward: null,
+    klToReference: klToReference(policy, problem.reference, problem.contextWeights),
+    winRateVsReference: winRate(instance, policy, problem.reference),
+    winRateVsReferenceMode: winRate(instance, policy, referenceModePolicy(problem)),
+  });
+}
+
+function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
+  const oracle = new CountingSequenceOracle(instance.makeOracle(rng.split("oracle")));
+  return {
+    id: instance.id,
+    version: instance.version,
+    context: (base) => ({
+      ...base,
+      kind: "sequence",
+      problem: instance.problem,
+      oracle,
+      offlineData(n: number) {
+        const d = sampleSequenceOfflineData(instance, n, trial.seed);
+        oracle.count += d.queries;
+        return d;
+      },
+    }),
+    queries: () => oracle.queries,
+    score(policy, evalRng) {
+      if (!("kind" in policy))
+        return E.left("a sequence environment needs a SequencePolicy (markov, enumerated or sampler)");
+      return evaluateSequencePolicy(instance, policy, { rng: evalRng, samplesPerPrompt });
+    },
+    optimal: instance.truth.optimal,
+    optimalObjective: instance.truth.optimalObjective,
+    thetaStar: instance.truth.theta,
+  };
+}
+
+/** Monte-Carlo samples per prompt for sampler policies (their metrics are marked estimated). */
+export const MONTE_CARLO_SAMPLES_PER_PROMPT = 512;
+
 /**
  * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy) is
  * a row with status "failed" and its error, so a suite goes on.
@@ -99,74 +248,76 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     failedRow(trial, error, performance.now() - start, id, version);
   if (!env) return failed(`unknown environment '${trial.environment.name}'`);
   if (!alg) return failed(`unknown algorithm '${trial.algorithm.name}'`);
-  let instance;
+  if (!alg.supports.includes(env.environmentKind))
+    return failed(`algorithm '${alg.name}' does not support ${env.environmentKind} environments`);
+  let created: EnvironmentInstance;
   try {
-    instance = env.create(trial.seed, trial.environment.params);
+    created = env.create(trial.seed, trial.environment.params);
   } catch (e) {
     return failed(`environment failed: ${(e as Error).message}`);
   }
   const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`);
-  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")));
-  const ctx: TrialContext = {
-    problem: instance.problem,
-    oracle,
-    budget: trial.budget,
-    rng: rng.split("algorithm"),
-    seed: trial.seed,
-    offlineData(n, behaviour = "reference") {
-      const { data, queries } = sampleOfflineData(instance, n, trial.seed, behaviour);
-      oracle.count += queries;
-      return data;
-    },
-  };
+  const boundary =
+    created.kind === "sequence"
+      ? sequenceBoundary(created.instance, trial, rng, MONTE_CARLO_SAMPLES_PER_PROMPT)
+      : finiteBoundary(created, trial, rng);
+  const ctx = boundary.context({ budget: trial.budget, rng: rng.split("algorithm"), seed: trial.seed });
+  const { id, version } = boundary;
   let out: AlgorithmOutput;
   try {
     out = await alg.run(ctx, trial.algorithm.params);
   } catch (e) {
-    return failed(`algorithm threw: ${(e as Error).message ?? String(e)}`, instance.id, instance.version);
+    return failed(`algorithm threw: ${(e as Error).message ?? String(e)}`, id, version);
   }
-  const m = evaluatePolicy(instance, out.policy);
-  if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, instance.id, instance.version);
-  const trace: NonNullable<ResultRow["trace"]>[number][] = [];
-  for (const t of out.trace ?? []) {
-    const tm = evaluatePolicy(instance, t.policy);
-    if (E.isLeft(tm))
-      return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, instance.id, instance.version);
-    trace.push({
-      queries: t.queries,
-      subopt: tm.right.subopt,
-      trueReward: tm.right.trueReward,
-      klToReference: tm.right.klToReference,
-    });
+  try {
+    const evalRng = Rng.seeded(trial.seed).split(
+      `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,
+    );
+    const m = boundary.score(out.policy, evalRng.split("final"));
+    if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version);
+    const trace: NonNullable<ResultRow["trace"]>[number][] = [];
+    for (const [i, t] of (out.trace ?? []).entries()) {
+      const tm = boundary.score(t.policy, evalRng.split(`trace/${i}`));
+      if (E.isLeft(tm)) return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, id, version);
+      trace.push({
+        queries: t.queries,
+        subopt: tm.right.subopt,
+        trueReward: tm.right.trueReward,
+        klToReference: tm.right.klToReference,
+      });
+    }
+    let confidenceRadius: number | null = null;
+    let confidenceHeld: boolean | null = null;
+    const thetaStar = boundary.thetaStar;
+    if (out.confidence && thetaStar) {
+      const { theta, covariance, beta } = out.confidence;
+      const diff = theta.map((v, k) => v - thetaStar[k]);
+      confidenceRadius = Math.sqrt(Math.max(0, quadraticForm(covariance, theta.length, diff)));
+      confidenceHeld = confidenceRadius <= beta;
+    }
+    const metrics: TrialMetrics = {
+      estimated: false,
+      ...m.right,
+      optimalObjective: boundary.optimalObjective,
+      queries: boundary.queries(),
+      candidatesSampled: out.costs?.candidatesSampled ?? 0,
+      rewardModelCalls: out.costs?.rewardModelCalls ?? 0,
+      gradientSteps: out.costs?.gradientSteps ?? 0,
+      confidenceRadius,
+      confidenceHeld,
+      boundRhs: out.bound && boundary.optimal ? out.bound(boundary.optimal) : null,
+    };
+    return {
+      ...base,
+      environmentId: id,
+      environmentVersion: version,
+      status: "ok",
+      metrics,
+      ...(trace.length ? { trace } : {}),
+      ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
+      wallMs: performance.now() - start,
+    };
+  } finally {
+    out.dispose?.();
   }
-  let confidenceRadius: number | null = null;
-  let confidenceHeld: boolean | null = null;
-  const thetaStar = instance.truth.theta;
-  if (out.confidence && thetaStar) {
-    const { theta, covariance, beta } = out.confidence;
-    const diff = theta.map((v, k) => v - thetaStar[k]);
-    confidenceRadius = Math.sqrt(Math.max(0, quadraticForm(covariance, theta.length, diff)));
-    confidenceHeld = confidenceRadius <= beta;
-  }
-  const metrics: TrialMetrics = {
-    ...m.right,
-    optimalObjective: instance.truth.optimalObjective,
-    queries: oracle.queries,
-    candidatesSampled: out.costs?.candidatesSampled ?? 0,
-    rewardModelCalls: out.costs?.rewardModelCalls ?? 0,
-    gradientSteps: out.costs?.gradientSteps ?? 0,
-    confidenceRadius,
-    confidenceHeld,
-    boundRhs: out.bound ? out.bound(instance.truth.optimal) : null,
-  };
-  return {
-    ...base,
-    environmentId: instance.id,
-    environmentVersion: instance.version,
-    status: "ok",
-    metrics,
-    ...(trace.length ? { trace } : {}),
-    ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
-    wallMs: performance.now() - start,
-  };
 }
