@@ -13,7 +13,14 @@ export function makeDense(tf: typeof tfType) {
     const gradFunc = (dy: tfType.Tensor, saved: tfType.Tensor[]) => {
       const [xs, Ws] = saved as [tfType.Tensor2D, tfType.Tensor2D];
       const d = dy as tfType.Tensor2D;
-      return [tf.matMul(d, tf.transpose(Ws)), tf.matMul(tf.transpose(xs), d), tf.sum(d, 0)];
+      // The bias gradient Σ_rows dy as a 1×n·n×o product: an axis-0 tf.sum is strided and slow on wasm (measured:
+      // ~20% of a sequence DPO step at 16k rows).
+      const ones = tf.ones([1, d.shape[0]]) as tfType.Tensor2D;
+      return [
+        tf.matMul(d, tf.transpose(Ws)),
+        tf.matMul(tf.transpose(xs), d),
+        tf.reshape(tf.matMul(ones, d), [d.shape[1]]),
+      ];
     };
     return { value, gradFunc };
   };
@@ -44,15 +51,48 @@ export function mlpVariables(
   return { W, b };
 }
 
+/**
+ * The first layer on a constant input whose transpose the caller already has (built in JS from one-hot codes):
+ * its weight gradient is xᵀ·dy without a transpose kernel (the largest one of a sequence DPO step on wasm), and no
+ * gradient flows to the input.
+ */
+export function makeInputDense(tf: typeof tfType) {
+  const f = (...args: unknown[]) => {
+    const [x, xT, W, b, save] = args as [
+      tfType.Tensor2D,
+      tfType.Tensor2D,
+      tfType.Tensor2D,
+      tfType.Tensor1D,
+      tfType.GradSaveFunc,
+    ];
+    const value = tf.add(tf.matMul(x, W), b);
+    save([x, xT]);
+    const gradFunc = (dy: tfType.Tensor, saved: tfType.Tensor[]) => {
+      const [xs, xsT] = saved as [tfType.Tensor2D, tfType.Tensor2D];
+      const d = dy as tfType.Tensor2D;
+      const ones = tf.ones([1, d.shape[0]]) as tfType.Tensor2D;
+      return [tf.zerosLike(xs), tf.zerosLike(xsT), tf.matMul(xsT, d), tf.reshape(tf.matMul(ones, d), [d.shape[1]])];
+    };
+    return { value, gradFunc };
+  };
+  return tf.customGrad(f as never) as unknown as (
+    x: tfType.Tensor2D,
+    xT: tfType.Tensor2D,
+    W: tfType.Variable,
+    b: tfType.Variable,
+  ) => tfType.Tensor2D;
+}
+
 export function mlpForward(
   tf: typeof tfType,
   dense: ReturnType<typeof makeDense>,
   vars: { W: tfType.Variable[]; b: tfType.Variable[] },
   x: tfType.Tensor2D,
+  input?: { readonly xT: tfType.Tensor2D; readonly dense: ReturnType<typeof makeInputDense> },
 ): tfType.Tensor2D {
   let h = x;
   for (let l = 0; l < vars.W.length; l++) {
-    h = dense(h, vars.W[l], vars.b[l]);
+    h = l === 0 && input ? input.dense(h, input.xT, vars.W[0], vars.b[0]) : dense(h, vars.W[l], vars.b[l]);
     if (l + 1 < vars.W.length) h = tf.relu(h);
   }
   return h;

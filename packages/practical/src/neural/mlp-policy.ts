@@ -2,6 +2,7 @@ import type * as tfType from "@tensorflow/tfjs";
 import { type Policy, type Rng, softmaxInto } from "@gsh/core";
 import type { BanditProblem } from "@gsh/preference";
 import { makeDense, mlpForward, mlpVariables } from "./dense";
+import { readAndDispose } from "./read";
 import type { PairBatch } from "../pairs-data";
 import type { NeuralTrainOptions } from "./sequence-policy";
 
@@ -45,7 +46,7 @@ export class NeuralBanditPolicy {
   distribution(): Policy {
     if (this.cache) return this.cache;
     const { contexts: X, actions: A, features, reference } = this.problem;
-    const g = this.tf.tidy(() => this.scores(Float32Array.from(features.values), X * A).dataSync());
+    const g = readAndDispose(this.tf.tidy(() => this.scores(Float32Array.from(features.values), X * A)));
     const probs = new Float64Array(X * A);
     for (let i = 0; i < X * A; i++) probs[i] = reference.probs[i] > 0 ? Math.log(reference.probs[i]) + g[i] : -Infinity;
     for (let x = 0; x < X; x++) softmaxInto(probs, probs, x * A, A);

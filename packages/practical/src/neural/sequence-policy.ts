@@ -1,7 +1,8 @@
 import type * as tfType from "@tensorflow/tfjs";
 import { type Rng, softmaxInto } from "@gsh/core";
 import type { MarkovPolicy, SequenceProblem } from "@gsh/preference";
-import { makeDense, mlpForward, mlpVariables } from "./dense";
+import { makeDense, makeInputDense, mlpForward, mlpVariables } from "./dense";
+import { readAndDispose } from "./read";
 
 export interface SequencePair {
   readonly x: number;
@@ -28,8 +29,9 @@ export class NeuralSequencePolicy {
   readonly kind = "neural-autoregressive";
   private readonly vars: { W: tfType.Variable[]; b: tfType.Variable[] };
   private readonly dense: ReturnType<typeof makeDense>;
+  private readonly inputDense: ReturnType<typeof makeInputDense>;
   private readonly inputDim: number;
-  private readonly logPi0: tfType.Tensor2D; // rows (x·(V+1) + s), V columns
+  private readonly logPi0: Float32Array; // rows (x·(V+1) + s), V columns
 
   constructor(
     private readonly tf: typeof tfType,
@@ -43,35 +45,41 @@ export class NeuralSequencePolicy {
     const layers = options.layers ?? 2;
     this.vars = mlpVariables(tf, [this.inputDim, ...Array(layers).fill(width), V], rng);
     this.dense = makeDense(tf);
-    this.logPi0 = tf.tensor2d(
-      Float32Array.from(problem.reference, (p) => Math.log(p)),
-      [X * (V + 1), V],
-    );
+    this.inputDense = makeInputDense(tf);
+    this.logPi0 = Float32Array.from(problem.reference, (p) => Math.log(p));
   }
 
-  /** One-hot rows for (x, t, s) triples. */
-  private encode(triples: readonly (readonly [number, number, number])[]): tfType.Tensor2D {
+  /** One-hot rows for (x, t, s) triples, and their transpose (for the first layer's weight gradient). */
+  private encode(triples: readonly (readonly [number, number, number])[]): {
+    x: tfType.Tensor2D;
+    xT: tfType.Tensor2D;
+  } {
     const { prompts: X, length: L } = this.problem;
-    const data = new Float32Array(triples.length * this.inputDim);
+    const n = triples.length;
+    const D = this.inputDim;
+    const data = new Float32Array(n * D);
+    const dataT = new Float32Array(n * D);
     triples.forEach(([x, t, s], i) => {
-      const o = i * this.inputDim;
-      data[o + x] = 1;
-      data[o + X + t] = 1;
-      data[o + X + L + s] = 1;
+      for (const c of [x, X + t, X + L + s]) {
+        data[i * D + c] = 1;
+        dataT[c * n + i] = 1;
+      }
     });
-    return this.tf.tensor2d(data, [triples.length, this.inputDim]);
+    return { x: this.tf.tensor2d(data, [n, D]), xT: this.tf.tensor2d(dataT, [D, n]) };
   }
 
   /** log π_θ(· | x, t, s) for a batch of triples: [n, V]. */
   private stepLogProbs(triples: readonly (readonly [number, number, number])[]): tfType.Tensor2D {
     const tf = this.tf;
     const V = this.problem.vocab;
-    const g = mlpForward(tf, this.dense, this.vars, this.encode(triples));
-    const rows = tf.tensor1d(
-      Int32Array.from(triples, ([x, , s]) => x * (V + 1) + s),
-      "int32",
+    const { x, xT } = this.encode(triples);
+    const g = mlpForward(tf, this.dense, this.vars, x, { xT, dense: this.inputDense });
+    // log π0 rows copied in JS: a constant, so no gather kernel (slow on wasm) and no gradient to route.
+    const base = new Float32Array(triples.length * V);
+    triples.forEach(([x, , s], i) =>
+      base.set(this.logPi0.subarray((x * (V + 1) + s) * V, (x * (V + 1) + s + 1) * V), i * V),
     );
-    return tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), g)) as tfType.Tensor2D;
+    return tf.logSoftmax(tf.add(tf.tensor2d(base, [triples.length, V]), g)) as tfType.Tensor2D;
   }
 
   /** The model as exact Markov tables (f64), for the DP. */
@@ -79,7 +87,7 @@ export class NeuralSequencePolicy {
     const { prompts: X, length: L, vocab: V } = this.problem;
     const triples: [number, number, number][] = [];
     for (let x = 0; x < X; x++) for (let t = 0; t < L; t++) for (let s = 0; s <= V; s++) triples.push([x, t, s]);
-    const lp = this.tf.tidy(() => this.stepLogProbs(triples).dataSync());
+    const lp = readAndDispose(this.tf.tidy(() => this.stepLogProbs(triples)));
     const probs = new Float64Array(lp.length);
     for (let i = 0; i < triples.length; i++) softmaxInto(lp, probs, i * V, V); // renormalize in f64
     return { prompts: X, vocab: V, length: L, probs };
@@ -116,7 +124,6 @@ export class NeuralSequencePolicy {
 
   dispose(): void {
     for (const v of [...this.vars.W, ...this.vars.b]) v.dispose();
-    this.logPi0.dispose();
   }
 }
 
