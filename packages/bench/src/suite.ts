@@ -13,6 +13,8 @@ const labelled = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Algorithms only: the environment labels it runs on (default all), so one suite can mix environment kinds. */
   environments: z.array(z.string()).optional(),
+  /** Algorithms only: run on the first n of the suite's seeds (for costly entries; comparisons pair common seeds). */
+  seeds: z.number().int().positive().optional(),
 });
 
 /** The declarative suite file (JSON or YAML). */
@@ -49,6 +51,8 @@ export interface SuiteEntry {
   readonly name: string;
   /** Algorithms only: the environment labels it is paired with (absent: all). */
   readonly environments?: readonly string[];
+  /** Algorithms only: the number of the suite's seeds it runs on (absent: all). */
+  readonly seeds?: number;
   /** Parameters after validation and defaults. */
   readonly params: Record<string, unknown>;
 }
@@ -132,6 +136,7 @@ export function resolveSuite(
         name: e.name,
         params: p.data as Record<string, unknown>,
         ...(e.environments ? { environments: e.environments } : {}),
+        ...(e.seeds ? { seeds: e.seeds } : {}),
       });
     }
     return E.right(out);

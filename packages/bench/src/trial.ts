@@ -38,7 +38,7 @@ export function expandTrials(suite: Suite): Trial[] {
     for (const algorithm of suite.algorithms)
       if (!algorithm.environments || algorithm.environments.includes(environment.label))
         for (const budget of suite.budgets)
-          for (const seed of suite.seeds)
+          for (const seed of algorithm.seeds ? suite.seeds.slice(0, algorithm.seeds) : suite.seeds)
             out.push({
               id: `${environment.label}|${algorithm.label}|${budget}|${seed}`,
               index: out.length,

@@ -29,7 +29,7 @@ algorithms: [{ name: offline-gshf, params: { beta: 1 } }]
 
 describe("suite files", () => {
   it("the built-in suites parse and resolve", async () => {
-    for (const name of ["smoke", "default", "paper"]) {
+    for (const name of ["smoke", "default", "paper", "sequence"]) {
       const f = await readSuiteFile(suitePath(name))();
       expect(E.isRight(f)).toBe(true);
       if (E.isRight(f))
@@ -83,6 +83,20 @@ describe("suite files", () => {
       /no algorithm labelled 'nope'/,
     ],
     ["unknown top-level key", ok + "seed: 3\n", /\(suite\)|seed/, /unrecognized|seed/i],
+    [
+      "impossible pairing (an algorithm that does not support the environment's kind)",
+      ok
+        .replace("{ name: R }", "{ name: R }, { name: S }")
+        .replace("offline-gshf, params: { beta: 1 }", "multi-step-rs"),
+      /algorithms\[0\]/,
+      /'multi-step-rs' \(multi-step-rs\) supports bandit, non-transitive environments, not environment 'S' \(sequence\)/,
+    ],
+    [
+      "an algorithm entry naming an unknown environment",
+      ok.replace("params: { beta: 1 }", "params: { beta: 1 }, environments: [Q]"),
+      /algorithms\[0\]\.environments\[0\]/,
+      /no environment labelled 'Q'/,
+    ],
   ];
   it.each(bad)(
     "%s: the error names the file, the path to the field and what was expected",
@@ -99,6 +113,25 @@ describe("suite files", () => {
       expect(what).toMatch(message);
     },
   );
+
+  it("algorithm entries may name their environments and a number of seeds; the grid skips the rest", () => {
+    const s = load(`name: mixed
+seeds: 3
+budgets: [100]
+environments: [{ name: R }, { name: S }]
+algorithms:
+  - { name: dpo, seeds: 1 }
+  - { name: multi-step-rs, environments: [R] }
+`);
+    if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
+    expect(expandTrials(s.right).map((t) => t.id)).toEqual([
+      "R|dpo|100|0",
+      "R|multi-step-rs|100|0",
+      "R|multi-step-rs|100|1",
+      "R|multi-step-rs|100|2",
+      "S|dpo|100|0",
+    ]);
+  });
 
   it("a missing file is an IOError", async () => {
     const r = await readSuiteFile(join(dir, "nope.yaml"))();

@@ -1,0 +1,117 @@
+import * as E from "fp-ts/lib/Either";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { uniformPolicy } from "@gsh/core";
+import { markovAsSampler, nonTransitiveBandit, referenceModePolicy, testbedS, winRate } from "@gsh/preference";
+import {
+  type AlgorithmDefinition,
+  type Registry,
+  builtinRegistry,
+  defineAlgorithm,
+  expandTrials,
+  loadPlugins,
+  parseSuiteText,
+  resolveSuite,
+  runTrial,
+  z,
+} from "../src";
+
+const dir = mkdtempSync(join(tmpdir(), "gsh-contract-"));
+
+function withAlgorithms(...defs: AlgorithmDefinition[]): Registry {
+  const base = builtinRegistry();
+  return { ...base, algorithms: new Map([...base.algorithms, ...defs.map((d) => [d.name, d] as const)]) };
+}
+
+async function runOne(registry: Registry, env: string, alg: string, budget = 100) {
+  const parsed = parseSuiteText(
+    `name: c\nseeds: 1\nbudgets: [${budget}]\nenvironments: [${env}]\nalgorithms: [{ name: ${alg} }]\n`,
+    join(dir, "c.yaml"),
+  );
+  if (E.isLeft(parsed)) throw new Error(JSON.stringify(parsed.left));
+  const suite = resolveSuite(parsed.right, registry, join(dir, "c.yaml"), dir);
+  if (E.isLeft(suite)) throw new Error(JSON.stringify(suite.left));
+  return runTrial(expandTrials(suite.right)[0], registry);
+}
+
+describe("the environment contract: the runner dispatches on the environment's kind", () => {
+  it("non-transitive: the row carries win rates against π0 and π0's most likely action, computed at the boundary, and no SubOpt", async () => {
+    const uniform = defineAlgorithm({
+      name: "uniform-policy",
+      description: "returns the uniform policy",
+      params: z.object({}).strict(),
+      run: (ctx) => ({ policy: uniformPolicy(ctx.problem.contexts, ctx.problem.actions) }),
+    });
+    const row = await runOne(withAlgorithms(uniform), "{ name: NT }", "uniform-policy");
+    expect(row.status).toBe("ok");
+    const inst = nonTransitiveBandit(0, { eta: 0.1 });
+    const u = uniformPolicy(inst.problem.contexts, inst.problem.actions);
+    expect(row.metrics!.subopt).toBeNull();
+    expect(row.metrics!.winRateVsReference).toBeCloseTo(winRate(inst, u, inst.problem.reference), 12);
+    expect(row.metrics!.winRateVsReferenceMode).toBeCloseTo(winRate(inst, u, referenceModePolicy(inst.problem)), 12);
+  });
+
+  it("sequence: a sampler policy is scored by Monte Carlo and marked estimated; π* sampled has SubOpt 0 within its interval", async () => {
+    const optimal = defineAlgorithm({
+      name: "sample-optimum",
+      description: "samples from π* (a test of the Monte-Carlo path; reads the truth, which no real algorithm can)",
+      supports: ["sequence"],
+      params: z.object({}).strict(),
+      run: (ctx) => ({ policy: markovAsSampler(testbedS(ctx.seed, { eta: 0.1 }).truth.optimal) }),
+    });
+    const row = await runOne(withAlgorithms(optimal), "{ name: S }", "sample-optimum");
+    expect(row.status).toBe("ok");
+    const m = row.metrics!;
+    expect(m.estimated).toBe(true);
+    expect(m.samplesPerPrompt).toBe(512);
+    // SubOpt's estimator at π = π* is exactly 0 per sample (log π − log π* = 0 up to rounding)
+    expect(Math.abs(m.subopt!)).toBeLessThan(1e-9);
+    expect(m.ci95!.klToReference).toBeGreaterThan(0);
+  });
+
+  it("sequence: a finite Policy table returned on a sequence environment is a failed row that says what was expected", async () => {
+    const wrong = defineAlgorithm({
+      name: "wrong-shape",
+      description: "returns a table",
+      supports: ["sequence"],
+      params: z.object({}).strict(),
+      run: () => ({ policy: uniformPolicy(2, 2) }),
+    });
+    const row = await runOne(withAlgorithms(wrong), "{ name: S }", "wrong-shape");
+    expect(row.status).toBe("failed");
+    expect(row.error).toMatch(/needs a SequencePolicy/);
+  });
+
+  it("sequence: built-in algorithms report exact metrics from the DP and count every query", async () => {
+    const row = await runOne(builtinRegistry(), "{ name: S }", "online-gshf", 200);
+    expect(row.status).toBe("ok");
+    expect(row.metrics!.estimated).toBe(false);
+    expect(row.metrics!.queries).toBe(200);
+    expect(row.metrics!.subopt).toBeGreaterThan(0);
+    expect(row.trace!.length).toBe(10);
+  });
+
+  it("a plugin environment of an unknown kind, or an algorithm with unknown kinds, is a PluginError naming it", async () => {
+    const envFile = join(dir, "bad-env.cjs");
+    writeFileSync(
+      envFile,
+      `module.exports = { kind: "environment", environmentKind: "graph", name: "G", description: "", params: { safeParse: () => ({ success: true, data: {} }) }, create: () => null };`,
+    );
+    const r = await loadPlugins(builtinRegistry(), [envFile], dir)();
+    expect(E.isLeft(r) && r.left).toMatchObject({
+      _tag: "PluginError",
+      message: expect.stringMatching(/unknown kind "graph"/),
+    });
+    const algFile = join(dir, "bad-alg.cjs");
+    writeFileSync(
+      algFile,
+      `module.exports = { kind: "algorithm", supports: ["tree"], name: "A", description: "", track: "plugin", params: { safeParse: () => ({ success: true, data: {} }) }, run: () => null };`,
+    );
+    const r2 = await loadPlugins(builtinRegistry(), [algFile], dir)();
+    expect(E.isLeft(r2) && r2.left).toMatchObject({
+      _tag: "PluginError",
+      message: expect.stringMatching(/supports \["tree"\]/),
+    });
+  });
+});
