@@ -3,8 +3,26 @@
 // and one full-batch DPO epoch (objective + gradient) of the log-linear policy on n = 1e5 pairs, d = 64.
 import { measure } from "@gsh/bench-harness";
 import { Rng } from "@gsh/core";
-import { linearBandit } from "@gsh/preference";
-import { DPO, LogLinearPolicy, NeuralBanditPolicy, PairBatch, chooseBackend, loadTf } from "../dist/index.js";
+import {
+  SEQUENCE_SIZES,
+  bigramReward,
+  evaluateMarkovPolicy,
+  linearBandit,
+  sampleSequence,
+  sequenceGibbs,
+  testbedS,
+} from "@gsh/preference";
+import {
+  DPO,
+  LogLinearPolicy,
+  NeuralBanditPolicy,
+  NeuralSequencePolicy,
+  PairBatch,
+  chooseBackend,
+  loadTf,
+  neuralLearner,
+  sequenceIterativeDpo,
+} from "../dist/index.js";
 
 const inst = linearBandit(0, { contexts: 100, actions: 64, dim: 64, normBound: 3, eta: 0.1, referenceTemperature: 1 });
 const rng = Rng.seeded(0).split("bench/practical");
@@ -52,3 +70,34 @@ const body = rows.map((r) => [r[0], r[1], r[2], r[3].toFixed(2), r[4].toFixed(1)
 const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
   console.log(line.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "));
+
+// The sequence track on S-large (V = 64, L = 32, d = 16, all 20 prompts). Floors (issue): exact log Z + J + KL and
+// 10⁴ samples ≤ 50 ms; one neural iterative DPO trial at budget 3000 (the bench's defaults: 3 rounds, 100 Adam steps
+// per round, batch 256, width 64, 2 layers) ≤ 60 s on wasm.
+{
+  const large = testbedS(0, SEQUENCE_SIZES.large);
+  const theta = large.truth.theta.map((v) => 0.5 * v);
+  const y = new Int32Array(large.problem.length);
+  const srng = Rng.seeded(1);
+  const dp = measure(
+    () => {
+      const g = sequenceGibbs(large.problem, bigramReward(large.problem, theta), large.problem.eta);
+      evaluateMarkovPolicy(large.problem, large.truth, g.policy);
+      for (let i = 0; i < 10_000; i++) sampleSequence(g.policy, i % 20, srng, y);
+    },
+    { reps: 10, warmup: 2 },
+  );
+  const { tf, backend } = await loadTf();
+  const t0 = performance.now();
+  const model = new NeuralSequencePolicy(tf, large.problem, Rng.seeded(1), { width: 64, layers: 2 });
+  const learner = neuralLearner(large.problem, model, Rng.seeded(2), { steps: 100, learningRate: 0.01, batchSize: 256 });
+  sequenceIterativeDpo(learner, large.problem, large.makeOracle(Rng.seeded(3)), Rng.seeded(4), {
+    rounds: 3,
+    batchSize: 1000,
+  });
+  model.dispose();
+  const trial = performance.now() - t0;
+  console.log("\n@gsh/practical sequence track on S-large (V=64, L=32, d=16, 20 prompts)");
+  console.log(`exact log Z + J + KL and 10⁴ samples (DP, f64):       ${dp.toFixed(1)} ms median   (floor 50 ms)`);
+  console.log(`one neural iterative DPO trial, budget 3000 (${backend}): ${(trial / 1000).toFixed(1)} s, one run (floor 60 s)`);
+}
