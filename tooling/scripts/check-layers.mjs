@@ -13,6 +13,13 @@ const rank = {
   "@gsh/bench": 3,
 };
 const appRank = 4;
+// Learners see the problem, data and a counted oracle, never the truth: their sources may not build a testbed or
+// read an instance's `truth` (tests may: they check learners against it).
+const learners = new Set(["@gsh/offline", "@gsh/online", "@gsh/practical"]);
+const truthAccess = [
+  /\b(testbed[RPHS]|linearBandit|nonTransitiveBandit|enumerateSequenceInstance|makeTruth|assembleInstance)\b/,
+  /\.truth\b/,
+];
 
 function walk(dir, out = []) {
   for (const f of readdirSync(dir)) {
@@ -37,7 +44,16 @@ for (const group of ["packages", "apps", "examples"]) {
         errors.push(`${pj.name} depends on ${dep} (same or higher layer)`);
     if (!existsSync(join(dir, "src"))) continue;
     for (const file of walk(join(dir, "src"))) {
-      for (const m of readFileSync(file, "utf8").matchAll(/from\s+["'](@gsh\/[a-z-]+)/g)) {
+      const text = readFileSync(file, "utf8");
+      if (learners.has(pj.name))
+        for (const re of truthAccess) {
+          const hit = text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "").match(re);
+          if (hit)
+            errors.push(
+              `${file.slice(root.length + 1)} uses '${hit[0]}': learners may not reach testbeds or the truth`,
+            );
+        }
+      for (const m of text.matchAll(/from\s+["'](@gsh\/[a-z-]+)/g)) {
         const dep = m[1];
         if (dep in rank && (rank[dep] > mine || (rank[dep] === mine && dep !== pj.name)))
           errors.push(`${file.slice(root.length + 1)} imports ${dep} (layer ${rank[dep]} ≥ ${mine})`);
@@ -51,4 +67,6 @@ if (errors.length) {
   console.error(`layering violations:\n  ${errors.join("\n  ")}`);
   process.exit(1);
 }
-console.log("layering: ok (core ← preference ← offline/online/practical ← bench ← apps)");
+console.log(
+  "layering: ok (core ← preference ← offline/online/practical ← bench ← apps; learners reach no testbed or truth)",
+);
