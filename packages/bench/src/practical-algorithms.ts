@@ -17,6 +17,7 @@ import {
   sequenceDpo,
   sequenceIterativeDpo,
   sequenceRso,
+  sequenceMultiStepRs,
 } from "@gsh/practical";
 import { markovSequencePolicy, referenceMarkovPolicy, sequenceLogProb, sequencePairs } from "@gsh/preference";
 import { type AlgorithmDefinition, type SequenceTrialContext, defineAlgorithm, z } from "./plugin";
@@ -276,7 +277,28 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         policy: policyClass,
       })
       .strict(),
+    supports: ALL_KINDS,
     run(ctx, p) {
+      if (ctx.kind === "sequence") {
+        if (p.policy !== "log-linear")
+          throw new Error(`policy '${p.policy}' is not available on sequences: use log-linear`);
+        const r = getOrThrow(
+          sequenceMultiStepRs(ctx.problem, ctx.offlineData(ctx.budget), ctx.rng, {
+            prompts: p.prompts,
+            candidates: p.candidates,
+            accepted: p.accepted,
+            proposal: p.proposal,
+          }),
+        );
+        return {
+          policy: markovSequencePolicy(r.policy),
+          costs: {
+            candidatesSampled: r.candidatesSampled,
+            rewardModelCalls: r.rewardModelCalls,
+            gradientSteps: r.gradientSteps,
+          },
+        };
+      }
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
       const r = getOrThrow(
         multiStepRejectionSampling(ctx.problem, rm, ctx.rng, {

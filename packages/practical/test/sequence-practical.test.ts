@@ -5,6 +5,10 @@ import {
   evaluateMarkovPolicy,
   fitBradleyTerry,
   referenceMarkovPolicy,
+  bigramReward,
+  enumerateResponses,
+  sequenceGibbs,
+  sequenceLogProb,
   sampleSequenceOfflineData,
   testbedS,
   winnerMinusLoser,
@@ -18,6 +22,9 @@ import {
   sequenceDpo,
   sequenceIterativeDpo,
   sequenceRso,
+  sequenceMultiStepRs,
+  annealedLogWeights,
+  fittedLogWeights,
 } from "../src";
 
 describe("practical algorithms on the sequence bandit", () => {
@@ -89,5 +96,44 @@ describe("practical algorithms on the sequence bandit", () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it("multi-step RS on sequences: with the exact Gibbs proposal the fitted log-weights equal the annealed ones up to the prompt's log Z (enumerated, 1e-10)", () => {
+    const tiny = testbedS(2, { ...SEQUENCE_SIZES.tiny, prompts: 2, eta: 0.3 });
+    const theta = tiny.truth.theta.map((v) => 0.7 * v);
+    const b = bigramReward(tiny.problem, theta);
+    const [eta1, eta2] = [3, 0.9];
+    const g1 = sequenceGibbs(tiny.problem, b, eta1);
+    const pi0 = referenceMarkovPolicy(tiny.problem);
+    const ys = enumerateResponses(4, 4);
+    for (let x = 0; x < 2; x++) {
+      const r = ys.map((y) => {
+        let v = 0,
+          s = 4;
+        for (const t of y) {
+          v += b[s * 4 + t];
+          s = t;
+        }
+        return v;
+      });
+      const fitted = fittedLogWeights(
+        r,
+        ys.map((y) => sequenceLogProb(pi0, x, y)),
+        ys.map((y) => sequenceLogProb(g1.policy, x, y)),
+        eta2,
+      );
+      const annealed = annealedLogWeights(r, eta2, eta1);
+      for (let i = 0; i < ys.length; i++) expect(Math.abs(fitted[i] - annealed[i] - g1.logZ[x])).toBeLessThan(1e-10);
+    }
+  });
+
+  it("multi-step RS on sequences runs K steps of N candidates per prompt, improves on π0, and refuses a bad schedule", () => {
+    const r = sequenceMultiStepRs(problem, off, Rng.seeded(5), { prompts: 32, candidates: 32, accepted: 8 });
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    expect(r.right.candidatesSampled).toBe(3 * 32 * 32);
+    expect(r.right.rewardModelCalls).toBe(3 * 32 * 32);
+    expect(subopt(r.right.policy)).toBeLessThan(subopt0);
+    const bad = sequenceMultiStepRs(problem, off, Rng.seeded(5), { schedule: [0.1, 1] });
+    expect(E.isLeft(bad) && bad.left).toMatchObject({ field: "schedule" });
   });
 });

@@ -13,6 +13,8 @@ import {
   sequenceFeatures,
   sequenceLogProb,
   sequencePairs,
+  sequenceFeatureCovariance,
+  sequenceGibbsFamily,
   testbedS,
 } from "../src";
 
@@ -143,4 +145,40 @@ describe("the DP's log Z stays exact where the fast kernel underflows (tiny and 
       expect(E.isRight(m) && m.right.subopt).toBeLessThan(1e-9);
     },
   );
+});
+
+describe("the sequence family's feature covariance (forward pass) equals enumeration", () => {
+  it("E_x Cov_π(φ) for a position-dependent Markov policy and for a Gibbs member, to 1e-12", () => {
+    const inst = testbedS(5, { ...SEQUENCE_SIZES.tiny, prompts: 3, eta: 0.3 });
+    const { problem } = inst;
+    const d = problem.dim;
+    const ys = enumerateResponses(problem.vocab, problem.length);
+    const feats = ys.map((y) => sequenceFeatures(problem, y));
+    const enumerated = (pi: MarkovPolicy) => {
+      const C = new Float64Array(d * d);
+      for (let x = 0; x < problem.prompts; x++) {
+        const p = ys.map((y) => Math.exp(sequenceLogProb(pi, x, y)));
+        const mean = new Float64Array(d);
+        p.forEach((q, i) => feats[i].forEach((v, k) => (mean[k] += q * v)));
+        p.forEach((q, i) => {
+          for (let a = 0; a < d; a++)
+            for (let b = 0; b < d; b++)
+              C[a * d + b] += (q * (feats[i][a] - mean[a]) * (feats[i][b] - mean[b])) / problem.prompts;
+        });
+      }
+      return C;
+    };
+    const random = randomMarkovPolicy(Rng.seeded(3), problem.prompts, problem.vocab, problem.length);
+    const fam = sequenceGibbsFamily(problem);
+    const theta = inst.truth.theta.map((v) => 0.8 * v);
+    for (const [pi, C] of [
+      [random, sequenceFeatureCovariance(problem, random)],
+      [fam.policyOf(theta), fam.featureCovariance!(theta)],
+    ] as const) {
+      const ref = enumerated(pi);
+      let worst = 0;
+      for (let i = 0; i < d * d; i++) worst = Math.max(worst, Math.abs(C[i] - ref[i]));
+      expect(worst).toBeLessThan(1e-12);
+    }
+  });
 });

@@ -20,13 +20,17 @@ export class LogLinearSequencePolicy {
   readonly kind = "log-linear-sequence";
   w: Float64Array;
 
-  constructor(readonly problem: SequenceProblem) {
+  /** `eta` defaults to the problem's η (multi-step RS fits at each step's η_i). */
+  constructor(
+    readonly problem: SequenceProblem,
+    readonly eta: number = problem.eta,
+  ) {
     this.w = new Float64Array(problem.dim);
   }
 
   /** The policy as a Markov table (exact by the DP). */
   markov(): MarkovPolicy {
-    return sequenceGibbs(this.problem, bigramReward(this.problem, this.w), this.problem.eta).policy;
+    return sequenceGibbs(this.problem, bigramReward(this.problem, this.w), this.eta).policy;
   }
 
   /**
@@ -37,7 +41,8 @@ export class LogLinearSequencePolicy {
     data: PreferenceDataset,
     options: { readonly loss: LossSpec; readonly l2?: number; readonly refGaps?: Float64Array },
   ): E.Either<GshError, OptimizeResult & { degeneratePairs: number }> {
-    const { dim: d, eta } = this.problem;
+    const { dim: d } = this.problem;
+    const eta = this.eta;
     const v = validateLoss(options.loss, eta);
     if (E.isLeft(v)) return v;
     if (data.featureDim !== d)

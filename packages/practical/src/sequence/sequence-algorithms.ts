@@ -13,12 +13,20 @@ import {
   sampleSequence,
   selectPair,
   sequenceFeatures,
+  sequenceGibbs,
   sequenceLogProb,
   sequencePairs,
   winnerMinusLoser,
 } from "@gsh/preference";
 import { DPO, type LossSpec } from "../losses";
-import { consecutivePairs, statisticalRejectionSample } from "../rejection-sampling";
+import {
+  annealedLogWeights,
+  consecutivePairs,
+  defaultSchedule,
+  fittedLogWeights,
+  rejectionSampleWithLogAcceptance,
+  statisticalRejectionSample,
+} from "../rejection-sampling";
 import type { NeuralTrainOptions, SequencePair } from "../neural/sequence-policy";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
 
@@ -250,19 +258,9 @@ export function sequenceRso(
   if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
   if (!(Number.isInteger(k) && k >= 2 && k <= N))
     return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
-  const { dim: d, length: L, vocab: V } = problem;
-  const fit = fitBradleyTerry(winnerMinusLoser(offline.data, null), offline.data.size, d, { lambda: 1 });
-  if (E.isLeft(fit)) return fit;
-  const b = bigramReward(problem, fit.right.theta);
-  const score = (y: Int32Array) => {
-    let r = 0,
-      s = V;
-    for (let t = 0; t < L; t++) {
-      r += b[s * V + y[t]];
-      s = y[t];
-    }
-    return r;
-  };
+  const rm = fittedBigramReward(problem, offline);
+  if (E.isLeft(rm)) return rm;
+  const { score } = rm.right;
   const pi0 = referenceMarkovPolicy(problem);
   const pairs = new SequencePairs(problem);
   let rewardModelCalls = 0;
@@ -285,4 +283,98 @@ export function sequenceRso(
     rewardModelCalls,
     gradientSteps,
   });
+}
+
+/** The BT reward model of the offline pairs as a per-bigram table (r̂(y) = Σ_t b̂(y_{t−1}, y_t)). */
+function fittedBigramReward(
+  problem: SequenceProblem,
+  offline: SequenceOfflineData,
+): E.Either<GshError, { bigram: Float64Array; score: (y: Int32Array) => number }> {
+  const fit = fitBradleyTerry(winnerMinusLoser(offline.data, null), offline.data.size, problem.dim, { lambda: 1 });
+  if (E.isLeft(fit)) return fit;
+  const { vocab: V, length: L } = problem;
+  const bigram = bigramReward(problem, fit.right.theta);
+  const score = (y: Int32Array) => {
+    let r = 0,
+      s = V;
+    for (let t = 0; t < L; t++) {
+      r += bigram[s * V + y[t]];
+      s = y[t];
+    }
+    return r;
+  };
+  return E.right({ bigram, score });
+}
+
+/**
+ * Multi-step rejection sampling on sequences (spec §5), with the log-linear sequence policy: anneal η₁ > … > η_K = η
+ * (default 10η, √10·η, η); step i draws N candidates per prompt from the step i−1 proposal (π0 first), accepts k
+ * with log-weights log π0 + r̂/η_i − log π_fit ("fitted", the practical algorithm) or (1/η_i − 1/η_{i−1})·r̂ from the
+ * exact Gibbs policy of r̂ at η_{i−1} ("exact"), pairs consecutive accepted samples (reward-model labels) and fits
+ * π_w ∝ π0·e^{<w,φ>/η_i} on them, warm-started.
+ */
+export function sequenceMultiStepRs(
+  problem: SequenceProblem,
+  offline: SequenceOfflineData,
+  rng: Rng,
+  options: SequenceRsoOptions & { schedule?: readonly number[]; proposal?: "fitted" | "exact"; loss?: LossSpec } = {},
+): E.Either<
+  GshError,
+  { policy: MarkovPolicy; candidatesSampled: number; rewardModelCalls: number; gradientSteps: number }
+> {
+  const schedule = options.schedule ?? defaultSchedule(problem.eta);
+  for (let i = 1; i < schedule.length; i++)
+    if (!(schedule[i] < schedule[i - 1]))
+      return E.left(invalidArgument("schedule", `must decrease strictly, got ${schedule.join(", ")}`));
+  if (!schedule.every((e) => e > 0)) return E.left(invalidArgument("schedule", "every η_i must be > 0"));
+  const P = options.prompts ?? 64;
+  const N = options.candidates ?? 64;
+  const k = options.accepted ?? 8;
+  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
+  if (!(Number.isInteger(k) && k >= 2 && k <= N))
+    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  const rm = fittedBigramReward(problem, offline);
+  if (E.isLeft(rm)) return rm;
+  const { score, bigram } = rm.right;
+  const pi0 = referenceMarkovPolicy(problem);
+  let proposal = pi0;
+  let previousEta = Infinity;
+  let w: Float64Array = new Float64Array(problem.dim);
+  let candidatesSampled = 0,
+    rewardModelCalls = 0,
+    gradientSteps = 0;
+  let policy = pi0;
+  for (const [s, eta] of schedule.entries()) {
+    const step = rng.split(`step/${s}`);
+    const learner = new LogLinearSequencePolicy(problem, eta);
+    learner.w = Float64Array.from(w);
+    const pairs = new SequencePairs(problem);
+    for (let p = 0; p < P; p++) {
+      const x = step.categorical(problem.contextWeights);
+      const cands = Array.from({ length: N }, () => sampleSequence(proposal, x, step));
+      candidatesSampled += N;
+      const r = cands.map(score);
+      rewardModelCalls += N;
+      const logW =
+        options.proposal === "exact"
+          ? annealedLogWeights(r, eta, previousEta)
+          : fittedLogWeights(
+              r,
+              cands.map((y) => sequenceLogProb(pi0, x, y)),
+              cands.map((y) => sequenceLogProb(proposal, x, y)),
+              eta,
+            );
+      const acc = rejectionSampleWithLogAcceptance(logW, k, step);
+      for (const [i, j] of consecutivePairs(acc))
+        pairs.push(x, cands[i], cands[j], step.uniform() < sigmoid(r[i] - r[j]) ? 1 : 0);
+    }
+    const t = learner.train(pairs.data, { loss: options.loss ?? DPO });
+    if (E.isLeft(t)) return t;
+    gradientSteps += t.right.steps;
+    w = learner.w;
+    policy = learner.markov();
+    proposal = options.proposal === "exact" ? sequenceGibbs(problem, bigram, eta).policy : policy;
+    previousEta = eta;
+  }
+  return E.right({ policy, candidatesSampled, rewardModelCalls, gradientSteps });
 }

@@ -1,7 +1,7 @@
 import { type Policy, gemv, softmaxInto, syrk } from "@gsh/core";
 import type { BanditProblem } from "../environments/bandit";
 import type { MarkovPolicy, SequenceProblem } from "../sequence/problem";
-import { bigramReward, expectedSequenceFeatures, sequenceGibbs } from "../sequence/dp";
+import { bigramReward, expectedSequenceFeatures, sequenceFeatureCovariance, sequenceGibbs } from "../sequence/dp";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -19,7 +19,7 @@ export interface GibbsFamily {
   readonly contextWeights: Float64Array;
   /** Per-context log Z_θ(x) = log E_{π0} exp(<θ, φ>/η) and φ(x, π_θ) (contexts × dim). */
   moments(theta: Float64Array): { logZ: Float64Array; features: Float64Array };
-  /** E_x Cov_{π_θ(·|x)}(φ), d×d, when it has a closed form (finite actions); absent for sequences. */
+  /** E_x Cov_{π_θ(·|x)}(φ), d×d, when it has a closed form (finite actions; sequences by a forward pass). */
   featureCovariance?(theta: Float64Array): Float64Array;
   /**
    * Tilt paths around π_θ: for a direction u, c ↦ π_{θ + cηu} ∝ π_θ·exp(c<u, φ>) with E_x φ(x, π_c) and
@@ -186,6 +186,12 @@ export function sequenceGibbsFamily(
     moments(theta) {
       const { policy, logZ } = sequenceGibbs(problem, bigramReward(problem, theta), problem.eta);
       return { logZ, features: expectedSequenceFeatures(problem, policy) };
+    },
+    featureCovariance(theta) {
+      return sequenceFeatureCovariance(
+        problem,
+        sequenceGibbs(problem, bigramReward(problem, theta), problem.eta).policy,
+      );
     },
     policyOf(theta) {
       return sequenceGibbs(problem, bigramReward(problem, theta), problem.eta).policy;

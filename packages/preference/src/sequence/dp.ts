@@ -214,3 +214,66 @@ export function expectedSequenceFeatures(problem: SequenceProblem, policy: Marko
   }
   return out;
 }
+
+/**
+ * E_x Cov_{π(·|x)}(φ) (d×d) for a Markov policy, exactly, in O(X·L·V²·d + (V+1)·V·d²) instead of enumerating Vᴸ
+ * responses. With φ = (1/L)Σ_t ψ_t, E[φφᵀ] = (1/L²)(Σ_t E[ψ_tψ_tᵀ] + C + Cᵀ), C = Σ_{τ<t} E[ψ_τψ_tᵀ]. A forward
+ * pass carries F_t(s) = E[(Σ_{τ<t} ψ_τ)·1{y_t = s}]; then C = Σ_{(s,v)} G(s,v)ψ(s,v)ᵀ with G(s,v) = Σ_t π_t(v|s)F_t(s),
+ * accumulated over prompts with their weights, so the d×d products happen once per bigram, not per position.
+ */
+export function sequenceFeatureCovariance(problem: SequenceProblem, policy: MarkovPolicy): Float64Array {
+  const { prompts: X, vocab: V, length: L, dim: d, psi, contextWeights: w } = problem;
+  const S = stride(problem);
+  const occ = new Float64Array(S); // Σ_x w_x Σ_t e_t(s,v)
+  const G = new Float64Array(S * d); // Σ_x w_x Σ_t π_t(v|s) F_t(s)
+  const means = expectedSequenceFeatures(problem, policy);
+  let F = new Float64Array((V + 1) * d);
+  let next = new Float64Array((V + 1) * d);
+  for (let x = 0; x < X; x++) {
+    const mu = stateMarginals(policy, x);
+    const wx = w[x];
+    F.fill(0);
+    for (let t = 0; t < L; t++) {
+      next.fill(0);
+      for (let s = 0; s <= V; s++) {
+        const m = mu[t * (V + 1) + s];
+        if (m === 0) continue;
+        const o = (x * L + t) * S + s * V;
+        const fs = s * d;
+        for (let v = 0; v < V; v++) {
+          const p = policy.probs[o + v];
+          if (p === 0) continue;
+          const i = s * V + v;
+          occ[i] += wx * m * p;
+          const g = i * d,
+            nv = v * d,
+            ps = i * d;
+          for (let k = 0; k < d; k++) {
+            const f = F[fs + k];
+            G[g + k] += wx * p * f;
+            next[nv + k] += p * (f + m * psi[ps + k]);
+          }
+        }
+      }
+      const tmp = F;
+      F = next;
+      next = tmp;
+    }
+  }
+  const C = new Float64Array(d * d);
+  const inv = 1 / (L * L);
+  for (let i = 0; i < S; i++) {
+    const o = occ[i];
+    for (let a = 0; a < d; a++) {
+      const pa = psi[i * d + a];
+      const ga = G[i * d + a];
+      for (let b = 0; b < d; b++) {
+        const pb = psi[i * d + b];
+        C[a * d + b] += inv * (o * pa * pb + ga * pb + G[i * d + b] * pa);
+      }
+    }
+  }
+  for (let x = 0; x < X; x++)
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) C[a * d + b] -= w[x] * means[x * d + a] * means[x * d + b];
+  return C;
+}
