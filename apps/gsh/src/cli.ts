@@ -4,12 +4,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import * as E from "fp-ts/lib/Either";
-import { formatError, type GshError } from "@gsh/core";
+import { GshException, formatError, type GshError } from "@gsh/core";
 import {
   builtinRegistry,
   builtinSuitesDir,
   loadPlugins,
-  mergeResults,
+  mergeResultDirs,
+  shardFromEnvironment,
   readSuiteFile,
   resolveSuite,
   runSuite,
@@ -19,7 +20,7 @@ import {
 } from "@gsh/bench";
 
 /** Exit codes scripts can rely on. */
-export const EXIT = { ok: 0, trialsFailed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, trialsFailed: 1, usage: 2, internal: 3 } as const;
 
 class UsageError extends Error {}
 
@@ -28,10 +29,11 @@ function orUsage<T>(e: E.Either<GshError, T>): T {
   return e.right;
 }
 
-function parseShard(v: string): { index: number; count: number } {
+function parseShard(v: string): { index: number; count: number } | "auto" {
+  if (v === "auto") return "auto";
   const m = /^(\d+)\/(\d+)$/.exec(v);
   if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1)
-    throw new InvalidArgumentError("expected i/N with 0 ≤ i < N, e.g. 0/4");
+    throw new InvalidArgumentError("expected i/N with 0 ≤ i < N (e.g. 0/4), or auto");
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
@@ -52,7 +54,8 @@ interface BenchOptions {
   out?: string;
   workers?: number;
   seeds?: number;
-  shard?: { index: number; count: number };
+  shard?: { index: number; count: number } | "auto";
+  shardCount?: number;
   resume?: boolean;
   plugin: string[];
   report: boolean;
@@ -65,12 +68,16 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
   const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
   const suite = orUsage(resolveSuite(opts.seeds ? { ...file, seeds: opts.seeds } : file, registry, path, baseDir));
-  const outDir =
-    opts.out ??
-    join(
-      "bench-results",
-      `${suite.name}-${timestamp()}${opts.shard ? `-shard${opts.shard.index}of${opts.shard.count}` : ""}`,
-    );
+  if (opts.shardCount !== undefined && opts.shard !== "auto")
+    throw new UsageError("--shard-count goes with --shard auto");
+  const auto = opts.shard === "auto" ? orUsage(shardFromEnvironment(process.env, opts.shardCount)) : null;
+  const shard = auto ?? (opts.shard === "auto" ? undefined : opts.shard);
+  if (auto) log(`shard ${auto.index}/${auto.count} from ${auto.source}'s variables`);
+  // Each shard owns its own directory: under --out (or bench-results/<suite>) a shard-i-of-N folder when automatic.
+  const shardDir = shard ? `shard-${shard.index}-of-${shard.count}` : "";
+  const outDir = auto
+    ? join(opts.out ?? join("bench-results", suite.name), shardDir)
+    : (opts.out ?? join("bench-results", `${suite.name}-${timestamp()}${shard ? `-${shardDir}` : ""}`));
   const tty = process.stderr.isTTY === true;
   const bar = tty
     ? new SingleBar({
@@ -85,7 +92,10 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
       outDir,
       workers: opts.workers,
       resume: opts.resume,
-      shard: opts.shard,
+      shard,
+      onQuarantine(lines, where) {
+        log(`moved ${lines} bad lines (unparsable or duplicate) to ${where}; every valid row was kept`);
+      },
       onStart(total, skipped) {
         log(
           `suite ${suite.name}: ${total} trials to run${skipped ? `, ${skipped} already done` : ""}, ${opts.workers ?? availableParallelism()} workers → ${outDir}`,
@@ -93,7 +103,7 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
         bar?.start(total, 0, { last: "" });
       },
       onTrial(row: ResultRow, done, total) {
-        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? row.metrics!.subopt === null ? `win rate vs π0 ${row.metrics!.winRateVsReference?.toFixed(3)}` : `SubOpt ${row.metrics!.subopt.toExponential(3)}${row.metrics!.estimated ? " (est.)" : ""}` : `FAILED ${row.error}`}`;
+        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? (row.metrics!.subopt === null ? `win rate vs π0 ${row.metrics!.winRateVsReference?.toFixed(3)}` : `SubOpt ${row.metrics!.subopt.toExponential(3)}${row.metrics!.estimated ? " (est.)" : ""}`) : `FAILED ${row.error}`}`;
         if (bar) bar.update(done, { last: what.slice(0, 80) });
         else log(`[${done}/${total}] ${what} (${(row.wallMs / 1000).toFixed(2)} s)`);
       },
@@ -109,6 +119,12 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   log(
     `\n${summary.trials} trials in ${wall.toFixed(1)} s (${(summary.trials / Math.max(wall, 1e-9)).toFixed(2)} trials/s), ${summary.failed} failed, ${summary.skipped} skipped (already done)`,
   );
+  if (summary.failed > 0)
+    log(
+      `failed trials by cause: ${Object.entries(summary.failures)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")} (the error of each is in results.jsonl and results.csv)`,
+    );
   return summary.failed > 0 ? EXIT.trialsFailed : EXIT.ok;
 }
 
@@ -123,11 +139,20 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .description(
       "run a suite (default: the default suite) and write results.jsonl, results.csv, summary.txt and report.html",
     )
-    .option("--suite <name|file>", "built-in suite name (smoke, default, paper) or a suite file", "default")
+    .option("--suite <name|file>", "built-in suite name (smoke, default, sequence, paper) or a suite file", "default")
     .option("--out <dir>", "output directory (default bench-results/<suite>-<timestamp>)")
     .option("--workers <n>", "worker threads (default: all cores)", positiveInt)
     .option("--seeds <n>", "override the suite's seeds with 0..n-1", positiveInt)
-    .option("--shard <i/N>", "run only the deterministic slice i of N", parseShard)
+    .option(
+      "--shard <i/N|auto>",
+      "run only the deterministic slice i of N; auto: from Slurm array, Kubernetes Indexed Job or GSH_SHARD_INDEX variables",
+      parseShard,
+    )
+    .option(
+      "--shard-count <n>",
+      "with --shard auto: the number of shards (Kubernetes sets only the index)",
+      positiveInt,
+    )
     .option("--resume", "continue an interrupted run in --out (skips finished trials)")
     .option("--plugin <package|path>", "load algorithms/environments from a plugin (repeatable)", collect, [])
     .option("--no-report", "skip the tables and report.html")
@@ -145,7 +170,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       for (const a of reg.algorithms.values()) log(`  ${a.name.padEnd(22)} [${a.track}] ${a.description}`);
       log("Environments:");
       for (const e of reg.environments.values()) log(`  ${e.name.padEnd(22)} ${e.description}`);
-      log(`Suites (${builtinSuitesDir}): smoke, default, paper`);
+      log(`Suites (${builtinSuitesDir}): smoke, default, sequence, paper`);
     });
 
   program
@@ -160,21 +185,19 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
 
   program
     .command("merge <dirs...>")
-    .description("merge shard outputs (each trial once) into --out and write its report")
+    .description(
+      "merge shard outputs into --out, strictly: same suite, no overlap, no bad line, every trial present (or --allow-partial)",
+    )
     .option("--out <dir>", "output directory", join("bench-results", `merged-${timestamp()}`))
-    .action(async (dirs: string[], opts: { out: string }) => {
+    .option("--allow-partial", "merge even if trials are missing; every output then says 'partial: k of n trials'")
+    .action(async (dirs: string[], opts: { out: string; allowPartial?: boolean }) => {
       for (const d of dirs) if (!existsSync(join(d, "results.jsonl"))) throw new UsageError(`${d}: no results.jsonl`);
-      const r = mergeResults(
-        dirs.map((d) => join(d, "results.jsonl")),
-        join(opts.out, "results.jsonl"),
+      const r = orUsage(mergeResultDirs(dirs, opts.out, { allowPartial: opts.allowPartial }));
+      log(
+        r.partial
+          ? `partial: merged ${r.rows} of ${r.expected} trials into ${opts.out} (${r.missing.length} missing, e.g. '${r.missing[0]}')`
+          : `merged all ${r.rows} trials of the suite into ${opts.out}`,
       );
-      const suiteJson = join(dirs[0], "suite.json");
-      if (existsSync(suiteJson)) {
-        const { writeFileSync } = await import("node:fs");
-        const s = JSON.parse(readFileSync(suiteJson, "utf8"));
-        writeFileSync(join(opts.out, "suite.json"), JSON.stringify({ ...s, shard: null }, null, 2));
-      }
-      log(`merged ${r.rows} trials (${r.duplicates} duplicates dropped) into ${opts.out}`);
       const rep = await writeReport(opts.out);
       log(rep.summary);
     });
@@ -211,11 +234,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
       return EXIT.ok;
     if (err.code?.startsWith("commander.")) return EXIT.usage;
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof GshException) {
       console.error(`gsh: ${e.message}`);
       return EXIT.usage;
     }
-    console.error(`gsh: ${(e as Error).stack ?? String(e)}`);
-    return EXIT.trialsFailed;
+    console.error(`gsh: internal error: ${(e as Error)?.stack ?? String(e)}`);
+    console.error("This is a bug in gsh: please report it with the command you ran and the output above.");
+    return EXIT.internal;
   }
 }

@@ -1,5 +1,5 @@
 import { type MeanSummary, pairedVerdict, summarize } from "@gsh/core";
-import type { ResultRow } from "./result-row";
+import type { OkRow, ResultRow } from "./result-row";
 import type { Suite } from "./suite";
 
 export interface CellSummary {
@@ -48,25 +48,25 @@ export function summarizeCells(rows: readonly ResultRow[]): CellSummary[] {
     groups.get(k)!.push(r);
   }
   return [...groups.values()].map((g) => {
-    const ok = g.filter((r) => r.status === "ok" && r.metrics);
-    const pick = (f: (r: ResultRow) => number | null | undefined) =>
+    const ok = g.filter((r): r is OkRow => r.status === "ok");
+    const pick = (f: (r: OkRow) => number | null | undefined) =>
       summarize(ok.map(f).filter((v): v is number => typeof v === "number"));
-    const conf = ok.filter((r) => r.metrics!.confidenceHeld !== null);
+    const conf = ok.filter((r) => r.metrics.confidenceHeld !== null);
     return {
       environment: g[0].environment,
       algorithm: g[0].algorithm,
       budget: g[0].budget,
       ok: ok.length,
       failed: g.length - ok.length,
-      subopt: pick((r) => r.metrics!.subopt),
-      trueReward: pick((r) => r.metrics!.trueReward),
-      klToReference: pick((r) => r.metrics!.klToReference),
-      queries: pick((r) => r.metrics!.queries),
+      subopt: pick((r) => r.metrics.subopt),
+      trueReward: pick((r) => r.metrics.trueReward),
+      klToReference: pick((r) => r.metrics.klToReference),
+      queries: pick((r) => r.metrics.queries),
       wallMs: pick((r) => r.wallMs),
-      confidenceHeld: { held: conf.filter((r) => r.metrics!.confidenceHeld).length, of: conf.length },
-      winRateVsReference: pick((r) => r.metrics!.winRateVsReference),
-      winRateVsReferenceMode: pick((r) => r.metrics!.winRateVsReferenceMode),
-      estimated: ok.some((r) => r.metrics!.estimated === true),
+      confidenceHeld: { held: conf.filter((r) => r.metrics.confidenceHeld).length, of: conf.length },
+      winRateVsReference: pick((r) => r.metrics.winRateVsReference),
+      winRateVsReferenceMode: pick((r) => r.metrics.winRateVsReferenceMode),
+      estimated: ok.some((r) => r.metrics.estimated === true),
     };
   });
 }

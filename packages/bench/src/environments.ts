@@ -65,6 +65,8 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => testbedS(seed, p),
+    // ψ and π0 tables, and a few X·L·(V+1)·V Markov tables (π*, the policy scored, the DP's working copy), f64
+    memoryBytes: (p) => 8 * (p.vocab + 1) * p.vocab * (p.dim + p.prompts + 4 * p.prompts * p.length),
   }),
   defineEnvironment({
     name: "S-large",
@@ -93,9 +95,9 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     description: "a general linear bandit with the knobs a study needs",
     params: z
       .object({
-        contexts: z.number().int().positive().default(50),
-        actions: z.number().int().min(2).default(32),
-        dim: z.number().int().positive().default(8),
+        contexts: z.number().int().positive().max(1e6).default(50),
+        actions: z.number().int().min(2).max(1e6).default(32),
+        dim: z.number().int().positive().max(4096).default(8),
         normBound: z.number().positive().default(3),
         eta,
         referenceTemperature: z.number().positive().default(0.3),
@@ -103,5 +105,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => linearBandit(seed, p),
+    // features X·A·d plus about six X·A tables (π0, r*, π*, working copies), f64
+    memoryBytes: (p) => 8 * p.contexts * p.actions * (p.dim + 6),
   }),
 ] as EnvironmentDefinition[];

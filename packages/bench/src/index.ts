@@ -10,3 +10,6 @@ export * from "./runner";
 export * from "./aggregate";
 export * from "./report";
 export * from "./practical-algorithms";
+export * from "./fingerprint";
+export * from "./results-dir";
+export * from "./scheduler";

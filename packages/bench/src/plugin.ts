@@ -100,6 +100,8 @@ export interface EnvironmentDefinition<P = unknown> {
   readonly environmentKind: EnvironmentKind;
   readonly params: z.ZodType<P>;
   create(seed: number, params: P): EnvironmentInstance;
+  /** Bytes an instance takes, estimated from its parameters: the suite loader refuses one that cannot fit. */
+  readonly memoryBytes?: (params: P) => number;
 }
 
 /**
@@ -146,6 +148,7 @@ export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind
   environmentKind?: K;
   params: S;
   create(seed: number, params: z.output<S>): InstanceFor<K>;
+  memoryBytes?: (params: z.output<S>) => number;
 }): EnvironmentDefinition<z.output<S>> {
   const environmentKind = def.environmentKind ?? "bandit";
   return {
@@ -155,5 +158,6 @@ export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind
     description: def.description,
     params: def.params as unknown as z.ZodType<z.output<S>>,
     create: (seed, p) => ({ kind: environmentKind, instance: def.create(seed, p) }) as EnvironmentInstance,
+    ...(def.memoryBytes ? { memoryBytes: def.memoryBytes } : {}),
   };
 }

@@ -1,8 +1,10 @@
+import { GshException } from "@gsh/core";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import type { ResultRow } from "./result-row";
-import { readResults } from "./results-file";
+import type { OkRow, ResultRow } from "./result-row";
+import { readResultsFile } from "./results-file";
+import type { SuiteRecord } from "./results-dir";
 import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
 import type { Suite } from "./suite";
 
@@ -40,7 +42,7 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
     "error",
   ];
   const body = rows.map((r) => {
-    const m = r.metrics;
+    const m = r.status === "ok" ? r.metrics : undefined;
     return [
       r.trialId,
       r.suite,
@@ -70,7 +72,7 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
       m?.winRateVsReferenceMode,
       r.wallMs.toFixed(1),
       r.gshVersion,
-      r.error ?? "",
+      r.status === "failed" ? r.error : "",
     ];
   });
   return stringify([header, ...body]);
@@ -157,7 +159,9 @@ export function chartSpecs(
         },
       },
     });
-    const traced = rows.filter((r) => r.environment === env && r.status === "ok" && r.trace && r.trace.length > 1);
+    const traced = rows.filter(
+      (r): r is OkRow => r.environment === env && r.status === "ok" && r.trace !== undefined && r.trace.length > 1,
+    );
     if (traced.length) {
       const maxBudget = Math.max(...traced.map((r) => r.budget));
       const acc = new Map<string, { algorithm: string; queries: number; sum: number; n: number }>();
@@ -286,17 +290,36 @@ export interface WrittenReport {
 
 /** Reads `<dir>/results.jsonl` (and suite.json) and writes results.csv, summary.txt and report.html there. */
 export async function writeReport(dir: string): Promise<WrittenReport> {
-  const rows = readResults(join(dir, "results.jsonl"));
+  const content = readResultsFile(join(dir, "results.jsonl"));
+  if (content.duplicates.length > 0)
+    throw new GshException({
+      _tag: "IOError",
+      path: join(dir, "results.jsonl"),
+      message: `${content.duplicates.length} duplicate rows (first at line ${content.duplicates[0].line}: ${content.duplicates[0].reason}); a report would count them twice. 'gsh bench --resume' on the directory moves them aside`,
+    });
+  const rows = content.rows;
   const suitePath = join(dir, "suite.json");
-  const suite: Pick<Suite, "name" | "description" | "comparisons"> = existsSync(suitePath)
+  const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard"> = existsSync(suitePath)
     ? JSON.parse(readFileSync(suitePath, "utf8"))
     : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
   const cells = summarizeCells(rows);
   const verdicts = compare(rows, suite.comparisons ?? []);
-  const summary = formatSummary(cells, verdicts);
+  const notes: string[] = [];
+  if (suite.partial)
+    notes.push(`partial: ${suite.partial.have} of ${suite.partial.of} trials (merged with --allow-partial)`);
+  if (suite.shard)
+    notes.push(`shard ${suite.shard.index}/${suite.shard.count}: this directory holds one slice of the suite`);
+  if (content.corrupt.length > 0)
+    notes.push(
+      `${content.corrupt.length} unparsable lines skipped (first: line ${content.corrupt[0].line}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
+    );
+  const summary = [...notes, ...(notes.length ? [""] : []), formatSummary(cells, verdicts)].join("\n");
   const files = [join(dir, "results.csv"), join(dir, "summary.txt"), join(dir, "report.html")];
   writeFileSync(files[0], resultsCsv(rows));
   writeFileSync(files[1], summary + "\n");
-  writeFileSync(files[2], await reportHtml(suite, cells, verdicts, rows));
+  writeFileSync(
+    files[2],
+    await reportHtml({ ...suite, description: [...notes, suite.description ?? ""].join(" ") }, cells, verdicts, rows),
+  );
   return { summary, files, cells, verdicts };
 }

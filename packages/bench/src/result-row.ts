@@ -1,9 +1,18 @@
 /**
- * One line of results.jsonl: one trial (environment × algorithm × budget × seed), its exact metrics computed from the
- * truth at the environment boundary, and where it came from. Schema `gsh/result-row@1`.
+ * The result-row schema. @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
+ * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
-export interface ResultRow {
-  readonly schema: "gsh/result-row@1";
+export const RESULT_SCHEMA = "gsh/result-row@2" as const;
+export type ResultSchema = "gsh/result-row@1" | typeof RESULT_SCHEMA;
+
+/**
+ * One line of results.jsonl: one trial (environment × algorithm × budget × seed), its exact metrics computed from the
+ * truth at the environment boundary, and where it came from.
+ */
+interface RowBase {
+  readonly schema: ResultSchema;
+  /** `suiteFingerprint` of the suite that wrote it (absent in @1 rows). */
+  readonly suiteFingerprint?: string;
   /** Stable id: `${environment}|${algorithm}|${budget}|${seed}` (labels from the suite). */
   readonly trialId: string;
   readonly suite: string;
@@ -17,10 +26,15 @@ export interface ResultRow {
   readonly algorithmParams: Record<string, unknown>;
   readonly budget: number;
   readonly seed: number;
-  readonly status: "ok" | "failed";
-  /** The error when status is "failed" (a throw, or an invalid policy). */
-  readonly error?: string;
-  readonly metrics?: TrialMetrics;
+  readonly diagnostics?: Record<string, number | string | boolean | null>;
+  /** Wall time of the trial in ms (not part of the reproducible content). */
+  readonly wallMs: number;
+  readonly gshVersion: string;
+}
+
+export interface OkRow extends RowBase {
+  readonly status: "ok";
+  readonly metrics: TrialMetrics;
   /** Per-iteration exact metrics of the algorithm's trace (online algorithms). */
   readonly trace?: readonly {
     readonly queries: number;
@@ -28,11 +42,17 @@ export interface ResultRow {
     readonly trueReward: number | null;
     readonly klToReference: number;
   }[];
-  readonly diagnostics?: Record<string, number | string | boolean | null>;
-  /** Wall time of the trial in ms (not part of the reproducible content). */
-  readonly wallMs: number;
-  readonly gshVersion: string;
 }
+
+export interface FailedRow extends RowBase {
+  readonly status: "failed";
+  /** What went wrong: a throw, an invalid policy, a timeout, a crash, a budget overrun. */
+  readonly error: string;
+  /** The `GshError` tag when the algorithm failed with one, or the runner's cause ("Timeout", "OverBudget", …). */
+  readonly errorTag?: string;
+}
+
+export type ResultRow = OkRow | FailedRow;
 
 export interface TrialMetrics {
   /** J(π*) − J(π) = η·E_x KL(π‖π*); null where no r* exists (non-transitive preferences). */
@@ -69,7 +89,7 @@ export interface TrialMetrics {
 }
 
 /** The row without its timing, for reproducibility checks. */
-export function reproducibleContent(row: ResultRow): Omit<ResultRow, "wallMs"> {
+export function reproducibleContent(row: ResultRow): Omit<OkRow, "wallMs"> | Omit<FailedRow, "wallMs"> {
   const { wallMs: _w, ...rest } = row;
   return rest;
 }

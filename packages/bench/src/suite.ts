@@ -17,17 +17,32 @@ const labelled = z.object({
   seeds: z.number().int().positive().optional(),
 });
 
+/** The memory one environment instance may take (its own estimate from its parameters). */
+export const MEMORY_LIMIT_BYTES = 8 * 2 ** 30;
+
 /** The declarative suite file (JSON or YAML). */
 export const suiteFileSchema = z
   .object({
     name: z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
     description: z.string().optional(),
     /** A count (seeds 0..n−1) or an explicit list. */
-    seeds: z.union([z.number().int().positive(), z.array(z.number().int().min(0)).min(1)]),
+    seeds: z.union([
+      z.number().int().positive().max(100_000),
+      z
+        .array(
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1),
+        )
+        .min(1)
+        .max(100_000),
+    ]),
     environments: z.array(labelled).min(1),
     algorithms: z.array(labelled).min(1),
     /** Query budgets. */
-    budgets: z.array(z.number().int().positive()).min(1),
+    budgets: z.array(z.number().int().positive().max(1e8)).min(1).max(1000),
     /** Paired comparisons reported with the verdict rule (A beats B on SubOpt). Labels refer to algorithms. */
     comparisons: z
       .array(
@@ -41,6 +56,25 @@ export const suiteFileSchema = z
       .default([]),
     /** Plugin modules (paths relative to the suite file, or package names). */
     plugins: z.array(z.string()).default([]),
+    /**
+     * Per-trial wall-clock limit: a trial that runs longer is stopped (its worker thread terminated) and recorded as
+     * failed. Default 1800 s, well above the slowest built-in trial (the enhancer on S-large, ~150 s on 2 cores).
+     */
+    trialTimeoutSeconds: z
+      .number()
+      .positive()
+      .max(7 * 24 * 3600)
+      .default(1800),
+    /**
+     * V8 heap cap per worker thread (MB). It bounds JavaScript objects only, not WebAssembly or TF.js memory. Default
+     * 4096.
+     */
+    heapLimitMb: z
+      .number()
+      .int()
+      .min(64)
+      .max(1 << 20)
+      .default(4096),
   })
   .strict();
 
@@ -69,6 +103,8 @@ export interface Suite {
   /** Plugin specifiers as written, and the directory they are relative to. */
   readonly plugins: readonly string[];
   readonly baseDir: string;
+  readonly trialTimeoutSeconds: number;
+  readonly heapLimitMb: number;
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>
@@ -174,7 +210,25 @@ export function resolveSuite(
       if (!envLabels.has(e))
         return E.left(invalid(source, `comparisons[${i}].environments[${j}]`, `no environment labelled '${e}'`));
   }
+  // Checked here too: the CLI's --seeds overrides the file after its schema ran.
+  if (typeof file.seeds === "number" && !(Number.isInteger(file.seeds) && file.seeds >= 1 && file.seeds <= 100_000))
+    return E.left(invalid(source, "seeds", `must be an integer in [1, 100000], got ${file.seeds}`));
   const seeds = typeof file.seeds === "number" ? Array.from({ length: file.seeds }, (_, i) => i) : file.seeds;
+  const trials = envs.right.length * algs.right.length * file.budgets.length * seeds.length;
+  if (trials > 5_000_000)
+    return E.left(invalid(source, "seeds", `the grid has ${trials} trials; the limit is 5 000 000 (split the suite)`));
+  // The largest instance must fit in memory: each environment estimates its own from its parameters.
+  for (const [i, e] of envs.right.entries()) {
+    const bytes = registry.environments.get(e.name)!.memoryBytes?.(e.params);
+    if (bytes !== undefined && bytes > MEMORY_LIMIT_BYTES)
+      return E.left(
+        invalid(
+          source,
+          `environments[${i}].params`,
+          `an instance of '${e.label}' needs about ${(bytes / 2 ** 30).toFixed(1)} GiB; the limit is ${MEMORY_LIMIT_BYTES / 2 ** 30} GiB`,
+        ),
+      );
+  }
   return E.right({
     name: file.name,
     description: file.description ?? "",
@@ -184,6 +238,8 @@ export function resolveSuite(
     budgets: file.budgets,
     comparisons: file.comparisons,
     plugins: file.plugins,
+    trialTimeoutSeconds: file.trialTimeoutSeconds,
+    heapLimitMb: file.heapLimitMb,
     baseDir,
   });
 }

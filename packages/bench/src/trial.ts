@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { type Policy, Rng, formatError, klToReference, quadraticForm, validatePolicy } from "@gsh/core";
+import { GshException, type Policy, Rng, formatError, klToReference, quadraticForm, validatePolicy } from "@gsh/core";
 import {
   type BehaviourPolicy,
   type EnvironmentInstance,
@@ -18,7 +18,8 @@ import {
 } from "@gsh/preference";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
-import type { ResultRow, TrialMetrics } from "./result-row";
+import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./result-row";
+import { suiteFingerprint } from "./fingerprint";
 import type { AlgorithmOutput, TrialContext } from "./plugin";
 
 export interface Trial {
@@ -29,11 +30,14 @@ export interface Trial {
   readonly algorithm: Suite["algorithms"][number];
   readonly budget: number;
   readonly seed: number;
+  /** The suite's fingerprint, written into the trial's row. */
+  readonly fingerprint: string;
 }
 
 /** The suite's grid in a fixed order (environment, algorithm, budget, seed). */
 export function expandTrials(suite: Suite): Trial[] {
   const out: Trial[] = [];
+  const fingerprint = suiteFingerprint(suite);
   for (const environment of suite.environments)
     for (const algorithm of suite.algorithms)
       if (!algorithm.environments || algorithm.environments.includes(environment.label))
@@ -47,6 +51,7 @@ export function expandTrials(suite: Suite): Trial[] {
               algorithm,
               budget,
               seed,
+              fingerprint,
             });
   return out;
 }
@@ -62,11 +67,20 @@ const GSH_VERSION: string = require("../package.json").version;
 /** Counts every query that reaches the instance, whatever the algorithm does. */
 class CountingOracle implements PreferenceOracle {
   count = 0;
-  constructor(private readonly inner: PreferenceOracle) {}
+  constructor(
+    private readonly inner: PreferenceOracle,
+    readonly budget: number,
+  ) {}
   get queries(): number {
     return this.count;
   }
+  /** Charges n queries (offline data labelled by the instance) or refuses them past the budget. */
+  charge(n: number): void {
+    if (this.count + n > this.budget) throw new OverBudget(this.budget, this.count + n);
+    this.count += n;
+  }
   query(x: number, a1: number, a2: number): 0 | 1 {
+    if (this.count + 1 > this.budget) throw new OverBudget(this.budget, this.count + 1);
     const y = this.inner.query(x, a1, a2);
     this.count++;
     return y;
@@ -76,7 +90,8 @@ class CountingOracle implements PreferenceOracle {
 /** The identifying fields every row of a trial carries. */
 export function rowIdentity(trial: Trial) {
   return {
-    schema: "gsh/result-row@1" as const,
+    schema: RESULT_SCHEMA,
+    suiteFingerprint: trial.fingerprint,
     trialId: trial.id,
     suite: trial.suite,
     environment: trial.environment.label,
@@ -98,18 +113,43 @@ export function failedRow(
   wallMs: number,
   environmentId = "",
   environmentVersion = 0,
+  errorTag?: string,
 ): ResultRow {
-  return { ...rowIdentity(trial), environmentId, environmentVersion, status: "failed", error, wallMs };
+  return {
+    ...rowIdentity(trial),
+    environmentId,
+    environmentVersion,
+    status: "failed",
+    error,
+    ...(errorTag ? { errorTag } : {}),
+    wallMs,
+  };
+}
+
+/** Thrown by a trial's counted oracle when the algorithm asks for more preference queries than its budget. */
+export class OverBudget extends Error {
+  constructor(budget: number, asked: number) {
+    super(`over budget: the algorithm asked for query ${asked} of a budget of ${budget}`);
+    this.name = "OverBudget";
+  }
 }
 
 /** Counts every sequence query that reaches the instance. */
 class CountingSequenceOracle implements SequenceOracle {
   count = 0;
-  constructor(private readonly inner: SequenceOracle) {}
+  constructor(
+    private readonly inner: SequenceOracle,
+    readonly budget: number,
+  ) {}
   get queries(): number {
     return this.count;
   }
+  charge(n: number): void {
+    if (this.count + n > this.budget) throw new OverBudget(this.budget, this.count + n);
+    this.count += n;
+  }
   query(x: number, y1: ArrayLike<number>, y2: ArrayLike<number>): 0 | 1 {
+    if (this.count + 1 > this.budget) throw new OverBudget(this.budget, this.count + 1);
     const y = this.inner.query(x, y1, y2);
     this.count++;
     return y;
@@ -142,7 +182,7 @@ function finiteBoundary(
   rng: Rng,
 ): Boundary {
   const instance = env.instance;
-  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")));
+  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
   const isPolicy = (p: AlgorithmOutput["policy"]): p is Policy => "contexts" in p && "actions" in p;
   return {
     id: instance.id,
@@ -153,11 +193,8 @@ function finiteBoundary(
       problem: instance.problem,
       oracle,
       offlineData(n: number, behaviour: BehaviourPolicy = "reference") {
-        if (env.kind === "bandit") {
-          const { data, queries } = sampleOfflineData(env.instance, n, trial.seed, behaviour);
-          oracle.count += queries;
-          return data;
-        }
+        oracle.charge(n);
+        if (env.kind === "bandit") return sampleOfflineData(env.instance, n, trial.seed, behaviour).data;
         // Non-transitive: no r*, so no "skewed" behaviour; π0 or uniform pairs, labelled by the instance's oracle.
         if (behaviour === "skewed")
           throw new Error("the skewed behaviour ranks actions by r*, which non-transitive preferences do not have");
@@ -168,9 +205,7 @@ function finiteBoundary(
           behaviour === "uniform"
             ? new Float64Array(problem.reference.probs.length).fill(1 / problem.actions)
             : problem.reference.probs;
-        const data = samplePairs(probs, probs, problem.contextWeights, problem.actions, n, labels, r.split("pairs"));
-        oracle.count += labels.queries;
-        return data;
+        return samplePairs(probs, probs, problem.contextWeights, problem.actions, n, labels, r.split("pairs"));
       },
     }),
     queries: () => oracle.queries,
@@ -205,7 +240,7 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
 }
 
 function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
-  const oracle = new CountingSequenceOracle(instance.makeOracle(rng.split("oracle")));
+  const oracle = new CountingSequenceOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
   return {
     id: instance.id,
     version: instance.version,
@@ -215,9 +250,8 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
       problem: instance.problem,
       oracle,
       offlineData(n: number) {
-        const d = sampleSequenceOfflineData(instance, n, trial.seed);
-        oracle.count += d.queries;
-        return d;
+        oracle.charge(n);
+        return sampleSequenceOfflineData(instance, n, trial.seed);
       },
     }),
     queries: () => oracle.queries,
@@ -244,8 +278,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   const env = registry.environments.get(trial.environment.name);
   const alg = registry.algorithms.get(trial.algorithm.name);
   const base = rowIdentity(trial);
-  const failed = (error: string, id = "", version = 0): ResultRow =>
-    failedRow(trial, error, performance.now() - start, id, version);
+  const failed = (error: string, id = "", version = 0, tag?: string): ResultRow =>
+    failedRow(trial, error, performance.now() - start, id, version, tag);
   if (!env) return failed(`unknown environment '${trial.environment.name}'`);
   if (!alg) return failed(`unknown algorithm '${trial.algorithm.name}'`);
   if (!alg.supports.includes(env.environmentKind))
@@ -267,15 +301,24 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   try {
     out = await alg.run(ctx, trial.algorithm.params);
   } catch (e) {
-    return failed(`algorithm threw: ${(e as Error).message ?? String(e)}`, id, version);
+    if (e instanceof OverBudget) return failed(e.message, id, version, "OverBudget");
+    if (e instanceof GshException) return failed(`algorithm failed: ${e.message}`, id, version, e.error._tag);
+    return failed(`algorithm threw: ${(e as Error)?.message ?? String(e)}`, id, version, "Exception");
   }
+  if (typeof out !== "object" || out === null || typeof out.policy !== "object" || out.policy === null)
+    return failed(
+      `algorithm returned ${out === null ? "null" : typeof out} instead of { policy, … }`,
+      id,
+      version,
+      "InvalidOutput",
+    );
   try {
     const evalRng = Rng.seeded(trial.seed).split(
       `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,
     );
     const m = boundary.score(out.policy, evalRng.split("final"));
     if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version);
-    const trace: NonNullable<ResultRow["trace"]>[number][] = [];
+    const trace: NonNullable<OkRow["trace"]>[number][] = [];
     for (const [i, t] of (out.trace ?? []).entries()) {
       const tm = boundary.score(t.policy, evalRng.split(`trace/${i}`));
       if (E.isLeft(tm)) return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, id, version);
@@ -291,6 +334,14 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     const thetaStar = boundary.thetaStar;
     if (out.confidence && thetaStar) {
       const { theta, covariance, beta } = out.confidence;
+      const d = thetaStar.length;
+      if (theta?.length !== d || covariance?.length !== d * d || !(beta >= 0))
+        return failed(
+          `invalid confidence set: θ has ${theta?.length} entries and Σ ${covariance?.length} (expected ${d} and ${d * d}), β = ${beta}`,
+          id,
+          version,
+          "InvalidOutput",
+        );
       const diff = theta.map((v, k) => v - thetaStar[k]);
       confidenceRadius = Math.sqrt(Math.max(0, quadraticForm(covariance, theta.length, diff)));
       confidenceHeld = confidenceRadius <= beta;

@@ -1,4 +1,4 @@
-import { assertDims, invalidArgument, type GshError, getOrThrow } from "./errors";
+import { GshException, assertDims, invalidArgument, type GshError, getOrThrow } from "./errors";
 import * as E from "fp-ts/lib/Either";
 import { softmaxInto } from "./numerics";
 import { type Policy, uniformWeights } from "./policy";
@@ -32,19 +32,42 @@ export const validateEta = checkEta;
 export function gibbsPolicy(pi0: Policy, reward: Float64Array, eta: number): GibbsResult {
   getOrThrow(checkEta(eta));
   const { contexts: X, actions: A } = pi0;
-  assertDims(reward.length === X * A, `reward has ${reward.length} entries, π0 is ${X}×${A}`);
+  if (reward.length !== X * A)
+    throw new GshException(invalidArgument("reward", `has ${reward.length} entries, π0 is ${X}×${A}`));
   const probs = new Float64Array(X * A);
   const logZ = new Float64Array(X);
   const invEta = 1 / eta;
   for (let x = 0; x < X; x++) {
     const o = x * A;
+    // Where r/η overflows (any finite reward is allowed: 1e308 with η = 0.1), the row is redone shifted by its
+    // largest supported reward m: then log Z = m/η + log Σ … may overflow to +∞, its true f64 value.
+    let m = -Infinity;
     for (let a = 0; a < A; a++) {
       const p0 = pi0.probs[o + a];
-      probs[o + a] = p0 > 0 ? Math.log(p0) + reward[o + a] * invEta : -Infinity;
+      const r = reward[o + a];
+      if (!(p0 >= 0) || p0 === Infinity)
+        throw new GshException(invalidArgument("pi0", `π0(${a}|${x}) = ${p0} is not a probability`));
+      if (Number.isNaN(r) || !Number.isFinite(r))
+        throw new GshException(invalidArgument("reward", `r(${x}, ${a}) = ${r} is not a finite number`));
+      if (p0 > 0 && r > m) m = r;
     }
-    if (!probs.subarray(o, o + A).some((v) => v > -Infinity))
-      throw new RangeError(`gibbsPolicy: π0 has no support at context ${x}`);
-    logZ[x] = softmaxInto(probs, probs, o, A);
+    if (m === -Infinity) throw new GshException(invalidArgument("pi0", `π0 has no support at context ${x}`));
+    let overflow = false;
+    for (let a = 0; a < A; a++) {
+      const p0 = pi0.probs[o + a];
+      const v = p0 > 0 ? Math.log(p0) + reward[o + a] * invEta : -Infinity;
+      if (v === Infinity || (p0 > 0 && v === -Infinity)) overflow = true;
+      probs[o + a] = v;
+    }
+    if (!overflow) {
+      logZ[x] = softmaxInto(probs, probs, o, A);
+      continue;
+    }
+    for (let a = 0; a < A; a++) {
+      const p0 = pi0.probs[o + a];
+      probs[o + a] = p0 > 0 ? Math.log(p0) + (reward[o + a] - m) * invEta : -Infinity;
+    }
+    logZ[x] = m * invEta + softmaxInto(probs, probs, o, A);
   }
   return { policy: { contexts: X, actions: A, probs }, logZ };
 }

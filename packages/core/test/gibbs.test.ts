@@ -131,3 +131,33 @@ describe("Gibbs policy and exact objectives", () => {
     expect(E.isRight(makePolicy(1, 2, Float64Array.from([0.5, 0.5 + 5e-10])))).toBe(true);
   });
 });
+
+describe("gibbsPolicy at its boundaries", () => {
+  const pi0 = { contexts: 1, actions: 3, probs: Float64Array.from([0.2, 0.3, 0.5]) };
+  it("any finite reward gives a valid policy (1e308 with η = 0.1: all mass on the largest reward)", () => {
+    const { policy, logZ } = gibbsPolicy(pi0, Float64Array.from([1e308, -1e308, 0]), 0.1);
+    expect(Array.from(policy.probs)).toEqual([1, 0, 0]);
+    expect(logZ[0]).toBe(Infinity); // the true log Z is 1e309 + log 0.2: +∞ in f64
+    const tie = gibbsPolicy(pi0, Float64Array.from([1e308, 1e308, -5]), 0.1).policy.probs;
+    expect(tie[0]).toBeCloseTo(0.4, 12);
+    expect(tie[1]).toBeCloseTo(0.6, 12);
+  });
+  it.each([
+    [Float64Array.from([NaN, 0, 0]), "reward", /r\(0, 0\) = NaN/],
+    [Float64Array.from([0, Infinity, 0]), "reward", /Infinity is not a finite number/],
+    [Float64Array.from([0, 0]), "reward", /has 2 entries/],
+  ])("refuses %p with a typed error naming '%s'", (reward, field, message) => {
+    try {
+      gibbsPolicy(pi0, reward, 0.1);
+      throw new Error("accepted");
+    } catch (e) {
+      expect((e as GshException).error).toMatchObject({ _tag: "InvalidArgument", field });
+      expect((e as Error).message).toMatch(message);
+    }
+  });
+  it("refuses η = 0 and a π0 with a NaN entry, typed", () => {
+    expect(() => gibbsPolicy(pi0, new Float64Array(3), 0)).toThrow(GshException);
+    const bad = { ...pi0, probs: Float64Array.from([NaN, 0.5, 0.5]) };
+    expect(() => gibbsPolicy(bad, new Float64Array(3), 1)).toThrow(/π0\(0\|0\) = NaN/);
+  });
+});

@@ -15,9 +15,8 @@ import {
   markovSequencePolicy,
   referenceMarkovPolicy,
   sequenceGibbsFamily,
-  winnerMinusLoser,
 } from "@gsh/preference";
-import { type PessimismOption, offlineGshfOnFamily } from "./offline-gshf";
+import { type PessimismOption, designOf, offlineGshfOnFamily } from "./offline-gshf";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -66,8 +65,9 @@ export function offlineGshfSequence(
       ),
     );
   const family = sequenceGibbsFamily(problem);
-  const Z = winnerMinusLoser(data, null);
-  const fam = offlineGshfOnFamily(family, Z, data.size, {
+  const Z = designOf(data, null);
+  if (E.isLeft(Z)) return Z;
+  const fam = offlineGshfOnFamily(family, Z.right, data.size, {
     beta: option === "I" ? beta : 0,
     lambda: options.lambda,
   });

@@ -1,5 +1,13 @@
 import * as E from "fp-ts/lib/Either";
-import { type GshError, type Policy, gibbsPolicy, invalidArgument, linearReward, uniformWeights } from "@gsh/core";
+import {
+  GshException,
+  type GshError,
+  type Policy,
+  gibbsPolicy,
+  invalidArgument,
+  linearReward,
+  uniformWeights,
+} from "@gsh/core";
 import {
   type BanditProblem,
   type BradleyTerryFit,
@@ -49,6 +57,19 @@ export interface OfflineGshfResult {
     readonly dualityGap: number;
     readonly iterations: number;
   };
+}
+
+/** The BT design z = φ(winner) − φ(loser), with the dataset's indices and features checked against the problem. */
+export function designOf(
+  data: PreferenceDataset,
+  features: BanditProblem["features"] | null,
+): E.Either<GshError, Float64Array> {
+  try {
+    return E.right(winnerMinusLoser(data, features));
+  } catch (e) {
+    if (e instanceof GshException) return E.left(e.error);
+    throw e;
+  }
 }
 
 /** ν(x) = φ(x, π0) for every context, or the global mean repeated (X×d). */
@@ -114,15 +135,16 @@ export function offlineGshf(
   const lambda = options.lambda ?? 1;
   const nuKind = options.referenceVector ?? "per-context";
   const d = problem.dim;
-  const Z = winnerMinusLoser(data, problem.features);
-  const fitted = fitBradleyTerry(Z, data.size, d, {
+  const Z = designOf(data, problem.features);
+  if (E.isLeft(Z)) return Z;
+  const fitted = fitBradleyTerry(Z.right, data.size, d, {
     lambda,
     normBound: options.constrainMle ? problem.normBound : undefined,
   });
   if (E.isLeft(fitted)) return fitted;
   const mle = fitted.right;
   const covariance = new Covariance(d, lambda);
-  covariance.addRows(Z, data.size);
+  covariance.addRows(Z.right, data.size);
   const nu = referenceVector(problem, nuKind);
   const base = { mle, covariance, beta, option, referenceVector: nuKind, nu };
   if (option === "II" || beta === 0) {

@@ -1,5 +1,8 @@
 import * as E from "fp-ts/lib/Either";
 import {
+  PreferenceDataset,
+  sampleOfflineData,
+  testbedR,
   SEQUENCE_SIZES,
   enumerateSequenceInstance,
   evaluatePolicy,
@@ -53,5 +56,26 @@ describe("offlineGshfSequence: the streaming routes agree with the finite algori
     expect(E.isRight(wrong)).toBe(true); // same d = 16: accepted
     const r2 = offlineGshfSequence({ ...seq.problem, dim: 8 }, data, { beta: 0 });
     expect(E.isLeft(r2) && r2.left).toMatchObject({ _tag: "InvalidArgument", field: "data" });
+  });
+});
+
+describe("offlineGshf refuses data that do not fit the problem, with typed errors", () => {
+  it("action indices ≥ A, a feature dimension other than d, NaN features", () => {
+    const world = testbedR(0);
+    const { data } = sampleOfflineData(world, 20, 0);
+    const bad = new PreferenceDataset(4);
+    bad.push(0, 0, world.problem.actions, 1);
+    const r1 = offlineGshf(world.problem, bad, { beta: 0 });
+    expect(E.isLeft(r1) && r1.left).toMatchObject({ _tag: "InvalidArgument", field: "data" });
+    expect(E.isLeft(r1) && r1.left.message).toMatch(/a²=32\): outside 50 contexts × 32 actions/);
+    const wide = new PreferenceDataset(4, world.problem.dim + 1);
+    wide.pushWithFeatures(0, -1, -1, 1, new Float64Array(9), new Float64Array(9));
+    const r2 = offlineGshf(world.problem, wide, { beta: 0 });
+    expect(E.isLeft(r2) && r2.left.message).toMatch(/9-dimensional features, the problem's features have d = 8/);
+    const nan = new PreferenceDataset(4, 8);
+    nan.pushWithFeatures(0, -1, -1, 1, new Float64Array(8).fill(NaN), new Float64Array(8));
+    const r3 = offlineGshf(world.problem, nan, { beta: 0 });
+    expect(E.isLeft(r3) && r3.left.message).toMatch(/non-finite feature/);
+    expect(E.isRight(offlineGshf(world.problem, data, { beta: 0 }))).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import {
   winnerMinusLoser,
   writePreferencesJsonl,
   behaviourProbabilities,
+  parseRecord,
 } from "../src";
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-data-"));
@@ -152,5 +153,28 @@ describe("JSONL read/write", () => {
     const w = await writePreferencesJsonl(join(dir, "no-such-dir", "x.jsonl"), new PreferenceDataset())();
     expect(E.isLeft(w) && w.left._tag === "IOError").toBe(true);
     expect(readFileSync(p, "utf8")).toBe(good + "\n");
+  });
+});
+
+describe("JSONL records: hostile lines get typed errors", () => {
+  const parse = (line: string, lineNo = 2) => parseRecord(line, lineNo, "f.jsonl", {});
+  it("duplicate keys, huge indices, huge bad values and a byte-order mark", () => {
+    const dup = parse('{"x": 0, "a1": 1, "a2": 2, "y": 1, "x": 5}');
+    expect(E.isLeft(dup) && dup.left).toMatchObject({
+      _tag: "ParseError",
+      line: 2,
+      field: "x",
+      message: "duplicate key",
+    });
+    const big = parse('{"x": 3000000000, "a1": 1, "a2": 2, "y": 1}');
+    expect(E.isLeft(big) && big.left).toMatchObject({
+      field: "x",
+      message: expect.stringMatching(/larger than 2147483647/),
+    });
+    const huge = parse(`{"x": 0, "a1": "${"z".repeat(2_000_000)}", "a2": 2, "y": 1}`);
+    expect(E.isLeft(huge) && huge.left.message.length).toBeLessThan(200);
+    expect(E.isLeft(huge) && huge.left.message).toMatch(/2000002 characters/);
+    const bom = parse('\uFEFF{"x": 0, "a1": 1, "a2": 2, "y": 1}', 1);
+    expect(E.isRight(bom)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
-import type { FeatureMap } from "@gsh/core";
+import { type FeatureMap, GshException, invalidArgument } from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
-const { Math } = globalThis;
+const { Math, Number } = globalThis;
 
 /**
  * Preference records `(x, a¹, a², y)` stored column-wise in growable typed arrays, so a million records are four
@@ -140,25 +140,34 @@ export function winnerMinusLoser(
   out?: Float64Array,
 ): Float64Array {
   const n = data.size;
+  const bad = (field: string, message: string) => new GshException(invalidArgument(field, message));
   if (features === null || data.featureDim > 0) {
     const d = data.featureDim;
+    if (features !== null && features.dim !== d)
+      throw bad("data", `records carry ${d}-dimensional features, the problem's features have d = ${features.dim}`);
     const Z = out ?? new Float64Array(n * d);
     const f1 = data.firstFeatures,
       f2 = data.secondFeatures,
       ys = data.label;
     for (let i = 0; i < n; i++) {
       const sign = ys[i] === 1 ? 1 : -1;
-      for (let k = 0; k < d; k++) Z[i * d + k] = sign * (f1[i * d + k] - f2[i * d + k]);
+      for (let k = 0; k < d; k++) {
+        const z = sign * (f1[i * d + k] - f2[i * d + k]);
+        if (!Number.isFinite(z)) throw bad("data", `record ${i} has a non-finite feature (coordinate ${k})`);
+        Z[i * d + k] = z;
+      }
     }
     return Z;
   }
-  const { dim: d, actions: A, values } = features;
+  const { dim: d, actions: A, contexts: X, values } = features;
   const Z = out ?? new Float64Array(n * d);
   const xs = data.context,
     a1 = data.first,
     a2 = data.second,
     ys = data.label;
   for (let i = 0; i < n; i++) {
+    if (!(xs[i] >= 0 && xs[i] < X && a1[i] >= 0 && a1[i] < A && a2[i] >= 0 && a2[i] < A))
+      throw bad("data", `record ${i} is (x=${xs[i]}, a¹=${a1[i]}, a²=${a2[i]}): outside ${X} contexts × ${A} actions`);
     const w = ys[i] === 1 ? a1[i] : a2[i];
     const l = ys[i] === 1 ? a2[i] : a1[i];
     const fw = (xs[i] * A + w) * d;

@@ -36,9 +36,16 @@ export interface ReadResult {
 
 type Parsed = { x: number; a1: number; a2: number; y: 0 | 1; phi1?: number[]; phi2?: number[] };
 
+/** A value as an error shows it: at most 80 characters, so a 2 MB bad value is not echoed whole. */
 function describe(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : String(v);
+  const text = typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? `[${v.length} items]` : String(v);
+  return text.length > 80 ? `${text.slice(0, 77)}… (${text.length} characters)` : text;
 }
+
+const RECORD_KEYS = ["x", "a1", "a2", "y", "phi1", "phi2"] as const;
+const KEY_PATTERNS = RECORD_KEYS.map((k) => [k, new RegExp(`"${k}"\\s*:`, "g")] as const);
+/** Indices are stored in Int32 columns: larger ones would wrap. */
+const MAX_INDEX = 2 ** 31 - 1;
 
 /** Parses and validates one line. Exported for callers that read records from elsewhere (a socket, a queue). */
 export function parseRecord(
@@ -49,14 +56,19 @@ export function parseRecord(
 ): E.Either<GshError, Parsed> {
   const err = (field: string, message: string): E.Either<GshError, Parsed> =>
     E.left({ _tag: "ParseError", source, line: lineNo, field, message });
+  // A UTF-8 byte-order mark (some editors write one) is not part of the record.
+  if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
   let o: unknown;
   try {
     o = JSON.parse(line);
   } catch (e) {
-    return err("(json)", `not valid JSON: ${(e as Error).message}`);
+    return err("(json)", `not valid JSON: ${describe((e as Error).message)}`);
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) return err("(record)", "expected a JSON object");
   const r = o as Record<string, unknown>;
+  // JSON.parse keeps the last of duplicate keys silently; a record that says x twice is ambiguous.
+  for (const [key, pattern] of KEY_PATTERNS)
+    if (key in r && (line.match(pattern)?.length ?? 0) > 1) return err(key, "duplicate key");
   const index = (
     field: "x" | "a1" | "a2",
     limit: number | undefined,
@@ -67,6 +79,7 @@ export function parseRecord(
     if (typeof v !== "number" || !Number.isFinite(v)) return err(field, `expected a finite number, got ${describe(v)}`);
     if (!Number.isInteger(v) || v < 0) return err(field, `expected a non-negative integer ${what}, got ${v}`);
     if (limit !== undefined && v >= limit) return err(field, `unknown ${what} ${v} (there are ${limit})`);
+    if (v > MAX_INDEX) return err(field, `${what} ${v} is larger than ${MAX_INDEX}, the largest index stored`);
     return v;
   };
   const x = index("x", schema.contexts, "context");

@@ -1,4 +1,4 @@
-import { AliasTable, Rng, rowSamplers } from "@gsh/core";
+import { AliasTable, GshException, Rng, invalidArgument, rowSamplers } from "@gsh/core";
 import type { BanditInstance, PreferenceOracle } from "../environments/bandit";
 import { PreferenceDataset } from "./dataset";
 
@@ -62,6 +62,12 @@ export function sampleOfflineData(
   seed: number,
   behaviour: BehaviourPolicy = "reference",
 ): { data: PreferenceDataset; queries: number } {
+  if (!(Number.isInteger(n) && n >= 0 && n <= 1e9))
+    throw new GshException(invalidArgument("n", `must be an integer in [0, 1e9], got ${n}`));
+  if (behaviour !== "reference" && behaviour !== "skewed" && behaviour !== "uniform")
+    throw new GshException(
+      invalidArgument("behaviour", `must be reference, skewed or uniform, got ${String(behaviour)}`),
+    );
   const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/${behaviour}`);
   const oracle = instance.makeOracle(rng.split("labels"));
   const probs = behaviourProbabilities(instance, behaviour);

@@ -1,4 +1,13 @@
-import { type FeatureMap, type Policy, Rng, linearReward, softmaxInto, uniformWeights } from "@gsh/core";
+import {
+  type FeatureMap,
+  GshException,
+  type Policy,
+  Rng,
+  invalidArgument,
+  linearReward,
+  softmaxInto,
+  uniformWeights,
+} from "@gsh/core";
 import { type BanditInstance, type BanditProblem, type PreferenceOracle, makeTruth } from "./bandit";
 import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "./preference-models";
 
@@ -103,7 +112,27 @@ export interface LinearBanditParams extends WorldVariant {
  * The general linear bandit: unit-ball features, θ* = B·(uniform unit vector), π0 = softmax(g/τ).
  * Testbed R is this with X = 50, A = 32, d = 8, B = 3, τ = 0.3.
  */
+/** Sizes of a finite instance: positive integers whose X·A·d feature table fits in memory (2³¹ numbers at most). */
+export function validateSizes(sizes: { contexts: number; actions: number; dim: number }): void {
+  for (const [field, v] of Object.entries(sizes))
+    if (!(Number.isInteger(v) && v >= 1))
+      throw new GshException(invalidArgument(field, `must be an integer ≥ 1, got ${v}`));
+  const cells = sizes.contexts * sizes.actions * sizes.dim;
+  if (cells > 2 ** 31)
+    throw new GshException(
+      invalidArgument("actions", `X·A·d = ${cells} feature entries do not fit in memory (limit 2³¹)`),
+    );
+}
+
 export function linearBandit(seed: number, p: LinearBanditParams, id = "linear", version = 1): BanditInstance {
+  validateSizes({ contexts: p.contexts, actions: p.actions, dim: p.dim });
+  for (const [field, v] of [
+    ["normBound", p.normBound],
+    ["eta", p.eta],
+    ["referenceTemperature", p.referenceTemperature],
+  ] as const)
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new GshException(invalidArgument(field, `must be a finite number > 0, got ${v}`));
   const rng = Rng.seeded(seed).split(`testbed/${id}/v${version}`);
   const features = unitBallFeatures(rng.split("features"), p.contexts, p.actions, p.dim);
   const theta = rng

@@ -1,4 +1,4 @@
-import { Rng } from "@gsh/core";
+import { GshException, Rng, invalidArgument } from "@gsh/core";
 import { PreferenceDataset } from "../data/dataset";
 import { type MarkovPolicy, type SequenceInstance, type SequenceProblem, stride } from "./problem";
 import { referenceMarkovPolicy } from "./dp";
@@ -66,7 +66,8 @@ export function sampleSequenceOfflineData(instance: SequenceInstance, n: number,
   const oracle = instance.makeOracle(rng.split("labels"));
   const draw = rng.split("pairs");
   const pi0 = referenceMarkovPolicy(problem);
-  if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`n must be an integer ≥ 0, got ${n}`);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 1e9))
+    throw new GshException(invalidArgument("n", `n must be an integer in [0, 1e9], got ${n}`));
   const data = new PreferenceDataset(n, d);
   const first = new Int32Array(n * L),
     second = new Int32Array(n * L);
