@@ -1,6 +1,6 @@
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import * as E from "fp-ts/lib/Either";
@@ -167,9 +167,10 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .action(async (opts: { plugin: string[] }) => {
       const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd())());
       log("Algorithms:");
-      for (const a of reg.algorithms.values()) log(`  ${a.name.padEnd(22)} [${a.track}] ${a.description}`);
+      for (const a of reg.algorithms.values())
+        log(`  ${a.name.padEnd(22)} [${a.track}; ${a.supports.join(", ")}] ${a.description}`);
       log("Environments:");
-      for (const e of reg.environments.values()) log(`  ${e.name.padEnd(22)} ${e.description}`);
+      for (const e of reg.environments.values()) log(`  ${e.name.padEnd(22)} [${e.environmentKind}] ${e.description}`);
       log(`Suites (${builtinSuitesDir}): smoke, default, sequence, paper`);
     });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
@@ -49,6 +49,34 @@ function workerScript(): string {
 
 /** How long a lock survives its owner: a killed run's lock expires after this, a live one refreshes it. */
 const LOCK_STALE_MS = 5000;
+const LOCK_UPDATE_MS = 1000;
+
+/**
+ * Takes the directory's lock. A lock held by a live process (its file is refreshed every second) is refused at
+ * once; one left by a killed process stops being refreshed and is taken over once stale (5 s).
+ */
+async function acquireLock(dir: string, onCompromised: (err: Error) => void): Promise<() => Promise<void>> {
+  const lockfilePath = join(dir, ".gsh.lock");
+  const options = { lockfilePath, stale: LOCK_STALE_MS, update: LOCK_UPDATE_MS, realpath: false, onCompromised };
+  try {
+    return await lockfile.lock(dir, { ...options, retries: 0 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+  }
+  const mtime = () => {
+    try {
+      return statSync(lockfilePath).mtimeMs;
+    } catch {
+      return -1;
+    }
+  };
+  const before = mtime();
+  await new Promise((r) => setTimeout(r, 1.5 * LOCK_UPDATE_MS));
+  const after = mtime();
+  if (after !== -1 && after !== before) throw Object.assign(new Error("locked"), { code: "ELOCKED" });
+  const waits = Math.ceil(LOCK_STALE_MS / 1000) + 2;
+  return lockfile.lock(dir, { ...options, retries: { retries: waits, minTimeout: 1000, maxTimeout: 1000, factor: 1 } });
+}
 
 const io = (path: string, message: string): E.Either<GshError, never> => E.left({ _tag: "IOError", path, message });
 
@@ -76,28 +104,21 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
       );
     }
     let release: (() => Promise<void>) | null = null;
+    let compromised: Error | null = null;
     try {
-      release = await lockfile.lock(outDir, {
-        lockfilePath: join(outDir, ".gsh.lock"),
-        stale: LOCK_STALE_MS,
-        update: LOCK_STALE_MS / 5,
-        retries: { retries: 8, minTimeout: 1000, maxTimeout: 1000, factor: 1 },
-        realpath: false,
-        onCompromised: (err) => {
-          // Another process took the lock (ours went stale): stop writing rather than interleave with it.
-          compromised = err;
-        },
+      release = await acquireLock(outDir, (err) => {
+        // Another process took the lock (ours went stale): stop writing rather than interleave with it.
+        compromised = err;
       });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return io(
         outDir,
         code === "ELOCKED"
-          ? "another gsh process is writing to this directory (its lock is fresh); wait for it, or choose another --out"
+          ? "another gsh process is writing to this directory (its lock is being refreshed); wait for it to finish, or choose another --out"
           : `cannot lock the output directory: ${code ?? (e as Error).message}`,
       );
     }
-    let compromised: Error | null = null;
     try {
       return await runLocked(suite, registry, options, resultsPath, start, () => compromised);
     } finally {

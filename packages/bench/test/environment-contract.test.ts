@@ -6,6 +6,8 @@ import { uniformPolicy } from "@gsh/core";
 import { markovAsSampler, nonTransitiveBandit, referenceModePolicy, testbedS, winRate } from "@gsh/preference";
 import {
   type AlgorithmDefinition,
+  type OkRow,
+  type ResultRow,
   type Registry,
   builtinRegistry,
   defineAlgorithm,
@@ -16,6 +18,12 @@ import {
   runTrial,
   z,
 } from "../src";
+
+/** The row as an ok row, or a test failure that shows its error. */
+function okRow(row: ResultRow): OkRow {
+  if (row.status !== "ok") throw new Error(`expected an ok row, got: ${row.error}`);
+  return row;
+}
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-contract-"));
 
@@ -47,9 +55,12 @@ describe("the environment contract: the runner dispatches on the environment's k
     expect(row.status).toBe("ok");
     const inst = nonTransitiveBandit(0, { eta: 0.1 });
     const u = uniformPolicy(inst.problem.contexts, inst.problem.actions);
-    expect(row.metrics!.subopt).toBeNull();
-    expect(row.metrics!.winRateVsReference).toBeCloseTo(winRate(inst, u, inst.problem.reference), 12);
-    expect(row.metrics!.winRateVsReferenceMode).toBeCloseTo(winRate(inst, u, referenceModePolicy(inst.problem)), 12);
+    expect(okRow(row).metrics.subopt).toBeNull();
+    expect(okRow(row).metrics.winRateVsReference).toBeCloseTo(winRate(inst, u, inst.problem.reference), 12);
+    expect(okRow(row).metrics.winRateVsReferenceMode).toBeCloseTo(
+      winRate(inst, u, referenceModePolicy(inst.problem)),
+      12,
+    );
   });
 
   it("sequence: a sampler policy is scored by Monte Carlo and marked estimated; π* sampled has SubOpt 0 within its interval", async () => {
@@ -62,7 +73,7 @@ describe("the environment contract: the runner dispatches on the environment's k
     });
     const row = await runOne(withAlgorithms(optimal), "{ name: S }", "sample-optimum");
     expect(row.status).toBe("ok");
-    const m = row.metrics!;
+    const m = okRow(row).metrics;
     expect(m.estimated).toBe(true);
     expect(m.samplesPerPrompt).toBe(512);
     // SubOpt's estimator at π = π* is exactly 0 per sample (log π − log π* = 0 up to rounding)
@@ -80,16 +91,16 @@ describe("the environment contract: the runner dispatches on the environment's k
     });
     const row = await runOne(withAlgorithms(wrong), "{ name: S }", "wrong-shape");
     expect(row.status).toBe("failed");
-    expect(row.error).toMatch(/needs a SequencePolicy/);
+    expect(row.status === "failed" && row.error).toMatch(/needs a SequencePolicy/);
   });
 
   it("sequence: built-in algorithms report exact metrics from the DP and count every query", async () => {
     const row = await runOne(builtinRegistry(), "{ name: S }", "online-gshf", 200);
     expect(row.status).toBe("ok");
-    expect(row.metrics!.estimated).toBe(false);
-    expect(row.metrics!.queries).toBe(200);
-    expect(row.metrics!.subopt).toBeGreaterThan(0);
-    expect(row.trace!.length).toBe(10);
+    expect(okRow(row).metrics.estimated).toBe(false);
+    expect(okRow(row).metrics.queries).toBe(200);
+    expect(okRow(row).metrics.subopt).toBeGreaterThan(0);
+    expect(okRow(row).trace!.length).toBe(10);
   });
 
   it("a plugin environment of an unknown kind, or an algorithm with unknown kinds, is a PluginError naming it", async () => {

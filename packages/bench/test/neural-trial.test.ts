@@ -13,10 +13,10 @@ algorithms: [{ name: neural-dpo, params: { steps: 60, width: 32 } }]
   const suite = resolveSuite(parsed.right, builtinRegistry(), "n.yaml", ".");
   if (E.isLeft(suite)) throw new Error(JSON.stringify(suite.left));
   const row = await runTrial(expandTrials(suite.right)[0], builtinRegistry());
-  expect(row.status).toBe("ok");
+  if (row.status !== "ok") throw new Error(row.error);
   expect(row.diagnostics?.backend).toBe("wasm");
   expect(row.diagnostics?.["rewards/accuracies"]).toBeGreaterThan(0.5); // the familiar metrics are logged too
-  expect(row.metrics!.queries).toBe(300);
-  expect(row.metrics!.gradientSteps).toBe(60);
-  expect(row.metrics!.subopt).toBeGreaterThan(0);
+  expect(row.metrics.queries).toBe(300);
+  expect(row.metrics.gradientSteps).toBe(60);
+  expect(row.metrics.subopt).toBeGreaterThan(0);
 }, 30_000);

@@ -85,11 +85,9 @@ describe("suite files", () => {
     ["unknown top-level key", ok + "seed: 3\n", /\(suite\)|seed/, /unrecognized|seed/i],
     [
       "impossible pairing (an algorithm that does not support the environment's kind)",
-      ok
-        .replace("{ name: R }", "{ name: R }, { name: S }")
-        .replace("offline-gshf, params: { beta: 1 }", "multi-step-rs"),
+      ok.replace("offline-gshf, params: { beta: 1 }", "neural-iterative-dpo"),
       /algorithms\[0\]/,
-      /'multi-step-rs' \(multi-step-rs\) supports bandit, non-transitive environments, not environment 'S' \(sequence\)/,
+      /'neural-iterative-dpo' \(neural-iterative-dpo\) supports sequence environments, not environment 'R' \(bandit\)/,
     ],
     [
       "an algorithm entry naming an unknown environment",
@@ -121,15 +119,15 @@ budgets: [100]
 environments: [{ name: R }, { name: S }]
 algorithms:
   - { name: dpo, seeds: 1 }
-  - { name: multi-step-rs, environments: [R] }
+  - { name: neural-iterative-dpo, environments: [S] }
 `);
     if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
     expect(expandTrials(s.right).map((t) => t.id)).toEqual([
       "R|dpo|100|0",
-      "R|multi-step-rs|100|0",
-      "R|multi-step-rs|100|1",
-      "R|multi-step-rs|100|2",
       "S|dpo|100|0",
+      "S|neural-iterative-dpo|100|0",
+      "S|neural-iterative-dpo|100|1",
+      "S|neural-iterative-dpo|100|2",
     ]);
   });
 

@@ -1,4 +1,12 @@
-import { type Policy, rowSamplers, type Rng, linearReward, uniformPolicy } from "@gsh/core";
+import {
+  type Policy,
+  rowSamplers,
+  type Rng,
+  linearReward,
+  uniformPolicy,
+  GshException,
+  invalidArgument,
+} from "@gsh/core";
 import { type BanditProblem, type Covariance, finiteGibbsFamily, selectPair } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
 
@@ -63,7 +71,8 @@ export const uniformRule: ExplorationRule = (s) => {
  * (ties broken at random). A pair whose candidates all tie is counted as degenerate and the first two samples are used.
  */
 export function bestVsWorstRule(n = 8): ExplorationRule {
-  if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`best-vs-worst needs n ≥ 2 samples, got ${n}`);
+  if (!(Number.isInteger(n) && n >= 2))
+    throw new GshException(invalidArgument("bestOfN", `best-vs-worst needs n ≥ 2 samples, got ${n}`));
   return (s) => {
     const A = s.problem.actions;
     const scores = linearReward(s.problem.features, s.theta);

@@ -90,7 +90,11 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
   const { tf, backend } = await loadTf();
   const t0 = performance.now();
   const model = new NeuralSequencePolicy(tf, large.problem, Rng.seeded(1), { width: 64, layers: 2 });
-  const learner = neuralLearner(large.problem, model, Rng.seeded(2), { steps: 100, learningRate: 0.01, batchSize: 256 });
+  const learner = neuralLearner(large.problem, model, Rng.seeded(2), {
+    steps: 100,
+    learningRate: 0.01,
+    batchSize: 256,
+  });
   sequenceIterativeDpo(learner, large.problem, large.makeOracle(Rng.seeded(3)), Rng.seeded(4), {
     rounds: 3,
     batchSize: 1000,
@@ -99,5 +103,7 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
   const trial = performance.now() - t0;
   console.log("\n@gsh/practical sequence track on S-large (V=64, L=32, d=16, 20 prompts)");
   console.log(`exact log Z + J + KL and 10⁴ samples (DP, f64):       ${dp.toFixed(1)} ms median   (floor 50 ms)`);
-  console.log(`one neural iterative DPO trial, budget 3000 (${backend}): ${(trial / 1000).toFixed(1)} s, one run (floor 60 s)`);
+  console.log(
+    `one neural iterative DPO trial, budget 3000 (${backend}): ${(trial / 1000).toFixed(1)} s, one run (floor 60 s)`,
+  );
 }

@@ -49,7 +49,9 @@ export class TabularOracle implements PreferenceOracle {
   query(x: number, a1: number, a2: number): 0 | 1 {
     const A = this.actions;
     if (!(x >= 0 && x < this.contexts && a1 >= 0 && a1 < A && a2 >= 0 && a2 < A) || !Number.isInteger(x + a1 + a2))
-      throw new RangeError(`query(${x}, ${a1}, ${a2}) is outside ${this.contexts} contexts × ${A} actions`);
+      throw new GshException(
+        invalidArgument("query", `(${x}, ${a1}, ${a2}) is outside ${this.contexts} contexts × ${A} actions`),
+      );
     this.count++;
     return drawLabel(this.model, this.reward[x * A + a1] - this.reward[x * A + a2], this.rng);
   }

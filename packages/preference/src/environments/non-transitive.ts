@@ -1,4 +1,4 @@
-import { type Policy, Rng, sigmoid, softmaxInto, uniformWeights } from "@gsh/core";
+import { type Policy, Rng, sigmoid, softmaxInto, uniformWeights, GshException, invalidArgument } from "@gsh/core";
 import type { BanditProblem, PreferenceOracle } from "./bandit";
 import { unitBallFeatures } from "./linear-bandit";
 
@@ -67,7 +67,9 @@ export function nonTransitiveBandit(
         },
         query(x, a1, a2) {
           if (!(x >= 0 && x < X && a1 >= 0 && a1 < A && a2 >= 0 && a2 < A))
-            throw new RangeError(`query(${x}, ${a1}, ${a2}) is outside ${X} contexts × ${A} actions`);
+            throw new GshException(
+              invalidArgument("query", `(${x}, ${a1}, ${a2}) is outside ${X} contexts × ${A} actions`),
+            );
           count++;
           return orng.uniform() < P[(x * A + a1) * A + a2] ? 1 : 0;
         },

@@ -10,6 +10,7 @@ import {
   forwardSubstitute,
   syr,
   syrk,
+  GshException,
 } from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -30,7 +31,7 @@ export class Covariance {
     readonly lambda: number,
     readonly scale = 1,
   ) {
-    if (!(lambda > 0)) throw new RangeError(`Covariance needs λ > 0, got ${lambda}`);
+    if (!(lambda > 0)) throw new GshException(invalidArgument("lambda", `Covariance needs λ > 0, got ${lambda}`));
     this.matrix = new Float64Array(dim * dim);
     for (let k = 0; k < dim; k++) this.matrix[k * dim + k] = lambda;
   }

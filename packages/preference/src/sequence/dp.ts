@@ -1,4 +1,4 @@
-import { dot, softmaxInto } from "@gsh/core";
+import { dot, softmaxInto, GshException, invalidArgument } from "@gsh/core";
 import { type MarkovPolicy, type SequenceMetrics, type SequenceProblem, type SequenceTruth, stride } from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -37,7 +37,8 @@ export function sequenceGibbs(
   eta: number,
   perPrompt = false,
 ): { policy: MarkovPolicy; logZ: Float64Array } {
-  if (!(eta > 0) || !Number.isFinite(eta)) throw new RangeError(`η must be a finite number > 0, got ${eta}`);
+  if (!(eta > 0) || !Number.isFinite(eta))
+    throw new GshException(invalidArgument("eta", `must be a finite number > 0, got ${eta}`));
   const { prompts: X, vocab: V, length: L } = problem;
   const S = stride(problem);
   const probs = new Float64Array(X * L * S);

@@ -94,7 +94,12 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
         },
         query(x, y1, y2) {
           if (!(x >= 0 && x < X) || y1.length !== L || y2.length !== L)
-            throw new RangeError(`query needs a prompt in [0, ${X}) and two responses of length ${L}`);
+            throw new GshException(
+              invalidArgument(
+                "query",
+                `needs a prompt in [0, ${X}) and two responses of length ${L}, got prompt ${x} and lengths ${y1.length}, ${y2.length}`,
+              ),
+            );
           count++;
           return drawLabel(model, reward(y1) - reward(y2), orng);
         },
