@@ -13,15 +13,47 @@ export function sampleSequence(
   rng: Rng,
   out = new Int32Array(policy.length),
 ): Int32Array {
-  const { vocab: V, length: L } = policy;
+  const { vocab: V, length: L, probs } = policy;
   const S = stride(policy);
+  const totals = rowTotals(policy);
   let s = V;
   for (let t = 0; t < L; t++) {
-    const o = (x * L + t) * S + s * V;
-    s = rng.categorical(policy.probs, o, V);
+    const row = (x * L + t) * (V + 1) + s;
+    const o = row * V;
+    // One pass over the row: u is scaled by the row's cached total, so the draw is exact for any positive row.
+    let u = rng.uniform() * totals[row];
+    let pick = -1;
+    for (let v = 0; v < V; v++) {
+      const w = probs[o + v];
+      if (w > 0) {
+        pick = v;
+        if (u < w) break;
+        u -= w;
+      }
+    }
+    if (pick < 0) throw new RangeError(`Markov policy row (prompt ${x}, position ${t}, state ${s}) has no mass`);
+    s = pick;
     out[t] = s;
   }
   return out;
+}
+
+// Row sums of a Markov table, computed once per table (10⁴ samples visit thousands of rows; summing each row on
+// every draw doubled the cost). Keyed by the probs array, which a policy never swaps.
+const totalsCache = new WeakMap<Float64Array, Float64Array>();
+function rowTotals(policy: MarkovPolicy): Float64Array {
+  let t = totalsCache.get(policy.probs);
+  if (t) return t;
+  const V = policy.vocab;
+  const rows = policy.probs.length / V;
+  t = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += policy.probs[r * V + v];
+    t[r] = sum;
+  }
+  totalsCache.set(policy.probs, t);
+  return t;
 }
 
 /** log π(y | x) of a Markov policy. */
