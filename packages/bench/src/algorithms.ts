@@ -6,9 +6,16 @@ import {
   onlineGshf,
   onlineGshfSequence,
   type OnlineGshfResult,
+  type SequenceOnlineOptions,
   type SequenceOnlineResult,
 } from "@gsh/online";
-import { type AlgorithmDefinition, type AlgorithmOutput, defineAlgorithm, z } from "./plugin";
+import {
+  type AlgorithmDefinition,
+  type AlgorithmOutput,
+  type SequenceTrialContext,
+  defineAlgorithm,
+  z,
+} from "./plugin";
 
 const behaviour = z.enum(["reference", "skewed", "uniform"]).default("reference");
 /** β as a number, or "sqrt-d" for √d (the testbeds spec's fixed-in-advance choice for the enhancer). */
@@ -53,6 +60,26 @@ const onlineParams = {
   randomDirections: z.number().int().min(0).optional(),
   cMax: z.number().positive().default(100),
 };
+
+/** Online or hybrid GSHF on a sequence environment, with the shared online parameters. */
+function runSequenceOnline(
+  ctx: SequenceTrialContext,
+  p: z.output<z.ZodObject<typeof onlineParams>>,
+  batchSize: number,
+  extra: Partial<Pick<SequenceOnlineOptions, "exploration" | "bestOfN" | "offlineData">>,
+): AlgorithmOutput {
+  const r = getOrThrow(
+    onlineGshfSequence(ctx.problem, ctx.oracle, ctx.rng, {
+      iterations: p.iterations,
+      batchSize,
+      beta: resolveBeta(p.beta, ctx.problem.dim),
+      lambda: p.lambda,
+      enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
+      ...extra,
+    }),
+  );
+  return sequenceOnlineOutput(r, sequenceGibbsFamily(ctx.problem));
+}
 
 /** The theory track's algorithms. */
 export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
@@ -121,18 +148,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       if (ctx.kind === "sequence") {
         if (p.output !== "last")
           throw new Error("on sequences the output rule is 'last' (the MLE-Gibbs policy on all data)");
-        const r = getOrThrow(
-          onlineGshfSequence(ctx.problem, ctx.oracle, ctx.rng, {
-            iterations: p.iterations,
-            batchSize: m,
-            beta: resolveBeta(p.beta, ctx.problem.dim),
-            lambda: p.lambda,
-            exploration: p.exploration,
-            bestOfN: p.bestOfN,
-            enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
-          }),
-        );
-        return sequenceOnlineOutput(r, sequenceGibbsFamily(ctx.problem));
+        return runSequenceOnline(ctx, p, m, { exploration: p.exploration, bestOfN: p.bestOfN });
       }
       const r = getOrThrow(
         onlineGshf(ctx.problem, ctx.oracle, ctx.rng, {
@@ -167,19 +183,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       const m = Math.floor((ctx.budget - nOff) / p.iterations);
       if (m < 1) throw new Error(`online budget ${ctx.budget - nOff} is smaller than iterations ${p.iterations}`);
       if (ctx.kind === "sequence") {
-        const off = ctx.offlineData(nOff);
-        const r = getOrThrow(
-          onlineGshfSequence(ctx.problem, ctx.oracle, ctx.rng, {
-            iterations: p.iterations,
-            batchSize: m,
-            beta: resolveBeta(p.beta, ctx.problem.dim),
-            lambda: p.lambda,
-            exploration: p.exploration,
-            offlineData: off.data,
-            enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
-          }),
-        );
-        return sequenceOnlineOutput(r, sequenceGibbsFamily(ctx.problem));
+        return runSequenceOnline(ctx, p, m, { exploration: p.exploration, offlineData: ctx.offlineData(nOff).data });
       }
       const data = ctx.offlineData(nOff);
       const r = getOrThrow(

@@ -18,9 +18,16 @@ import {
   sequenceIterativeDpo,
   sequenceRso,
   sequenceMultiStepRs,
+  type SequenceLearner,
 } from "@gsh/practical";
 import { markovSequencePolicy, referenceMarkovPolicy, sequenceLogProb, sequencePairs } from "@gsh/preference";
-import { type AlgorithmDefinition, type SequenceTrialContext, defineAlgorithm, z } from "./plugin";
+import {
+  type AlgorithmDefinition,
+  type AlgorithmOutput,
+  type SequenceTrialContext,
+  defineAlgorithm,
+  z,
+} from "./plugin";
 
 const ALL_KINDS = ["bandit", "non-transitive", "sequence"] as const;
 /** On sequences the policy class is the log-linear Gibbs-family policy (a tabular one over Vᴸ responses is not). */
@@ -32,6 +39,32 @@ const sequenceLearner = (ctx: SequenceTrialContext, policy: string, loss: LossSp
 const lossKind = z.enum(["dpo", "cdpo", "ipo", "hinge-norm", "hinge", "sigmoid-norm"]).default("dpo");
 const lossOf = (kind: z.output<typeof lossKind>): LossSpec => [{ loss: { kind }, weight: 1 }];
 const policyClass = z.enum(["log-linear", "tabular"]).default("log-linear");
+
+/** Iterative DPO on a sequence environment with a given learner; `extra` diagnostics are read after training. */
+function runSequenceIterativeDpo(
+  ctx: SequenceTrialContext,
+  learner: SequenceLearner,
+  batchSize: number,
+  p: { rounds: number; responses: number; pairRule: "random" | "max-random" | "max-min" },
+  extra: Record<string, string | (() => number | null)>,
+): AlgorithmOutput {
+  const r = getOrThrow(
+    sequenceIterativeDpo(learner, ctx.problem, ctx.oracle, ctx.rng, {
+      rounds: p.rounds,
+      batchSize,
+      responses: p.responses,
+      pairRule: p.pairRule,
+    }),
+  );
+  const diagnostics: Record<string, string | number | null> = { tiedPrompts: r.tiedPrompts };
+  for (const [k, v] of Object.entries(extra)) diagnostics[k] = typeof v === "function" ? v() : v;
+  return {
+    policy: markovSequencePolicy(r.policy),
+    trace: r.rounds.map((x) => ({ queries: x.queries, policy: markovSequencePolicy(x.policy) })),
+    costs: { candidatesSampled: r.candidatesSampled, gradientSteps: r.gradientSteps },
+    diagnostics,
+  };
+}
 
 /** The practical track's algorithms; defaults are the issue's, fixed in advance (see @gsh/practical's README). */
 export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
@@ -167,21 +200,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);
       if (ctx.kind === "sequence") {
         if (p.reference !== "fixed") throw new Error("on sequences the reference is fixed to π0");
-        const learner = sequenceLearner(ctx, p.policy, lossOf(p.loss));
-        const r = getOrThrow(
-          sequenceIterativeDpo(learner, ctx.problem, ctx.oracle, ctx.rng, {
-            rounds: p.rounds,
-            batchSize: m,
-            responses: p.responses,
-            pairRule: p.pairRule,
-          }),
-        );
-        return {
-          policy: markovSequencePolicy(r.policy),
-          trace: r.rounds.map((x) => ({ queries: x.queries, policy: markovSequencePolicy(x.policy) })),
-          costs: { candidatesSampled: r.candidatesSampled, gradientSteps: r.gradientSteps },
-          diagnostics: { tiedPrompts: r.tiedPrompts },
-        };
+        return runSequenceIterativeDpo(ctx, sequenceLearner(ctx, p.policy, lossOf(p.loss)), m, p, {});
       }
       const r = getOrThrow(
         iterativeDpo(ctx.problem, ctx.oracle, ctx.rng, {
@@ -348,24 +367,10 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
           learningRate: p.learningRate,
           batchSize: p.batchSize,
         });
-        const r = getOrThrow(
-          sequenceIterativeDpo(learner, ctx.problem, ctx.oracle, ctx.rng, {
-            rounds: p.rounds,
-            batchSize: m,
-            responses: p.responses,
-            pairRule: p.pairRule,
-          }),
-        );
-        return {
-          policy: markovSequencePolicy(r.policy),
-          trace: r.rounds.map((x) => ({ queries: x.queries, policy: markovSequencePolicy(x.policy) })),
-          costs: { candidatesSampled: r.candidatesSampled, gradientSteps: r.gradientSteps },
-          diagnostics: {
-            backend,
-            tiedPrompts: r.tiedPrompts,
-            finalLoss: learner.losses[learner.losses.length - 1] ?? null,
-          },
-        };
+        return runSequenceIterativeDpo(ctx, learner, m, p, {
+          backend,
+          finalLoss: () => learner.losses[learner.losses.length - 1] ?? null,
+        });
       } finally {
         model.dispose();
       }

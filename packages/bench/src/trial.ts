@@ -64,26 +64,45 @@ export function shardTrials(trials: readonly Trial[], index: number, count: numb
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const GSH_VERSION: string = require("../package.json").version;
 
-/** Counts every query that reaches the instance, whatever the algorithm does. */
-class CountingOracle implements PreferenceOracle {
+/** The trial's query budget: every query is counted, and none is allowed past the budget. */
+class QueryBudget {
   count = 0;
-  constructor(
-    private readonly inner: PreferenceOracle,
-    readonly budget: number,
-  ) {}
+  constructor(readonly budget: number) {}
   get queries(): number {
     return this.count;
   }
-  /** Charges n queries (offline data labelled by the instance) or refuses them past the budget. */
+  /** Charges n queries (offline data labelled by the instance, or one oracle call), or refuses them. */
   charge(n: number): void {
     if (this.count + n > this.budget) throw new OverBudget(this.budget, this.count + n);
     this.count += n;
   }
+}
+
+/** Counts every query that reaches the instance, whatever the algorithm does. */
+class CountingOracle extends QueryBudget implements PreferenceOracle {
+  constructor(
+    private readonly inner: PreferenceOracle,
+    budget: number,
+  ) {
+    super(budget);
+  }
   query(x: number, a1: number, a2: number): 0 | 1 {
-    if (this.count + 1 > this.budget) throw new OverBudget(this.budget, this.count + 1);
-    const y = this.inner.query(x, a1, a2);
-    this.count++;
-    return y;
+    this.charge(1);
+    return this.inner.query(x, a1, a2);
+  }
+}
+
+/** Counts every sequence query that reaches the instance. */
+class CountingSequenceOracle extends QueryBudget implements SequenceOracle {
+  constructor(
+    private readonly inner: SequenceOracle,
+    budget: number,
+  ) {
+    super(budget);
+  }
+  query(x: number, y1: ArrayLike<number>, y2: ArrayLike<number>): 0 | 1 {
+    this.charge(1);
+    return this.inner.query(x, y1, y2);
   }
 }
 
@@ -131,28 +150,6 @@ export class OverBudget extends Error {
   constructor(budget: number, asked: number) {
     super(`over budget: the algorithm asked for query ${asked} of a budget of ${budget}`);
     this.name = "OverBudget";
-  }
-}
-
-/** Counts every sequence query that reaches the instance. */
-class CountingSequenceOracle implements SequenceOracle {
-  count = 0;
-  constructor(
-    private readonly inner: SequenceOracle,
-    readonly budget: number,
-  ) {}
-  get queries(): number {
-    return this.count;
-  }
-  charge(n: number): void {
-    if (this.count + n > this.budget) throw new OverBudget(this.budget, this.count + n);
-    this.count += n;
-  }
-  query(x: number, y1: ArrayLike<number>, y2: ArrayLike<number>): 0 | 1 {
-    if (this.count + 1 > this.budget) throw new OverBudget(this.budget, this.count + 1);
-    const y = this.inner.query(x, y1, y2);
-    this.count++;
-    return y;
   }
 }
 

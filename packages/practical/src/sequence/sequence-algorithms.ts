@@ -230,6 +230,18 @@ export function sequenceIterativeDpo(
   return E.right({ policy, rounds: out, gradientSteps, candidatesSampled, tiedPrompts });
 }
 
+/** Prompts P, candidates N and accepted k of a rejection sampler, defaulted (64, 64, 8) and checked. */
+function samplingSizes(o: SequenceRsoOptions): E.Either<GshError, { P: number; N: number; k: number }> {
+  const P = o.prompts ?? 64;
+  const N = o.candidates ?? 64;
+  const k = o.accepted ?? 8;
+  if (!(Number.isInteger(P) && P >= 1)) return E.left(invalidArgument("prompts", `need an integer ≥ 1, got ${P}`));
+  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
+  if (!(Number.isInteger(k) && k >= 2 && k <= N))
+    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  return E.right({ P, N, k });
+}
+
 export interface SequenceRsoOptions {
   readonly prompts?: number;
   readonly candidates?: number;
@@ -252,12 +264,9 @@ export function sequenceRso(
   GshError,
   { policy: MarkovPolicy; pairs: number; candidatesSampled: number; rewardModelCalls: number; gradientSteps: number }
 > {
-  const P = options.prompts ?? 64;
-  const N = options.candidates ?? 64;
-  const k = options.accepted ?? 8;
-  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
-  if (!(Number.isInteger(k) && k >= 2 && k <= N))
-    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  const sizes = samplingSizes(options);
+  if (E.isLeft(sizes)) return sizes;
+  const { P, N, k } = sizes.right;
   const rm = fittedBigramReward(problem, offline);
   if (E.isLeft(rm)) return rm;
   const { score } = rm.right;
@@ -327,12 +336,9 @@ export function sequenceMultiStepRs(
     if (!(schedule[i] < schedule[i - 1]))
       return E.left(invalidArgument("schedule", `must decrease strictly, got ${schedule.join(", ")}`));
   if (!schedule.every((e) => e > 0)) return E.left(invalidArgument("schedule", "every η_i must be > 0"));
-  const P = options.prompts ?? 64;
-  const N = options.candidates ?? 64;
-  const k = options.accepted ?? 8;
-  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
-  if (!(Number.isInteger(k) && k >= 2 && k <= N))
-    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  const sizes = samplingSizes(options);
+  if (E.isLeft(sizes)) return sizes;
+  const { P, N, k } = sizes.right;
   const rm = fittedBigramReward(problem, offline);
   if (E.isLeft(rm)) return rm;
   const { score, bigram } = rm.right;

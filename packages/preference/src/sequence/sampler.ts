@@ -14,7 +14,6 @@ export function sampleSequence(
   out = new Int32Array(policy.length),
 ): Int32Array {
   const { vocab: V, length: L, probs } = policy;
-  const S = stride(policy);
   const totals = rowTotals(policy);
   let s = V;
   for (let t = 0; t < L; t++) {
