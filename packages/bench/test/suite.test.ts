@@ -50,7 +50,7 @@ describe("suite files", () => {
   });
 
   const bad: [string, string, RegExp, RegExp][] = [
-    ["bad YAML", "name: [", /\(file\)/, /./],
+    ["bad YAML", "name: [", /\(file\)/, /must .*end with a \] at line 1, column 8/],
     [
       "missing field",
       "name: t\nseeds: 2\nenvironments: [{ name: R }]\nalgorithms: [{ name: offline-gshf }]\n",

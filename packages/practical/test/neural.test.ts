@@ -13,6 +13,7 @@ import {
   NeuralSequencePolicy,
   RecurrentSequencePolicy,
   chooseBackend,
+  nodeProbe,
   loadTf,
   monteCarloEvaluation,
   type BackendProbe,
@@ -44,8 +45,16 @@ describe("TF.js backend selection (fastest first), with an injected probe", () =
     expect(chooseBackend(probe(true, true, true), "cpu")).toBe("cpu");
     expect(chooseBackend(probe(false, false, false), "wasm")).toBe("cpu");
   });
-  it("on this machine the native packages have no binding, so it picks wasm", () => {
-    expect(chooseBackend()).toBe("wasm");
+  it("on this machine it picks the first usable backend the probe reports (wasm where no native binding exists)", () => {
+    const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") => nodeProbe.hasNativeBinding(pkg);
+    const expected = has("@tensorflow/tfjs-node-gpu")
+      ? "tensorflow-gpu"
+      : has("@tensorflow/tfjs-node")
+        ? "tensorflow"
+        : nodeProbe.hasWasm()
+          ? "wasm"
+          : "cpu";
+    expect(chooseBackend()).toBe(expected);
   });
 });
 
