@@ -115,7 +115,7 @@ algorithms: [{ label: "β=0", name: offline-gshf, params: { beta: 0 } }, { label
         "returns-undefined",
       ]);
       const err = (a: string) => (rows[a].status === "failed" ? `${rows[a].errorTag}: ${rows[a].error}` : "ok");
-      expect(err("hangs")).toMatch(/^Timeout: timed out after 2 s/);
+      expect(err("hangs")).toMatch(/^Timeout: timed out after 3 s/);
       expect(err("returns-undefined")).toMatch(/^InvalidOutput: algorithm returned undefined/);
       expect(err("over-budget")).toMatch(/^OverBudget: over budget: .*query 51 of a budget of 50/);
       expect(err("bad-confidence")).toMatch(/^InvalidOutput: invalid confidence set: θ has 9 entries/);

@@ -1,5 +1,11 @@
 import { type Policy, getOrThrow } from "@gsh/core";
-import { type MarkovPolicy, finiteGibbsFamily, markovSequencePolicy, sequenceGibbsFamily } from "@gsh/preference";
+import {
+  type MarkovPolicy,
+  type SequenceProblem,
+  finiteGibbsFamily,
+  gibbsSequencePolicy,
+  linearSequenceGibbs,
+} from "@gsh/preference";
 import { offlineGshf, offlineGshfSequence, pessimismBound, sequencePessimismBound } from "@gsh/offline";
 import {
   hybridGshf,
@@ -34,14 +40,14 @@ function onlineOutput(r: OnlineGshfResult, family: ReturnType<typeof finiteGibbs
   };
 }
 
-function sequenceOnlineOutput(
-  r: SequenceOnlineResult,
-  family: ReturnType<typeof sequenceGibbsFamily>,
-): AlgorithmOutput {
+function sequenceOnlineOutput(r: SequenceOnlineResult, problem: SequenceProblem): AlgorithmOutput {
   const gammas = r.trace.map((t) => t.gamma).filter((g): g is number => g !== null);
   return {
-    policy: markovSequencePolicy(r.policy),
-    trace: r.trace.map((t) => ({ queries: t.queries, policy: markovSequencePolicy(family.policyOf(t.theta)) })),
+    policy: gibbsSequencePolicy(r.policy),
+    trace: r.trace.map((t) => ({
+      queries: t.queries,
+      policy: gibbsSequencePolicy(linearSequenceGibbs(problem, t.theta)),
+    })),
     diagnostics: {
       finalGamma: gammas.length ? gammas[gammas.length - 1] : null,
       degeneratePairs: r.trace.reduce((s, t) => s + t.degeneratePairs, 0),
@@ -78,7 +84,7 @@ function runSequenceOnline(
       ...extra,
     }),
   );
-  return sequenceOnlineOutput(r, sequenceGibbsFamily(ctx.problem));
+  return sequenceOnlineOutput(r, ctx.problem);
 }
 
 /** The theory track's algorithms. */

@@ -208,6 +208,11 @@ async function runLocked(
     idleTimeout: 1000,
     resourceLimits: { maxOldGenerationSizeMb: suite.heapLimitMb },
   });
+  // Warm every worker first (plugins loaded, TypeScript ones compiled) so that no trial's clock pays for it; a
+  // plugin that fails to load here still fails each trial with its message below.
+  await Promise.all(
+    Array.from({ length: workers }, () => pool.run({ plugins: registry.plugins }).catch(() => undefined)),
+  );
   const timeoutMs = suite.trialTimeoutSeconds * 1000;
   // At most `workers` trials in flight, so a trial's clock starts when a worker takes it, not while it queues.
   const queue = [...todo];

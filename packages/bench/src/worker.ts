@@ -6,12 +6,18 @@ import { runTrial, type Trial } from "./trial";
 
 let cached: { key: string; registry: Registry } | null = null;
 
-export default async function runInWorker(task: { trial: Trial; plugins: string[] }) {
-  const key = task.plugins.join("\n");
+async function registryFor(plugins: string[]): Promise<Registry> {
+  const key = plugins.join("\n");
   if (!cached || cached.key !== key) {
-    const r = await loadPlugins(builtinRegistry(), task.plugins, process.cwd())();
+    const r = await loadPlugins(builtinRegistry(), plugins, process.cwd())();
     if (E.isLeft(r)) throw new Error(formatError(r.left));
     cached = { key, registry: r.right };
   }
-  return runTrial(task.trial, cached.registry);
+  return cached.registry;
+}
+
+/** A trial, or a warm-up (load the plugins before any trial's clock starts). */
+export default async function runInWorker(task: { trial?: Trial; plugins: string[] }) {
+  const registry = await registryFor(task.plugins);
+  return task.trial ? runTrial(task.trial, registry) : null;
 }

@@ -12,7 +12,8 @@ import {
   contextMean,
   expectedSequenceFeatures,
   forEachResponse,
-  markovSequencePolicy,
+  gibbsSequencePolicy,
+  linearSequenceGibbs,
   referenceMarkovPolicy,
   sequenceGibbsFamily,
 } from "@gsh/preference";
@@ -78,7 +79,7 @@ export function offlineGshfSequence(
   if (option === "I" || beta === 0)
     return E.right({
       ...base,
-      policy: markovSequencePolicy(family.policyOf(outputTheta)),
+      policy: gibbsSequencePolicy(linearSequenceGibbs(problem, outputTheta)),
       outputTheta,
       dualityGap: option === "I" && beta > 0 ? dualityGap : null,
     });

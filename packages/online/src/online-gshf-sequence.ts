@@ -2,7 +2,11 @@ import * as E from "fp-ts/lib/Either";
 import { type GshError, type Rng, invalidArgument } from "@gsh/core";
 import {
   Covariance,
+  type FactoredGibbsPolicy,
   type MarkovPolicy,
+  factoredGibbsPolicy,
+  linearSequenceGibbs,
+  sampleGibbsSequence,
   PreferenceDataset,
   type SequenceOracle,
   type SequenceProblem,
@@ -37,7 +41,7 @@ export interface SequenceOnlineOptions {
 
 export interface SequenceOnlineResult {
   /** The main agent after the last batch: the Gibbs policy of the MLE on all data (Markov, exact by the DP). */
-  readonly policy: MarkovPolicy;
+  readonly policy: FactoredGibbsPolicy;
   readonly theta: Float64Array;
   readonly queries: number;
   readonly trace: readonly IterationTrace[];
@@ -77,8 +81,18 @@ export function onlineGshfSequence(
     all.append(offline);
     cov.addRows(winnerMinusLoser(offline, null), offline.size);
   }
-  const pi0 = referenceMarkovPolicy(problem);
-  const uniform: MarkovPolicy = { ...pi0, probs: new Float64Array(pi0.probs.length).fill(1 / V) };
+  // π0 is the Gibbs policy of the zero reward; uniform pairs (an oracle-ish baseline) use a dense uniform table.
+  const pi0 = factoredGibbsPolicy(problem, new Float64Array((V + 1) * V));
+  const uniformTable = (): MarkovPolicy => {
+    const t = referenceMarkovPolicy(problem);
+    return { ...t, probs: t.probs.fill(1 / V) };
+  };
+  let uniform: MarkovPolicy | null = null;
+  type Sampler = (x: number, rng: Rng, out: Int32Array) => Int32Array;
+  const fromGibbs =
+    (g: FactoredGibbsPolicy): Sampler =>
+    (x, r, out) =>
+      sampleGibbsSequence(g, x, r, out);
   const trace: IterationTrace[] = [];
   const startQueries = oracle.queries;
   let theta: Float64Array = new Float64Array(d);
@@ -98,19 +112,22 @@ export function onlineGshfSequence(
     const f = fit(theta);
     if (E.isLeft(f)) return f;
     theta = f.right;
-    const main = family.policyOf(theta);
+    const main = linearSequenceGibbs(problem, theta);
     const stepRng = rng.split(`iteration/${t}`);
-    let second: MarkovPolicy = main;
+    let second: Sampler = fromGibbs(main);
     let gamma: number | null = null;
     let klToMain: number | null = null;
     if (rule === "enhancer") {
       const e = enhancer(family, theta, cov, beta, stepRng.split("rule").split("enhancer"), options.enhancer);
-      second = family.policyOf(e.theta);
+      second = fromGibbs(linearSequenceGibbs(problem, e.theta));
       gamma = e.gamma;
       klToMain = e.klToMain;
-    } else if (rule === "reference") second = pi0;
-    const first = rule === "uniform" ? uniform : main;
-    if (rule === "uniform") second = uniform;
+    } else if (rule === "reference") second = fromGibbs(pi0);
+    let first: Sampler = fromGibbs(main);
+    if (rule === "uniform") {
+      const u = (uniform ??= uniformTable());
+      first = second = (x, r, out) => sampleSequence(u, x, r, out);
+    }
     const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
     const score = (y: Int32Array) => {
       let r = 0,
@@ -128,7 +145,7 @@ export function onlineGshfSequence(
       const x = draw.categorical(problem.contextWeights);
       if (b) {
         for (let j = 0; j < bestOfN; j++) {
-          sampleSequence(main, x, draw, cand[j]);
+          sampleGibbsSequence(main, x, draw, cand[j]);
           scores[j] = score(cand[j]);
         }
         const p = selectPair(scores, "max-min", draw);
@@ -136,8 +153,8 @@ export function onlineGshfSequence(
         y1.set(cand[p ? p[0] : 0]);
         y2.set(cand[p ? p[1] : 1]);
       } else {
-        sampleSequence(first, x, draw, y1);
-        sampleSequence(second, x, draw, y2);
+        first(x, draw, y1);
+        second(x, draw, y2);
       }
       batch.pushWithFeatures(
         x,
@@ -161,5 +178,10 @@ export function onlineGshfSequence(
   }
   const f = fit(theta);
   if (E.isLeft(f)) return f;
-  return E.right({ policy: family.policyOf(f.right), theta: f.right, queries: oracle.queries - startQueries, trace });
+  return E.right({
+    policy: linearSequenceGibbs(problem, f.right),
+    theta: f.right,
+    queries: oracle.queries - startQueries,
+    trace,
+  });
 }

@@ -11,6 +11,7 @@ export * from "./sequence/sampler";
 export * from "./sequence/testbed";
 export * from "./sequence/enumeration";
 export * from "./sequence/policy";
+export * from "./sequence/gibbs-policy";
 export * from "./data/dataset";
 export * from "./data/sampling";
 export * from "./data/jsonl";

@@ -3,6 +3,7 @@ import type { Rng } from "@gsh/core";
 import { type MarkovPolicy, type SequenceInstance, type SequenceMetrics, stride } from "./problem";
 import { evaluateMarkovPolicy, referenceMarkovPolicy } from "./dp";
 import { sequenceLogProb } from "./sampler";
+import { type FactoredGibbsPolicy, evaluateGibbsPolicy } from "./gibbs-policy";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -13,6 +14,8 @@ export const ENUMERATION_LIMIT = 2 ** 18;
 /**
  * A policy over sequences, in one of the three forms the environment can score:
  * - `markov`: a (position-dependent) Markov table, scored exactly by the DP;
+ * - `gibbs`: a Gibbs policy π0·e^{Σb/η} in factored form (kernel and backward messages), scored exactly by the DP's
+ *   identities: the form for every Gibbs-family member (MLE-Gibbs, Option I, online main agents and tilts);
  * - `enumerated`: log π(y|x) for every response (X × Vᴸ in `enumerateResponses` order), scored exactly by
  *   enumeration (Option II's non-Markov pessimistic policy; only up to `ENUMERATION_LIMIT` responses per prompt);
  * - `sampler`: any autoregressive model that can draw responses and report their log-probabilities (full-prefix
@@ -20,6 +23,7 @@ export const ENUMERATION_LIMIT = 2 ** 18;
  */
 export type SequencePolicy =
   | { readonly kind: "markov"; readonly markov: MarkovPolicy }
+  | { readonly kind: "gibbs"; readonly gibbs: FactoredGibbsPolicy }
   | {
       readonly kind: "enumerated";
       readonly prompts: number;
@@ -35,6 +39,7 @@ export type SequencePolicy =
     };
 
 export const markovSequencePolicy = (markov: MarkovPolicy): SequencePolicy => ({ kind: "markov", markov });
+export const gibbsSequencePolicy = (gibbs: FactoredGibbsPolicy): SequencePolicy => ({ kind: "gibbs", gibbs });
 
 /** Metrics of a sequence policy; `estimated` ones carry 95% half-widths and the number of samples per prompt. */
 export interface SequencePolicyMetrics extends SequenceMetrics {
@@ -218,6 +223,22 @@ export function evaluateSequencePolicy(
       if (bad) return E.left(bad);
       return E.right({
         ...evaluateMarkovPolicy(instance.problem, instance.truth, policy.markov),
+        estimated: false,
+        samplesPerPrompt: 0,
+        ci95: null,
+      });
+    }
+    case "gibbs": {
+      const g = policy.gibbs;
+      const { prompts: X, vocab: V, length: L } = instance.problem;
+      if (g.prompts !== X || g.vocab !== V || g.length !== L || g.bigram.length !== (V + 1) * V)
+        return E.left(
+          `Gibbs policy is ${g.prompts} × V=${g.vocab} × L=${g.length}, the problem is ${X} × V=${V} × L=${L}`,
+        );
+      if (g.kernel.length !== X * (V + 1) * V || g.messages.length !== X * L * (V + 1))
+        return E.left("Gibbs policy tables have the wrong sizes (build it with factoredGibbsPolicy)");
+      return E.right({
+        ...evaluateGibbsPolicy(instance.problem, instance.truth, g),
         estimated: false,
         samplesPerPrompt: 0,
         ci95: null,

@@ -11,7 +11,7 @@ export function sampleSequence(
   policy: MarkovPolicy,
   x: number,
   rng: Rng,
-  out = new Int32Array(policy.length),
+  out: Int32Array = new Int32Array(policy.length),
 ): Int32Array {
   const { vocab: V, length: L, probs } = policy;
   const totals = rowTotals(policy);
