@@ -164,24 +164,25 @@ export function sampleGibbsSequence(
   rng: Rng,
   out: Int32Array = new Int32Array(policy.length),
 ): Int32Array {
-  const { vocab: V, length: L } = policy;
+  const { vocab: V, length: L, kernel, messages, normalizers } = policy;
   const S = (V + 1) * V;
   const ko = x * S;
   let s = V;
   for (let t = 0; t < L; t++) {
     const uo = (x * L + t) * (V + 1);
-    let r = rng.uniform() * policy.normalizers[uo + s];
-    let pick = -1;
+    // r < z_t(s) = Σ_v K(s,v)·u(v); subtract weights until r falls below 0. Rounding can leave r ≥ 0 after the last
+    // token: then the draw is the last token with positive weight, as in the dense sampler.
+    let r = rng.uniform() * normalizers[uo + s];
     const ro = ko + s * V;
-    for (let v = 0; v < V; v++) {
-      const q = policy.kernel[ro + v] * policy.messages[uo + v];
-      if (q > 0) {
-        pick = v;
-        if (r < q) break;
-        r -= q;
-      }
+    let v = 0;
+    let last = -1;
+    for (; v < V; v++) {
+      const q = kernel[ro + v] * messages[uo + v];
+      if (q > 0) last = v;
+      r -= q;
+      if (r < 0) break;
     }
-    s = pick;
+    s = v < V && kernel[ro + v] > 0 ? v : last;
     out[t] = s;
   }
   return out;
