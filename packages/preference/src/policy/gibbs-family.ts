@@ -1,7 +1,8 @@
 import { type Policy, gemv, softmaxInto, syrk } from "@gsh/core";
 import type { BanditProblem } from "../environments/bandit";
 import type { MarkovPolicy, SequenceProblem } from "../sequence/problem";
-import { bigramReward, expectedSequenceFeatures, sequenceFeatureCovariance, sequenceGibbs } from "../sequence/dp";
+import { bigramReward, sequenceFeatureCovariance, sequenceGibbs } from "../sequence/dp";
+import { factoredGibbsPolicy, gibbsOccupancy } from "../sequence/gibbs-policy";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -184,8 +185,21 @@ export function sequenceGibbsFamily(
     eta: problem.eta,
     contextWeights: problem.contextWeights,
     moments(theta) {
-      const { policy, logZ } = sequenceGibbs(problem, bigramReward(problem, theta), problem.eta);
-      return { logZ, features: expectedSequenceFeatures(problem, policy) };
+      // The factored form: log Z from the backward messages, φ(x, π_θ) from the bigram occupancy (no dense table).
+      const g = factoredGibbsPolicy(problem, bigramReward(problem, theta), problem.eta);
+      const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
+      const S = (V + 1) * V;
+      const features = new Float64Array(X * d);
+      const occ = new Float64Array(S);
+      for (let x = 0; x < X; x++) {
+        gibbsOccupancy(g, x, occ);
+        for (let i = 0; i < S; i++) {
+          const c = occ[i] / L;
+          if (c === 0) continue;
+          for (let k = 0; k < d; k++) features[x * d + k] += c * psi[i * d + k];
+        }
+      }
+      return { logZ: g.logZ, features };
     },
     featureCovariance(theta) {
       return sequenceFeatureCovariance(
