@@ -20,7 +20,7 @@ import {
   sequenceMultiStepRs,
   type SequenceLearner,
 } from "@gsh/practical";
-import { markovSequencePolicy, referenceMarkovPolicy, sequenceLogProb, sequencePairs } from "@gsh/preference";
+import { markovSequencePolicy, referenceLogProb, sequencePairs } from "@gsh/preference";
 import {
   type AlgorithmDefinition,
   type AlgorithmOutput,
@@ -39,6 +39,20 @@ const sequenceLearner = (ctx: SequenceTrialContext, policy: string, loss: LossSp
 const lossKind = z.enum(["dpo", "cdpo", "ipo", "hinge-norm", "hinge", "sigmoid-norm"]).default("dpo");
 const lossOf = (kind: z.output<typeof lossKind>): LossSpec => [{ loss: { kind }, weight: 1 }];
 const policyClass = z.enum(["log-linear", "tabular"]).default("log-linear");
+/** Iterative DPO's rounds, responses per prompt and pair rule (shared by its log-linear and neural entries). */
+const iterativeParams = {
+  rounds: z.number().int().positive().default(3),
+  responses: z.number().int().min(2).default(8),
+  pairRule: z.enum(["random", "max-random", "max-min"]).default("max-min"),
+};
+/** A TF.js policy's size and Adam settings, and an optional backend preference. */
+const neuralParams = {
+  width: z.number().int().positive().default(64),
+  layers: z.number().int().positive().default(2),
+  learningRate: z.number().positive().default(0.01),
+  batchSize: z.number().int().positive().default(256),
+  backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
+};
 
 /** Iterative DPO on a sequence environment with a given learner; `extra` diagnostics are read after training. */
 function runSequenceIterativeDpo(
@@ -99,12 +113,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       "offline DPO on `budget` π0 pairs with the TF.js MLP policy (Adam; the backend is recorded in the row)",
     params: z
       .object({
-        width: z.number().int().positive().default(64),
-        layers: z.number().int().positive().default(2),
+        ...neuralParams,
         steps: z.number().int().positive().default(300),
-        learningRate: z.number().positive().default(0.01),
-        batchSize: z.number().int().positive().default(256),
-        backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
         /** Sequences only: the Markov MLP (exact by the DP) or the full-prefix recurrent policy (Monte Carlo). */
         architecture: z.enum(["markov", "recurrent"]).default("markov"),
       })
@@ -114,10 +124,9 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       const { tf, backend } = await loadTf({ prefer: p.backend });
       if (ctx.kind === "sequence") {
         const off = ctx.offlineData(ctx.budget);
-        const pi0 = referenceMarkovPolicy(ctx.problem);
         const options = { eta: ctx.problem.eta, steps: p.steps, learningRate: p.learningRate, batchSize: p.batchSize };
         const pairs = sequencePairs(off, ctx.problem.length);
-        const logPi0 = (x: number, y: Int32Array) => sequenceLogProb(pi0, x, y);
+        const logPi0 = (x: number, y: Int32Array) => referenceLogProb(ctx.problem, x, y);
         if (p.architecture === "markov") {
           const model = new NeuralSequencePolicy(tf, ctx.problem, ctx.rng.split("init"), {
             width: p.width,
@@ -186,9 +195,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       "iterative DPO: T rounds, n responses per prompt from the current policy, best-vs-worst under the BT estimate, oracle labels, reference π0",
     params: z
       .object({
-        rounds: z.number().int().positive().default(3),
-        responses: z.number().int().min(2).default(8),
-        pairRule: z.enum(["random", "max-random", "max-min"]).default("max-min"),
+        ...iterativeParams,
         reference: z.enum(["fixed", "moving"]).default("fixed"),
         loss: lossKind,
         policy: policyClass,
@@ -342,15 +349,9 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       "iterative DPO on sequences with the TF.js Markov MLP policy (starts at π0): T rounds, n responses per prompt, best-vs-worst under the BT estimate, oracle labels, Adam steps per round; scored exactly by the DP",
     params: z
       .object({
-        rounds: z.number().int().positive().default(3),
-        responses: z.number().int().min(2).default(8),
-        pairRule: z.enum(["random", "max-random", "max-min"]).default("max-min"),
-        width: z.number().int().positive().default(64),
-        layers: z.number().int().positive().default(2),
+        ...iterativeParams,
+        ...neuralParams,
         stepsPerRound: z.number().int().positive().default(100),
-        learningRate: z.number().positive().default(0.01),
-        batchSize: z.number().int().positive().default(256),
-        backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
       })
       .strict(),
     async run(ctx, p) {

@@ -78,9 +78,7 @@ export function quarantineBadLines(resultsPath: string, content: ResultsContent)
     corruptPath(resultsPath),
     bad.map((b) => JSON.stringify({ line: b.line, reason: b.reason, text: b.text })).join("\n") + "\n",
   );
-  const tmp = `${resultsPath}.tmp-${process.pid}`;
-  writeFileSync(tmp, content.rows.map((r) => JSON.stringify(r) + "\n").join(""));
-  renameSync(tmp, resultsPath);
+  writeResults(resultsPath, content.rows);
   return bad.length;
 }
 

@@ -16,6 +16,7 @@ import {
   sampleSequence,
   selectPair,
   sequenceFeatures,
+  sequenceReward,
   sequenceGibbsFamily,
   winnerMinusLoser,
 } from "@gsh/preference";
@@ -129,15 +130,7 @@ export function onlineGshfSequence(
       first = second = (x, r, out) => sampleSequence(u, x, r, out);
     }
     const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
-    const score = (y: Int32Array) => {
-      let r = 0,
-        s = V;
-      for (let k = 0; k < L; k++) {
-        r += b![s * V + y[k]];
-        s = y[k];
-      }
-      return r;
-    };
+    const score = (y: Int32Array) => sequenceReward(b!, V, y);
     let degenerate = 0;
     const draw = stepRng.split("pairs");
     const batch = new PreferenceDataset(m, d);

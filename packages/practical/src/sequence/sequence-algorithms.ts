@@ -15,6 +15,8 @@ import {
   sequenceFeatures,
   sequenceGibbs,
   sequenceLogProb,
+  sequenceReward,
+  referenceLogProb,
   sequencePairs,
   winnerMinusLoser,
 } from "@gsh/preference";
@@ -29,6 +31,21 @@ import {
 } from "../rejection-sampling";
 import type { NeuralTrainOptions, SequencePair } from "../neural/sequence-policy";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
+
+/** log π0(y^w) − log π0(y^l) of each labelled pair (y = 1: `first` won): what the unnormalised hinge needs. */
+function referenceGaps(
+  problem: SequenceProblem,
+  pairs: Pick<SequenceOfflineData, "data" | "first" | "second">,
+): Float64Array {
+  const L = problem.length;
+  return Float64Array.from({ length: pairs.data.size }, (_, i) => {
+    const x = pairs.data.context[i];
+    const a = pairs.first.subarray(i * L, (i + 1) * L),
+      b = pairs.second.subarray(i * L, (i + 1) * L);
+    const g = referenceLogProb(problem, x, a) - referenceLogProb(problem, x, b);
+    return pairs.data.label[i] === 1 ? g : -g;
+  });
+}
 
 /** Labelled sequence pairs that grow: records with features, and the responses themselves. */
 class SequencePairs {
@@ -53,12 +70,7 @@ class SequencePairs {
     return { data: this.data, first, second };
   }
   refGaps(): Float64Array {
-    const pi0 = referenceMarkovPolicy(this.problem);
-    return Float64Array.from(this.a, (y, i) => {
-      const x = this.data.context[i];
-      const g = sequenceLogProb(pi0, x, y) - sequenceLogProb(pi0, x, this.b[i]);
-      return this.data.label[i] === 1 ? g : -g;
-    });
+    return referenceGaps(this.problem, this.view());
   }
 }
 
@@ -109,7 +121,6 @@ export function neuralLearner(
   rng: Rng,
   options: Omit<NeuralTrainOptions, "eta">,
 ): SequenceLearner & { losses: number[] } {
-  const pi0 = referenceMarkovPolicy(problem);
   const losses: number[] = [];
   let round = 0;
   return {
@@ -118,7 +129,7 @@ export function neuralLearner(
     fit(pairs) {
       const ls = model.trainDpo(
         sequencePairs(pairs, problem.length),
-        (x, y) => sequenceLogProb(pi0, x, y),
+        (x, y) => referenceLogProb(problem, x, y),
         rng.split(`fit/${round++}`),
         { ...options, eta: problem.eta },
       );
@@ -134,17 +145,7 @@ export function sequenceDpo(
   problem: SequenceProblem,
   offline: SequenceOfflineData,
 ): { policy: MarkovPolicy; gradientSteps: number } {
-  const L = problem.length;
-  const pi0 = referenceMarkovPolicy(problem);
-  const refGaps = () =>
-    Float64Array.from({ length: offline.data.size }, (_, i) => {
-      const x = offline.data.context[i];
-      const a = offline.first.subarray(i * L, (i + 1) * L),
-        b = offline.second.subarray(i * L, (i + 1) * L);
-      const g = sequenceLogProb(pi0, x, a) - sequenceLogProb(pi0, x, b);
-      return offline.data.label[i] === 1 ? g : -g;
-    });
-  const steps = learner.fit(offline, refGaps);
+  const steps = learner.fit(offline, () => referenceGaps(problem, offline));
   return { policy: learner.markov(), gradientSteps: steps };
 }
 
@@ -203,13 +204,7 @@ export function sequenceIterativeDpo(
       const x = step.categorical(problem.contextWeights);
       for (let j = 0; j < n; j++) {
         sampleSequence(policy, x, step, cand[j]);
-        let r = 0,
-          s = V;
-        for (let k = 0; k < L; k++) {
-          r += b[s * V + cand[j][k]];
-          s = cand[j][k];
-        }
-        scores[j] = r;
+        scores[j] = sequenceReward(b, V, cand[j]);
       }
       candidatesSampled += n;
       const p = selectPair(scores, options.pairRule ?? "max-min", step);
@@ -301,18 +296,8 @@ function fittedBigramReward(
 ): E.Either<GshError, { bigram: Float64Array; score: (y: Int32Array) => number }> {
   const fit = fitBradleyTerry(winnerMinusLoser(offline.data, null), offline.data.size, problem.dim, { lambda: 1 });
   if (E.isLeft(fit)) return fit;
-  const { vocab: V, length: L } = problem;
   const bigram = bigramReward(problem, fit.right.theta);
-  const score = (y: Int32Array) => {
-    let r = 0,
-      s = V;
-    for (let t = 0; t < L; t++) {
-      r += bigram[s * V + y[t]];
-      s = y[t];
-    }
-    return r;
-  };
-  return E.right({ bigram, score });
+  return E.right({ bigram, score: (y: Int32Array) => sequenceReward(bigram, problem.vocab, y) });
 }
 
 /**

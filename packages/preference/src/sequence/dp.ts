@@ -22,6 +22,17 @@ export function bigramReward(problem: SequenceProblem, theta: Float64Array): Flo
   return out;
 }
 
+/** Σ_t b(y_{t−1}, y_t) for one response (y₀ the start symbol V): a bigram reward of a whole sequence. */
+export function sequenceReward(b: Float64Array, vocab: number, y: ArrayLike<number>): number {
+  let r = 0;
+  let s = vocab;
+  for (let t = 0; t < y.length; t++) {
+    r += b[s * vocab + y[t]];
+    s = y[t];
+  }
+  return r;
+}
+
 /**
  * The Gibbs policy of a bigram reward b (shared by all prompts, or per prompt with `perPrompt`), by the backward
  * pass W_t(s) = log Σ_v π0(v|x,s)·exp(b(s,v)/η + W_{t+1}(v)), W_{L}(·) = 0; log Z(x) = W_0(start).

@@ -1,6 +1,7 @@
 import { GshException, type Rng, invalidArgument } from "@gsh/core";
 import type { SequenceMetrics, SequenceProblem, SequenceTruth } from "./problem";
-import { bigramReward } from "./dp";
+import { bigramReward, sequenceReward } from "./dp";
+import { referenceLogProb } from "./sampler";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -195,13 +196,5 @@ export function gibbsSequenceLogProb(
   x: number,
   y: ArrayLike<number>,
 ): number {
-  const { vocab: V, length: L } = policy;
-  const S = (V + 1) * V;
-  let s = V;
-  let lp = -policy.logZ[x];
-  for (let t = 0; t < L; t++) {
-    lp += policy.bigram[s * V + y[t]] / policy.eta + Math.log(problem.reference[x * S + s * V + y[t]]);
-    s = y[t];
-  }
-  return lp;
+  return sequenceReward(policy.bigram, policy.vocab, y) / policy.eta + referenceLogProb(problem, x, y) - policy.logZ[x];
 }

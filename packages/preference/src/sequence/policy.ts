@@ -1,8 +1,8 @@
 import * as E from "fp-ts/lib/Either";
 import type { Rng } from "@gsh/core";
 import { type MarkovPolicy, type SequenceInstance, type SequenceMetrics, stride } from "./problem";
-import { evaluateMarkovPolicy, referenceMarkovPolicy } from "./dp";
-import { sequenceLogProb } from "./sampler";
+import { evaluateMarkovPolicy, sequenceReward } from "./dp";
+import { referenceLogProb } from "./sampler";
 import { type FactoredGibbsPolicy, evaluateGibbsPolicy } from "./gibbs-policy";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -55,15 +55,10 @@ export interface SequencePolicyMetrics extends SequenceMetrics {
 }
 
 /** log π*(y|x) = log π0(y|x) + r*(y)/η − log Z(x), exact per sequence. */
-function truthTerms(instance: SequenceInstance, x: number, y: ArrayLike<number>, pi0: MarkovPolicy) {
-  const { vocab: V, length: L, eta } = instance.problem;
-  let r = 0;
-  let s = V;
-  for (let t = 0; t < L; t++) {
-    r += instance.truth.bigram[s * V + y[t]];
-    s = y[t];
-  }
-  const lp0 = sequenceLogProb(pi0, x, y);
+function truthTerms(instance: SequenceInstance, x: number, y: ArrayLike<number>) {
+  const { vocab: V, eta } = instance.problem;
+  const r = sequenceReward(instance.truth.bigram, V, y);
+  const lp0 = referenceLogProb(instance.problem, x, y);
   return { reward: r, logRef: lp0, logOpt: lp0 + r / eta - instance.truth.logZ[x] };
 }
 
@@ -98,7 +93,6 @@ function exactEnumerated(
   if (N > ENUMERATION_LIMIT) return E.left(`Vᴸ = ${N} responses exceed the enumeration limit ${ENUMERATION_LIMIT}`);
   if (policy.logProbs.length !== X * N)
     return E.left(`enumerated policy has ${policy.logProbs.length} entries, expected ${X * N}`);
-  const pi0 = referenceMarkovPolicy(instance.problem);
   const y = new Int32Array(L);
   let reward = 0,
     kl0 = 0,
@@ -115,7 +109,7 @@ function exactEnumerated(
         return E.left(`enumerated policy has log-probability ${lp} at prompt ${x}, response ${i}`);
       if (lp !== -Infinity) {
         const p = Math.exp(lp);
-        const t = truthTerms(instance, x, y, pi0);
+        const t = truthTerms(instance, x, y);
         mass += p;
         rx += p * t.reward;
         k0 += t.logRef === -Infinity ? Infinity : p * (lp - t.logRef);
@@ -150,7 +144,6 @@ function monteCarlo(
 ): E.Either<string, SequencePolicyMetrics> {
   const { prompts: X, length: L, vocab: V, eta, contextWeights: w } = instance.problem;
   if (policy.prompts !== X) return E.left(`sampler policy has ${policy.prompts} prompts, the problem has ${X}`);
-  const pi0 = referenceMarkovPolicy(instance.problem);
   // Stratified over prompts: mean_x = Σ_x w_x·(sample mean at x), var = Σ_x w_x²·s²_x / n.
   const est = { reward: [0, 0], kl0: [0, 0], klStar: [0, 0], objective: [0, 0] };
   const acc = (slot: number[], vals: Float64Array, wx: number) => {
@@ -179,7 +172,7 @@ function monteCarlo(
         if (!(y[t] >= 0 && y[t] < V)) return E.left(`sampler returned token ${y[t]} outside [0, ${V})`);
       const lp = logProbs[i];
       if (!(lp <= 1e-6) || !Number.isFinite(lp)) return E.left(`sampler returned log-probability ${lp}`);
-      const t = truthTerms(instance, x, y, pi0);
+      const t = truthTerms(instance, x, y);
       r[i] = t.reward;
       k0[i] = lp - t.logRef;
       ks[i] = lp - t.logOpt;

@@ -55,6 +55,19 @@ function rowTotals(policy: MarkovPolicy): Float64Array {
   return t;
 }
 
+/** log π0(y | x), read from the problem's bigram tables (no position-replicated Markov table needed). */
+export function referenceLogProb(problem: SequenceProblem, x: number, y: ArrayLike<number>): number {
+  const { vocab: V, length: L } = problem;
+  const o = x * (V + 1) * V;
+  let s = V;
+  let lp = 0;
+  for (let t = 0; t < L; t++) {
+    lp += Math.log(problem.reference[o + s * V + y[t]]);
+    s = y[t];
+  }
+  return lp;
+}
+
 /** log π(y | x) of a Markov policy. */
 export function sequenceLogProb(policy: MarkovPolicy, x: number, y: ArrayLike<number>): number {
   const { vocab: V, length: L } = policy;

@@ -1,7 +1,7 @@
 import { GshException, Rng, invalidArgument, softmaxInto, uniformWeights } from "@gsh/core";
 import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "../environments/preference-models";
 import type { SequenceInstance, SequenceProblem, SequenceTruth } from "./problem";
-import { bigramReward, sequenceGibbs } from "./dp";
+import { bigramReward, sequenceGibbs, sequenceReward } from "./dp";
 
 export interface TestbedSParams {
   readonly prompts?: number;
@@ -72,15 +72,7 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
   for (let x = 0; x < X; x++) elogZ += problem.contextWeights[x] * logZ[x];
   const truth: SequenceTruth = { theta, bigram, optimal: policy, logZ, optimalObjective: eta * elogZ };
   const model = params.preference ?? BRADLEY_TERRY;
-  const reward = (y: ArrayLike<number>): number => {
-    let r = 0;
-    let s = V;
-    for (let t = 0; t < L; t++) {
-      r += bigram[s * V + y[t]];
-      s = y[t];
-    }
-    return r;
-  };
+  const reward = (y: ArrayLike<number>): number => sequenceReward(bigram, V, y);
   return {
     id: "S",
     version: 1,
