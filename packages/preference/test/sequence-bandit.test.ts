@@ -1,6 +1,5 @@
-import { Rng, chiSquareTest, dot, logSumExp, softmaxInto } from "@gsh/core";
+import { Rng, chiSquareTest, dot, logSumExp } from "@gsh/core";
 import {
-  type MarkovPolicy,
   SEQUENCE_SIZES,
   enumerateResponses,
   evaluateMarkovPolicy,
@@ -11,16 +10,7 @@ import {
   sequenceLogProb,
   testbedS,
 } from "../src";
-
-function randomMarkovPolicy(rng: Rng, X: number, V: number, L: number): MarkovPolicy {
-  const probs = new Float64Array(X * L * (V + 1) * V);
-  const g = new Float64Array(V);
-  for (let i = 0; i < X * L * (V + 1); i++) {
-    for (let v = 0; v < V; v++) g[v] = rng.normal();
-    softmaxInto(g, probs.subarray(i * V, (i + 1) * V), 0, V);
-  }
-  return { prompts: X, vocab: V, length: L, probs };
-}
+import { randomMarkovPolicy } from "./helpers";
 
 describe("sequence bandit S: the DP agrees with brute-force enumeration (V = 4, L = 4)", () => {
   const inst = testbedS(0, { ...SEQUENCE_SIZES.tiny, prompts: 3, eta: 0.3 });

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { GshException, Rng, softmaxInto } from "@gsh/core";
+import { GshException, Rng } from "@gsh/core";
 import {
   type MarkovPolicy,
   SEQUENCE_SIZES,
@@ -24,21 +24,12 @@ import {
   sequenceGibbsFamily,
   testbedS,
 } from "../src";
-
-function randomMarkovPolicy(rng: Rng, X: number, V: number, L: number): MarkovPolicy {
-  const probs = new Float64Array(X * L * (V + 1) * V);
-  const g = new Float64Array(V);
-  for (let i = 0; i < X * L * (V + 1); i++) {
-    for (let v = 0; v < V; v++) g[v] = 0.7 * rng.normal();
-    softmaxInto(g, probs.subarray(i * V, (i + 1) * V), 0, V);
-  }
-  return { prompts: X, vocab: V, length: L, probs };
-}
+import { randomMarkovPolicy } from "./helpers";
 
 describe("sequence policies are scored at the environment boundary in three forms", () => {
   const inst = testbedS(1, { ...SEQUENCE_SIZES.tiny, prompts: 4, eta: 0.3 });
   const { vocab: V, length: L, prompts: X } = inst.problem;
-  const pi = randomMarkovPolicy(Rng.seeded(7), X, V, L);
+  const pi = randomMarkovPolicy(Rng.seeded(7), X, V, L, 0.7);
   const exact = evaluateMarkovPolicy(inst.problem, inst.truth, pi);
 
   it("an enumerated table of a Markov policy gives the DP's exact metrics (to 1e-12)", () => {
@@ -175,7 +166,7 @@ describe("the sequence family's feature covariance (forward pass) equals enumera
       }
       return C;
     };
-    const random = randomMarkovPolicy(Rng.seeded(3), problem.prompts, problem.vocab, problem.length);
+    const random = randomMarkovPolicy(Rng.seeded(3), problem.prompts, problem.vocab, problem.length, 0.7);
     const fam = sequenceGibbsFamily(problem);
     const theta = inst.truth.theta.map((v) => 0.8 * v);
     for (const [pi, C] of [
