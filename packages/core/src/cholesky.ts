@@ -1,5 +1,6 @@
 import { assertDims } from "./errors";
-import { dotBlocksInto } from "./blas";
+import { dotBlocksInto } from "./blas-reference";
+import { wasmKernels, withWasm } from "./wasm/module";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -91,6 +92,29 @@ export function choleskyRank1Update(L: Float64Array, d: number, x: Float64Array)
   }
 }
 
+/**
+ * Solves L·x_i = b_i in place for the n rows b_i of B (n×d): forward substitution for many right-hand sides
+ * (two rows per f64x2 lane pair in the WebAssembly kernel).
+ */
+export function solveLowerRows(L: Float64Array, d: number, B: Float64Array, n: number): Float64Array {
+  assertDims(L.length >= d * d && B.length >= n * d, `solveLowerRows L ${L.length}, B ${B.length} for n=${n}, d=${d}`);
+  const w = wasmKernels;
+  if (!w) {
+    const x = new Float64Array(d);
+    for (let r = 0; r < n; r++) {
+      forwardSubstitute(L, d, B.subarray(r * d, (r + 1) * d), x);
+      B.set(x, r * d);
+    }
+    return B;
+  }
+  withWasm(w, (s) => {
+    const b = s.copyIn(B, n * d);
+    w.trsmLowerRows(s.copyIn(L, d * d), d, b, n);
+    B.set(s.f64(b, n * d));
+  });
+  return B;
+}
+
 /** L⁻¹ for lower-triangular L (lower-triangular result). */
 export function invertLower(L: Float64Array, d: number): Float64Array {
   const inv = new Float64Array(d * d);
@@ -123,6 +147,27 @@ export function mahalanobisNorms(
     `mahalanobisNorms L ${L.length}, V ${V.length} for n=${n}, d=${d}`,
   );
   const Linv = invertLower(L, d);
+  const w = wasmKernels;
+  if (w) {
+    // Chunks of V are copied into the module's memory: V may be far larger than what should be duplicated.
+    const LinvT = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) LinvT[j * d + i] = Linv[i * d + j];
+    const chunk = MAHALANOBIS_CHUNK * 16;
+    withWasm(w, (s) => {
+      const v = s.alloc(Math.min(chunk, n) * d);
+      const norms = s.alloc(Math.min(chunk, n));
+      const tmp = s.alloc(MAHALANOBIS_CHUNK * d);
+      const mt = s.copyIn(LinvT);
+      const work = s.gemmWork(d);
+      for (let r0 = 0; r0 < n; r0 += chunk) {
+        const rows = Math.min(chunk, n - r0);
+        s.f64(v, rows * d).set(V.subarray(r0 * d, (r0 + rows) * d));
+        w.rowNormsOfProduct(v, rows, d, mt, norms, tmp, work);
+        out.set(s.f64(norms, rows), r0);
+      }
+    });
+    return out;
+  }
   const W = new Float64Array(MAHALANOBIS_CHUNK * d);
   for (let r0 = 0; r0 < n; r0 += MAHALANOBIS_CHUNK) {
     const rows = Math.min(MAHALANOBIS_CHUNK, n - r0);

@@ -1,5 +1,5 @@
 import { assertDims } from "./errors";
-import { gemv } from "./blas";
+import { gemv } from "./blas-reference";
 import { type Policy, uniformWeights } from "./policy";
 
 /** Features φ(x, a) ∈ R^dim for X contexts × A actions: `values[((x * actions) + a) * dim + k]`. */

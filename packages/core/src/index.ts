@@ -9,3 +9,6 @@ export * from "./features";
 export * from "./gibbs";
 export * from "./stats";
 export * from "./optimize";
+export { type TiltBatch, type TiltBatchInput, type TiltMoments, tiltBatch } from "./tilt";
+export { type LogisticAccumulator, logisticAccumulator } from "./logistic-accumulator";
+export { type KernelBackend, kernelBackend } from "./wasm/module";

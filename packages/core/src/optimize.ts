@@ -1,5 +1,5 @@
 import { cholesky, choleskySolve } from "./cholesky";
-import { dot } from "./blas";
+import { dot } from "./blas-reference";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;

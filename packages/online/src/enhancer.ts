@@ -1,5 +1,5 @@
 import { type Rng, symmetricEigen } from "@gsh/core";
-import { type Covariance, type GibbsFamily, contextMean, tiltPathsFromMoments } from "@gsh/preference";
+import { type Covariance, type GibbsFamily, contextMean, tiltsFromMoments } from "@gsh/preference";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -27,10 +27,89 @@ export interface EnhancerResult {
 }
 
 /**
+ * Candidates whose Γ agree to this relative precision are ties, kept in search order (eigenvectors, then random
+ * directions; + before −). Symmetric directions (e.g. tabular coordinates with the same data) have equal Γ in exact
+ * arithmetic, and rounding, which depends on the kernels, must not choose between them; the root search itself
+ * resolves c only to `precision` (1e-3), so 1e-9 loses nothing.
+ */
+const GAMMA_TIE_TOLERANCE = 1e-9;
+
+/** One evaluated point of a search: tilt size c ≥ 0 along a signed direction, Γ, the KL and g = Γ − η·KL. */
+interface SearchPoint {
+  readonly c: number;
+  readonly gamma: number;
+  readonly kl: number;
+  readonly g: number;
+}
+
+/**
+ * The largest feasible tilt size along one signed direction, as a coroutine: it yields the c it needs evaluated
+ * and receives the point, so that every direction's search can advance in lockstep (one batched evaluation per
+ * step) while each keeps exactly the sequence of points it would visit alone. g(c) = Γ(c) − η·KL(c): g(0) = 0 and
+ * g > 0 for small c; the largest c with g ≥ 0 is the tilt size.
+ */
+function* largestFeasibleTilt(
+  cMax: number,
+  precision: number,
+  c0: number,
+): Generator<number, SearchPoint, SearchPoint> {
+  let pick = yield cMax;
+  if (pick.g >= 0) return pick;
+  // Regula falsi (Illinois) between a feasible lo and an infeasible hi: superlinear, and it keeps the bracket.
+  // The bracket is seeded at the second-order model's crossing c₀ = 2β‖Cu‖_{Σ⁻¹}/(η·uᵀCu) (C = E_x Cov_{π¹}(φ))
+  // when the family has a covariance, and grown or shrunk by 4× until it brackets the crossing.
+  let lo: SearchPoint = { c: 0, gamma: 0, kl: 0, g: 0 };
+  let hi = pick;
+  let side = 0;
+  let probe = yield c0;
+  if (probe.g >= 0) {
+    lo = probe;
+    for (let c = 4 * c0; c < cMax; c *= 4) {
+      const q = yield c;
+      if (q.g >= 0) lo = q;
+      else {
+        hi = q;
+        break;
+      }
+    }
+  } else {
+    hi = probe;
+    while (probe.g < 0 && probe.c > 1e-9) {
+      hi = probe;
+      probe = yield probe.c / 4;
+    }
+    if (probe.g >= 0) lo = probe;
+  }
+  let gLo = lo.g,
+    gHi = hi.g;
+  while (hi.c - lo.c > precision * Math.max(lo.c, 1e-6)) {
+    let c = (lo.c * gHi - hi.c * gLo) / (gHi - gLo);
+    if (!(c > lo.c && c < hi.c)) c = 0.5 * (lo.c + hi.c);
+    const m = yield c;
+    if (m.g >= 0) {
+      lo = m;
+      gLo = m.g;
+      if (side === 1) gHi /= 2;
+      side = 1;
+    } else {
+      hi = m;
+      gHi = m.g;
+      if (side === -1) gLo /= 2;
+      side = -1;
+    }
+  }
+  pick = lo;
+  return pick;
+}
+
+/**
  * The enhancer of online GSHF (spec §4): maximize Γ(π¹, π') over π' with η·E_x KL(π'‖π¹) ≤ Γ(π¹, π'). For a fixed
  * direction u the best π' in a KL ball is the exponential tilt π¹·exp(c<u,φ>); the outer search over u is
  * non-convex, so it runs over the eigenvectors of Σ⁻¹ (both signs) plus random directions, with the largest
- * feasible c ∈ [0, c_max] found by bisection, keeping the feasible (u, c) with the largest Γ.
+ * feasible c ∈ [0, c_max] found by a bracketed root search, keeping the feasible (u, c) with the largest Γ (the
+ * first in the order eigenvectors then random directions, + before −, on ties). All 2K searches run in lockstep
+ * through the family's batched tilts: on finite actions each step is one pass of exponentials over X·A·(active
+ * searches) and one gemm Φᵀ·P in the WebAssembly kernels.
  */
 export function enhancer(
   family: GibbsFamily,
@@ -48,98 +127,75 @@ export function enhancer(
   const mainMean = contextMean(family, family.moments(thetaMain).features, d);
   const C = family.featureCovariance?.(thetaMain);
   const model = C
-    ? (u: Float64Array) => {
+    ? (u: Float64Array, at: number) => {
         const Cu = new Float64Array(d);
-        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Cu[i] += C[i * d + j] * u[j];
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Cu[i] += C[i * d + j] * u[at + j];
         let uCu = 0;
-        for (let i = 0; i < d; i++) uCu += u[i] * Cu[i];
+        for (let i = 0; i < d; i++) uCu += u[at + i] * Cu[i];
         const n = cov.norm(Cu);
         return uCu > 0 ? (2 * beta * n) / (eta * uCu) : cMax / 2;
       }
     : null;
 
-  const directions: Float64Array[] = [];
+  const K = d + nRandom;
+  const directions = new Float64Array(K * d);
   const { vectors } = symmetricEigen(cov.matrix, d);
-  for (let k = 0; k < d; k++) directions.push(Float64Array.from({ length: d }, (_, i) => vectors[i * d + k]));
-  for (let r = 0; r < nRandom; r++) directions.push(rng.unitSphere(d));
+  for (let k = 0; k < d; k++) for (let i = 0; i < d; i++) directions[k * d + i] = vectors[i * d + k];
+  for (let r = 0; r < nRandom; r++) directions.set(rng.unitSphere(d), (d + r) * d);
 
-  const along = family.tiltPaths ? family.tiltPaths(thetaMain) : tiltPathsFromMoments(family, thetaMain);
+  // Search s explores direction ⌊s/2⌋ with sign + (even s) or − (odd s); a − search evaluates the tilt at −c.
+  const searches = Array.from({ length: 2 * K }, (_, s) => {
+    const c0 = model ? Math.min(cMax / 2, model(directions, (s >> 1) * d)) : cMax / 2;
+    return largestFeasibleTilt(cMax, precision, c0);
+  });
+  const picks: (SearchPoint | null)[] = new Array(2 * K).fill(null);
+  const pending = searches.map((g) => g.next().value as number);
+  const tilts = family.tilts?.(thetaMain, directions, K) ?? tiltsFromMoments(family, thetaMain, directions, K);
+  try {
+    let active = searches.map((_, s) => s);
+    const diff = new Float64Array(d);
+    while (active.length > 0) {
+      const idx = active.map((s) => s >> 1);
+      const cs = active.map((s) => (s & 1 ? -pending[s] : pending[s]));
+      const { means, kl } = tilts.evaluate(idx, cs);
+      const next: number[] = [];
+      active.forEach((s, j) => {
+        for (let k = 0; k < d; k++) diff[k] = mainMean[k] - means[j * d + k];
+        const gamma = beta * cov.norm(diff);
+        const step = searches[s].next({ c: pending[s], gamma, kl: kl[j], g: gamma - eta * kl[j] });
+        if (step.done) picks[s] = step.value;
+        else {
+          pending[s] = step.value;
+          next.push(s);
+        }
+      });
+      active = next;
+    }
+  } finally {
+    tilts.dispose();
+  }
+
   let best: EnhancerResult = {
     theta: Float64Array.from(thetaMain),
     direction: new Float64Array(d),
     c: 0,
     gamma: 0,
     klToMain: 0,
-    candidates: 2 * directions.length,
+    candidates: 2 * K,
   };
-  for (const dir of directions) {
-    for (const sign of [1, -1]) {
-      const u = dir.map((v) => sign * v);
-      const path = along(u);
-      // g(c) = Γ(c) − η·KL(c): g(0) = 0 and g > 0 for small c; the largest c with g ≥ 0 is the tilt size.
-      const at = (c: number) => {
-        const p = path(c);
-        const gamma = beta * cov.norm(p.meanFeatures.map((v, k) => mainMean[k] - v));
-        return { c, gamma, kl: p.kl, g: gamma - eta * p.kl, theta: p.theta };
+  picks.forEach((pick, s) => {
+    if (pick && pick.gamma > best.gamma * (1 + GAMMA_TIE_TOLERANCE)) {
+      const sign = s & 1 ? -1 : 1;
+      const u = directions.slice((s >> 1) * d, ((s >> 1) + 1) * d).map((v) => sign * v);
+      best = {
+        theta: thetaMain.map((v, k) => v + pick.c * eta * u[k]),
+        direction: u,
+        c: pick.c,
+        gamma: pick.gamma,
+        klToMain: pick.kl,
+        candidates: 2 * K,
       };
-      let pick = at(cMax);
-      if (pick.g < 0) {
-        // Regula falsi (Illinois) between a feasible lo and an infeasible hi: superlinear, and it keeps the bracket.
-        // The bracket is seeded at the second-order model's crossing c₀ = 2β‖Cu‖_{Σ⁻¹}/(η·uᵀCu) (C = E_x Cov_{π¹}(φ))
-        // when the family has a covariance, and grown or shrunk by 4× until it brackets the crossing.
-        let lo = { c: 0, gamma: 0, kl: 0, g: 0, theta: thetaMain };
-        let hi = pick;
-        let side = 0;
-        const c0 = model ? Math.min(cMax / 2, model(u)) : cMax / 2;
-        let probe = at(c0);
-        if (probe.g >= 0) {
-          lo = probe;
-          for (let c = 4 * c0; c < cMax; c *= 4) {
-            const q = at(c);
-            if (q.g >= 0) lo = q;
-            else {
-              hi = q;
-              break;
-            }
-          }
-        } else {
-          hi = probe;
-          while (probe.g < 0 && probe.c > 1e-9) {
-            hi = probe;
-            probe = at(probe.c / 4);
-          }
-          if (probe.g >= 0) lo = probe;
-        }
-        let gLo = lo.g,
-          gHi = hi.g;
-        while (hi.c - lo.c > precision * Math.max(lo.c, 1e-6)) {
-          let c = (lo.c * gHi - hi.c * gLo) / (gHi - gLo);
-          if (!(c > lo.c && c < hi.c)) c = 0.5 * (lo.c + hi.c);
-          const m = at(c);
-          if (m.g >= 0) {
-            lo = m;
-            gLo = m.g;
-            if (side === 1) gHi /= 2;
-            side = 1;
-          } else {
-            hi = m;
-            gHi = m.g;
-            if (side === -1) gLo /= 2;
-            side = -1;
-          }
-        }
-        pick = lo;
-      }
-      if (pick.gamma > best.gamma)
-        best = {
-          theta: pick.theta,
-          direction: u,
-          c: pick.c,
-          gamma: pick.gamma,
-          klToMain: pick.kl,
-          candidates: 2 * directions.length,
-        };
     }
-  }
+  });
   return best;
 }

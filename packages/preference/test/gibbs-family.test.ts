@@ -90,6 +90,19 @@ describe("selectPair", () => {
     expect(chiSquareTest([counts[0], counts[2], counts[3]], [1 / 3, 1 / 3, 1 / 3]).pValue).toBeGreaterThan(1e-3);
   });
 
+  it("scores equal up to rounding are ties (relative 1e-9); a real gap is not", () => {
+    // 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit: the same bigrams summed in another order.
+    const a = 0.1 + 0.2 + 0.3;
+    const b = 0.3 + 0.2 + 0.1;
+    expect(a).not.toBe(b);
+    const counts = [0, 0];
+    for (let i = 0; i < 4000; i++) counts[selectPair([a, -1, b], "max-min", rng)![0] === 0 ? 0 : 1]++;
+    expect(chiSquareTest(counts, [0.5, 0.5]).pValue).toBeGreaterThan(1e-3);
+    expect(selectPair([a, b], "max-min", rng)).toBeNull();
+    // a gap of 1e-6 relative is information, not rounding
+    for (let i = 0; i < 50; i++) expect(selectPair([1, 1 + 1e-6, 0], "max-min", rng)).toEqual([1, 2]);
+  });
+
   it("random picks two distinct candidates uniformly over ordered pairs", () => {
     const c = new Array(12).fill(0);
     for (let i = 0; i < 24_000; i++) {

@@ -4,18 +4,16 @@ import {
   type GshError,
   getOrThrow,
   dot,
-  gemv,
   invalidArgument,
+  type LogisticAccumulator,
   logSigmoid,
+  logisticAccumulator,
   minimizeInBall,
-  packRowChunks,
   sigmoid,
-  sigmoidDerivative,
-  syrkPacked,
 } from "@gsh/core";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
-const { Math, Number } = globalThis;
+const { Number } = globalThis;
 
 export interface BradleyTerryOptions {
   /** Ridge λ > 0 (default 1): makes the problem strictly convex. */
@@ -67,24 +65,20 @@ export function bradleyTerryLoss(
 }
 
 /**
- * The BT objective for the generic ball minimizer: the Hessian Σ σ'(m_i) z_i z_iᵀ + λI is built as
- * (√w ∘ Z)ᵀ(√w ∘ Z) with the blocked syrk, the one O(n·d²) step of an iteration.
+ * The BT objective for the generic ball minimizer: the data term, its gradient and its Hessian Σ σ'(m_i) z_i z_iᵀ
+ * come from core's logistic accumulator (Z copied once into the WebAssembly kernels' memory, the Hessian a
+ * weighted syrk), the ridge term is added here.
  */
-function bradleyTerryObjective(Z: Float64Array, n: number, d: number, lambda: number): ConvexObjective {
-  const margins = new Float64Array(n);
-  const roots = new Float64Array(n);
-  let packed: Float64Array | null = null; // Z in syrk's layout, packed on the first Hessian and reused by the others
+function bradleyTerryObjective(acc: LogisticAccumulator, d: number, lambda: number): ConvexObjective {
   return (theta, grad, hess) => {
-    const f = bradleyTerryLoss(Z, n, d, theta, lambda, grad ?? undefined);
+    let r = 0;
+    for (let k = 0; k < d; k++) r += theta[k] * theta[k];
+    if (grad) for (let k = 0; k < d; k++) grad[k] = lambda * theta[k];
     if (hess) {
-      packed ??= packRowChunks(Z, n, d);
-      gemv(Z, n, d, theta, margins);
-      for (let i = 0; i < n; i++) roots[i] = Math.sqrt(sigmoidDerivative(margins[i]));
       hess.fill(0);
       for (let k = 0; k < d; k++) hess[k * d + k] = lambda;
-      syrkPacked(packed, n, d, hess, roots);
     }
-    return f;
+    return acc.evaluate(theta, grad ?? null, hess ?? null) + 0.5 * lambda * r;
   };
 }
 
@@ -112,13 +106,19 @@ export function fitBradleyTerry(
     return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
   const B = options.normBound;
   if (B !== undefined && !(B > 0)) return E.left(invalidArgument("normBound", `must be > 0, got ${B}`));
-  const m = minimizeInBall(bradleyTerryObjective(Z, n, d, lambda), {
-    dim: d,
-    radius: B ?? Infinity,
-    init: options.init,
-    tolerance: options.tolerance,
-    maxIterations: options.maxIterations,
-  });
+  const acc = logisticAccumulator(Z, n, d);
+  let m: ReturnType<typeof minimizeInBall>;
+  try {
+    m = minimizeInBall(bradleyTerryObjective(acc, d, lambda), {
+      dim: d,
+      radius: B ?? Infinity,
+      init: options.init,
+      tolerance: options.tolerance,
+      maxIterations: options.maxIterations,
+    });
+  } finally {
+    acc.dispose();
+  }
   if (!m.converged)
     return E.left({
       _tag: "ConvergenceError",

@@ -1,4 +1,4 @@
-import { type Policy, gemv, softmaxInto, syrk } from "@gsh/core";
+import { type Policy, type TiltBatch, gemv, softmaxInto, syrk, tiltBatch } from "@gsh/core";
 import type { BanditProblem } from "../environments/bandit";
 import type { MarkovPolicy, SequenceProblem } from "../sequence/problem";
 import { bigramReward, sequenceFeatureCovariance, sequenceGibbs } from "../sequence/dp";
@@ -23,36 +23,37 @@ export interface GibbsFamily {
   /** E_x Cov_{π_θ(·|x)}(φ), d×d, when it has a closed form (finite actions; sequences by a forward pass). */
   featureCovariance?(theta: Float64Array): Float64Array;
   /**
-   * Tilt paths around π_θ: for a direction u, c ↦ π_{θ + cηu} ∝ π_θ·exp(c<u, φ>) with E_x φ(x, π_c) and
-   * E_x KL(π_c ‖ π_θ). Optional fast path for families where tilts can reuse log π_θ and per-action scores
-   * (finite actions); callers fall back to `tiltPathsFromMoments`.
+   * Tilts of π_θ along K directions (K×d row-major), evaluated many (direction, size) pairs at a time:
+   * c ↦ π_{θ + cηu} ∝ π_θ·exp(c<u, φ>) with E_x φ(x, π_c) and E_x KL(π_c ‖ π_θ). Optional fast path (finite
+   * actions: core's lockstep `tiltBatch`); callers fall back to `tiltsFromMoments`.
    */
-  tiltPaths?(theta: Float64Array): (u: Float64Array) => (c: number) => TiltPoint;
+  tilts?(theta: Float64Array, directions: Float64Array, count: number): TiltBatch;
 }
 
-export interface TiltPoint {
-  /** E_x φ(x, π_c). */
-  readonly meanFeatures: Float64Array;
-  /** E_x KL(π_c ‖ π_θ). */
-  readonly kl: number;
-  /** θ + cηu. */
-  readonly theta: Float64Array;
-}
-
-/** Tilt paths through `moments` (any family). */
-export function tiltPathsFromMoments(
+/** Tilts through `moments` (any family): one pair at a time, two moment evaluations' worth of work each. */
+export function tiltsFromMoments(
   family: GibbsFamily,
   theta: Float64Array,
-): (u: Float64Array) => (c: number) => TiltPoint {
+  directions: Float64Array,
+  count: number,
+): TiltBatch {
+  const { dim: d, eta } = family;
   const base = family.moments(theta);
-  return (u) => (c) => {
-    const t = theta.map((v, k) => v + c * family.eta * u[k]);
-    const m = family.moments(t);
-    return {
-      theta: t,
-      meanFeatures: contextMean(family, m.features, family.dim),
-      kl: contextMean(family, familyKl(family, t, m, theta, base))[0],
-    };
+  return {
+    directions: count,
+    evaluate(idx, cs) {
+      const means = new Float64Array(idx.length * d);
+      const kl = new Float64Array(idx.length);
+      for (let j = 0; j < idx.length; j++) {
+        const u = idx[j] * d;
+        const t = theta.map((v, k) => v + cs[j] * eta * directions[u + k]);
+        const m = family.moments(t);
+        means.set(contextMean(family, m.features, d), j * d);
+        kl[j] = contextMean(family, familyKl(family, t, m, theta, base))[0];
+      }
+      return { means, kl };
+    },
+    dispose() {},
   };
 }
 
@@ -139,38 +140,21 @@ export function finiteGibbsFamily(problem: BanditProblem): GibbsFamily & { polic
       gibbs(theta);
       return { contexts: X, actions: A, probs: Float64Array.from(probs) };
     },
-    tiltPaths(theta) {
-      // log π_θ once per θ, the scores s = Φu once per direction; each point is then one softmax over X·A and one
-      // X·A·d accumulation.
+    tilts(theta, directions, count) {
+      // log π_θ once per θ; the lockstep kernel computes the scores Φu once per direction.
       gibbs(theta);
       const logBase = new Float64Array(X * A);
       for (let i = 0; i < X * A; i++) logBase[i] = probs[i] > 0 ? Math.log(probs[i]) : -Infinity;
-      const row = new Float64Array(A);
-      const values = features.values;
-      return (u) => {
-        const score = gemv(values, X * A, d, u);
-        return (c) => {
-          const mean = new Float64Array(d);
-          let kl = 0;
-          for (let x = 0; x < X; x++) {
-            const o = x * A;
-            for (let a = 0; a < A; a++) row[a] = logBase[o + a] + c * score[o + a];
-            const lse = softmaxInto(row, row, 0, A); // log Σ_a π_θ(a|x)·e^{c s(x,a)}
-            let es = 0;
-            const w = contextWeights[x];
-            for (let a = 0; a < A; a++) {
-              const p = row[a];
-              if (p === 0) continue;
-              es += p * score[o + a];
-              const f = (o + a) * d;
-              const wp = w * p;
-              for (let k = 0; k < d; k++) mean[k] += wp * values[f + k];
-            }
-            kl += w * Math.max(0, c * es - lse);
-          }
-          return { theta: theta.map((v, k) => v + c * eta * u[k]), meanFeatures: mean, kl };
-        };
-      };
+      return tiltBatch({
+        contexts: X,
+        actions: A,
+        dim: d,
+        features: features.values,
+        logBase,
+        contextWeights,
+        directions,
+        count,
+      });
     },
   };
 }

@@ -1,0 +1,503 @@
+// f64 kernels for @gsh/core in AssemblyScript, compiled to WebAssembly with 128-bit SIMD (f64x2) by
+// `pnpm --filter @gsh/core build:wasm`. Every pointer is a byte offset into this module's memory, allocated by
+// `alloc` (TLSF, 16-byte aligned) and released by `free`; matrices are row-major f64. The TypeScript kernels in
+// src/blas-reference.ts are the reference these are tested against (test/wasm-kernels.test.ts).
+
+export function alloc(bytes: usize): usize {
+  return heap.alloc(bytes);
+}
+
+export function free(ptr: usize): void {
+  heap.free(ptr);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// gemm: a 4×4 register block of eight f64x2 accumulators over packed panels. Baseline WebAssembly SIMD has no
+// fused multiply-add, so each step is mul + add.
+
+const KC: i32 = 256; // depth of one packed block: a 4×KC panel of A is 8 KiB, stays in L1 beside B's panel
+
+@inline
+function aAt(a: usize, transA: bool, m: i32, k: i32, i: i32, p: i32): f64 {
+  return transA ? load<f64>(a + ((<usize>p * m + i) << 3)) : load<f64>(a + ((<usize>i * k + p) << 3));
+}
+
+/** Packs rows i0..i0+3 of op(A) over depth p0..p0+kc as [p][r] (zeros past m), each p scaled by scale[p]. */
+function packA(
+  a: usize,
+  transA: bool,
+  m: i32,
+  k: i32,
+  i0: i32,
+  p0: i32,
+  kc: i32,
+  scale: usize,
+  out: usize,
+): void {
+  const rows = min(4, m - i0);
+  for (let p = 0; p < kc; p++) {
+    const s = scale ? load<f64>(scale + (<usize>(p0 + p) << 3)) : 1.0;
+    const o = out + (<usize>p << 5);
+    for (let r = 0; r < 4; r++) {
+      const v = r < rows ? s * aAt(a, transA, m, k, i0 + r, p0 + p) : 0.0;
+      store<f64>(o + (<usize>r << 3), v);
+    }
+  }
+}
+
+/** Packs B (k×n) rows p0..p0+kc into column panels of width 4: panel j holds [p][c] for columns 4j..4j+3. */
+function packBBlock(b: usize, k: i32, n: i32, p0: i32, kc: i32, out: usize): void {
+  const panels = (n + 3) >> 2;
+  for (let jp = 0; jp < panels; jp++) {
+    const j0 = jp << 2;
+    const cols = min(4, n - j0);
+    const base = out + (<usize>jp * kc << 5);
+    for (let p = 0; p < kc; p++) {
+      const src = b + ((<usize>(p0 + p) * n + j0) << 3);
+      const o = base + (<usize>p << 5);
+      if (cols == 4) {
+        v128.store(o, v128.load(src));
+        v128.store(o + 16, v128.load(src + 16));
+      } else {
+        for (let c = 0; c < 4; c++) store<f64>(o + (<usize>c << 3), c < cols ? load<f64>(src + (<usize>c << 3)) : 0.0);
+      }
+    }
+  }
+}
+
+/** C[i0..i0+3, j0..j0+3] (+)= Apanel·Bpanel over kc, writing only the rows/cols inside m×n. */
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+  let c00 = f64x2.splat(0),
+    c01 = f64x2.splat(0),
+    c10 = f64x2.splat(0),
+    c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0),
+    c21 = f64x2.splat(0),
+    c30 = f64x2.splat(0),
+    c31 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const bo = bp + (<usize>p << 5);
+    const ao = ap + (<usize>p << 5);
+    const b0 = v128.load(bo);
+    const b1 = v128.load(bo, 16);
+    let a = v128.load64_splat(ao);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(ao, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(ao, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(ao, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+  }
+  if (rows == 4 && cols == 4) {
+    const r0 = c,
+      r1 = c + (<usize>ldc << 3),
+      r2 = r1 + (<usize>ldc << 3),
+      r3 = r2 + (<usize>ldc << 3);
+    if (add) {
+      c00 = f64x2.add(c00, v128.load(r0));
+      c01 = f64x2.add(c01, v128.load(r0, 16));
+      c10 = f64x2.add(c10, v128.load(r1));
+      c11 = f64x2.add(c11, v128.load(r1, 16));
+      c20 = f64x2.add(c20, v128.load(r2));
+      c21 = f64x2.add(c21, v128.load(r2, 16));
+      c30 = f64x2.add(c30, v128.load(r3));
+      c31 = f64x2.add(c31, v128.load(r3, 16));
+    }
+    v128.store(r0, c00);
+    v128.store(r0, c01, 16);
+    v128.store(r1, c10);
+    v128.store(r1, c11, 16);
+    v128.store(r2, c20);
+    v128.store(r2, c21, 16);
+    v128.store(r3, c30);
+    v128.store(r3, c31, 16);
+    return;
+  }
+  // Edge block: spill to a 16-entry scratch, then write the part inside C.
+  const t = edgeScratch;
+  v128.store(t, c00);
+  v128.store(t, c01, 16);
+  v128.store(t, c10, 32);
+  v128.store(t, c11, 48);
+  v128.store(t, c20, 64);
+  v128.store(t, c21, 80);
+  v128.store(t, c30, 96);
+  v128.store(t, c31, 112);
+  for (let r = 0; r < rows; r++)
+    for (let q = 0; q < cols; q++) {
+      const dst = c + ((<usize>r * ldc + q) << 3);
+      const v = load<f64>(t + ((<usize>(r << 2) + q) << 3));
+      store<f64>(dst, add ? load<f64>(dst) + v : v);
+    }
+}
+
+const edgeScratch: usize = heap.alloc(128);
+
+/**
+ * C (m×n) = op(A)·B, or C += op(A)·B with `accumulate`. op(A) is A (m×k) or, with `transA`, the transpose of a
+ * stored k×m matrix. With `scale` ≠ 0, column p of op(A) is multiplied by scale[p] (row weights of a syrk).
+ * With `upperOnly`, 4×4 blocks strictly below the diagonal are skipped (symmetric results; mirror afterwards).
+ * `work` must hold 32·KC + 32·KC·⌈n/4⌉ bytes (see gemmWorkBytes).
+ */
+export function gemm(
+  a: usize,
+  b: usize,
+  c: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  transA: bool,
+  scale: usize,
+  accumulate: bool,
+  upperOnly: bool,
+  work: usize,
+): void {
+  const ap = work;
+  const bpack = work + (<usize>KC << 5);
+  if (k == 0) {
+    if (!accumulate) memory.fill(c, 0, <usize>m * n << 3);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packBBlock(b, k, n, p0, kc, bpack);
+    const add = accumulate || p0 > 0;
+    for (let i0 = 0; i0 < m; i0 += 4) {
+      packA(a, transA, m, k, i0, p0, kc, scale, ap);
+      const rows = min(4, m - i0);
+      for (let j0 = upperOnly ? i0 : 0; j0 < n; j0 += 4) {
+        const cols = min(4, n - j0);
+        micro(ap, bpack + (<usize>(j0 >> 2) * kc << 5), kc, c + ((<usize>i0 * n + j0) << 3), n, rows, cols, add);
+      }
+    }
+  }
+}
+
+/** Packs all of B (k×n) in gemm's panel layout, KC-deep block after block: gemmPacked then skips packing it. */
+export function packB(b: usize, k: i32, n: i32, out: usize): void {
+  const panels = (n + 3) >> 2;
+  for (let p0 = 0; p0 < k; p0 += KC) packBBlock(b, k, n, p0, min(KC, k - p0), out + ((<usize>p0 * panels) << 5));
+}
+
+export function packedBytes(k: i32, n: i32): usize {
+  return (<usize>k * ((n + 3) >> 2)) << 5;
+}
+
+/** C (m×n) = A·B for A (m×k) and B given packed by `packB`. `work` needs 32·KC bytes. */
+export function gemmPacked(a: usize, bp: usize, c: usize, m: i32, k: i32, n: i32, work: usize): void {
+  const panels = (n + 3) >> 2;
+  if (k == 0) {
+    memory.fill(c, 0, (<usize>m * n) << 3);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const block = bp + ((<usize>p0 * panels) << 5);
+    for (let i0 = 0; i0 < m; i0 += 4) {
+      packA(a, false, m, k, i0, p0, kc, 0, work);
+      const rows = min(4, m - i0);
+      for (let j0 = 0; j0 < n; j0 += 4)
+        micro(work, block + (<usize>(j0 >> 2) * kc << 5), kc, c + ((<usize>i0 * n + j0) << 3), n, rows, min(4, n - j0), p0 > 0);
+    }
+  }
+}
+
+export function gemmWorkBytes(n: i32): usize {
+  return (<usize>KC << 5) + ((<usize>KC * ((n + 3) >> 2)) << 5);
+}
+
+/** A (d×d) += U + Uᵀ − diag(U) for an upper-block result U of a syrk (the blocks below the diagonal are garbage). */
+export function addMirrored(u: usize, d: i32, a: usize): void {
+  for (let i = 0; i < d; i++) {
+    const ii = (<usize>i * d + i) << 3;
+    store<f64>(a + ii, load<f64>(a + ii) + load<f64>(u + ii));
+    for (let j = i + 1; j < d; j++) {
+      const v = load<f64>(u + ((<usize>i * d + j) << 3));
+      const ij = a + ((<usize>i * d + j) << 3);
+      const ji = a + ((<usize>j * d + i) << 3);
+      store<f64>(ij, load<f64>(ij) + v);
+      store<f64>(ji, load<f64>(ji) + v);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// gemv, triangular solves, Mahalanobis norms.
+
+/** y = A·x for A (m×n). */
+export function gemv(a: usize, m: i32, n: i32, x: usize, y: usize): void {
+  for (let i = 0; i < m; i++) store<f64>(y + (<usize>i << 3), dot(a + ((<usize>i * n) << 3), x, n));
+}
+
+@inline
+function dot(a: usize, b: usize, n: i32): f64 {
+  let s0 = f64x2.splat(0),
+    s1 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= n; p += 4) {
+    const o = <usize>p << 3;
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(a + o), v128.load(b + o)));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(a + o, 16), v128.load(b + o, 16)));
+  }
+  const s = f64x2.add(s0, s1);
+  let r = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; p < n; p++) r += load<f64>(a + (<usize>p << 3)) * load<f64>(b + (<usize>p << 3));
+  return r;
+}
+
+/**
+ * Solves L·xᵢ = bᵢ in place for n right-hand sides stored as rows of B (n×d), L lower triangular (d×d): forward
+ * substitution on two rows at a time, one per f64x2 lane.
+ */
+export function trsmLowerRows(l: usize, d: i32, b: usize, n: i32): void {
+  let r = 0;
+  const rowBytes = <usize>d << 3;
+  for (; r + 2 <= n; r += 2) {
+    const x0 = b + <usize>r * rowBytes;
+    const x1 = x0 + rowBytes;
+    for (let i = 0; i < d; i++) {
+      const li = l + <usize>i * rowBytes;
+      let s = f64x2.splat(0);
+      for (let j = 0; j < i; j++) {
+        const o = <usize>j << 3;
+        const v = f64x2.replace_lane(f64x2.splat(load<f64>(x0 + o)), 1, load<f64>(x1 + o));
+        s = f64x2.add(s, f64x2.mul(v128.load64_splat(li + o), v));
+      }
+      const o = <usize>i << 3;
+      const diag = load<f64>(li + o);
+      store<f64>(x0 + o, (load<f64>(x0 + o) - f64x2.extract_lane(s, 0)) / diag);
+      store<f64>(x1 + o, (load<f64>(x1 + o) - f64x2.extract_lane(s, 1)) / diag);
+    }
+  }
+  for (; r < n; r++) {
+    const x = b + <usize>r * rowBytes;
+    for (let i = 0; i < d; i++) {
+      const li = l + <usize>i * rowBytes;
+      const o = <usize>i << 3;
+      store<f64>(x + o, (load<f64>(x + o) - dot(li, x, i)) / load<f64>(li + o));
+    }
+  }
+}
+
+/**
+ * out[i] = ‖M·vᵢ‖ for the n rows vᵢ of V (n×d), given Mᵀ (d×d; M = L⁻¹ gives the Σ⁻¹-norm): chunks of rows go
+ * through the gemm, then each row's sum of squares. `tmp` holds CHUNK·d doubles, `work` gemmWorkBytes(d).
+ */
+export function rowNormsOfProduct(v: usize, n: i32, d: i32, mt: usize, out: usize, tmp: usize, work: usize): void {
+  const CHUNK = 256;
+  for (let r0 = 0; r0 < n; r0 += CHUNK) {
+    const rows = min(CHUNK, n - r0);
+    gemm(v + ((<usize>r0 * d) << 3), mt, tmp, rows, d, d, false, 0, false, false, work);
+    for (let r = 0; r < rows; r++) {
+      const row = tmp + ((<usize>r * d) << 3);
+      store<f64>(out + (<usize>(r0 + r) << 3), Math.sqrt(dot(row, row, d)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// exp on f64x2: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial to degree 13 (truncation below
+// 2e-17 relative), then the scale 2^k applied as two halves so subnormal results come out right. Inputs below
+// −746 (and −∞) give 0; inputs above 709.78 overflow to +∞. Tested against Math.exp in test/wasm-kernels.test.ts.
+
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 0.6931471803691238;
+const LN2_LO: f64 = 1.9082149292705877e-10;
+const SHIFTER: f64 = 6755399441055744.0; // 2^52 + 2^51: adding it leaves round(k) in the low mantissa bits
+
+@inline
+function expV(x: v128): v128 {
+  x = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(709.8));
+  const kf = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, f64x2.splat(LN2_HI))), f64x2.mul(kf, f64x2.splat(LN2_LO)));
+  let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  const k = i64x2.sub(f64x2.add(kf, f64x2.splat(SHIFTER)), f64x2.splat(SHIFTER)); // bit-level: round(k) as i64
+  const k1 = i64x2.shr_s(k, 1);
+  const k2 = i64x2.sub(k, k1);
+  const s1 = i64x2.shl(i64x2.add(k1, i64x2.splat(1023)), 52);
+  const s2 = i64x2.shl(i64x2.add(k2, i64x2.splat(1023)), 52);
+  return f64x2.mul(f64x2.mul(p, s1), s2);
+}
+
+/** out[i] = exp(x[i]) for n values (out may equal x). */
+export function expArray(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(out + (<usize>i << 3), expV(v128.load(x + (<usize>i << 3))));
+  if (i < n) {
+    const v = expV(f64x2.splat(load<f64>(x + (<usize>i << 3))));
+    store<f64>(out + (<usize>i << 3), f64x2.extract_lane(v, 0));
+  }
+}
+
+/**
+ * Row softmax in place for a rows×cols matrix, writing log Σ exp of each row to lse (the max is subtracted first,
+ * so no row overflows). A row of all −∞ gives lse = −∞ and a row of NaN-free zeros... is left as exp(−∞ − −∞):
+ * callers never pass one (a Gibbs row always has π0 > 0 somewhere).
+ */
+export function softmaxRows(x: usize, rows: i32, cols: i32, lse: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * cols) << 3);
+    let mx = -Infinity;
+    for (let a = 0; a < cols; a++) mx = max(mx, load<f64>(row + (<usize>a << 3)));
+    const m2 = f64x2.splat(mx);
+    let s = f64x2.splat(0);
+    let a = 0;
+    for (; a + 2 <= cols; a += 2) {
+      const o = row + (<usize>a << 3);
+      const e = expV(f64x2.sub(v128.load(o), m2));
+      v128.store(o, e);
+      s = f64x2.add(s, e);
+    }
+    let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    if (a < cols) {
+      const o = row + (<usize>a << 3);
+      const e = f64x2.extract_lane(expV(f64x2.splat(load<f64>(o) - mx)), 0);
+      store<f64>(o, e);
+      sum += e;
+    }
+    const inv = 1.0 / sum;
+    for (let q = 0; q < cols; q++) {
+      const o = row + (<usize>q << 3);
+      store<f64>(o, load<f64>(o) * inv);
+    }
+    store<f64>(lse + (<usize>r << 3), mx + Math.log(sum));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The enhancer's tilts in lockstep. For K directions with scores Sᵀ (K × X·A, one contiguous row per direction)
+// and base log-probabilities logBase (X·A), evaluate `nActive` (direction idx_j, size c_j) pairs at once:
+//   P[j, xa] = w_x·π_c(a|x) with π_c ∝ π_base·exp(c_j·S[idx_j, xa])   (P is nActive × X·A),
+//   kl[j]    = Σ_x w_x·max(0, c_j·E_{π_c}S − log E_{π_base} e^{c_j S}).
+// Lanes of f64x2 hold two adjacent actions of one direction, so every load and store is contiguous; the means
+// E_x φ(x, π_c) are then one gemm P·Φ.
+
+export function tiltSoftmax(
+  logBase: usize,
+  sT: usize,
+  X: i32,
+  A: i32,
+  idx: usize,
+  cs: usize,
+  nActive: i32,
+  w: usize,
+  p: usize,
+  kl: usize,
+): void {
+  const XA = <usize>X * A;
+  const even = A & ~1;
+  for (let j = 0; j < nActive; j++) {
+    const srow = sT + ((<usize>load<i32>(idx + (<usize>j << 2)) * XA) << 3);
+    const prow = p + ((<usize>j * XA) << 3);
+    const cj = load<f64>(cs + (<usize>j << 3));
+    const c = f64x2.splat(cj);
+    let klSum = 0.0;
+    for (let x = 0; x < X; x++) {
+      const o = (<usize>x * A) << 3;
+      const lb = logBase + o;
+      const sr = srow + o;
+      const pr = prow + o;
+      let mv = f64x2.splat(-Infinity);
+      let a = 0;
+      for (; a < even; a += 2) {
+        const q = <usize>a << 3;
+        mv = f64x2.max(mv, f64x2.add(v128.load(lb + q), f64x2.mul(c, v128.load(sr + q))));
+      }
+      let mx = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+      if (a < A) mx = max(mx, load<f64>(lb + (<usize>a << 3)) + cj * load<f64>(sr + (<usize>a << 3)));
+      const m2 = f64x2.splat(mx);
+      let sum = f64x2.splat(0);
+      let es = f64x2.splat(0);
+      for (a = 0; a < even; a += 2) {
+        const q = <usize>a << 3;
+        const sv = v128.load(sr + q);
+        const e = expV(f64x2.sub(f64x2.add(v128.load(lb + q), f64x2.mul(c, sv)), m2));
+        v128.store(pr + q, e);
+        sum = f64x2.add(sum, e);
+        es = f64x2.add(es, f64x2.mul(e, sv));
+      }
+      let total = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+      let esTotal = f64x2.extract_lane(es, 0) + f64x2.extract_lane(es, 1);
+      if (a < A) {
+        const q = <usize>a << 3;
+        const sv = load<f64>(sr + q);
+        const e = f64x2.extract_lane(expV(f64x2.splat(load<f64>(lb + q) + cj * sv - mx)), 0);
+        store<f64>(pr + q, e);
+        total += e;
+        esTotal += e * sv;
+      }
+      const wx = load<f64>(w + (<usize>x << 3));
+      const scale = wx / total;
+      const sc = f64x2.splat(scale);
+      for (a = 0; a < even; a += 2) {
+        const q = pr + (<usize>a << 3);
+        v128.store(q, f64x2.mul(v128.load(q), sc));
+      }
+      if (a < A) {
+        const q = pr + (<usize>a << 3);
+        store<f64>(q, load<f64>(q) * scale);
+      }
+      // log Σ_a π_base·e^{c s} = mx + log(total) (logBase is normalised); E_{π_c} s = esTotal / total.
+      klSum += wx * max(0.0, (cj * esTotal) / total - (mx + Math.log(total)));
+    }
+    store<f64>(kl + (<usize>j << 3), klSum);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bradley-Terry: for rows zᵢ = φ(winner) − φ(loser) of Z (n×d), at θ: the margins mᵢ = <zᵢ, θ>, the loss
+// Σ log(1 + e^{−mᵢ}), the gradient −Σ σ(−mᵢ)·zᵢ (added to grad) and the IRLS weights σ(mᵢ)σ(−mᵢ) (for the
+// Hessian as a weighted syrk). Returns the loss.
+
+export function btAccumulate(z: usize, n: i32, d: i32, theta: usize, grad: usize, weights: usize): f64 {
+  let loss = 0.0;
+  const rowBytes = <usize>d << 3;
+  for (let i = 0; i < n; i++) {
+    const row = z + <usize>i * rowBytes;
+    const m = dot(row, theta, d);
+    // log(1 + e^{−m}) and σ(−m) without overflow for either sign of m
+    let sp: f64, sneg: f64, spos: f64;
+    if (m >= 0) {
+      const e = Math.exp(-m);
+      sp = Math.log1p(e);
+      sneg = e / (1 + e);
+      spos = 1 / (1 + e);
+    } else {
+      const e = Math.exp(m);
+      sp = -m + Math.log1p(e);
+      sneg = 1 / (1 + e);
+      spos = e / (1 + e);
+    }
+    loss += sp;
+    const g = f64x2.splat(-sneg);
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      v128.store(grad + o, f64x2.add(v128.load(grad + o), f64x2.mul(g, v128.load(row + o))));
+    }
+    for (; k < d; k++) {
+      const o = <usize>k << 3;
+      store<f64>(grad + o, load<f64>(grad + o) - sneg * load<f64>(row + o));
+    }
+    if (weights) store<f64>(weights + (<usize>i << 3), spos * sneg);
+  }
+  return loss;
+}
