@@ -178,6 +178,51 @@ export function gemm(
   }
 }
 
+/**
+ * U (d×d) (+)= Zᵀ·diag(scale)·Z for Z (n×d), computing only the 4×4 blocks on or above the diagonal (mirror them
+ * with addMirrored). A panel of Zᵀ is a panel of Z's columns, so one packing serves both operands (plus a scaled
+ * copy when scale ≠ 0). `work` needs 2·32·KC·⌈d/4⌉ bytes (syrkWorkBytes).
+ */
+export function syrkUpper(z: usize, n: i32, d: i32, scale: usize, u: usize, accumulate: bool, work: usize): void {
+  const panels = (d + 3) >> 2;
+  const bp = work;
+  const sp = work + ((<usize>KC * panels) << 5);
+  if (n == 0) {
+    if (!accumulate) memory.fill(u, 0, (<usize>d * d) << 3);
+    return;
+  }
+  for (let p0 = 0; p0 < n; p0 += KC) {
+    const kc = min(KC, n - p0);
+    packBBlock(z, n, d, p0, kc, bp);
+    let ap = bp;
+    if (scale) {
+      ap = sp;
+      for (let jp = 0; jp < panels; jp++) {
+        const base = (<usize>jp * kc) << 5;
+        for (let p = 0; p < kc; p++) {
+          const w = v128.load64_splat(scale + (<usize>(p0 + p) << 3));
+          const o = base + (<usize>p << 5);
+          v128.store(sp + o, f64x2.mul(w, v128.load(bp + o)));
+          v128.store(sp + o, f64x2.mul(w, v128.load(bp + o, 16)), 16);
+        }
+      }
+    }
+    const add = accumulate || p0 > 0;
+    for (let ip = 0; ip < panels; ip++) {
+      const i0 = ip << 2;
+      const rows = min(4, d - i0);
+      for (let jp = ip; jp < panels; jp++) {
+        const j0 = jp << 2;
+        micro(ap + ((<usize>ip * kc) << 5), bp + ((<usize>jp * kc) << 5), kc, u + ((<usize>i0 * d + j0) << 3), d, rows, min(4, d - j0), add);
+      }
+    }
+  }
+}
+
+export function syrkWorkBytes(d: i32): usize {
+  return (<usize>KC * ((d + 3) >> 2)) << 6;
+}
+
 /** Packs all of B (k×n) in gemm's panel layout, KC-deep block after block: gemmPacked then skips packing it. */
 export function packB(b: usize, k: i32, n: i32, out: usize): void {
   const panels = (n + 3) >> 2;
@@ -312,29 +357,109 @@ const SHIFTER: f64 = 6755399441055744.0; // 2^52 + 2^51: adding it leaves round(
 
 @inline
 function expV(x: v128): v128 {
-  x = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(709.8));
+  // pmin/pmax are the plain SSE min/max (wasm's min/max add NaN and −0 handling this clamp does not need).
+  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-746.0)), f64x2.splat(709.8));
   const kf = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(kf, f64x2.splat(LN2_HI))), f64x2.mul(kf, f64x2.splat(LN2_LO)));
-  let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  const k = i64x2.sub(f64x2.add(kf, f64x2.splat(SHIFTER)), f64x2.splat(SHIFTER)); // bit-level: round(k) as i64
-  const k1 = i64x2.shr_s(k, 1);
-  const k2 = i64x2.sub(k, k1);
-  const s1 = i64x2.shl(i64x2.add(k1, i64x2.splat(1023)), 52);
-  const s2 = i64x2.shl(i64x2.add(k2, i64x2.splat(1023)), 52);
+  // e^r = 1 + (r + r²·Q(r)) with Q = Σ_{i≥2} r^{i−2}/i! by Estrin's scheme: a short dependency chain, so
+  // consecutive lanes overlap, and the 1 added last keeps the error within 1 ulp.
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q01 = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6.0)));
+  const q23 = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, f64x2.splat(1.0 / 120.0)));
+  const q45 = f64x2.add(f64x2.splat(1.0 / 720.0), f64x2.mul(r, f64x2.splat(1.0 / 5040.0)));
+  const q67 = f64x2.add(f64x2.splat(1.0 / 40320.0), f64x2.mul(r, f64x2.splat(1.0 / 362880.0)));
+  const q89 = f64x2.add(f64x2.splat(1.0 / 3628800.0), f64x2.mul(r, f64x2.splat(1.0 / 39916800.0)));
+  const qab = f64x2.add(f64x2.splat(1.0 / 479001600.0), f64x2.mul(r, f64x2.splat(1.0 / 6227020800.0)));
+  const q03 = f64x2.add(q01, f64x2.mul(r2, q23));
+  const q47 = f64x2.add(q45, f64x2.mul(r2, q67));
+  const q8b = f64x2.add(q89, f64x2.mul(r2, qab));
+  const q = f64x2.add(f64x2.add(q03, f64x2.mul(r4, q47)), f64x2.mul(r8, q8b));
+  const p = f64x2.add(f64x2.splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
+  // 2^k as 2^k1·2^k2 with k1 = ⌊k/2⌋ (so subnormal results come out right), exponents built from the bits of
+  // k + 2^52 + 2^51 (the low mantissa bits then hold k as an integer).
+  const k1f = f64x2.floor(f64x2.mul(kf, f64x2.splat(0.5)));
+  const k2f = f64x2.sub(kf, k1f);
+  const bias = i64x2.splat(1023);
+  const s1 = i64x2.shl(i64x2.add(i64x2.sub(f64x2.add(k1f, f64x2.splat(SHIFTER)), f64x2.splat(SHIFTER)), bias), 52);
+  const s2 = i64x2.shl(i64x2.add(i64x2.sub(f64x2.add(k2f, f64x2.splat(SHIFTER)), f64x2.splat(SHIFTER)), bias), 52);
   return f64x2.mul(f64x2.mul(p, s1), s2);
+}
+
+// log on f64x2: x = 2^e·m with m ∈ [√½, √2) (subnormals scaled by 2^54 first), log m = 2·atanh(s) with
+// s = (m − 1)/(m + 1), |s| ≤ 0.1716, by its odd series to s^23 (truncation below 1e-17 relative), then
+// e·ln2 added in two parts. log 0 = −∞. Inputs are probabilities: negative, NaN and +∞ inputs are not handled.
+const SQRT2: f64 = 1.4142135623730951;
+
+@inline
+function toF64(e: v128): v128 {
+  // i64 lanes (|e| < 2^51) to f64: add the bits of 2^52 + 2^51, reinterpret, subtract it.
+  return f64x2.sub(i64x2.add(e, f64x2.splat(SHIFTER)), f64x2.splat(SHIFTER));
+}
+
+@inline
+function logV(x: v128): v128 {
+  const tiny = f64x2.lt(x, f64x2.splat(2.2250738585072014e-308));
+  const xs = v128.bitselect(f64x2.mul(x, f64x2.splat(18014398509481984.0)), x, tiny); // × 2^54
+  let e = i64x2.sub(i64x2.shr_u(xs, 52), i64x2.splat(1023));
+  e = v128.bitselect(i64x2.sub(e, i64x2.splat(54)), e, tiny);
+  let m = v128.or(v128.and(xs, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, f64x2.splat(SQRT2));
+  m = v128.bitselect(f64x2.mul(m, f64x2.splat(0.5)), m, big);
+  e = i64x2.sub(e, big); // big lanes are all ones (−1): e + 1
+  const f = f64x2.sub(m, f64x2.splat(1.0));
+  const sv = f64x2.div(f, f64x2.add(f, f64x2.splat(2.0)));
+  const z = f64x2.mul(sv, sv);
+  // q(z) = 1/3 + z/5 + … + z^10/23 by Estrin's scheme (see expV).
+  const z2 = f64x2.mul(z, z);
+  const z4 = f64x2.mul(z2, z2);
+  const z8 = f64x2.mul(z4, z4);
+  const q01 = f64x2.add(f64x2.splat(1.0 / 3.0), f64x2.mul(z, f64x2.splat(1.0 / 5.0)));
+  const q23 = f64x2.add(f64x2.splat(1.0 / 7.0), f64x2.mul(z, f64x2.splat(1.0 / 9.0)));
+  const q45 = f64x2.add(f64x2.splat(1.0 / 11.0), f64x2.mul(z, f64x2.splat(1.0 / 13.0)));
+  const q67 = f64x2.add(f64x2.splat(1.0 / 15.0), f64x2.mul(z, f64x2.splat(1.0 / 17.0)));
+  const q89 = f64x2.add(f64x2.splat(1.0 / 19.0), f64x2.mul(z, f64x2.splat(1.0 / 21.0)));
+  const q03 = f64x2.add(q01, f64x2.mul(z2, q23));
+  const q47 = f64x2.add(q45, f64x2.mul(z2, q67));
+  const q8a = f64x2.add(q89, f64x2.mul(z2, f64x2.splat(1.0 / 23.0)));
+  const q = f64x2.add(f64x2.add(q03, f64x2.mul(z4, q47)), f64x2.mul(z8, q8a));
+  // log m = 2s + 2s·z·q: within 2 ulp because |2s·z·q| ≤ 0.0034·|2s|.
+  const logm = f64x2.add(f64x2.add(sv, sv), f64x2.mul(f64x2.add(sv, sv), f64x2.mul(z, q)));
+  const ef = toF64(e);
+  const r = f64x2.add(f64x2.mul(ef, f64x2.splat(LN2_HI)), f64x2.add(logm, f64x2.mul(ef, f64x2.splat(LN2_LO))));
+  return v128.bitselect(f64x2.splat(-Infinity), r, f64x2.eq(x, f64x2.splat(0)));
+}
+
+/** out[i] = log(x[i]) for n values x ≥ 0 (out may equal x). */
+export function logArray(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(out + (<usize>i << 3), logV(v128.load(x + (<usize>i << 3))));
+  if (i < n) {
+    const v = logV(f64x2.splat(load<f64>(x + (<usize>i << 3))));
+    store<f64>(out + (<usize>i << 3), f64x2.extract_lane(v, 0));
+  }
+}
+
+/**
+ * The Gibbs policy of a reward: probs[x, a] ∝ π0(a|x)·e^{r(x,a)/η}, computed as the row softmax of
+ * log π0 + r·invEta, with log Z(x) in logZ. The caller guarantees |r|·invEta < 1e300 (no overflow) and a
+ * positive π0 somewhere in every row.
+ */
+export function gibbsRows(p0: usize, r: usize, invEta: f64, X: i32, A: i32, probs: usize, logZ: usize): void {
+  const n = <usize>X * A;
+  const ie = f64x2.splat(invEta);
+  let i: usize = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = i << 3;
+    v128.store(probs + o, f64x2.add(logV(v128.load(p0 + o)), f64x2.mul(v128.load(r + o), ie)));
+  }
+  if (i < n) {
+    const o = i << 3;
+    const v = f64x2.add(logV(f64x2.splat(load<f64>(p0 + o))), f64x2.splat(load<f64>(r + o) * invEta));
+    store<f64>(probs + o, f64x2.extract_lane(v, 0));
+  }
+  softmaxRows(probs, X, A, logZ);
 }
 
 /** out[i] = exp(x[i]) for n values (out may equal x). */
@@ -419,7 +544,7 @@ export function tiltSoftmax(
       let a = 0;
       for (; a < even; a += 2) {
         const q = <usize>a << 3;
-        mv = f64x2.max(mv, f64x2.add(v128.load(lb + q), f64x2.mul(c, v128.load(sr + q))));
+        mv = f64x2.pmax(mv, f64x2.add(v128.load(lb + q), f64x2.mul(c, v128.load(sr + q))));
       }
       let mx = max(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
       if (a < A) mx = max(mx, load<f64>(lb + (<usize>a << 3)) + cj * load<f64>(sr + (<usize>a << 3)));

@@ -66,7 +66,7 @@ export function syrk(Z: Float64Array, n: number, d: number, A: Float64Array, sca
     const sc = scale ? s.alloc(chunk) : 0;
     const upper = s.alloc(d * d);
     const out = s.copyIn(A, d * d);
-    const work = s.gemmWork(d);
+    const work = s.syrkWork(d);
     for (let r0 = 0; r0 < n; r0 += chunk) {
       const rows = Math.min(chunk, n - r0);
       s.f64(z, rows * d).set(Z.subarray(r0 * d, (r0 + rows) * d));
@@ -74,8 +74,7 @@ export function syrk(Z: Float64Array, n: number, d: number, A: Float64Array, sca
         const sv = s.f64(sc, rows);
         for (let r = 0; r < rows; r++) sv[r] = scale[r0 + r] * scale[r0 + r];
       }
-      // Zᵀ·Z as op(A) = Zᵀ (transA) times B = Z; the kernel weights op(A)'s column r (row r of Z) by s_r².
-      w.gemm(z, z, upper, d, rows, d, 1, sc, r0 > 0 ? 1 : 0, 1, work);
+      w.syrkUpper(z, rows, d, sc, upper, r0 > 0 ? 1 : 0, work); // weights row r of Z by s_r²
     }
     w.addMirrored(upper, d, out);
     A.set(s.f64(out, d * d));

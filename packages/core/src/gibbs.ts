@@ -2,6 +2,7 @@ import { GshException, assertDims, invalidArgument, type GshError, getOrThrow } 
 import * as E from "fp-ts/lib/Either";
 import { softmaxInto } from "./numerics";
 import { type Policy, uniformWeights } from "./policy";
+import { type KernelExports, wasmKernels, withWasm } from "./wasm/module";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -22,6 +23,48 @@ function checkEta(eta: number): E.Either<GshError, number> {
 /** Refuses η ≤ 0 (and non-finite η) with a typed error. */
 export const validateEta = checkEta;
 
+// Below this many entries the copies into the WebAssembly kernels' memory cost more than the exponentials.
+const WASM_MIN_ENTRIES = 4096;
+
+/**
+ * The common case of `gibbsPolicy` in the WebAssembly kernels (SIMD log and exp, one copy in and out): every
+ * entry validated first; returns false, leaving the work to the TypeScript path, when some |r|/η is large enough
+ * to overflow (that path redoes such rows shifted by their maximum).
+ */
+function gibbsRowsInWasm(
+  w: KernelExports,
+  pi0: Policy,
+  reward: Float64Array,
+  invEta: number,
+  probs: Float64Array,
+  logZ: Float64Array,
+): boolean {
+  const { contexts: X, actions: A } = pi0;
+  for (let x = 0; x < X; x++) {
+    const o = x * A;
+    let support = false;
+    for (let a = 0; a < A; a++) {
+      const p0 = pi0.probs[o + a];
+      const r = reward[o + a];
+      if (!(p0 >= 0) || p0 === Infinity)
+        throw new GshException(invalidArgument("pi0", `π0(${a}|${x}) = ${p0} is not a probability`));
+      if (Number.isNaN(r) || !Number.isFinite(r))
+        throw new GshException(invalidArgument("reward", `r(${x}, ${a}) = ${r} is not a finite number`));
+      if (p0 > 0) support = true;
+      if (Math.abs(r) * invEta >= 1e300) return false;
+    }
+    if (!support) throw new GshException(invalidArgument("pi0", `π0 has no support at context ${x}`));
+  }
+  withWasm(w, (s) => {
+    const out = s.alloc(X * A);
+    const lz = s.alloc(X);
+    w.gibbsRows(s.copyIn(pi0.probs, X * A), s.copyIn(reward, X * A), invEta, X, A, out, lz);
+    probs.set(s.f64(out, X * A));
+    logZ.set(s.f64(lz, X));
+  });
+  return true;
+}
+
 /**
  * `π_r(a|x) = π0(a|x)·exp(r(x,a)/η) / Z_r(x)`, computed in log space (stable for η from 1e-6 to 1e6 and
  * rewards of any finite size). Actions with π0 = 0 keep probability 0.
@@ -37,6 +80,8 @@ export function gibbsPolicy(pi0: Policy, reward: Float64Array, eta: number): Gib
   const probs = new Float64Array(X * A);
   const logZ = new Float64Array(X);
   const invEta = 1 / eta;
+  if (wasmKernels && X * A >= WASM_MIN_ENTRIES && gibbsRowsInWasm(wasmKernels, pi0, reward, invEta, probs, logZ))
+    return { policy: { contexts: X, actions: A, probs }, logZ };
   for (let x = 0; x < X; x++) {
     const o = x * A;
     // Where r/η overflows (any finite reward is allowed: 1e308 with η = 0.1), the row is redone shifted by its

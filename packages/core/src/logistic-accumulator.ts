@@ -28,7 +28,7 @@ export function logisticAccumulator(Z: Float64Array, n: number, d: number): Logi
   const weights = s.alloc(n);
   const upper = s.alloc(d * d);
   const hess = s.alloc(d * d);
-  const work = s.gemmWork(d);
+  const work = s.syrkWork(d);
   return {
     evaluate(th, g, h) {
       s.f64(theta, d).set(th.subarray(0, d));
@@ -39,8 +39,8 @@ export function logisticAccumulator(Z: Float64Array, n: number, d: number): Logi
         for (let k = 0; k < d; k++) g[k] += gv[k];
       }
       if (h) {
-        // Σ w_i z_i z_iᵀ as op(A) = Zᵀ with column weights w times B = Z, upper blocks only, then mirrored into h.
-        w.gemm(z, z, upper, d, n, d, 1, weights, 0, 1, work);
+        // Σ w_i z_i z_iᵀ, upper blocks only, then mirrored into h.
+        w.syrkUpper(z, n, d, weights, upper, 0, work);
         s.f64(hess, d * d).set(h.subarray(0, d * d));
         w.addMirrored(upper, d, hess);
         h.set(s.f64(hess, d * d));

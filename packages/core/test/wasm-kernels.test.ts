@@ -6,6 +6,7 @@ import {
   cholesky,
   forwardSubstitute,
   gemm,
+  gibbsPolicy,
   kernelBackend,
   logisticAccumulator,
   mahalanobisNorms,
@@ -159,6 +160,57 @@ describe("SIMD exp and row softmax", () => {
     expect(edge[4]).toBe(Infinity);
     expect(edge[5]).toBe(Infinity);
   });
+  it("log is within 2 ulp (relative 4.5e-16) of Math.log over (0, 1] including subnormals and 1 ± ε; log 0 = −∞", () => {
+    const n = 100_000;
+    const xs = Float64Array.from({ length: n }, () => Math.exp(-745 * rng.uniform()));
+    for (let i = 0; i < 2000; i++) xs[i] = 1 - 1e-3 * rng.uniform(); // near 1, where log x is small
+    xs.set([5e-324, 1, 1 - 2 ** -53, 2.2250738585072014e-308, Math.SQRT1_2, 0.5], 2000);
+    const out = withWasm(k, (s) => {
+      const p = s.copyIn(xs);
+      k.logArray(p, p, n);
+      return Float64Array.from(s.f64(p, n));
+    });
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const want = Math.log(xs[i]);
+      worst = Math.max(worst, want === 0 ? Math.abs(out[i]) : Math.abs(out[i] - want) / Math.abs(want));
+    }
+    expect(worst).toBeLessThanOrEqual(4.5e-16);
+    const zero = withWasm(k, (s) => {
+      const p = s.copyIn(Float64Array.of(0, 0));
+      k.logArray(p, p, 2);
+      return s.f64(p, 2)[0];
+    });
+    expect(zero).toBe(-Infinity);
+  });
+
+  it("gibbsPolicy through the kernels (X·A ≥ 4096) equals π0·e^{r/η}/Z computed directly", () => {
+    const X = 8,
+      A = 700,
+      eta = 0.05;
+    const p0 = Float64Array.from({ length: X * A }, () => rng.uniform());
+    p0[3] = 0;
+    for (let x = 0; x < X; x++) {
+      let t = 0;
+      for (let a = 0; a < A; a++) t += p0[x * A + a];
+      for (let a = 0; a < A; a++) p0[x * A + a] /= t;
+    }
+    const r = randn(X * A);
+    const { policy, logZ } = gibbsPolicy({ contexts: X, actions: A, probs: p0 }, r, eta);
+    for (let x = 0; x < X; x++) {
+      let m = -Infinity;
+      for (let a = 0; a < A; a++) if (p0[x * A + a] > 0) m = Math.max(m, r[x * A + a] / eta);
+      let z = 0;
+      for (let a = 0; a < A; a++) z += p0[x * A + a] * Math.exp(r[x * A + a] / eta - m);
+      expect(Math.abs(logZ[x] - (m + Math.log(z)))).toBeLessThanOrEqual(1e-13 * Math.abs(m + Math.log(z)));
+      for (let a = 0; a < A; a++) {
+        const want = (p0[x * A + a] * Math.exp(r[x * A + a] / eta - m)) / z;
+        expect(Math.abs(policy.probs[x * A + a] - want)).toBeLessThanOrEqual(1e-13 * want + 1e-300);
+      }
+    }
+    expect(policy.probs[3]).toBe(0);
+  });
+
   it("softmaxRows gives the same rows and log-normalisers as softmaxInto", () => {
     const rows = 7,
       cols = 301;

@@ -30,10 +30,14 @@ export interface KernelExports {
   packedBytes(k: number, n: number): number;
   gemmPacked(a: number, bp: number, c: number, m: number, k: number, n: number, work: number): void;
   addMirrored(upper: number, d: number, a: number): void;
+  syrkUpper(z: number, n: number, d: number, scale: number, u: number, accumulate: number, work: number): void;
+  syrkWorkBytes(d: number): number;
   gemv(a: number, m: number, n: number, x: number, y: number): void;
   trsmLowerRows(l: number, d: number, b: number, n: number): void;
   rowNormsOfProduct(v: number, n: number, d: number, mt: number, out: number, tmp: number, work: number): void;
   expArray(x: number, out: number, n: number): void;
+  logArray(x: number, out: number, n: number): void;
+  gibbsRows(p0: number, r: number, invEta: number, X: number, A: number, probs: number, logZ: number): void;
   softmaxRows(x: number, rows: number, cols: number, lse: number): void;
   tiltSoftmax(
     logBase: number,
@@ -130,6 +134,13 @@ export class WasmScope {
   gemmWork(n: number): number {
     const bytes = this.k.gemmWorkBytes(n);
     const p = this.k.alloc(bytes);
+    this.ptrs.push(p);
+    return p;
+  }
+
+  /** Space for syrkUpper's packed panels at dimension d. */
+  syrkWork(d: number): number {
+    const p = this.k.alloc(this.k.syrkWorkBytes(d));
     this.ptrs.push(p);
     return p;
   }
