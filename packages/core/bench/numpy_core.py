@@ -36,4 +36,5 @@ def gibbs_j():
     kl = (pi * (np.log(pi) - np.log(pi0))).sum(axis=1)
     return float(np.mean((pi * r).sum(axis=1) - eta * kl))
 out["Gibbs policy + exact J (X=1000, A=1024, d=64)"] = measure(gibbs_j)
+out["Gibbs policy + exact J, fresh output array"] = out["Gibbs policy + exact J (X=1000, A=1024, d=64)"]
 print(json.dumps(out))
