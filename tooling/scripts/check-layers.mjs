@@ -11,6 +11,7 @@ const rank = {
   "@gsh/online": 2,
   "@gsh/practical": 2,
   "@gsh/bench": 3,
+  "@gsh/user-data": 3,
 };
 const appRank = 4;
 // Learners see the problem, data and a counted oracle, never the truth: their sources may not build a testbed or
@@ -68,5 +69,5 @@ if (errors.length) {
   process.exit(1);
 }
 console.log(
-  "layering: ok (core ← preference ← offline/online/practical ← bench ← apps; learners reach no testbed or truth)",
+  "layering: ok (core ← preference ← offline/online/practical ← bench, user-data ← apps; learners reach no testbed or truth)",
 );

@@ -18,6 +18,7 @@ import {
   writeReport,
   type ResultRow,
 } from "@gsh/bench";
+import { UserDataError, registerUserDataCommands } from "./user-data-commands";
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, trialsFailed: 1, usage: 2, internal: 3 } as const;
@@ -203,6 +204,8 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       log(rep.summary);
     });
 
+  registerUserDataCommands(program, log);
+
   program
     .command("doctor")
     .description("print versions, cores and the compute backend that would be used")
@@ -213,7 +216,11 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       log(`cores: ${availableParallelism()} (${cpus()[0]?.model ?? "unknown"})`);
       for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/practical", "@gsh/bench"])
         log(`${p} ${version(p)}`);
-      log("theory track and log-linear/tabular policies: plain f64 TypeScript kernels (no native backend needed)");
+      const { kernelBackend } = await import("@gsh/core");
+      const k = kernelBackend();
+      log(
+        `f64 kernels (theory track, log-linear and tabular policies): ${k.backend}${k.reason ? ` (${k.reason})` : ""}`,
+      );
       const { chooseBackend, nodeProbe } = await import("@gsh/practical");
       const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") =>
         nodeProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)";
@@ -235,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
       return EXIT.ok;
     if (err.code?.startsWith("commander.")) return EXIT.usage;
-    if (e instanceof UsageError || e instanceof GshException) {
+    if (e instanceof UsageError || e instanceof UserDataError || e instanceof GshException) {
       console.error(`gsh: ${e.message}`);
       return EXIT.usage;
     }

@@ -626,3 +626,61 @@ export function btAccumulate(z: usize, n: i32, d: i32, theta: usize, grad: usize
   }
   return loss;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bradley-Terry over indexed pairs: the rows zᵢ = φ(wᵢ) − φ(lᵢ) are built in chunks of PAIR_CHUNK from a feature
+// table (f64, or f32 when `f32`), so n pairs over m candidates cost m·d values of memory, not n·d. Returns the loss;
+// adds the gradient to grad and, when upper ≠ 0, Σ σ(mᵢ)σ(−mᵢ)·zᵢzᵢᵀ to the upper blocks of upper (accumulating:
+// zero it first, mirror it after). zbuf holds PAIR_CHUNK·d f64, wbuf PAIR_CHUNK f64, work syrkWorkBytes(d).
+
+const PAIR_CHUNK: i32 = 256;
+
+export function btPairs(
+  feat: usize,
+  f32: bool,
+  d: i32,
+  win: usize,
+  lose: usize,
+  n: i32,
+  theta: usize,
+  grad: usize,
+  upper: usize,
+  zbuf: usize,
+  wbuf: usize,
+  work: usize,
+): f64 {
+  let loss = 0.0;
+  const rowBytes = <usize>d << 3;
+  for (let r0 = 0; r0 < n; r0 += PAIR_CHUNK) {
+    const rows = min(PAIR_CHUNK, n - r0);
+    for (let r = 0; r < rows; r++) {
+      const w = <usize>load<i32>(win + (<usize>(r0 + r) << 2));
+      const l = <usize>load<i32>(lose + (<usize>(r0 + r) << 2));
+      const z = zbuf + <usize>r * rowBytes;
+      if (f32) {
+        const fw = feat + ((w * d) << 2);
+        const fl = feat + ((l * d) << 2);
+        let k = 0;
+        for (; k + 2 <= d; k += 2) {
+          const a = f64x2.promote_low_f32x4(v128.load64_zero(fw + (<usize>k << 2)));
+          const b = f64x2.promote_low_f32x4(v128.load64_zero(fl + (<usize>k << 2)));
+          v128.store(z + (<usize>k << 3), f64x2.sub(a, b));
+        }
+        for (; k < d; k++)
+          store<f64>(z + (<usize>k << 3), <f64>load<f32>(fw + (<usize>k << 2)) - <f64>load<f32>(fl + (<usize>k << 2)));
+      } else {
+        const fw = feat + ((w * d) << 3);
+        const fl = feat + ((l * d) << 3);
+        let k = 0;
+        for (; k + 2 <= d; k += 2) {
+          const o = <usize>k << 3;
+          v128.store(z + o, f64x2.sub(v128.load(fw + o), v128.load(fl + o)));
+        }
+        for (; k < d; k++) store<f64>(z + (<usize>k << 3), load<f64>(fw + (<usize>k << 3)) - load<f64>(fl + (<usize>k << 3)));
+      }
+    }
+    loss += btAccumulate(zbuf, rows, d, theta, grad, upper ? wbuf : 0);
+    if (upper) syrkUpper(zbuf, rows, d, wbuf, upper, true, work);
+  }
+  return loss;
+}

@@ -10,5 +10,5 @@ export * from "./gibbs";
 export * from "./stats";
 export * from "./optimize";
 export { type TiltBatch, type TiltBatchInput, type TiltMoments, tiltBatch } from "./tilt";
-export { type LogisticAccumulator, logisticAccumulator } from "./logistic-accumulator";
+export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";
 export { type KernelBackend, kernelBackend } from "./wasm/module";

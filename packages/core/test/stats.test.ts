@@ -1,4 +1,4 @@
-import { chiSquareTest, pairedVerdict, studentT975, summarize, upperIncompleteGammaQ } from "../src";
+import { chiSquareQuantile, chiSquareTest, pairedVerdict, studentT975, summarize, upperIncompleteGammaQ } from "../src";
 
 describe("statistics helpers", () => {
   it("Q(a, x) matches closed forms: Q(1, x) = e^{−x}, Q(1/2, x) = erfc(√x)", () => {
@@ -34,5 +34,18 @@ describe("statistics helpers", () => {
         a,
       ).aBeatsB,
     ).toBe(false);
+  });
+});
+
+describe("chiSquareQuantile", () => {
+  it("matches scipy.stats.chi2.ppf to 1e-9 relative", () => {
+    const cases: [number, number, number][] = [
+      [0.9, 10, 15.987179172105265],
+      [0.5, 10, 9.34181776559197],
+      [0.5, 1, 0.454936423119572],
+      [0.99, 64, 93.21685966023843],
+      [0.1, 3, 0.5843743741551835],
+    ];
+    for (const [p, k, want] of cases) expect(Math.abs(chiSquareQuantile(p, k) - want)).toBeLessThanOrEqual(1e-9 * want);
   });
 });

@@ -9,13 +9,14 @@ import {
   gibbsPolicy,
   kernelBackend,
   logisticAccumulator,
+  pairLogisticAccumulator,
   mahalanobisNorms,
   solveLowerRows,
   syrk,
   tiltBatch,
 } from "../src";
 import * as ref from "../src/blas-reference";
-import { referenceLogisticAccumulator } from "../src/logistic-accumulator";
+import { referenceLogisticAccumulator, referencePairLogisticAccumulator } from "../src/logistic-accumulator";
 import { referenceTiltBatch } from "../src/tilt";
 import { wasmKernels, withWasm } from "../src/wasm/module";
 
@@ -329,5 +330,45 @@ describe("logistic accumulator (the BT loss, gradient and Hessian)", () => {
     const fd = (at(1e-5) - at(-1e-5)) / 2e-5;
     const gu = g1.reduce((s, v, k) => s + v * u[k], 0);
     expect(Math.abs(fd - gu)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(gu)));
+  });
+});
+
+describe("pair logistic accumulator (BT over indexed pairs)", () => {
+  it.each([false, true])("equals the accumulator on the explicit rows φ(w) − φ(l) (f32 table: %s)", (f32) => {
+    const m = 40,
+      d = 13,
+      n = 700;
+    const table64 = randn(m * d);
+    const table = f32 ? Float32Array.from(table64) : table64;
+    const winners = Int32Array.from({ length: n }, () => rng.int(m));
+    const losers = Int32Array.from({ length: n }, () => rng.int(m));
+    const Z = new Float64Array(n * d);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < d; k++) Z[i * d + k] = table[winners[i] * d + k] - table[losers[i] * d + k];
+    const theta = randn(d);
+    const g1 = new Float64Array(d),
+      g2 = new Float64Array(d),
+      g3 = new Float64Array(d);
+    const h1 = new Float64Array(d * d),
+      h2 = new Float64Array(d * d),
+      h3 = new Float64Array(d * d);
+    const pairs = pairLogisticAccumulator(table, d, winners, losers);
+    const f1 = pairs.evaluate(theta, g1, h1);
+    pairs.dispose();
+    const f2 = referenceLogisticAccumulator(Z, n, d).evaluate(theta, g2, h2);
+    const f3 = referencePairLogisticAccumulator(table, d, winners, losers).evaluate(theta, g3, h3);
+    for (const [f, g, h] of [
+      [f1, g1, h1],
+      [f3, g3, h3],
+    ] as const) {
+      expect(Math.abs(f - f2)).toBeLessThanOrEqual(1e-12 * f2);
+      for (let k = 0; k < d; k++) expect(Math.abs(g[k] - g2[k])).toBeLessThanOrEqual(1e-12 * n);
+      for (let i = 0; i < d * d; i++) expect(Math.abs(h[i] - h2[i])).toBeLessThanOrEqual(1e-12 * n);
+    }
+  });
+  it("refuses a pair that references a missing candidate", () => {
+    expect(() => pairLogisticAccumulator(new Float64Array(6), 3, Int32Array.of(0), Int32Array.of(2))).toThrow(
+      /pair 0 references candidate 0\/2 of 2/,
+    );
   });
 });

@@ -52,6 +52,20 @@ export interface KernelExports {
     kl: number,
   ): void;
   btAccumulate(z: number, n: number, d: number, theta: number, grad: number, weights: number): number;
+  btPairs(
+    feat: number,
+    f32: number,
+    d: number,
+    win: number,
+    lose: number,
+    n: number,
+    theta: number,
+    grad: number,
+    upper: number,
+    zbuf: number,
+    wbuf: number,
+    work: number,
+  ): number;
 }
 
 /** Which implementation the dense kernels run on. */

@@ -9,6 +9,7 @@ import {
   logSigmoid,
   logisticAccumulator,
   minimizeInBall,
+  pairLogisticAccumulator,
   sigmoid,
 } from "@gsh/core";
 
@@ -104,9 +105,42 @@ export function fitBradleyTerry(
   if (Z.length < n * d) return E.left(invalidArgument("Z", `expected ${n}×${d} entries, got ${Z.length}`));
   if (options.init && options.init.length !== d)
     return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
+  return fitWithAccumulator(() => logisticAccumulator(Z, n, d), d, lambda, options);
+}
+
+/**
+ * The Bradley-Terry MLE over indexed pairs: the rows z_i = φ(winners[i]) − φ(losers[i]) are built on the fly from
+ * a feature table (m candidates × d, f64 or f32), so 10⁶ pairs over 10⁵ candidates at d = 768 fit in the memory of
+ * the table (see core's `pairLogisticAccumulator`). Same estimator, options and errors as `fitBradleyTerry`.
+ */
+export function fitBradleyTerryPairs(
+  features: Float64Array | Float32Array,
+  d: number,
+  winners: Int32Array,
+  losers: Int32Array,
+  options: BradleyTerryOptions = {},
+): E.Either<GshError, BradleyTerryFit> {
+  const lambda = options.lambda ?? 1;
+  if (!(lambda > 0) || !Number.isFinite(lambda))
+    return E.left(invalidArgument("lambda", `ridge λ must be a finite number > 0, got ${lambda}`));
+  if (losers.length !== winners.length)
+    return E.left(invalidArgument("losers", `${losers.length} losers for ${winners.length} winners`));
+  if (features.length % d !== 0)
+    return E.left(invalidArgument("features", `${features.length} entries is not a multiple of d = ${d}`));
+  if (options.init && options.init.length !== d)
+    return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
+  return fitWithAccumulator(() => pairLogisticAccumulator(features, d, winners, losers), d, lambda, options);
+}
+
+function fitWithAccumulator(
+  makeAccumulator: () => LogisticAccumulator,
+  d: number,
+  lambda: number,
+  options: BradleyTerryOptions,
+): E.Either<GshError, BradleyTerryFit> {
   const B = options.normBound;
   if (B !== undefined && !(B > 0)) return E.left(invalidArgument("normBound", `must be > 0, got ${B}`));
-  const acc = logisticAccumulator(Z, n, d);
+  const acc = makeAccumulator();
   let m: ReturnType<typeof minimizeInBall>;
   try {
     m = minimizeInBall(bradleyTerryObjective(acc, d, lambda), {
@@ -135,6 +169,26 @@ export function fitBradleyTerry(
     converged: true,
     multiplier: m.multiplier,
   });
+}
+
+/** The Hessian λI + Σ σ(m_i)σ(−m_i)·z_i z_iᵀ of the penalized BT loss at θ over indexed pairs (see above). */
+export function bradleyTerryPairsHessian(
+  features: Float64Array | Float32Array,
+  d: number,
+  winners: Int32Array,
+  losers: Int32Array,
+  theta: Float64Array,
+  lambda: number,
+): Float64Array {
+  const acc = pairLogisticAccumulator(features, d, winners, losers);
+  try {
+    const h = new Float64Array(d * d);
+    for (let k = 0; k < d; k++) h[k * d + k] = lambda;
+    acc.evaluate(theta, null, h);
+    return h;
+  } finally {
+    acc.dispose();
+  }
 }
 
 export const fitBradleyTerryOrThrow = (

@@ -1,0 +1,16 @@
+export { type UserProblem, candidatePrompts, maxCandidates } from "./problem";
+export { readUserProblem, ProblemBuilder } from "./read";
+export { writeUserProblem } from "./write";
+export { userProblemFromBandit } from "./from-bandit";
+export { banditView } from "./bandit-view";
+export {
+  type FitOptions,
+  type UserFit,
+  type CrossValidation,
+  fitUserModel,
+  designCovariance,
+  maxCandidateGap,
+} from "./fit";
+export { type UserPolicyOptions, type UserPolicy, type PolicyRow, userPolicy } from "./policy";
+export { type SuggestOptions, type SuggestRule, type SuggestedPair, type Suggestion, suggestPairs } from "./suggest";
+export { REWARD_MODEL_SCHEMA, REWARD_MODEL_VERSION, rewardModelToJson, rewardModelFromJson } from "./reward-model-json";
