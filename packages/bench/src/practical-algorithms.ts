@@ -1,5 +1,6 @@
 import { getOrThrow } from "@gsh/core";
 import {
+  DEFAULT_SYNTHETIC_PAIRS,
   type LossSpec,
   NeuralBanditPolicy,
   RewardModel,
@@ -236,10 +237,10 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     name: "rso",
     track: "practical",
     description:
-      "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted), reward-model labels, DPO fit",
+      "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted) until `syntheticPairs` pairs (default 16384), reward-model labels, DPO fit",
     params: z
       .object({
-        prompts: z.number().int().positive().default(64),
+        syntheticPairs: z.number().int().positive().default(DEFAULT_SYNTHETIC_PAIRS),
         candidates: z.number().int().min(2).default(64),
         accepted: z.number().int().min(2).default(8),
         loss: lossKind,
@@ -256,7 +257,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
             ctx.offlineData(ctx.budget),
             ctx.rng,
             {
-              prompts: p.prompts,
+              syntheticPairs: p.syntheticPairs,
               candidates: p.candidates,
               accepted: p.accepted,
             },
@@ -275,7 +276,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
       const r = getOrThrow(
         rso(ctx.problem, rm, ctx.rng, {
-          prompts: p.prompts,
+          syntheticPairs: p.syntheticPairs,
           candidates: p.candidates,
           accepted: p.accepted,
           loss: lossOf(p.loss),
@@ -296,7 +297,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       "multi-step rejection sampling: BT reward model on `budget` π0 pairs, K annealed steps (10η, √10η, η) from fitted proposals, DPO fit per step",
     params: z
       .object({
-        prompts: z.number().int().positive().default(64),
+        syntheticPairs: z.number().int().positive().default(DEFAULT_SYNTHETIC_PAIRS),
         candidates: z.number().int().min(2).default(64),
         accepted: z.number().int().min(2).default(8),
         proposal: z.enum(["fitted", "exact"]).default("fitted"),
@@ -310,7 +311,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
           throw new Error(`policy '${p.policy}' is not available on sequences: use log-linear`);
         const r = getOrThrow(
           sequenceMultiStepRs(ctx.problem, ctx.offlineData(ctx.budget), ctx.rng, {
-            prompts: p.prompts,
+            syntheticPairs: p.syntheticPairs,
             candidates: p.candidates,
             accepted: p.accepted,
             proposal: p.proposal,
@@ -328,7 +329,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));
       const r = getOrThrow(
         multiStepRejectionSampling(ctx.problem, rm, ctx.rng, {
-          prompts: p.prompts,
+          syntheticPairs: p.syntheticPairs,
           candidates: p.candidates,
           accepted: p.accepted,
           proposal: p.proposal,

@@ -7,11 +7,13 @@ import { type PolicyClass, makePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
 import {
+  DEFAULT_SYNTHETIC_PAIRS,
   type SamplingCosts,
   annealedLogWeights,
   consecutivePairs,
   defaultSchedule,
   fittedLogWeights,
+  promptsForPairs,
   rejectionSampleWithLogAcceptance,
 } from "./rejection-sampling";
 import { trainPolicy } from "./train";
@@ -19,7 +21,8 @@ import { trainPolicy } from "./train";
 export interface MultiStepOptions {
   /** η₁ > η₂ > … > η_K (default K = 3: 10η, √10·η, η). */
   readonly schedule?: readonly number[];
-  readonly prompts?: number;
+  /** Synthetic pairs per step (default 16384, as RSO's): ⌈pairs/⌊k/2⌋⌉ prompts per step. */
+  readonly syntheticPairs?: number;
   /** Candidates per prompt and step (default 64). */
   readonly candidates?: number;
   /** Accepted per prompt and step (default 8). */
@@ -68,9 +71,13 @@ export function multiStepRejectionSampling(
     if (!(schedule[i] < schedule[i - 1]))
       return E.left(invalidArgument("schedule", `must decrease strictly, got ${schedule.join(", ")}`));
   if (!schedule.every((e) => e > 0)) return E.left(invalidArgument("schedule", "every η_i must be > 0"));
-  const prompts = options.prompts ?? 64;
   const N = options.candidates ?? 64;
   const k = options.accepted ?? 8;
+  const synthetic = options.syntheticPairs ?? DEFAULT_SYNTHETIC_PAIRS;
+  if (!(Number.isInteger(synthetic) && synthetic >= 1))
+    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${synthetic}`));
+  if (!(Number.isInteger(k) && k >= 2)) return E.left(invalidArgument("accepted", `need k ≥ 2, got ${k}`));
+  const prompts = promptsForPairs(synthetic, k);
   const A = problem.actions;
   const contexts = new AliasTable(problem.contextWeights);
   const costs: SamplingCosts = { candidatesSampled: 0, rewardModelCalls: 0 };

@@ -63,6 +63,22 @@ export function bestOfN(rewards: ArrayLike<number>, rng: Rng): number {
   return pick;
 }
 
+/**
+ * The default size of a rejection sampler's synthetic dataset, in pairs. Synthetic pairs cost compute (candidates
+ * and reward-model calls), not preference queries, and RSO needs many: an independent study found it within 10% of
+ * MLE-Gibbs only from about 16k pairs at η = 0.1 (28× worse at 256, 5.6× at 1k, 2.1× at 4k).
+ */
+export const DEFAULT_SYNTHETIC_PAIRS = 16384;
+
+/**
+ * Prompts needed for `syntheticPairs` pairs when k samples are accepted per prompt and paired consecutively (⌊k/2⌋
+ * pairs a prompt; pairs whose two samples coincide are later dropped as uninformative, so the realised count can
+ * be lower, and is reported).
+ */
+export function promptsForPairs(syntheticPairs: number, accepted: number): number {
+  return Math.ceil(syntheticPairs / Math.floor(accepted / 2));
+}
+
 /** RSO's pairing: consecutive accepted samples (1st with 2nd, 3rd with 4th, …). */
 export function consecutivePairs<T>(accepted: readonly T[]): [T, T][] {
   const out: [T, T][] = [];

@@ -1,17 +1,31 @@
 import * as E from "fp-ts/lib/Either";
-import { AliasTable, type GshError, rowSamplers, type Rng, invalidArgument } from "@gsh/core";
+import { AliasTable, type GshError, gibbsPolicy, rowSamplers, type Rng, invalidArgument } from "@gsh/core";
 import type { BanditProblem, PreferenceOracle } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
 import { type PolicyClass, makePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
-import { type SamplingCosts, consecutivePairs, statisticalRejectionSample } from "./rejection-sampling";
+import {
+  DEFAULT_SYNTHETIC_PAIRS,
+  type SamplingCosts,
+  consecutivePairs,
+  promptsForPairs,
+  statisticalRejectionSample,
+} from "./rejection-sampling";
 import { type TrainResult, trainPolicy } from "./train";
 
 export interface RsoOptions {
-  /** Prompts drawn from d0 (default 64). */
-  readonly prompts?: number;
+  /**
+   * Synthetic pairs to generate (default 16384, `DEFAULT_SYNTHETIC_PAIRS`): ⌈pairs/⌊k/2⌋⌉ prompts are drawn from d0.
+   * The explicit axis of RSO's comparisons: its pairs cost compute, not queries.
+   */
+  readonly syntheticPairs?: number;
+  /**
+   * How the k samples per prompt are drawn: "rejection" (default, RSO's statistical rejection sampler over N
+   * candidates from π0) or "exact" (i.i.d. from π0·e^{r̂/η} itself: the idealised sampler, for checking RSO's limit).
+   */
+  readonly sampler?: "rejection" | "exact";
   /** Candidates per prompt drawn from π0 (default N = 64). */
   readonly candidates?: number;
   /** Accepted samples per prompt (default k = 8), paired consecutively. */
@@ -35,7 +49,9 @@ export interface RsoResult {
 /**
  * RSO (Liu et al. 2023): for each prompt, N candidates from π0, scored by the reward model, the statistical
  * rejection sampler keeps k (targeting π0·e^{r̂/η}); consecutive accepted samples are paired, labelled by the reward
- * model or the oracle, and a policy is fit by the loss (DPO by default).
+ * model or the oracle, and a policy is fit by the loss (DPO by default). The synthetic dataset has `syntheticPairs`
+ * pairs (16384 by default): with BT labels and a policy class that contains π0·e^{r̂/η}, DPO's optimum on them tends
+ * to that MLE-Gibbs policy as the pairs grow (tested), so RSO's gap to MLE-Gibbs is a finite-sample effect.
  */
 export function rso(
   problem: BanditProblem,
@@ -44,25 +60,44 @@ export function rso(
   options: RsoOptions = {},
   oracle?: PreferenceOracle,
 ): E.Either<GshError, RsoResult> {
-  const prompts = options.prompts ?? 64;
   const N = options.candidates ?? 64;
   const k = options.accepted ?? 8;
+  const synthetic = options.syntheticPairs ?? DEFAULT_SYNTHETIC_PAIRS;
+  if (!(Number.isInteger(synthetic) && synthetic >= 1))
+    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${synthetic}`));
+  const sampler = options.sampler ?? "rejection";
+  if (sampler !== "rejection" && sampler !== "exact")
+    return E.left(invalidArgument("sampler", `must be "rejection" or "exact", got ${String(sampler)}`));
   if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
   if (!(Number.isInteger(k) && k >= 2 && k <= N))
     return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
   if (options.labels === "oracle" && !oracle) return E.left(invalidArgument("labels", "oracle labels need an oracle"));
+  const prompts = promptsForPairs(synthetic, k);
   const A = problem.actions;
   const contexts = new AliasTable(problem.contextWeights);
   const tables = rowSamplers(problem.reference.probs, problem.contexts, A);
   const costs: SamplingCosts = { candidatesSampled: 0, rewardModelCalls: 0 };
   const pairs = new PairBatch();
   const calls0 = rewardModel.calls;
+  let exact: ReturnType<typeof rowSamplers> | null = null;
   for (let p = 0; p < prompts; p++) {
     const x = contexts.sample(rng);
-    const cands = Array.from({ length: N }, () => tables[x].sample(rng));
-    costs.candidatesSampled += N;
-    const rewards = cands.map((a) => rewardModel.score(x, a));
-    const acc = statisticalRejectionSample(rewards, k, problem.eta, rng);
+    let cands: number[];
+    let acc: number[];
+    if (sampler === "exact") {
+      exact ??= rowSamplers(
+        gibbsPolicy(problem.reference, rewardModel.table, problem.eta).policy.probs,
+        problem.contexts,
+        A,
+      );
+      cands = Array.from({ length: k }, () => exact![x].sample(rng));
+      acc = cands.map((_, i) => i);
+    } else {
+      cands = Array.from({ length: N }, () => tables[x].sample(rng));
+      costs.candidatesSampled += N;
+      const rewards = cands.map((a) => rewardModel.score(x, a));
+      acc = statisticalRejectionSample(rewards, k, problem.eta, rng);
+    }
     for (const [i, j] of consecutivePairs(acc)) {
       if (options.labels === "oracle") pairs.addLabelled(x, cands[i], cands[j], oracle!.query(x, cands[i], cands[j]));
       else {

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { Rng, validatePolicy } from "@gsh/core";
+import { Rng, gibbsPolicy, kl, validatePolicy } from "@gsh/core";
 import { evaluatePolicy, sampleOfflineData, testbedR } from "@gsh/preference";
 import { RewardModel, iterativeDpo, rso } from "../src";
 
@@ -61,7 +61,9 @@ describe("iterative DPO", () => {
 describe("RSO end to end", () => {
   it("with the true reward as its model and many prompts, its fitted policy approaches π* (SubOpt ≪ SubOpt(π0)); costs are counted", () => {
     const inst = testbedR(5, { eta: 0.3 });
-    const r = rso(inst.problem, new RewardModel(inst.problem, inst.truth.theta!), Rng.seeded(6), { prompts: 400 });
+    const r = rso(inst.problem, new RewardModel(inst.problem, inst.truth.theta!), Rng.seeded(6), {
+      syntheticPairs: 1600,
+    }); // 400 prompts of k = 8
     expect(E.isRight(r)).toBe(true);
     if (E.isLeft(r)) return;
     expect(r.right.costs.candidatesSampled).toBe(400 * 64);
@@ -69,5 +71,23 @@ describe("RSO end to end", () => {
     const m = evaluatePolicy(inst, r.right.policy.distribution());
     const m0 = evaluatePolicy(inst, inst.problem.reference);
     expect(E.isRight(m) && E.isRight(m0) && m.right.subopt < m0.right.subopt / 10).toBe(true);
+  });
+
+  it("with exact Gibbs sampling, BT labels and more synthetic pairs, it converges to MLE-Gibbs on the same reward model", () => {
+    // The log-linear class contains π_r̂ = π0·e^{r̂/η} exactly (r̂ is linear in φ), and DPO's optimum on pairs labelled by
+    // BT(r̂) is π_r̂: so KL(π_RSO ‖ π_r̂) must fall toward 0 as the synthetic dataset grows (seeded; measured 0.27,
+    // 0.11, 0.020 at 4k, 16k, 64k requested pairs, of which ~20% are not ties).
+    const inst = testbedR(3);
+    const rm = RewardModel.fit(inst.problem, sampleOfflineData(inst, 500, 3).data);
+    const target = gibbsPolicy(inst.problem.reference, rm.table, inst.problem.eta).policy;
+    const klAt = (syntheticPairs: number) => {
+      const r = rso(inst.problem, rm, Rng.seeded(1).split("rso"), { syntheticPairs, sampler: "exact" });
+      if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+      return kl(r.right.policy.distribution(), target);
+    };
+    const [a, b, c] = [4096, 16384, 65536].map(klAt);
+    expect(b).toBeLessThan(a);
+    expect(c).toBeLessThan(b);
+    expect(c).toBeLessThan(0.05);
   });
 });

@@ -137,7 +137,7 @@ describe("multi-step rejection sampling", () => {
     const inst = linearBandit(0, { contexts: 4, actions: 6, dim: 3, normBound: 2, eta: 0.3, referenceTemperature: 1 });
     const rm = new RewardModel(inst.problem, inst.truth.theta!);
     const res = multiStepRejectionSampling(inst.problem, rm, Rng.seeded(7), {
-      prompts: 64,
+      syntheticPairs: 256, // 64 prompts of k = 8
       candidates: 64,
       accepted: 8,
     });

@@ -59,7 +59,7 @@ describe("practical algorithms on the sequence bandit", () => {
 
   it("RSO on sequences: N candidates per prompt, at most k−1 pairs each, reward-model labels; it improves on π0; bad N, k are refused", () => {
     const r = sequenceRso(logLinearLearner(problem), problem, off, Rng.seeded(4), {
-      prompts: 64,
+      syntheticPairs: 256, // 64 prompts of k = 8
       candidates: 32,
       accepted: 8,
     });
@@ -128,7 +128,7 @@ describe("practical algorithms on the sequence bandit", () => {
   });
 
   it("multi-step RS on sequences runs K steps of N candidates per prompt, improves on π0, and refuses a bad schedule", () => {
-    const r = sequenceMultiStepRs(problem, off, Rng.seeded(5), { prompts: 32, candidates: 32, accepted: 8 });
+    const r = sequenceMultiStepRs(problem, off, Rng.seeded(5), { syntheticPairs: 128, candidates: 32, accepted: 8 });
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     expect(r.right.candidatesSampled).toBe(3 * 32 * 32);
     expect(r.right.rewardModelCalls).toBe(3 * 32 * 32);

@@ -22,10 +22,12 @@ import {
 } from "@gsh/preference";
 import { DPO, type LossSpec } from "../losses";
 import {
+  DEFAULT_SYNTHETIC_PAIRS,
   annealedLogWeights,
   consecutivePairs,
   defaultSchedule,
   fittedLogWeights,
+  promptsForPairs,
   rejectionSampleWithLogAcceptance,
   statisticalRejectionSample,
 } from "../rejection-sampling";
@@ -225,26 +227,31 @@ export function sequenceIterativeDpo(
   return E.right({ policy, rounds: out, gradientSteps, candidatesSampled, tiedPrompts });
 }
 
-/** Prompts P, candidates N and accepted k of a rejection sampler, defaulted (64, 64, 8) and checked. */
+/**
+ * Prompts P, candidates N and accepted k of a rejection sampler: P from the synthetic pairs wanted (default
+ * 16384, as on finite bandits), N and k defaulted (64, 8), all checked.
+ */
 function samplingSizes(o: SequenceRsoOptions): E.Either<GshError, { P: number; N: number; k: number }> {
-  const P = o.prompts ?? 64;
+  const pairs = o.syntheticPairs ?? DEFAULT_SYNTHETIC_PAIRS;
   const N = o.candidates ?? 64;
   const k = o.accepted ?? 8;
-  if (!(Number.isInteger(P) && P >= 1)) return E.left(invalidArgument("prompts", `need an integer ≥ 1, got ${P}`));
+  if (!(Number.isInteger(pairs) && pairs >= 1))
+    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${pairs}`));
   if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
   if (!(Number.isInteger(k) && k >= 2 && k <= N))
     return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
-  return E.right({ P, N, k });
+  return E.right({ P: promptsForPairs(pairs, k), N, k });
 }
 
 export interface SequenceRsoOptions {
-  readonly prompts?: number;
+  /** Synthetic pairs to generate (default 16384); ⌈pairs/⌊k/2⌋⌉ prompts. */
+  readonly syntheticPairs?: number;
   readonly candidates?: number;
   readonly accepted?: number;
 }
 
 /**
- * RSO on sequences (spec §5): a BT reward model θ̂ fitted on the offline pairs; for each of `prompts` prompts, N
+ * RSO on sequences (spec §5): a BT reward model θ̂ fitted on the offline pairs; for each of P prompts, N
  * candidates from π0 scored by r̂, k accepted by the statistical rejection sampler (target π0·e^{r̂/η}); consecutive
  * accepted samples are paired and labelled by the reward model (σ of the r̂ gap, reward-model calls, not queries);
  * the learner is fitted to those synthetic pairs.
