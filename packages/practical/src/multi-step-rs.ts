@@ -16,7 +16,7 @@ import {
   promptsForPairs,
   rejectionSampleWithLogAcceptance,
 } from "./rejection-sampling";
-import { trainPolicy } from "./train";
+import { trainPolicy, trainingPairs } from "./train";
 
 export interface MultiStepOptions {
   /** η₁ > η₂ > … > η_K (default K = 3: 10η, √10·η, η). */
@@ -113,7 +113,7 @@ export function multiStepRejectionSampling(
         else pairs.addLabelled(x, cands[i], cands[j], y);
       }
     }
-    const t = trainPolicy(policy, pairs, { loss: options.loss ?? DPO, eta, l2: options.l2 });
+    const t = trainPolicy(policy, trainingPairs(policy, pairs), { loss: options.loss ?? DPO, eta, l2: options.l2 });
     if (E.isLeft(t)) return t;
     const fitted = policy.distribution();
     steps.push({ eta, samples, policy, fitted, gradientSteps: t.right.steps });

@@ -8,6 +8,8 @@ export class PairBatch {
   rejected: number[] = [];
   /** Optional per-pair pessimistic margins β(Γ(x,a^w) − Γ(x,a^l)). */
   margins: number[] = [];
+  /** How many identical pairs each row stands for (1 unless `aggregated`): the f64 objectives weight by it. */
+  weights: number[] = [];
   /** Pairs refused because chosen = rejected. */
   degenerate = 0;
 
@@ -24,6 +26,7 @@ export class PairBatch {
     this.chosen.push(chosen);
     this.rejected.push(rejected);
     this.margins.push(margin);
+    this.weights.push(1);
     return true;
   }
 
@@ -38,7 +41,33 @@ export class PairBatch {
     b.chosen = [...this.chosen, ...other.chosen];
     b.rejected = [...this.rejected, ...other.rejected];
     b.margins = [...this.margins, ...other.margins];
+    b.weights = [...this.weights, ...other.weights];
     b.degenerate = this.degenerate + other.degenerate;
+    return b;
+  }
+
+  /**
+   * The same pairs with identical (x, chosen, rejected, margin) rows merged into one row of summed weight, in order
+   * of first appearance: the full-batch f64 objectives then cost one term per distinct pair. Rejection samplers
+   * repeat pairs heavily (at η = 0.1 most accepted samples are one action), so their training gets this.
+   */
+  aggregated(): PairBatch {
+    const b = new PairBatch();
+    b.degenerate = this.degenerate;
+    const index = new Map<string, number>();
+    for (let i = 0; i < this.size; i++) {
+      const key = `${this.contexts[i]},${this.chosen[i]},${this.rejected[i]},${this.margins[i]}`;
+      const j = index.get(key);
+      if (j !== undefined) b.weights[j] += this.weights[i];
+      else {
+        index.set(key, b.size);
+        b.contexts.push(this.contexts[i]);
+        b.chosen.push(this.chosen[i]);
+        b.rejected.push(this.rejected[i]);
+        b.margins.push(this.margins[i]);
+        b.weights.push(this.weights[i]);
+      }
+    }
     return b;
   }
 }

@@ -136,9 +136,10 @@ export class LogLinearPolicy extends FinitePolicy {
         (referenceShift(this.problem, reference, x, pairs.chosen[i]) -
           referenceShift(this.problem, reference, x, pairs.rejected[i]));
       const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
-      total += lv.value;
+      const m = pairs.weights[i];
+      total += m * lv.value;
       if (grad) {
-        const c = (lv.dh + lv.dg) / etaPolicy;
+        const c = (m * (lv.dh + lv.dg)) / etaPolicy;
         if (c !== 0) for (let k = 0; k < d; k++) grad[k] += c * (v[fw + k] - v[fl + k]);
       }
     }
@@ -191,9 +192,10 @@ export class TabularPolicy extends FinitePolicy {
         (referenceShift(this.problem, reference, x, pairs.chosen[i]) -
           referenceShift(this.problem, reference, x, pairs.rejected[i]));
       const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
-      total += lv.value;
+      const m = pairs.weights[i];
+      total += m * lv.value;
       if (grad) {
-        const c = lv.dh + lv.dg;
+        const c = m * (lv.dh + lv.dg);
         grad[iw] += c;
         grad[il] -= c;
       }
@@ -224,16 +226,19 @@ export function trainingMetrics(
   const A = problem.actions;
   let c = 0,
     r = 0,
-    acc = 0;
+    acc = 0,
+    n = 0;
   for (let i = 0; i < pairs.size; i++) {
     const x = pairs.contexts[i];
     const rc = eta * (policy.logProb(x, pairs.chosen[i]) - Math.log(ref.probs[x * A + pairs.chosen[i]]));
     const rr = eta * (policy.logProb(x, pairs.rejected[i]) - Math.log(ref.probs[x * A + pairs.rejected[i]]));
-    c += rc;
-    r += rr;
-    if (rc > rr) acc++;
+    const m = pairs.weights[i];
+    c += m * rc;
+    r += m * rr;
+    if (rc > rr) acc += m;
+    n += m;
   }
-  const n = Math.max(1, pairs.size);
+  n = Math.max(1, n);
   return {
     "rewards/chosen": c / n,
     "rewards/rejected": r / n,

@@ -13,7 +13,7 @@ import {
   promptsForPairs,
   statisticalRejectionSample,
 } from "./rejection-sampling";
-import { type TrainResult, trainPolicy } from "./train";
+import { type TrainResult, trainPolicy, trainingPairs } from "./train";
 
 export interface RsoOptions {
   /**
@@ -109,6 +109,6 @@ export function rso(
   }
   costs.rewardModelCalls = rewardModel.calls - calls0;
   const policy = makePolicy(options.policyClass ?? "log-linear", problem);
-  const train = trainPolicy(policy, pairs, { loss: options.loss ?? DPO, l2: options.l2 });
+  const train = trainPolicy(policy, trainingPairs(policy, pairs), { loss: options.loss ?? DPO, l2: options.l2 });
   return E.isLeft(train) ? train : E.right({ policy, pairs, costs, train: train.right });
 }

@@ -56,3 +56,11 @@ export function trainPolicy(
 
 export const trainPolicyOrThrow = (policy: TrainablePolicy, pairs: PairBatch, options: TrainOptions): TrainResult =>
   getOrThrow(trainPolicy(policy, pairs, options));
+
+/**
+ * The pairs a policy trains on: merged duplicates (`PairBatch.aggregated`) for the full-batch f64 policies, whose
+ * objectives weight each row, and the raw batch for neural policies, which sample minibatches by row.
+ */
+export function trainingPairs(policy: TrainablePolicy, pairs: PairBatch): PairBatch {
+  return policy.kind === "log-linear" || policy.kind === "tabular" ? pairs.aggregated() : pairs;
+}
