@@ -62,15 +62,20 @@ async function loadProblem(path: string, dtype?: "f64" | "f32"): Promise<UserPro
   return orFail(await readUserProblem(path, { dtype })());
 }
 
-async function loadOrFit(p: UserProblem, model: string | undefined): Promise<UserFit> {
-  if (!model) return orFail(fitUserModel(p, { folds: 0 }));
+/** A reward model written by `gsh fit --out`; an unreadable or invalid file is a one-line error. */
+async function readModel(path: string): Promise<UserFit> {
   let text: string;
   try {
-    text = await readFile(model, "utf8");
+    text = await readFile(path, "utf8");
   } catch (e) {
-    throw new UserDataError(`${model}: ${(e as Error).message}`);
+    throw new UserDataError(`${path}: ${(e as Error).message}`);
   }
-  return orFail(rewardModelFromJson(text, model));
+  return orFail(rewardModelFromJson(text, path));
+}
+
+async function loadOrFit(p: UserProblem, model: string | undefined): Promise<UserFit> {
+  if (!model) return orFail(fitUserModel(p, { folds: 0 }));
+  return readModel(model);
 }
 
 function describeFit(p: UserProblem, f: UserFit, seconds: number): string {
@@ -252,13 +257,7 @@ export function registerUserDataCommands(program: Command, log: (s: string) => v
     .requiredOption("--out <file>", "where to write")
     .option("--parameters-only", "keep only schema, version, dim, λ and θ̂ (what a serving system loads)")
     .action(async (model: string, o: { out: string; parametersOnly?: boolean }) => {
-      let text: string;
-      try {
-        text = await readFile(model, "utf8");
-      } catch (e) {
-        throw new UserDataError(`${model}: ${(e as Error).message}`);
-      }
-      const f = orFail(rewardModelFromJson(text, model));
+      const f = await readModel(model);
       await writeAtomically(o.out, rewardModelToJson(f, { parametersOnly: o.parametersOnly }));
       log(`wrote ${o.out} (gsh/reward-model v1, d = ${f.dim}${o.parametersOnly ? ", parameters only" : ""})`);
     });

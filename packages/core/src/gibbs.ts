@@ -23,6 +23,29 @@ function checkEta(eta: number): E.Either<GshError, number> {
 /** Refuses η ≤ 0 (and non-finite η) with a typed error. */
 export const validateEta = checkEta;
 
+/**
+ * Checks row x of π0 and r (probabilities, finite rewards, some support; typed errors naming the entry) and returns
+ * max_a |r(x, a)|, which says whether r/η can overflow.
+ */
+function checkedRowMaxAbs(pi0: Policy, reward: Float64Array, x: number): number {
+  const A = pi0.actions;
+  const o = x * A;
+  let support = false;
+  let big = 0;
+  for (let a = 0; a < A; a++) {
+    const p0 = pi0.probs[o + a];
+    const r = reward[o + a];
+    if (!(p0 >= 0) || p0 === Infinity)
+      throw new GshException(invalidArgument("pi0", `π0(${a}|${x}) = ${p0} is not a probability`));
+    if (Number.isNaN(r) || !Number.isFinite(r))
+      throw new GshException(invalidArgument("reward", `r(${x}, ${a}) = ${r} is not a finite number`));
+    if (p0 > 0) support = true;
+    big = Math.max(big, Math.abs(r));
+  }
+  if (!support) throw new GshException(invalidArgument("pi0", `π0 has no support at context ${x}`));
+  return big;
+}
+
 // Below this many entries the copies into the WebAssembly kernels' memory cost more than the exponentials.
 const WASM_MIN_ENTRIES = 4096;
 
@@ -40,21 +63,7 @@ function gibbsRowsInWasm(
   logZ: Float64Array,
 ): boolean {
   const { contexts: X, actions: A } = pi0;
-  for (let x = 0; x < X; x++) {
-    const o = x * A;
-    let support = false;
-    for (let a = 0; a < A; a++) {
-      const p0 = pi0.probs[o + a];
-      const r = reward[o + a];
-      if (!(p0 >= 0) || p0 === Infinity)
-        throw new GshException(invalidArgument("pi0", `π0(${a}|${x}) = ${p0} is not a probability`));
-      if (Number.isNaN(r) || !Number.isFinite(r))
-        throw new GshException(invalidArgument("reward", `r(${x}, ${a}) = ${r} is not a finite number`));
-      if (p0 > 0) support = true;
-      if (Math.abs(r) * invEta >= 1e300) return false;
-    }
-    if (!support) throw new GshException(invalidArgument("pi0", `π0 has no support at context ${x}`));
-  }
+  for (let x = 0; x < X; x++) if (checkedRowMaxAbs(pi0, reward, x) * invEta >= 1e300) return false;
   withWasm(w, (s) => {
     const out = s.alloc(X * A);
     const lz = s.alloc(X);
@@ -90,17 +99,9 @@ export function gibbsPolicy(pi0: Policy, reward: Float64Array, eta: number, out?
     const o = x * A;
     // Where r/η overflows (any finite reward is allowed: 1e308 with η = 0.1), the row is redone shifted by its
     // largest supported reward m: then log Z = m/η + log Σ … may overflow to +∞, its true f64 value.
+    checkedRowMaxAbs(pi0, reward, x);
     let m = -Infinity;
-    for (let a = 0; a < A; a++) {
-      const p0 = pi0.probs[o + a];
-      const r = reward[o + a];
-      if (!(p0 >= 0) || p0 === Infinity)
-        throw new GshException(invalidArgument("pi0", `π0(${a}|${x}) = ${p0} is not a probability`));
-      if (Number.isNaN(r) || !Number.isFinite(r))
-        throw new GshException(invalidArgument("reward", `r(${x}, ${a}) = ${r} is not a finite number`));
-      if (p0 > 0 && r > m) m = r;
-    }
-    if (m === -Infinity) throw new GshException(invalidArgument("pi0", `π0 has no support at context ${x}`));
+    for (let a = 0; a < A; a++) if (pi0.probs[o + a] > 0 && reward[o + a] > m) m = reward[o + a];
     let overflow = false;
     for (let a = 0; a < A; a++) {
       const p0 = pi0.probs[o + a];
