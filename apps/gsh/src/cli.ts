@@ -8,6 +8,7 @@ import { GshException, formatError, type GshError } from "@gsh/core";
 import {
   builtinRegistry,
   builtinSuitesDir,
+  filterSuite,
   loadPlugins,
   mergeResultDirs,
   shardFromEnvironment,
@@ -60,6 +61,24 @@ interface BenchOptions {
   resume?: boolean;
   plugin: string[];
   report: boolean;
+  filter: string[];
+}
+
+/** --filter env:<regex> | alg:<regex>, as regular expressions by kind. */
+function parseFilters(specs: readonly string[]): { environments: RegExp[]; algorithms: RegExp[] } {
+  const out = { environments: [] as RegExp[], algorithms: [] as RegExp[] };
+  for (const spec of specs) {
+    const m = /^(env|alg):(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--filter ${spec}: expected env:<regex> or alg:<regex>`);
+    let re: RegExp;
+    try {
+      re = new RegExp(m[2]);
+    } catch (e) {
+      throw new UsageError(`--filter ${spec}: ${(e as Error).message}`);
+    }
+    (m[1] === "env" ? out.environments : out.algorithms).push(re);
+  }
+  return out;
 }
 
 async function bench(opts: BenchOptions, log: (s: string) => void): Promise<number> {
@@ -68,7 +87,10 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   // Suite plugins resolve against the suite file's folder, --plugin ones against the working directory.
   const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
   const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
-  const suite = orUsage(resolveSuite(opts.seeds ? { ...file, seeds: opts.seeds } : file, registry, path, baseDir));
+  const filtered = opts.filter.length ? orUsage(filterSuite(file, parseFilters(opts.filter))) : file;
+  const suite = orUsage(
+    resolveSuite(opts.seeds ? { ...filtered, seeds: opts.seeds } : filtered, registry, path, baseDir),
+  );
   if (opts.shardCount !== undefined && opts.shard !== "auto")
     throw new UsageError("--shard-count goes with --shard auto");
   const auto = opts.shard === "auto" ? orUsage(shardFromEnvironment(process.env, opts.shardCount)) : null;
@@ -129,10 +151,16 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   return summary.failed > 0 ? EXIT.trialsFailed : EXIT.ok;
 }
 
+function cliVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("../package.json") as { version: string }).version;
+}
+
 export function buildProgram(log: (s: string) => void = (s) => console.log(s)): Command {
   const program = new Command("gsh")
     .description("gsh: benchmarks for KL-regularized RLHF, every algorithm scored exactly against a known optimum")
-    .showHelpAfterError()
+    .version(cliVersion(), "-V, --version", "print the gsh version")
+    .showHelpAfterError("(gsh <command> --help shows its options)")
     .exitOverride();
 
   program
@@ -156,6 +184,12 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     )
     .option("--resume", "continue an interrupted run in --out (skips finished trials)")
     .option("--plugin <package|path>", "load algorithms/environments from a plugin (repeatable)", collect, [])
+    .option(
+      "--filter <env:re|alg:re>",
+      "run only environments / algorithms whose label matches the regular expression (repeatable)",
+      collect,
+      [],
+    )
     .option("--no-report", "skip the tables and report.html")
     .action(async (opts: BenchOptions) => {
       process.exitCode = await bench(opts, log);

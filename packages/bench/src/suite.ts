@@ -1,9 +1,10 @@
+import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, extname } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
 import { parse as parseYaml } from "yaml";
-import type { GshError } from "@gsh/core";
+import { type GshError, invalidArgument } from "@gsh/core";
 import { z } from "./plugin";
 import type { Registry } from "./registry";
 
@@ -252,6 +253,51 @@ export function suitePath(nameOrPath: string): string {
   return extname(nameOrPath) ? nameOrPath : join(builtinSuitesDir, `${nameOrPath}.yaml`);
 }
 
+/**
+ * The suite restricted to the environments and algorithms whose label (or name when unlabelled) matches the given
+ * regular expressions (`gsh bench --filter env:<re> --filter alg:<re>`; several of one kind are alternatives).
+ * References to removed entries (an algorithm's `environments`, comparisons) are pruned; an empty result is an
+ * error naming the filter.
+ */
+export function filterSuite(
+  file: SuiteFile,
+  filters: { readonly environments?: readonly RegExp[]; readonly algorithms?: readonly RegExp[] },
+): E.Either<GshError, SuiteFile> {
+  const keep = (res: readonly RegExp[] | undefined) => (e: { label?: string; name: string }) =>
+    !res || res.length === 0 || res.some((r) => r.test(e.label ?? e.name));
+  const environments = file.environments.filter(keep(filters.environments));
+  if (environments.length === 0)
+    return E.left(
+      invalidArgument("filter", `no environment matches ${filters.environments!.map(String).join(" or ")}`),
+    );
+  const envLabels = new Set(environments.map((e) => e.label ?? e.name));
+  const algorithms = file.algorithms
+    .filter(keep(filters.algorithms))
+    .map((a) => (a.environments ? { ...a, environments: a.environments.filter((l) => envLabels.has(l)) } : a))
+    .filter((a) => !a.environments || a.environments.length > 0);
+  if (algorithms.length === 0)
+    return E.left(
+      invalidArgument(
+        "filter",
+        `no algorithm matches ${(filters.algorithms ?? []).map(String).join(" or ")} on the kept environments`,
+      ),
+    );
+  const algLabels = new Set(algorithms.map((a) => a.label ?? a.name));
+  const comparisons = file.comparisons
+    .filter((c) => algLabels.has(c.a) && algLabels.has(c.b))
+    .map((c) => (c.environments ? { ...c, environments: c.environments.filter((l) => envLabels.has(l)) } : c))
+    .filter((c) => !c.environments || c.environments.length > 0);
+  return E.right({ ...file, environments, algorithms, comparisons });
+}
+
+/** The names of the built-in suites (`gsh bench --suite <name>`). */
+export function builtinSuiteNames(): string[] {
+  return readdirSync(builtinSuitesDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -".yaml".length))
+    .sort();
+}
+
 /** Reads and parses a suite file (not yet resolved: plugins must be loaded first). */
 export function readSuiteFile(path: string): TE.TaskEither<GshError, { file: SuiteFile; baseDir: string }> {
   return async () => {
@@ -259,7 +305,15 @@ export function readSuiteFile(path: string): TE.TaskEither<GshError, { file: Sui
     try {
       text = await readFile(path, "utf8");
     } catch (e) {
-      return E.left({ _tag: "IOError", path, message: (e as Error).message });
+      const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+      const builtin = dirname(path) === builtinSuitesDir;
+      return E.left({
+        _tag: "IOError",
+        path,
+        message: missing
+          ? `no such suite${builtin ? `; the built-in suites are ${builtinSuiteNames().join(", ")}, or give a path to a .yaml/.json file` : " file"}`
+          : (e as Error).message,
+      });
     }
     const p = parseSuiteText(text, path);
     return E.isLeft(p) ? p : E.right({ file: p.right, baseDir: dirname(path) });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import {
   builtinRegistry,
   expandTrials,
+  filterSuite,
   parseSuiteText,
   readSuiteFile,
   resolveSuite,
@@ -146,5 +147,42 @@ algorithms:
     );
     const j = await readSuiteFile(join(dir, "j.json"))();
     expect(E.isRight(j) && j.right.file.seeds).toEqual([3, 5]);
+  });
+});
+
+describe("filterSuite", () => {
+  const text = `name: f
+seeds: 1
+budgets: [100]
+environments:
+  - { label: "R1", name: R }
+  - { label: "H1", name: H }
+algorithms:
+  - { label: "b0", name: offline-gshf, params: { beta: 0 } }
+  - { label: "b1", name: offline-gshf, params: { beta: 1 }, environments: ["H1"] }
+  - { label: "on", name: online-gshf, params: { iterations: 2 } }
+comparisons:
+  - { a: "b1", b: "b0" }
+  - { a: "on", b: "b0", environments: ["R1", "H1"] }
+`;
+  const file = parseSuiteText(text, join(dir, "f.yaml"));
+  if (E.isLeft(file)) throw new Error(JSON.stringify(file.left));
+
+  it("keeps matching entries and prunes restrictions and comparisons to what is kept", () => {
+    const f = filterSuite(file.right, { environments: [/^R/] });
+    if (E.isLeft(f)) throw new Error(JSON.stringify(f.left));
+    expect(f.right.environments.map((e) => e.label)).toEqual(["R1"]);
+    // b1 ran only on H1, which is gone: it goes too, and so does its comparison
+    expect(f.right.algorithms.map((a) => a.label)).toEqual(["b0", "on"]);
+    expect(f.right.comparisons).toEqual([{ a: "on", b: "b0", environments: ["R1"] }]);
+    expect(E.isRight(resolveSuite(f.right, builtinRegistry(), join(dir, "f.yaml"), dir))).toBe(true);
+  });
+
+  it("alternatives of one kind are OR-ed; a filter that keeps nothing is an InvalidArgument naming it", () => {
+    const f = filterSuite(file.right, { algorithms: [/^b0$/, /^on$/] });
+    expect(E.isRight(f) && f.right.algorithms.map((a) => a.label)).toEqual(["b0", "on"]);
+    expect(filterSuite(file.right, { algorithms: [/nothing/] })).toMatchObject({
+      left: { _tag: "InvalidArgument", field: "filter" },
+    });
   });
 });

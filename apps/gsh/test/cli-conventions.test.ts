@@ -1,0 +1,45 @@
+// CLI conventions: --version, one-line errors with a hint, unknown suites listed, --filter.
+import { gsh, rowsOf, tmp } from "./helpers";
+
+describe("gsh CLI conventions", () => {
+  it("--version prints the version; an unknown command or suite is one error line plus a hint, exit 2", () => {
+    const v = gsh(["--version"]);
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const bad = gsh(["bnch"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command 'bnch'/);
+    expect(bad.stderr).toMatch(/gsh <command> --help shows its options/);
+    expect(bad.stderr).not.toMatch(/Commands:/); // not the whole help
+    const suite = gsh(["bench", "--suite", "nosuch", "--out", tmp()]);
+    expect(suite.status).toBe(2);
+    expect(suite.stderr).toMatch(/no such suite; the built-in suites are default, paper, sequence, smoke/);
+  });
+
+  it("--filter env:/alg: runs the matching part of a suite, prunes comparisons, and refuses a filter that keeps nothing", () => {
+    const out = tmp();
+    const r = gsh([
+      "bench",
+      "--suite",
+      "smoke",
+      "--filter",
+      "env:^H",
+      "--filter",
+      "alg:enhancer|β=0",
+      "--out",
+      out,
+      "--workers",
+      "1",
+    ]);
+    expect(r.status).toBe(0);
+    const rows = rowsOf(out);
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((x) => x.environment))).toEqual(new Set(["H η=0.1"]));
+    expect(new Set(rows.map((x) => x.algorithm))).toEqual(new Set(["online enhancer", "β=0 (MLE-Gibbs)"]));
+    expect(r.stdout).toMatch(/online enhancer vs β=0/);
+    expect(r.stdout).not.toMatch(/Option II β=1 vs/);
+    const none = gsh(["bench", "--suite", "smoke", "--filter", "env:zzz", "--out", tmp()]);
+    expect(none.status).toBe(2);
+    expect(none.stderr.trim()).toBe("gsh: invalid filter: no environment matches /zzz/");
+  });
+});
