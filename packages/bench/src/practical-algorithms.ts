@@ -1,6 +1,8 @@
 import { getOrThrow } from "@gsh/core";
 import {
   DEFAULT_SYNTHETIC_PAIRS,
+  availableBackends,
+  type BackendName,
   type LossSpec,
   NeuralBanditPolicy,
   RewardModel,
@@ -53,7 +55,24 @@ const neuralParams = {
   learningRate: z.number().positive().default(0.01),
   batchSize: z.number().int().positive().default(256),
   backend: z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]).optional(),
+  /** Run on the fastest available backend when `backend` is not available here (default false: refuse the suite). */
+  backendFallback: z.boolean().default(false),
 };
+
+/**
+ * A requested TF.js backend that is not available here is refused when the suite loads (the error names the
+ * available ones), unless the entry allows the fallback explicitly: a suite must not silently run on another backend.
+ */
+function requireBackend(p: { backend?: BackendName; backendFallback: boolean }, ctx: z.RefinementCtx): void {
+  if (!p.backend || p.backendFallback) return;
+  const available = availableBackends();
+  if (!available.includes(p.backend))
+    ctx.addIssue({
+      code: "custom",
+      path: ["backend"],
+      message: `TF.js backend '${p.backend}' is not available here (available: ${available.join(", ")}); choose one of those or set backendFallback: true`,
+    });
+}
 
 /** Iterative DPO on a sequence environment with a given learner; `extra` diagnostics are read after training. */
 function runSequenceIterativeDpo(
@@ -119,7 +138,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         /** Sequences only: the Markov MLP (exact by the DP) or the full-prefix recurrent policy (Monte Carlo). */
         architecture: z.enum(["markov", "recurrent"]).default("markov"),
       })
-      .strict(),
+      .strict()
+      .superRefine(requireBackend),
     supports: ALL_KINDS,
     async run(ctx, p) {
       const { tf, backend } = await loadTf({ prefer: p.backend });
@@ -354,7 +374,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         ...neuralParams,
         stepsPerRound: z.number().int().positive().default(100),
       })
-      .strict(),
+      .strict()
+      .superRefine(requireBackend),
     async run(ctx, p) {
       const m = Math.floor(ctx.budget / p.rounds);
       if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than rounds ${p.rounds}`);

@@ -288,6 +288,17 @@ export interface WrittenReport {
   readonly verdicts: readonly ComparisonVerdict[];
 }
 
+/** "TF.js backends: wasm (120 trials)": which backend the neural trials ran on, from their rows, or null. */
+export function backendsUsed(rows: readonly ResultRow[]): string | null {
+  const count = new Map<string, number>();
+  for (const r of rows) {
+    const b = (r.diagnostics as Record<string, unknown> | undefined)?.backend;
+    if (typeof b === "string") count.set(b, (count.get(b) ?? 0) + 1);
+  }
+  if (count.size === 0) return null;
+  return `TF.js backends: ${[...count].map(([b, n]) => `${b} (${n} trials)`).join(", ")}`;
+}
+
 /** Reads `<dir>/results.jsonl` (and suite.json) and writes results.csv, summary.txt and report.html there. */
 export async function writeReport(dir: string): Promise<WrittenReport> {
   const content = readResultsFile(join(dir, "results.jsonl"));
@@ -309,6 +320,8 @@ export async function writeReport(dir: string): Promise<WrittenReport> {
     notes.push(`partial: ${suite.partial.have} of ${suite.partial.of} trials (merged with --allow-partial)`);
   if (suite.shard)
     notes.push(`shard ${suite.shard.index}/${suite.shard.count}: this directory holds one slice of the suite`);
+  const backends = backendsUsed(rows);
+  if (backends) notes.push(backends);
   if (content.corrupt.length > 0)
     notes.push(
       `${content.corrupt.length} unparsable lines skipped (first: line ${content.corrupt[0].line}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,

@@ -266,6 +266,24 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
 /** Monte-Carlo samples per prompt for sampler policies (their metrics are marked estimated). */
 export const MONTE_CARLO_SAMPLES_PER_PROMPT = 512;
 
+const COST_KEYS = ["candidatesSampled", "rewardModelCalls", "gradientSteps"] as const;
+
+/**
+ * Why an algorithm's `costs` are invalid, or null: an unknown key (a misspelling would otherwise be dropped and the
+ * cost reported as 0) or a value that is not a finite number ≥ 0.
+ */
+export function invalidCosts(costs: unknown): string | null {
+  if (costs === undefined) return null;
+  if (typeof costs !== "object" || costs === null) return `costs must be an object, got ${String(costs)}`;
+  for (const [k, v] of Object.entries(costs)) {
+    if (!(COST_KEYS as readonly string[]).includes(k))
+      return `unknown cost '${k}' (the costs are ${COST_KEYS.join(", ")})`;
+    if (!(typeof v === "number" && Number.isFinite(v) && v >= 0))
+      return `cost '${k}' must be a finite number ≥ 0, got ${String(v)}`;
+  }
+  return null;
+}
+
 /**
  * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy) is
  * a row with status "failed" and its error, so a suite goes on.
@@ -309,6 +327,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       version,
       "InvalidOutput",
     );
+  const badCosts = invalidCosts(out.costs);
+  if (badCosts) return failed(badCosts, id, version, "InvalidOutput");
   try {
     const evalRng = Rng.seeded(trial.seed).split(
       `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,

@@ -1,11 +1,14 @@
 import * as E from "fp-ts/lib/Either";
+import { availableBackends } from "@gsh/practical";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   builtinRegistry,
   expandTrials,
+  backendsUsed,
   filterSuite,
+  invalidCosts,
   parseSuiteText,
   readSuiteFile,
   resolveSuite,
@@ -184,5 +187,46 @@ comparisons:
     expect(filterSuite(file.right, { algorithms: [/nothing/] })).toMatchObject({
       left: { _tag: "InvalidArgument", field: "filter" },
     });
+  });
+});
+
+describe("no silent fallbacks", () => {
+  it("a TF.js backend that is not available is refused at load, naming the available ones, unless backendFallback is set", () => {
+    // Whichever backend this machine lacks (on the project's machines tfjs-node-gpu: libtensorflow cannot be
+    // downloaded); a machine with all of them has nothing to refuse.
+    const missing = (["tensorflow-gpu", "tensorflow", "wasm"] as const).find((b) => !availableBackends().includes(b));
+    if (!missing) return;
+    const suite = (extra: string) => `name: b
+seeds: 1
+budgets: [100]
+environments: [{ name: R }]
+algorithms: [{ name: neural-dpo, params: { backend: ${missing}${extra} } }]
+`;
+    const refused = load(suite(""));
+    expect(E.isLeft(refused)).toBe(true);
+    if (E.isLeft(refused))
+      expect(refused.left.message).toMatch(
+        new RegExp(`backend.*'${missing}' is not available here \\(available: .*cpu\\)`),
+      );
+    expect(E.isRight(load(suite(", backendFallback: true")))).toBe(true);
+  });
+
+  it("an algorithm's costs are validated: unknown keys and bad values are named", () => {
+    expect(invalidCosts(undefined)).toBeNull();
+    expect(invalidCosts({ candidatesSampled: 3, gradientSteps: 0 })).toBeNull();
+    expect(invalidCosts({ gradientStep: 5 })).toBe(
+      "unknown cost 'gradientStep' (the costs are candidatesSampled, rewardModelCalls, gradientSteps)",
+    );
+    expect(invalidCosts({ rewardModelCalls: -1 })).toMatch(/rewardModelCalls' must be a finite number ≥ 0, got -1/);
+  });
+});
+
+describe("backendsUsed", () => {
+  it("counts the TF.js backend of each neural row for the summary; null when no row has one", () => {
+    const row = (backend?: string) => ({ status: "ok", diagnostics: backend ? { backend } : {} }) as never;
+    expect(backendsUsed([row("wasm"), row("wasm"), row("cpu"), row()])).toBe(
+      "TF.js backends: wasm (2 trials), cpu (1 trials)",
+    );
+    expect(backendsUsed([row()])).toBeNull();
   });
 });

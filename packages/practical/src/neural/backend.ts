@@ -45,13 +45,23 @@ export const nodeProbe: BackendProbe = {
   },
 };
 
-/** The backend that would be used: tfjs-node-gpu → tfjs-node → wasm → cpu. */
-export function chooseBackend(probe: BackendProbe = nodeProbe, prefer?: BackendName): BackendName {
+/** The backends usable here, fastest first: tfjs-node-gpu → tfjs-node → wasm → cpu. */
+export function availableBackends(probe: BackendProbe = nodeProbe): BackendName[] {
   const available: BackendName[] = [];
   if (probe.hasNativeBinding("@tensorflow/tfjs-node-gpu")) available.push("tensorflow-gpu");
   if (probe.hasNativeBinding("@tensorflow/tfjs-node")) available.push("tensorflow");
   if (probe.hasWasm()) available.push("wasm");
   available.push("cpu");
+  return available;
+}
+
+/**
+ * The backend that would be used: `prefer` when it is available, else the fastest available one. A caller that
+ * asks for a backend must not silently get another: check with `availableBackends` first (the bench refuses such a
+ * suite unless it sets `backendFallback: true`).
+ */
+export function chooseBackend(probe: BackendProbe = nodeProbe, prefer?: BackendName): BackendName {
+  const available = availableBackends(probe);
   if (prefer && available.includes(prefer)) return prefer;
   return available[0];
 }
