@@ -8,7 +8,11 @@ import { GshException, formatError, type GshError } from "@gsh/core";
 import {
   builtinRegistry,
   builtinSuitesDir,
+  expandTrials,
   filterSuite,
+  readResults,
+  shardTrials,
+  type Trial,
   loadPlugins,
   mergeResultDirs,
   shardFromEnvironment,
@@ -62,6 +66,56 @@ interface BenchOptions {
   plugin: string[];
   report: boolean;
   filter: string[];
+  set: string[];
+  dryRun?: boolean;
+  estimateFrom?: string;
+}
+
+/**
+ * The expanded grid, per environment × algorithm, and an estimated wall time from the per-trial medians of an
+ * earlier run's results (matched by environment, algorithm and budget); nothing runs and nothing is written.
+ */
+function dryRun(
+  trials: readonly Trial[],
+  workers: number,
+  estimateFrom: string | undefined,
+  log: (s: string) => void,
+): void {
+  const cells = new Map<string, number>();
+  for (const t of trials) {
+    const k = `${t.environment.label} | ${t.algorithm.label}`;
+    cells.set(k, (cells.get(k) ?? 0) + 1);
+  }
+  const width = Math.max(...[...cells.keys()].map((k) => k.length));
+  for (const [k, n] of cells) log(`${k.padEnd(width)}  ${String(n).padStart(6)} trials`);
+  log(`${"total".padEnd(width)}  ${String(trials.length).padStart(6)} trials`);
+  if (!estimateFrom) {
+    log(
+      "estimated time: unknown (pass --estimate-from <results.jsonl> of an earlier run to estimate from its trial times)",
+    );
+    return;
+  }
+  const times = new Map<string, number[]>();
+  for (const r of readResults(estimateFrom)) {
+    const k = `${r.environment}|${r.algorithm}|${r.budget}`;
+    const list = times.get(k) ?? [];
+    list.push(r.wallMs);
+    times.set(k, list);
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[s.length >> 1];
+  };
+  let ms = 0;
+  let unknown = 0;
+  for (const t of trials) {
+    const list = times.get(`${t.environment.label}|${t.algorithm.label}|${t.budget}`);
+    if (list) ms += median(list);
+    else unknown++;
+  }
+  log(
+    `estimated time: ${(ms / 1000 / workers).toFixed(0)} s on ${workers} workers (trial medians from ${estimateFrom}${unknown ? `; ${unknown} trials have no timing there and are not counted` : ""})`,
+  );
 }
 
 /** --filter env:<regex> | alg:<regex>, as regular expressions by kind. */
@@ -83,7 +137,7 @@ function parseFilters(specs: readonly string[]): { environments: RegExp[]; algor
 
 async function bench(opts: BenchOptions, log: (s: string) => void): Promise<number> {
   const path = suitePath(opts.suite);
-  const { file, baseDir } = orUsage(await readSuiteFile(path)());
+  const { file, baseDir } = orUsage(await readSuiteFile(path, opts.set)());
   // Suite plugins resolve against the suite file's folder, --plugin ones against the working directory.
   const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
   const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
@@ -96,6 +150,16 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   const auto = opts.shard === "auto" ? orUsage(shardFromEnvironment(process.env, opts.shardCount)) : null;
   const shard = auto ?? (opts.shard === "auto" ? undefined : opts.shard);
   if (auto) log(`shard ${auto.index}/${auto.count} from ${auto.source}'s variables`);
+  if (opts.dryRun) {
+    const all = expandTrials(suite);
+    dryRun(
+      shard ? shardTrials(all, shard.index, shard.count) : all,
+      opts.workers ?? availableParallelism(),
+      opts.estimateFrom,
+      log,
+    );
+    return EXIT.ok;
+  }
   // Each shard owns its own directory: under --out (or bench-results/<suite>) a shard-i-of-N folder when automatic.
   const shardDir = shard ? `shard-${shard.index}-of-${shard.count}` : "";
   const outDir = auto
@@ -190,6 +254,14 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       collect,
       [],
     )
+    .option(
+      "--set <path=value>",
+      "override a suite field before validation, e.g. seeds=3 or 'algorithms.RSO N=64.params.syntheticPairs=4096' (repeatable)",
+      collect,
+      [],
+    )
+    .option("--dry-run", "print the expanded grid and an estimated time; run nothing")
+    .option("--estimate-from <results.jsonl>", "with --dry-run: estimate from an earlier run's trial times")
     .option("--no-report", "skip the tables and report.html")
     .action(async (opts: BenchOptions) => {
       process.exitCode = await bench(opts, log);

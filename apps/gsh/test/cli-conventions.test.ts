@@ -1,4 +1,5 @@
 // CLI conventions: --version, one-line errors with a hint, unknown suites listed, --filter.
+import { readdirSync } from "node:fs";
 import { gsh, rowsOf, tmp } from "./helpers";
 
 describe("gsh CLI conventions", () => {
@@ -41,5 +42,26 @@ describe("gsh CLI conventions", () => {
     const none = gsh(["bench", "--suite", "smoke", "--filter", "env:zzz", "--out", tmp()]);
     expect(none.status).toBe(2);
     expect(none.stderr.trim()).toBe("gsh: invalid filter: no environment matches /zzz/");
+  });
+
+  it("--dry-run prints the expanded grid (after --set and --filter) and writes nothing", () => {
+    const out = tmp();
+    const r = gsh([
+      "bench",
+      "--suite",
+      "smoke",
+      "--set",
+      "seeds=4",
+      "--filter",
+      "alg:enhancer",
+      "--dry-run",
+      "--out",
+      out,
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/P tabular η=0\.1 \| online enhancer\s+4 trials/);
+    expect(r.stdout).toMatch(/total\s+8 trials/);
+    expect(r.stdout).toMatch(/estimated time: unknown/);
+    expect(readdirSync(out)).toEqual([]);
   });
 });

@@ -116,7 +116,11 @@ function invalid(source: string, path: string, message: string): GshError {
 }
 
 /** Parses the text of a suite file (JSON, or YAML when the name ends in .yaml/.yml). */
-export function parseSuiteText(text: string, source: string): E.Either<GshError, SuiteFile> {
+export function parseSuiteText(
+  text: string,
+  source: string,
+  overrides: readonly string[] = [],
+): E.Either<GshError, SuiteFile> {
   let raw: unknown;
   try {
     raw = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
@@ -129,12 +133,58 @@ export function parseSuiteText(text: string, source: string): E.Either<GshError,
       message: (e as Error).message.split("\n")[0],
     });
   }
+  for (const o of overrides) {
+    const applied = applyOverride(raw, o);
+    if (E.isLeft(applied)) return applied;
+  }
   const r = suiteFileSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
     return E.left(invalid(source, pathOf(issue.path), issue.message));
   }
   return E.right(r.data);
+}
+
+/**
+ * Applies one `--set path=value` to a parsed suite before validation, so the schema then checks the result and names
+ * the field. The path is dot-separated; under `environments` and `algorithms` a segment picks the entry by label
+ * (or name when unlabelled), e.g. `seeds=3`, `budgets=[300, 1000]`, `algorithms.RSO N=64.params.syntheticPairs=4096`.
+ * The value is YAML (numbers, lists, booleans, strings). Missing objects on the way are created.
+ */
+export function applyOverride(raw: unknown, spec: string): E.Either<GshError, void> {
+  const bad = (message: string): E.Either<GshError, never> => E.left(invalidArgument("set", `${spec}: ${message}`));
+  const eq = spec.indexOf("=");
+  if (eq <= 0) return bad("expected path=value");
+  const path = spec.slice(0, eq).split(".");
+  let value: unknown;
+  try {
+    value = parseYaml(spec.slice(eq + 1));
+  } catch (e) {
+    return bad(`the value is not YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (typeof raw !== "object" || raw === null) return bad("the suite is not an object");
+  let node = raw as Record<string, unknown>;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i];
+    const next = node[key];
+    if (Array.isArray(next) && (key === "environments" || key === "algorithms")) {
+      const label = path[++i];
+      const entry = next.find((e) => e && typeof e === "object" && (e.label ?? e.name) === label);
+      if (!entry)
+        return bad(
+          `no entry labelled '${label}' in ${key} (labels: ${next.map((e) => e?.label ?? e?.name).join(", ")})`,
+        );
+      if (i === path.length - 1) return bad(`give a field of ${key}.${label} to set`);
+      node = entry as Record<string, unknown>;
+      continue;
+    }
+    if (next === undefined) node[key] = {};
+    else if (typeof next !== "object" || next === null || Array.isArray(next))
+      return bad(`'${path.slice(0, i + 1).join(".")}' is not an object`);
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+  return E.right(undefined);
 }
 
 /** Resolves names and validates parameters against the registry (the file is named in every error). */
@@ -299,7 +349,10 @@ export function builtinSuiteNames(): string[] {
 }
 
 /** Reads and parses a suite file (not yet resolved: plugins must be loaded first). */
-export function readSuiteFile(path: string): TE.TaskEither<GshError, { file: SuiteFile; baseDir: string }> {
+export function readSuiteFile(
+  path: string,
+  overrides: readonly string[] = [],
+): TE.TaskEither<GshError, { file: SuiteFile; baseDir: string }> {
   return async () => {
     let text: string;
     try {
@@ -315,7 +368,7 @@ export function readSuiteFile(path: string): TE.TaskEither<GshError, { file: Sui
           : (e as Error).message,
       });
     }
-    const p = parseSuiteText(text, path);
+    const p = parseSuiteText(text, path, overrides);
     return E.isLeft(p) ? p : E.right({ file: p.right, baseDir: dirname(path) });
   };
 }

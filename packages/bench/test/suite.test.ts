@@ -230,3 +230,31 @@ describe("backendsUsed", () => {
     expect(backendsUsed([row()])).toBeNull();
   });
 });
+
+describe("--set overrides (applyOverride)", () => {
+  const text = `name: o
+seeds: 2
+budgets: [100]
+environments: [{ label: "R1", name: R }]
+algorithms: [{ label: "b0", name: offline-gshf, params: { beta: 0 } }]
+`;
+  it("sets top-level and per-entry fields by label before validation, values as YAML", () => {
+    const f = parseSuiteText(text, join(dir, "o.yaml"), [
+      "seeds=5",
+      "budgets=[300, 1000]",
+      "algorithms.b0.params.beta=1.5",
+    ]);
+    if (E.isLeft(f)) throw new Error(JSON.stringify(f.left));
+    expect(f.right.seeds).toBe(5);
+    expect(f.right.budgets).toEqual([300, 1000]);
+    expect(f.right.algorithms[0].params).toEqual({ beta: 1.5 });
+  });
+  it("a bad path or value is an error naming the override, and the schema still checks the result", () => {
+    expect(parseSuiteText(text, join(dir, "o.yaml"), ["algorithms.zz.params.beta=1"])).toMatchObject({
+      left: { _tag: "InvalidArgument", field: "set" },
+    });
+    expect(parseSuiteText(text, join(dir, "o.yaml"), ["nonsense"])).toMatchObject({ left: { field: "set" } });
+    const r = parseSuiteText(text, join(dir, "o.yaml"), ["seeds=0"]);
+    expect(E.isLeft(r) && r.left._tag === "InvalidArgument" && r.left.field).toBe(`${join(dir, "o.yaml")}: seeds`);
+  });
+});
