@@ -1,5 +1,6 @@
 // CLI conventions: --version, one-line errors with a hint, unknown suites listed, --filter.
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { gsh, rowsOf, tmp } from "./helpers";
 
 describe("gsh CLI conventions", () => {
@@ -63,5 +64,42 @@ describe("gsh CLI conventions", () => {
     expect(r.stdout).toMatch(/total\s+8 trials/);
     expect(r.stdout).toMatch(/estimated time: unknown/);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  it("a plugin file outside any package (TypeScript or ESM) imports @gsh/* with no install, in the main thread and in workers", () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "p.ts"),
+      `import { defineAlgorithm, z } from "@gsh/bench";
+import { uniformPolicy } from "@gsh/core";
+export default defineAlgorithm({ name: "anywhere-ts", track: "practical", description: "uniform", params: z.object({}).strict(), supports: ["bandit"],
+  run: (ctx) => ({ policy: uniformPolicy((ctx as any).problem.contexts, (ctx as any).problem.actions) }) });
+`,
+    );
+    writeFileSync(
+      join(dir, "p.mjs"),
+      `import { defineAlgorithm, z } from "@gsh/bench";
+import { uniformPolicy } from "@gsh/core";
+export default defineAlgorithm({ name: "anywhere-esm", track: "practical", description: "uniform", params: z.object({}).strict(), supports: ["bandit"],
+  run: (ctx) => ({ policy: uniformPolicy(ctx.problem.contexts, ctx.problem.actions) }) });
+`,
+    );
+    writeFileSync(
+      join(dir, "suite.yaml"),
+      'name: anywhere\nseeds: 2\nbudgets: [100]\nplugins: ["./p.ts", "./p.mjs"]\nenvironments: [{ name: R }]\nalgorithms: [{ name: anywhere-ts }, { name: anywhere-esm }]\n',
+    );
+    const r = gsh([
+      "bench",
+      "--suite",
+      join(dir, "suite.yaml"),
+      "--out",
+      join(dir, "out"),
+      "--workers",
+      "2",
+      "--no-report",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(rowsOf(join(dir, "out")).filter((x) => x.status === "ok")).toHaveLength(4);
   });
 });

@@ -81,7 +81,47 @@ export function resolvePluginSpecifier(specifier: string, baseDir: string): stri
   return require.resolve(specifier, { paths: [baseDir, process.cwd()] });
 }
 
+let gshResolutionRegistered = false;
+
+/**
+ * Makes `@gsh/*` imports in a plugin resolve to the packages this runner uses, wherever the plugin file lives (in
+ * the repository root, in /tmp, in a project that has no node_modules of its own), so that a plugin needs no
+ * install step and always sees the same `@gsh/bench` as the runner (one copy of `z`, one registry). A module
+ * resolution hook (Node ≥ 20.6 `module.register`) re-resolves such specifiers as if imported from this file.
+ */
+async function registerGshResolution(): Promise<void> {
+  if (gshResolutionRegistered) return;
+  gshResolutionRegistered = true;
+  // CommonJS plugins (and TypeScript ones, which tsx compiles to CommonJS outside "type": "module" packages) resolve
+  // through Module._resolveFilename: when a `@gsh/*` request is not found from the plugin, retry from this module.
+  const Module = (await import("node:module")).default as unknown as {
+    _resolveFilename: (request: string, parent: unknown, ...rest: unknown[]) => string;
+  };
+  const original = Module._resolveFilename;
+  Module._resolveFilename = function (request: string, parent: unknown, ...rest: unknown[]) {
+    try {
+      return original.call(this, request, parent, ...rest);
+    } catch (e) {
+      if (!request.startsWith("@gsh/")) throw e;
+      return original.call(this, request, module, ...rest);
+    }
+  };
+  const { register } = (await import("node:module")) as { register?: (url: string) => void };
+  if (!register) return;
+  try {
+    const parent = pathToFileURL(__filename).href;
+    const hook = `export async function resolve(specifier, context, next) {
+  if (specifier.startsWith("@gsh/")) return next(specifier, { ...context, parentURL: ${JSON.stringify(parent)} });
+  return next(specifier, context);
+}`;
+    register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  } catch {
+    // Runtimes that sandbox module loading (Jest refuses module.register) keep their own resolution: nothing to add.
+  }
+}
+
 async function importModule(path: string): Promise<Record<string, unknown>> {
+  await registerGshResolution();
   if (/\.(c|m)?ts$/.test(path)) {
     // TypeScript plugins are loaded through tsx (esbuild), so a contributor needs no build step.
     const { tsImport } = (await import("tsx/esm/api")) as {
