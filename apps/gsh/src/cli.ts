@@ -21,6 +21,8 @@ import {
   runSuite,
   suitePath,
   writeReport,
+  REPORT_FORMATS,
+  type ReportFormat,
   type ResultRow,
 } from "@gsh/bench";
 import { UserDataError, registerUserDataCommands } from "./user-data-commands";
@@ -283,10 +285,20 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
 
   program
     .command("report <dir>")
-    .description("rebuild results.csv, summary.txt and report.html from <dir>/results.jsonl")
-    .action(async (dir: string) => {
+    .description(
+      "rebuild the report files from <dir>/results.jsonl: results.csv, summary.txt and report.html by default",
+    )
+    .option(
+      "--format <csv|txt|md|html>",
+      "write only these (repeatable; md is the summary as Markdown tables)",
+      collect,
+      [],
+    )
+    .action(async (dir: string, o: { format: string[] }) => {
       if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`${dir}: no results.jsonl`);
-      const rep = await writeReport(dir);
+      const bad = o.format.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+      if (bad) throw new UsageError(`--format ${bad}: expected one of ${REPORT_FORMATS.join(", ")}`);
+      const rep = await writeReport(dir, o.format.length ? (o.format as ReportFormat[]) : undefined);
       log(rep.summary);
       log(`\nwrote ${rep.files.join(", ")}`);
     });

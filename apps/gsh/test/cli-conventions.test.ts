@@ -1,5 +1,5 @@
 // CLI conventions: --version, one-line errors with a hint, unknown suites listed, --filter.
-import { readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gsh, rowsOf, tmp } from "./helpers";
 
@@ -101,5 +101,23 @@ export default defineAlgorithm({ name: "anywhere-esm", track: "practical", descr
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(rowsOf(join(dir, "out")).filter((x) => x.status === "ok")).toHaveLength(4);
+  });
+
+  it("gsh report --format md writes the summary as Markdown tables (and only that); an unknown format is refused", () => {
+    const out = tmp();
+    expect(
+      gsh(["bench", "--suite", "smoke", "--filter", "env:^H", "--out", out, "--workers", "1", "--no-report"]).status,
+    ).toBe(0);
+    const r = gsh(["report", out, "--format", "md"]);
+    expect(r.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["results.jsonl", "suite.json", "summary.md"]);
+    const md = readFileSync(join(out, "summary.md"), "utf8");
+    expect(md).toMatch(/^# smoke\n/);
+    expect(md).toMatch(/\| environment \| algorithm \| budget \| SubOpt \(95% CI\) \|/);
+    expect(md).toMatch(/\| --- \| --- \| ---: \|/);
+    expect(md).toMatch(/## Comparisons .*\n\n\| environment \| comparison \|/);
+    const bad = gsh(["report", out, "--format", "pdf"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("gsh: --format pdf: expected one of csv, txt, md, html");
   });
 });

@@ -121,14 +121,29 @@ export function compare(rows: readonly ResultRow[], comparisons: Suite["comparis
 const fmt = (s: MeanSummary, digits = 4) =>
   Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`;
 
-function table(header: string[], body: string[][]): string {
+function table(header: string[], body: string[][], style: SummaryStyle): string {
+  if (style === "markdown") {
+    // GitHub-flavoured Markdown: the first two columns are names (left), the rest numbers (right); | is escaped.
+    const esc = (c: string) => c.replace(/\|/g, "\\|");
+    const row = (cells: string[]) => `| ${cells.map(esc).join(" | ")} |`;
+    return [row(header), `|${header.map((_, i) => (i < 2 ? " --- " : " ---: ")).join("|")}|`, ...body.map(row)].join(
+      "\n",
+    );
+  }
   const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
   return [line(header), w.map((x) => "-".repeat(x)).join("  "), ...body.map(line)].join("\n");
 }
 
-/** The terminal summary: one line per cell, then the verdicts. */
-export function formatSummary(cells: readonly CellSummary[], verdicts: readonly ComparisonVerdict[]): string {
+/** Plain text for terminals and summary.txt, or Markdown tables (summary.md, `gsh report --format md`). */
+export type SummaryStyle = "text" | "markdown";
+
+/** The summary: one line per cell, then the verdicts. */
+export function formatSummary(
+  cells: readonly CellSummary[],
+  verdicts: readonly ComparisonVerdict[],
+  style: SummaryStyle = "text",
+): string {
   const body = cells.map((c) => [
     c.environment,
     c.algorithm,
@@ -156,6 +171,7 @@ export function formatSummary(cells: readonly CellSummary[], verdicts: readonly 
         "‖θ̂−θ*‖_Σ≤β",
       ],
       body,
+      style,
     ),
   ];
   if (verdicts.length) {
@@ -168,10 +184,11 @@ export function formatSummary(cells: readonly CellSummary[], verdicts: readonly 
       `${v.wins}/${v.pairs}`,
       v.verdict,
     ]);
+    const heading = "Comparisons (SubOpt, paired by seed; A beats B when the mean gain > 2 SE and ≥ 10%):";
     parts.push(
       "",
-      "Comparisons (SubOpt, paired by seed; A beats B when the mean gain > 2 SE and ≥ 10%):",
-      table(["environment", "comparison", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], vb),
+      ...(style === "markdown" ? [`## ${heading.replace(/:$/, "")}`, ""] : [heading]),
+      table(["environment", "comparison", "budget", "SubOpt(B) − SubOpt(A)", "gain", "A wins", "verdict"], vb, style),
     );
   }
   return parts.join("\n");

@@ -299,8 +299,18 @@ export function backendsUsed(rows: readonly ResultRow[]): string | null {
   return `TF.js backends: ${[...count].map(([b, n]) => `${b} (${n} trials)`).join(", ")}`;
 }
 
-/** Reads `<dir>/results.jsonl` (and suite.json) and writes results.csv, summary.txt and report.html there. */
-export async function writeReport(dir: string): Promise<WrittenReport> {
+/** The files `writeReport` can write: results.csv, summary.txt, summary.md, report.html. */
+export type ReportFormat = "csv" | "txt" | "md" | "html";
+export const REPORT_FORMATS: readonly ReportFormat[] = ["csv", "txt", "md", "html"];
+
+/**
+ * Reads `<dir>/results.jsonl` (and suite.json) and writes the report files there: by default results.csv,
+ * summary.txt and report.html; `formats` picks (md adds summary.md, the summary as Markdown tables).
+ */
+export async function writeReport(
+  dir: string,
+  formats: readonly ReportFormat[] = ["csv", "txt", "html"],
+): Promise<WrittenReport> {
   const content = readResultsFile(join(dir, "results.jsonl"));
   if (content.duplicates.length > 0)
     throw new GshException({
@@ -327,12 +337,23 @@ export async function writeReport(dir: string): Promise<WrittenReport> {
       `${content.corrupt.length} unparsable lines skipped (first: line ${content.corrupt[0].line}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
     );
   const summary = [...notes, ...(notes.length ? [""] : []), formatSummary(cells, verdicts)].join("\n");
-  const files = [join(dir, "results.csv"), join(dir, "summary.txt"), join(dir, "report.html")];
-  writeFileSync(files[0], resultsCsv(rows));
-  writeFileSync(files[1], summary + "\n");
-  writeFileSync(
-    files[2],
-    await reportHtml({ ...suite, description: [...notes, suite.description ?? ""].join(" ") }, cells, verdicts, rows),
-  );
+  const files: string[] = [];
+  const put = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    files.push(f);
+  };
+  if (formats.includes("csv")) put("results.csv", resultsCsv(rows));
+  if (formats.includes("txt")) put("summary.txt", summary + "\n");
+  if (formats.includes("md"))
+    put(
+      "summary.md",
+      [`# ${suite.name}`, ...notes.map((n) => `> ${n}`), "", formatSummary(cells, verdicts, "markdown"), ""].join("\n"),
+    );
+  if (formats.includes("html"))
+    put(
+      "report.html",
+      await reportHtml({ ...suite, description: [...notes, suite.description ?? ""].join(" ") }, cells, verdicts, rows),
+    );
   return { summary, files, cells, verdicts };
 }
