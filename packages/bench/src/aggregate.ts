@@ -40,14 +40,32 @@ export interface ComparisonVerdict {
 const key = (e: string, a: string, b: number) => `${e}\u0000${a}\u0000${b}`;
 
 /** Mean ± 95% CI per (environment, algorithm, budget), in suite order. */
-export function summarizeCells(rows: readonly ResultRow[]): CellSummary[] {
+export function summarizeCells(
+  rows: readonly ResultRow[],
+  order?: { readonly environments: readonly string[]; readonly algorithms: readonly string[] },
+): CellSummary[] {
   const groups = new Map<string, ResultRow[]>();
   for (const r of rows) {
     const k = key(r.environment, r.algorithm, r.budget);
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(r);
   }
-  return [...groups.values()].map((g) => {
+  // Suite order (environment, then algorithm, then budget), not the order in which parallel workers finished;
+  // labels the suite does not list keep their first appearance, after the listed ones.
+  const rank = (list: readonly string[] | undefined, label: string) => {
+    const i = list ? list.indexOf(label) : -1;
+    return i < 0 ? Infinity : i;
+  };
+  const sorted = [...groups.values()].sort((a, b) => {
+    const ra = a[0],
+      rb = b[0];
+    return (
+      rank(order?.environments, ra.environment) - rank(order?.environments, rb.environment) ||
+      rank(order?.algorithms, ra.algorithm) - rank(order?.algorithms, rb.algorithm) ||
+      ra.budget - rb.budget
+    );
+  });
+  return sorted.map((g) => {
     const ok = g.filter((r): r is OkRow => r.status === "ok");
     const pick = (f: (r: OkRow) => number | null | undefined) =>
       summarize(ok.map(f).filter((v): v is number => typeof v === "number"));

@@ -323,7 +323,10 @@ export async function writeReport(
   const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard"> = existsSync(suitePath)
     ? JSON.parse(readFileSync(suitePath, "utf8"))
     : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
-  const cells = summarizeCells(rows);
+  const labels = (list: unknown) =>
+    Array.isArray(list) ? list.map((e: { label?: string; name?: string }) => e.label ?? e.name ?? "") : [];
+  const full = suite as Partial<Record<"environments" | "algorithms", unknown>>;
+  const cells = summarizeCells(rows, { environments: labels(full.environments), algorithms: labels(full.algorithms) });
   const verdicts = compare(rows, suite.comparisons ?? []);
   const notes: string[] = [];
   if (suite.partial)
