@@ -26,6 +26,7 @@ import {
   type ResultRow,
 } from "@gsh/bench";
 import { UserDataError, registerUserDataCommands } from "./user-data-commands";
+import { scaffoldPlugin } from "./new-plugin";
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, trialsFailed: 1, usage: 2, internal: 3 } as const;
@@ -323,6 +324,19 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     });
 
   registerUserDataCommands(program, log);
+
+  program
+    .command("new-plugin <file>")
+    .description("write a working algorithm plugin (.ts or .mjs) and a suite that runs it against β = 0")
+    .action(async (file: string) => {
+      let r: Awaited<ReturnType<typeof scaffoldPlugin>>;
+      try {
+        r = await scaffoldPlugin(file);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      log(`wrote ${r.plugin} (algorithm '${r.name}') and ${r.suite}; try: gsh bench --suite ${r.suite}`);
+    });
 
   program
     .command("doctor")

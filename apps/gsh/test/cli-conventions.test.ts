@@ -120,4 +120,32 @@ export default defineAlgorithm({ name: "anywhere-esm", track: "practical", descr
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe("gsh: --format pdf: expected one of csv, txt, md, html");
   });
+
+  it("gsh new-plugin scaffolds a plugin and a suite that run; the template (MLE-Gibbs) equals the built-in β = 0 exactly", () => {
+    const dir = tmp();
+    const file = join(dir, "my-idea.ts");
+    const made = gsh(["new-plugin", file]);
+    expect(made.status).toBe(0);
+    const r = gsh([
+      "bench",
+      "--suite",
+      join(dir, "my-idea.suite.yaml"),
+      "--out",
+      join(dir, "out"),
+      "--workers",
+      "2",
+      "--no-report",
+    ]);
+    expect(r.status).toBe(0);
+    const all = rowsOf(join(dir, "out"));
+    expect(all).toHaveLength(40);
+    const rows = all.filter((x) => x.status === "ok");
+    expect(rows).toHaveLength(40);
+    const key = (x: (typeof rows)[number]) => `${x.environment}|${x.budget}|${x.seed}`;
+    const base = new Map(rows.filter((x) => x.algorithm !== "my-idea").map((x) => [key(x), x.metrics.subopt]));
+    for (const x of rows.filter((y) => y.algorithm === "my-idea")) expect(x.metrics.subopt).toBe(base.get(key(x)));
+    const again = gsh(["new-plugin", file]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/exists; nothing was written/);
+  });
 });
