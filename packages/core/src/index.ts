@@ -12,3 +12,4 @@ export * from "./optimize";
 export { type TiltBatch, type TiltBatchInput, type TiltMoments, tiltBatch } from "./tilt";
 export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";
 export { type KernelBackend, kernelBackend } from "./wasm/module";
+export { type SearchPoint, largestFeasiblePoint, largestFeasibleRoot } from "./root-search";

@@ -1,4 +1,4 @@
-import { Rng, minimizeInBall, type ConvexObjective } from "../src";
+import { largestFeasibleRoot, Rng, minimizeInBall, type ConvexObjective } from "../src";
 
 function quadratic(A: Float64Array, c: Float64Array, d: number): ConvexObjective {
   // f(w) = ½(w − c)ᵀA(w − c)
@@ -47,5 +47,24 @@ describe("minimizeInBall", () => {
     f(m.x, g, null);
     expect(m.multiplier).toBeGreaterThan(0);
     g.forEach((v, k) => expect(Math.abs(v + m.multiplier * m.x[k])).toBeLessThan(1e-8));
+  });
+});
+
+describe("largestFeasibleRoot (the enhancer's bracketed search)", () => {
+  it("finds the largest c with g(c) ≥ 0 to the stated precision, from a seed below or above the crossing", () => {
+    const g = (c: number) => c * (2 - c); // g(0) = 0, positive on (0, 2), crossing at 2
+    for (const c0 of [0.01, 0.5, 50]) {
+      const r = largestFeasibleRoot(g, 100, 1e-6, c0);
+      expect(r.g).toBeGreaterThanOrEqual(0);
+      expect(r.c).toBeLessThanOrEqual(2);
+      expect(2 - r.c).toBeLessThanOrEqual(1e-6 * 2);
+      expect(r.evaluations).toBeLessThan(40); // superlinear, not bisection's ~60
+    }
+    const h = (c: number) => 1 - Math.exp(c - 3); // g(0) > 0 here too; crossing at 3
+    expect(Math.abs(largestFeasibleRoot(h, 100, 1e-9, 1).c - 3)).toBeLessThan(3e-9);
+  });
+  it("returns cMax when g(cMax) ≥ 0, and c = 0 when nothing to the right of 0 is feasible", () => {
+    expect(largestFeasibleRoot((c) => c, 10, 1e-3, 1)).toMatchObject({ c: 10, evaluations: 1 });
+    expect(largestFeasibleRoot((c) => -c, 10, 1e-3, 1).c).toBe(0);
   });
 });

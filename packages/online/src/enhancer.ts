@@ -1,4 +1,4 @@
-import { type Rng, symmetricEigen } from "@gsh/core";
+import { type Rng, type SearchPoint, largestFeasiblePoint, symmetricEigen } from "@gsh/core";
 import { type Covariance, type GibbsFamily, contextMean, tiltsFromMoments } from "@gsh/preference";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -34,72 +34,10 @@ export interface EnhancerResult {
  */
 const GAMMA_TIE_TOLERANCE = 1e-9;
 
-/** One evaluated point of a search: tilt size c ≥ 0 along a signed direction, Γ, the KL and g = Γ − η·KL. */
-interface SearchPoint {
-  readonly c: number;
+/** One evaluated point of a tilt search: size c ≥ 0 along a signed direction, Γ, the KL and g = Γ − η·KL. */
+interface TiltPoint extends SearchPoint {
   readonly gamma: number;
   readonly kl: number;
-  readonly g: number;
-}
-
-/**
- * The largest feasible tilt size along one signed direction, as a coroutine: it yields the c it needs evaluated
- * and receives the point, so that every direction's search can advance in lockstep (one batched evaluation per
- * step) while each keeps exactly the sequence of points it would visit alone. g(c) = Γ(c) − η·KL(c): g(0) = 0 and
- * g > 0 for small c; the largest c with g ≥ 0 is the tilt size.
- */
-function* largestFeasibleTilt(
-  cMax: number,
-  precision: number,
-  c0: number,
-): Generator<number, SearchPoint, SearchPoint> {
-  let pick = yield cMax;
-  if (pick.g >= 0) return pick;
-  // Regula falsi (Illinois) between a feasible lo and an infeasible hi: superlinear, and it keeps the bracket.
-  // The bracket is seeded at the second-order model's crossing c₀ = 2β‖Cu‖_{Σ⁻¹}/(η·uᵀCu) (C = E_x Cov_{π¹}(φ))
-  // when the family has a covariance, and grown or shrunk by 4× until it brackets the crossing.
-  let lo: SearchPoint = { c: 0, gamma: 0, kl: 0, g: 0 };
-  let hi = pick;
-  let side = 0;
-  let probe = yield c0;
-  if (probe.g >= 0) {
-    lo = probe;
-    for (let c = 4 * c0; c < cMax; c *= 4) {
-      const q = yield c;
-      if (q.g >= 0) lo = q;
-      else {
-        hi = q;
-        break;
-      }
-    }
-  } else {
-    hi = probe;
-    while (probe.g < 0 && probe.c > 1e-9) {
-      hi = probe;
-      probe = yield probe.c / 4;
-    }
-    if (probe.g >= 0) lo = probe;
-  }
-  let gLo = lo.g,
-    gHi = hi.g;
-  while (hi.c - lo.c > precision * Math.max(lo.c, 1e-6)) {
-    let c = (lo.c * gHi - hi.c * gLo) / (gHi - gLo);
-    if (!(c > lo.c && c < hi.c)) c = 0.5 * (lo.c + hi.c);
-    const m = yield c;
-    if (m.g >= 0) {
-      lo = m;
-      gLo = m.g;
-      if (side === 1) gHi /= 2;
-      side = 1;
-    } else {
-      hi = m;
-      gHi = m.g;
-      if (side === -1) gLo /= 2;
-      side = -1;
-    }
-  }
-  pick = lo;
-  return pick;
 }
 
 /**
@@ -143,12 +81,14 @@ export function enhancer(
   for (let k = 0; k < d; k++) for (let i = 0; i < d; i++) directions[k * d + i] = vectors[i * d + k];
   for (let r = 0; r < nRandom; r++) directions.set(rng.unitSphere(d), (d + r) * d);
 
-  // Search s explores direction ⌊s/2⌋ with sign + (even s) or − (odd s); a − search evaluates the tilt at −c.
+  // Search s explores direction ⌊s/2⌋ with sign + (even s) or − (odd s); a − search evaluates the tilt at −c. Its
+  // bracket is seeded at the second-order model's crossing c₀ = 2β‖Cu‖_{Σ⁻¹}/(η·uᵀCu) (C = E_x Cov_{π¹}(φ)) when the
+  // family has a covariance; core's largestFeasiblePoint grows or shrinks it, then runs regula falsi.
   const searches = Array.from({ length: 2 * K }, (_, s) => {
     const c0 = model ? Math.min(cMax / 2, model(directions, (s >> 1) * d)) : cMax / 2;
-    return largestFeasibleTilt(cMax, precision, c0);
+    return largestFeasiblePoint<TiltPoint>(cMax, precision, c0, { c: 0, gamma: 0, kl: 0, g: 0 });
   });
-  const picks: (SearchPoint | null)[] = new Array(2 * K).fill(null);
+  const picks: (TiltPoint | null)[] = new Array(2 * K).fill(null);
   const pending = searches.map((g) => g.next().value as number);
   const tilts = family.tilts?.(thetaMain, directions, K) ?? tiltsFromMoments(family, thetaMain, directions, K);
   try {
