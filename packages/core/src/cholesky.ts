@@ -1,5 +1,5 @@
 import { assertDims } from "./errors";
-import { dotBlocksInto } from "./blas-reference";
+import { dotBlocksInto, transpose } from "./blas-reference";
 import { wasmKernels, withWasm } from "./wasm/module";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -150,8 +150,7 @@ export function mahalanobisNorms(
   const w = wasmKernels;
   if (w) {
     // Chunks of V are copied into the module's memory: V may be far larger than what should be duplicated.
-    const LinvT = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) LinvT[j * d + i] = Linv[i * d + j];
+    const LinvT = transpose(Linv, d, d);
     const chunk = MAHALANOBIS_CHUNK * 16;
     withWasm(w, (s) => {
       const v = s.alloc(Math.min(chunk, n) * d);

@@ -1,4 +1,5 @@
 import { assertDims } from "./errors";
+import { transpose } from "./blas-reference";
 import { softmaxInto } from "./numerics";
 import { type KernelExports, WasmScope, wasmKernels } from "./wasm/module";
 
@@ -17,7 +18,7 @@ export interface TiltMoments {
  * Exponential tilts of a finite-action policy along many directions at once: for directions u_1..u_K and a base
  * policy π (log-probabilities logBase over X contexts × A actions, features Φ of X·A rows × d), π_c ∝ π·exp(c<u, φ>).
  * `evaluate(idx, cs)` returns E_x φ(x, π_c) and E_x KL(π_c ‖ π) for the pairs (u_{idx[j]}, cs[j]) together, so a
- * search over many directions advances in lockstep: one pass of exponentials and one gemm Φᵀ·P per step instead
+ * search over many directions advances in lockstep: one pass of exponentials and one gemm P·Φ per step instead
  * of one X·A·d accumulation per direction. Negative c tilts along −u. Holds a copy of Φ in the kernels' memory:
  * call `dispose()` when done.
  */
@@ -68,17 +69,14 @@ function wasmTiltBatch(w: KernelExports, input: TiltBatchInput): TiltBatch {
     const weights = s.copyIn(input.contextWeights, X);
     // Sᵀ = U·Φᵀ: the scores of every (x, a) along every direction, once, one contiguous row per direction
     // (computed as Φ·Uᵀ by the gemm, then transposed).
-    const ut = new Float64Array(d * K);
-    for (let j = 0; j < K; j++) for (let k = 0; k < d; k++) ut[k * K + j] = input.directions[j * d + k];
+    const ut = transpose(input.directions, K, d);
     const scoresT = s.alloc(XA * K);
     {
       const tmp = new WasmScope(w);
       try {
         const sc = tmp.alloc(XA * K);
         w.gemm(phi, tmp.copyIn(ut), sc, XA, d, K, 0, 0, 0, 0, tmp.gemmWork(K));
-        const from = tmp.f64(sc, XA * K);
-        const to = s.f64(scoresT, XA * K);
-        for (let i = 0; i < XA; i++) for (let j = 0; j < K; j++) to[j * XA + i] = from[i * K + j];
+        transpose(tmp.f64(sc, XA * K), XA, K, s.f64(scoresT, XA * K));
       } finally {
         tmp.dispose();
       }

@@ -47,7 +47,7 @@ interface TiltPoint extends SearchPoint {
  * feasible c ∈ [0, c_max] found by a bracketed root search, keeping the feasible (u, c) with the largest Γ (the
  * first in the order eigenvectors then random directions, + before −, on ties). All 2K searches run in lockstep
  * through the family's batched tilts: on finite actions each step is one pass of exponentials over X·A·(active
- * searches) and one gemm Φᵀ·P in the WebAssembly kernels.
+ * searches) and one gemm P·Φ in the WebAssembly kernels.
  */
 export function enhancer(
   family: GibbsFamily,
