@@ -1,7 +1,7 @@
 import { assertDims } from "./errors";
 import { dot, packRowChunks, syrkPacked } from "./blas-reference";
 import { logSigmoid, sigmoid, sigmoidDerivative } from "./numerics";
-import { WasmScope, wasmKernels } from "./wasm/module";
+import { type KernelExports, WasmScope, wasmKernels } from "./wasm/module";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -23,24 +23,41 @@ export function logisticAccumulator(Z: Float64Array, n: number, d: number): Logi
   if (!w) return referenceLogisticAccumulator(Z, n, d);
   const s = new WasmScope(w);
   const z = s.copyIn(Z, n * d);
+  const weights = s.alloc(n);
+  const work = s.syrkWork(d);
+  return wasmAccumulator(w, s, d, (theta, grad, upper) => {
+    const value = w.btAccumulate(z, n, d, theta, grad, upper ? weights : 0);
+    if (upper) w.syrkUpper(z, n, d, weights, upper, 1, work); // Σ w_i z_i z_iᵀ onto the zeroed upper blocks
+    return value;
+  });
+}
+
+/**
+ * What both WebAssembly accumulators share: θ in, the gradient added to `g`, the upper blocks (zeroed before
+ * `accumulate` adds to them) mirrored and added to `h`. `accumulate` gets pointers to θ, a zeroed gradient and the
+ * upper blocks (0 when no Hessian is wanted) and returns the loss.
+ */
+function wasmAccumulator(
+  w: KernelExports,
+  s: WasmScope,
+  d: number,
+  accumulate: (theta: number, grad: number, upper: number) => number,
+): LogisticAccumulator {
   const theta = s.alloc(d);
   const grad = s.alloc(d);
-  const weights = s.alloc(n);
   const upper = s.alloc(d * d);
   const hess = s.alloc(d * d);
-  const work = s.syrkWork(d);
   return {
     evaluate(th, g, h) {
       s.f64(theta, d).set(th.subarray(0, d));
       s.f64(grad, d).fill(0);
-      const value = w.btAccumulate(z, n, d, theta, grad, h ? weights : 0);
+      if (h) s.f64(upper, d * d).fill(0);
+      const value = accumulate(theta, grad, h ? upper : 0);
       if (g) {
         const gv = s.f64(grad, d);
         for (let k = 0; k < d; k++) g[k] += gv[k];
       }
       if (h) {
-        // Σ w_i z_i z_iᵀ, upper blocks only, then mirrored into h.
-        w.syrkUpper(z, n, d, weights, upper, 0, work);
         s.f64(hess, d * d).set(h.subarray(0, d * d));
         w.addMirrored(upper, d, hess);
         h.set(s.f64(hess, d * d));
@@ -114,32 +131,12 @@ export function pairLogisticAccumulator(
     s.i32(win, n).set(winners);
     const lose = s.allocI32(n);
     s.i32(lose, n).set(losers);
-    const theta = s.alloc(d);
-    const grad = s.alloc(d);
-    const upper = s.alloc(d * d);
-    const hess = s.alloc(d * d);
     const zbuf = s.alloc(256 * d);
     const wbuf = s.alloc(256);
     const work = s.syrkWork(d);
-    return {
-      evaluate(th, g, h) {
-        s.f64(theta, d).set(th.subarray(0, d));
-        s.f64(grad, d).fill(0);
-        if (h) s.f64(upper, d * d).fill(0);
-        const value = w.btPairs(feat, f32 ? 1 : 0, d, win, lose, n, theta, grad, h ? upper : 0, zbuf, wbuf, work);
-        if (g) {
-          const gv = s.f64(grad, d);
-          for (let k = 0; k < d; k++) g[k] += gv[k];
-        }
-        if (h) {
-          s.f64(hess, d * d).set(h.subarray(0, d * d));
-          w.addMirrored(upper, d, hess);
-          h.set(s.f64(hess, d * d));
-        }
-        return value;
-      },
-      dispose: () => s.dispose(),
-    };
+    return wasmAccumulator(w, s, d, (theta, grad, upper) =>
+      w.btPairs(feat, f32 ? 1 : 0, d, win, lose, n, theta, grad, upper, zbuf, wbuf, work),
+    );
   } catch (e) {
     s.dispose();
     throw e;

@@ -99,13 +99,12 @@ export function fitBradleyTerry(
   d: number,
   options: BradleyTerryOptions = {},
 ): E.Either<GshError, BradleyTerryFit> {
-  const lambda = options.lambda ?? 1;
-  if (!(lambda > 0) || !Number.isFinite(lambda))
-    return E.left(invalidArgument("lambda", `ridge λ must be a finite number > 0, got ${lambda}`));
-  if (Z.length < n * d) return E.left(invalidArgument("Z", `expected ${n}×${d} entries, got ${Z.length}`));
-  if (options.init && options.init.length !== d)
-    return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
-  return fitWithAccumulator(() => logisticAccumulator(Z, n, d), d, lambda, options);
+  return fitWithAccumulator(
+    d,
+    options,
+    () => (Z.length < n * d ? invalidArgument("Z", `expected ${n}×${d} entries, got ${Z.length}`) : null),
+    () => logisticAccumulator(Z, n, d),
+  );
 }
 
 /**
@@ -120,24 +119,36 @@ export function fitBradleyTerryPairs(
   losers: Int32Array,
   options: BradleyTerryOptions = {},
 ): E.Either<GshError, BradleyTerryFit> {
+  return fitWithAccumulator(
+    d,
+    options,
+    () =>
+      losers.length !== winners.length
+        ? invalidArgument("losers", `${losers.length} losers for ${winners.length} winners`)
+        : features.length % d !== 0
+          ? invalidArgument("features", `${features.length} entries is not a multiple of d = ${d}`)
+          : null,
+    () => pairLogisticAccumulator(features, d, winners, losers),
+  );
+}
+
+/**
+ * Both fits: the options checked in one order (λ, then the data's shape by `shapeError`, then the warm start and the
+ * bound), then Newton in the ball on the accumulator's loss.
+ */
+function fitWithAccumulator(
+  d: number,
+  options: BradleyTerryOptions,
+  shapeError: () => GshError | null,
+  makeAccumulator: () => LogisticAccumulator,
+): E.Either<GshError, BradleyTerryFit> {
   const lambda = options.lambda ?? 1;
   if (!(lambda > 0) || !Number.isFinite(lambda))
     return E.left(invalidArgument("lambda", `ridge λ must be a finite number > 0, got ${lambda}`));
-  if (losers.length !== winners.length)
-    return E.left(invalidArgument("losers", `${losers.length} losers for ${winners.length} winners`));
-  if (features.length % d !== 0)
-    return E.left(invalidArgument("features", `${features.length} entries is not a multiple of d = ${d}`));
+  const shape = shapeError();
+  if (shape) return E.left(shape);
   if (options.init && options.init.length !== d)
     return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
-  return fitWithAccumulator(() => pairLogisticAccumulator(features, d, winners, losers), d, lambda, options);
-}
-
-function fitWithAccumulator(
-  makeAccumulator: () => LogisticAccumulator,
-  d: number,
-  lambda: number,
-  options: BradleyTerryOptions,
-): E.Either<GshError, BradleyTerryFit> {
   const B = options.normBound;
   if (B !== undefined && !(B > 0)) return E.left(invalidArgument("normBound", `must be > 0, got ${B}`));
   const acc = makeAccumulator();
