@@ -7,14 +7,13 @@ import { type PolicyClass, makePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
 import {
-  DEFAULT_SYNTHETIC_PAIRS,
   type SamplingCosts,
   annealedLogWeights,
   consecutivePairs,
   defaultSchedule,
   fittedLogWeights,
-  promptsForPairs,
   rejectionSampleWithLogAcceptance,
+  syntheticPrompts,
 } from "./rejection-sampling";
 import { trainPolicy, trainingPairs } from "./train";
 
@@ -73,11 +72,10 @@ export function multiStepRejectionSampling(
   if (!schedule.every((e) => e > 0)) return E.left(invalidArgument("schedule", "every η_i must be > 0"));
   const N = options.candidates ?? 64;
   const k = options.accepted ?? 8;
-  const synthetic = options.syntheticPairs ?? DEFAULT_SYNTHETIC_PAIRS;
-  if (!(Number.isInteger(synthetic) && synthetic >= 1))
-    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${synthetic}`));
   if (!(Number.isInteger(k) && k >= 2)) return E.left(invalidArgument("accepted", `need k ≥ 2, got ${k}`));
-  const prompts = promptsForPairs(synthetic, k);
+  const synthetic = syntheticPrompts(options.syntheticPairs, k);
+  if (E.isLeft(synthetic)) return synthetic;
+  const prompts = synthetic.right;
   const A = problem.actions;
   const contexts = new AliasTable(problem.contextWeights);
   const costs: SamplingCosts = { candidatesSampled: 0, rewardModelCalls: 0 };

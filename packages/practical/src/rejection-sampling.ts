@@ -1,4 +1,5 @@
-import { AliasTable, type Rng } from "@gsh/core";
+import * as E from "fp-ts/lib/Either";
+import { AliasTable, type GshError, type Rng, invalidArgument } from "@gsh/core";
 
 /** Costs of a sampler, reported beside preference queries. */
 export interface SamplingCosts {
@@ -71,12 +72,35 @@ export function bestOfN(rewards: ArrayLike<number>, rng: Rng): number {
 export const DEFAULT_SYNTHETIC_PAIRS = 16384;
 
 /**
- * Prompts needed for `syntheticPairs` pairs when k samples are accepted per prompt and paired consecutively (⌊k/2⌋
- * pairs a prompt; pairs whose two samples coincide are later dropped as uninformative, so the realised count can
- * be lower, and is reported).
+ * Prompts needed for `syntheticPairs` pairs (default 16384) when k ≥ 2 samples are accepted per prompt and paired
+ * consecutively (⌊k/2⌋ pairs a prompt; pairs whose two samples coincide are later dropped as uninformative, so the
+ * realised count can be lower, and is reported). A pair count that is not an integer ≥ 1 is refused.
  */
-export function promptsForPairs(syntheticPairs: number, accepted: number): number {
-  return Math.ceil(syntheticPairs / Math.floor(accepted / 2));
+export function syntheticPrompts(
+  syntheticPairs: number = DEFAULT_SYNTHETIC_PAIRS,
+  accepted: number,
+): E.Either<GshError, number> {
+  if (!(Number.isInteger(syntheticPairs) && syntheticPairs >= 1))
+    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${syntheticPairs}`));
+  return E.right(Math.ceil(syntheticPairs / Math.floor(accepted / 2)));
+}
+
+/**
+ * Prompts P, candidates N and accepted k of a rejection sampler: N and k defaulted (64, 8) and checked (2 ≤ k ≤ N),
+ * P from the synthetic pairs wanted (`syntheticPrompts`).
+ */
+export function samplingSizes(o: {
+  readonly syntheticPairs?: number;
+  readonly candidates?: number;
+  readonly accepted?: number;
+}): E.Either<GshError, { P: number; N: number; k: number }> {
+  const N = o.candidates ?? 64;
+  const k = o.accepted ?? 8;
+  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
+  if (!(Number.isInteger(k) && k >= 2 && k <= N))
+    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
+  const P = syntheticPrompts(o.syntheticPairs, k);
+  return E.isLeft(P) ? P : E.right({ P: P.right, N, k });
 }
 
 /** RSO's pairing: consecutive accepted samples (1st with 2nd, 3rd with 4th, …). */

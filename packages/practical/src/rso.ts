@@ -6,13 +6,7 @@ import { PairBatch } from "./pairs-data";
 import { type PolicyClass, makePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
-import {
-  DEFAULT_SYNTHETIC_PAIRS,
-  type SamplingCosts,
-  consecutivePairs,
-  promptsForPairs,
-  statisticalRejectionSample,
-} from "./rejection-sampling";
+import { type SamplingCosts, consecutivePairs, samplingSizes, statisticalRejectionSample } from "./rejection-sampling";
 import { type TrainResult, trainPolicy, trainingPairs } from "./train";
 
 export interface RsoOptions {
@@ -60,19 +54,13 @@ export function rso(
   options: RsoOptions = {},
   oracle?: PreferenceOracle,
 ): E.Either<GshError, RsoResult> {
-  const N = options.candidates ?? 64;
-  const k = options.accepted ?? 8;
-  const synthetic = options.syntheticPairs ?? DEFAULT_SYNTHETIC_PAIRS;
-  if (!(Number.isInteger(synthetic) && synthetic >= 1))
-    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${synthetic}`));
+  const sizes = samplingSizes(options);
+  if (E.isLeft(sizes)) return sizes;
+  const { P: prompts, N, k } = sizes.right;
   const sampler = options.sampler ?? "rejection";
   if (sampler !== "rejection" && sampler !== "exact")
     return E.left(invalidArgument("sampler", `must be "rejection" or "exact", got ${String(sampler)}`));
-  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
-  if (!(Number.isInteger(k) && k >= 2 && k <= N))
-    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
   if (options.labels === "oracle" && !oracle) return E.left(invalidArgument("labels", "oracle labels need an oracle"));
-  const prompts = promptsForPairs(synthetic, k);
   const A = problem.actions;
   const contexts = new AliasTable(problem.contextWeights);
   const tables = rowSamplers(problem.reference.probs, problem.contexts, A);

@@ -22,13 +22,12 @@ import {
 } from "@gsh/preference";
 import { DPO, type LossSpec } from "../losses";
 import {
-  DEFAULT_SYNTHETIC_PAIRS,
   annealedLogWeights,
   consecutivePairs,
   defaultSchedule,
   fittedLogWeights,
-  promptsForPairs,
   rejectionSampleWithLogAcceptance,
+  samplingSizes,
   statisticalRejectionSample,
 } from "../rejection-sampling";
 import type { NeuralTrainOptions, SequencePair } from "../neural/sequence-policy";
@@ -225,22 +224,6 @@ export function sequenceIterativeDpo(
     out.push({ queries: oracle.queries - start, policy });
   }
   return E.right({ policy, rounds: out, gradientSteps, candidatesSampled, tiedPrompts });
-}
-
-/**
- * Prompts P, candidates N and accepted k of a rejection sampler: P from the synthetic pairs wanted (default
- * 16384, as on finite bandits), N and k defaulted (64, 8), all checked.
- */
-function samplingSizes(o: SequenceRsoOptions): E.Either<GshError, { P: number; N: number; k: number }> {
-  const pairs = o.syntheticPairs ?? DEFAULT_SYNTHETIC_PAIRS;
-  const N = o.candidates ?? 64;
-  const k = o.accepted ?? 8;
-  if (!(Number.isInteger(pairs) && pairs >= 1))
-    return E.left(invalidArgument("syntheticPairs", `need an integer ≥ 1, got ${pairs}`));
-  if (!(Number.isInteger(N) && N >= 2)) return E.left(invalidArgument("candidates", `need N ≥ 2, got ${N}`));
-  if (!(Number.isInteger(k) && k >= 2 && k <= N))
-    return E.left(invalidArgument("accepted", `need 2 ≤ k ≤ N, got ${k}`));
-  return E.right({ P: promptsForPairs(pairs, k), N, k });
 }
 
 export interface SequenceRsoOptions {
