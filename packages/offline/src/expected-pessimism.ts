@@ -1,4 +1,14 @@
-import { backSubstitute, dot, forwardSubstitute, gemm, invertLower, minimizeInBall, transpose } from "@gsh/core";
+import * as E from "fp-ts/lib/Either";
+import {
+  type GshError,
+  backSubstitute,
+  dot,
+  forwardSubstitute,
+  gemm,
+  invertLower,
+  minimizeInBall,
+  transpose,
+} from "@gsh/core";
 import { type Covariance, type GibbsFamily, contextMean, familyKl } from "@gsh/preference";
 
 export interface ExpectedPessimismSolution {
@@ -111,4 +121,23 @@ export function solveExpectedPessimism(
     iterations: m.iterations,
     converged: m.converged,
   };
+}
+
+/**
+ * `solveExpectedPessimism` with a dual that failed to converge as a typed ConvergenceError naming `solver` (the
+ * caller), for the callers that hand Option I's policy on.
+ */
+export function solveExpectedPessimismOrError(
+  solver: string,
+  ...args: Parameters<typeof solveExpectedPessimism>
+): E.Either<GshError, ExpectedPessimismSolution> {
+  const sol = solveExpectedPessimism(...args);
+  return sol.converged
+    ? E.right(sol)
+    : E.left({
+        _tag: "ConvergenceError",
+        solver,
+        iterations: sol.iterations,
+        message: `duality gap ${sol.dualityGap.toExponential(2)}`,
+      });
 }

@@ -19,7 +19,7 @@ import {
   fitBradleyTerry,
   winnerMinusLoser,
 } from "@gsh/preference";
-import { solveExpectedPessimism } from "./expected-pessimism";
+import { solveExpectedPessimismOrError } from "./expected-pessimism";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
@@ -153,14 +153,9 @@ export function offlineGshf(
   }
   const family = finiteGibbsFamily(problem);
   const nuBar = contextMean(family, nu, d);
-  const sol = solveExpectedPessimism(family, mle.theta, covariance, beta, nuBar);
-  if (!sol.converged)
-    return E.left({
-      _tag: "ConvergenceError",
-      solver: "offlineGshf/option-I dual",
-      iterations: sol.iterations,
-      message: `duality gap ${sol.dualityGap.toExponential(2)}`,
-    });
+  const solved = solveExpectedPessimismOrError("offlineGshf/option-I dual", family, mle.theta, covariance, beta, nuBar);
+  if (E.isLeft(solved)) return solved;
+  const sol = solved.right;
   return E.right({
     ...base,
     policy: family.policyOf(sol.theta),
@@ -227,13 +222,15 @@ export function offlineGshfOnFamily(
   covariance.addRows(Z, n);
   if (beta === 0) return E.right({ outputTheta: fitted.right.theta, mle: fitted.right, covariance, dualityGap: 0 });
   const nuBar = contextMean(family, family.moments(new Float64Array(d)).features, d);
-  const sol = solveExpectedPessimism(family, fitted.right.theta, covariance, beta, nuBar);
-  if (!sol.converged)
-    return E.left({
-      _tag: "ConvergenceError",
-      solver: "offlineGshfOnFamily/option-I dual",
-      iterations: sol.iterations,
-      message: `duality gap ${sol.dualityGap.toExponential(2)}`,
-    });
+  const solved = solveExpectedPessimismOrError(
+    "offlineGshfOnFamily/option-I dual",
+    family,
+    fitted.right.theta,
+    covariance,
+    beta,
+    nuBar,
+  );
+  if (E.isLeft(solved)) return solved;
+  const sol = solved.right;
   return E.right({ outputTheta: sol.theta, mle: fitted.right, covariance, dualityGap: sol.dualityGap });
 }

@@ -1,7 +1,7 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, gibbsPolicy, invalidArgument, linearReward } from "@gsh/core";
 import { Covariance, contextMean, finiteGibbsFamily } from "@gsh/preference";
-import { deviationsFromReference, referenceVector, solveExpectedPessimism } from "@gsh/offline";
+import { pointwisePessimisticReward, referenceVector, solveExpectedPessimismOrError } from "@gsh/offline";
 import { banditView } from "./bandit-view";
 import type { UserFit } from "./fit";
 import type { UserProblem } from "./problem";
@@ -87,26 +87,18 @@ export function userPolicy(p: UserProblem, fit: UserFit, options: UserPolicyOpti
   const { contexts: X, actions: A, dim: d } = bandit;
   const reward = linearReward(bandit.features, fit.theta);
   const nu = referenceVector(bandit, "per-context");
-  const pessimistic = Float64Array.from(reward);
+  let pessimistic: Float64Array;
   let probs: Float64Array;
   if (option === "II" || beta === 0) {
-    if (beta > 0) {
-      const bonus = cov.norms(deviationsFromReference(bandit, nu), X * A);
-      for (let i = 0; i < X * A; i++) pessimistic[i] -= beta * bonus[i];
-    }
+    pessimistic = pointwisePessimisticReward(bandit, fit.theta, cov, beta, nu);
     probs = gibbsPolicy(bandit.reference, pessimistic, eta).policy.probs;
   } else {
     const family = finiteGibbsFamily(bandit);
-    const sol = solveExpectedPessimism(family, fit.theta, cov, beta, contextMean(family, nu, d));
-    if (!sol.converged)
-      return E.left({
-        _tag: "ConvergenceError",
-        solver: "userPolicy/option-I dual",
-        iterations: sol.iterations,
-        message: `duality gap ${sol.dualityGap.toExponential(2)}`,
-      });
-    probs = family.policyOf(sol.theta).probs;
-    pessimistic.set(linearReward(bandit.features, sol.theta));
+    const nuBar = contextMean(family, nu, d);
+    const sol = solveExpectedPessimismOrError("userPolicy/option-I dual", family, fit.theta, cov, beta, nuBar);
+    if (E.isLeft(sol)) return sol;
+    probs = family.policyOf(sol.right.theta).probs;
+    pessimistic = linearReward(bandit.features, sol.right.theta);
   }
   const rows: PolicyRow[] = [];
   for (let x = 0; x < X; x++)
