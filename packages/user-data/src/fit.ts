@@ -1,7 +1,7 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, Rng, chiSquareQuantile, invalidArgument, logSigmoid, syrk } from "@gsh/core";
 import { bradleyTerryPairsHessian, confidenceWidth, fitBradleyTerryPairs, logisticCurvature } from "@gsh/preference";
-import type { UserProblem } from "./problem";
+import { type UserProblem, candidateMargin } from "./problem";
 
 export interface FitOptions {
   /** Ridge λ of the MLE and of the design covariance (default 1). */
@@ -105,16 +105,6 @@ export function designCovariance(
   return S;
 }
 
-/** <θ, φ(chosen) − φ(rejected)> of pair i. */
-function margin(p: UserProblem, theta: Float64Array, i: number): number {
-  const d = p.dim;
-  const a = p.chosen[i] * d;
-  const b = p.rejected[i] * d;
-  let m = 0;
-  for (let k = 0; k < d; k++) m += theta[k] * (p.features[a + k] - p.features[b + k]);
-  return m;
-}
-
 function crossValidate(
   p: UserProblem,
   theta: Float64Array,
@@ -147,7 +137,7 @@ function crossValidate(
     );
     if (E.isLeft(fit)) return fit;
     for (const i of test) {
-      const m = margin(p, fit.right.theta, i);
+      const m = candidateMargin(p, fit.right.theta, p.chosen[i], p.rejected[i]);
       const prob = 1 / (1 + Math.exp(-m));
       right += m > 0 ? 1 : m === 0 ? 0.5 : 0;
       loss -= logSigmoid(m);

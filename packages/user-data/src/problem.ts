@@ -37,6 +37,14 @@ export function maxCandidates(p: UserProblem): number {
   return m;
 }
 
+/** <θ, φ(a) − φ(b)> for candidates a and b: the fitted reward margin of a over b. */
+export function candidateMargin(p: UserProblem, theta: Float64Array, a: number, b: number): number {
+  const d = p.dim;
+  let m = 0;
+  for (let k = 0; k < d; k++) m += theta[k] * (p.features[a * d + k] - p.features[b * d + k]);
+  return m;
+}
+
 /** A growable typed array: doubling, so n pushes cost O(n). */
 export class Growable<T extends Float64Array | Float32Array | Int32Array> {
   private data: T;

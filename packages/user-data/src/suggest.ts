@@ -13,7 +13,7 @@ import { Covariance, finiteGibbsFamily } from "@gsh/preference";
 import { enhancer, type EnhancerOptions } from "@gsh/online";
 import { banditView } from "./bandit-view";
 import type { UserFit } from "./fit";
-import type { UserProblem } from "./problem";
+import { type UserProblem, candidateMargin } from "./problem";
 
 /** Draws per requested pair before giving up (policies that almost never propose two different candidates). */
 const MAX_DRAWS = 100;
@@ -51,10 +51,7 @@ export interface Suggestion {
 }
 
 function predicted(p: UserProblem, theta: Float64Array, a: number, b: number): number {
-  const d = p.dim;
-  let m = 0;
-  for (let k = 0; k < d; k++) m += theta[k] * (p.features[a * d + k] - p.features[b * d + k]);
-  return 1 / (1 + Math.exp(-m));
+  return 1 / (1 + Math.exp(-candidateMargin(p, theta, a, b)));
 }
 
 /**

@@ -114,18 +114,21 @@ export class WasmScope {
 
   constructor(readonly k: KernelExports) {}
 
-  /** Space for n f64 values (16-byte aligned); the contents are unspecified. */
-  alloc(n: number): number {
-    const p = this.k.alloc(Math.max(8, n * 8));
+  /** `bytes` bytes (16-byte aligned), freed with the scope; the contents are unspecified. */
+  private allocBytes(bytes: number): number {
+    const p = this.k.alloc(bytes);
     this.ptrs.push(p);
     return p;
   }
 
+  /** Space for n f64 values. */
+  alloc(n: number): number {
+    return this.allocBytes(Math.max(8, n * 8));
+  }
+
   /** Space for n i32 values. */
   allocI32(n: number): number {
-    const p = this.k.alloc(Math.max(8, n * 4));
-    this.ptrs.push(p);
-    return p;
+    return this.allocBytes(Math.max(8, n * 4));
   }
 
   /** A copy of a[0, n) in the kernels' memory. */
@@ -146,24 +149,17 @@ export class WasmScope {
 
   /** Space for the gemm's packed panels when the product has n columns. */
   gemmWork(n: number): number {
-    const bytes = this.k.gemmWorkBytes(n);
-    const p = this.k.alloc(bytes);
-    this.ptrs.push(p);
-    return p;
+    return this.allocBytes(this.k.gemmWorkBytes(n));
   }
 
   /** Space for syrkUpper's packed panels at dimension d. */
   syrkWork(d: number): number {
-    const p = this.k.alloc(this.k.syrkWorkBytes(d));
-    this.ptrs.push(p);
-    return p;
+    return this.allocBytes(this.k.syrkWorkBytes(d));
   }
 
   /** Space for B (k×n) packed by `packB`. */
   packedSpace(k: number, n: number): number {
-    const p = this.k.alloc(this.k.packedBytes(k, n));
-    this.ptrs.push(p);
-    return p;
+    return this.allocBytes(this.k.packedBytes(k, n));
   }
 
   dispose(): void {
