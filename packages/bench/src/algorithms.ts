@@ -1,6 +1,6 @@
 import { type Policy, getOrThrow } from "@gsh/core";
 import {
-  type MarkovPolicy,
+  type FactoredGibbsPolicy,
   type SequenceProblem,
   finiteGibbsFamily,
   gibbsSequencePolicy,
@@ -115,7 +115,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         return {
           policy: r.policy,
           confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
-          bound: (comparator) => sequencePessimismBound(ctx.problem, r, comparator as MarkovPolicy),
+          bound: (comparator) => sequencePessimismBound(ctx.problem, r, comparator as FactoredGibbsPolicy),
           diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dualityGap },
         };
       }

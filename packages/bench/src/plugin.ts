@@ -4,7 +4,7 @@ import type {
   BanditProblem,
   EnvironmentInstance,
   EnvironmentKind,
-  MarkovPolicy,
+  FactoredGibbsPolicy,
   PreferenceDataset,
   PreferenceOracle,
   SequenceOfflineData,
@@ -73,7 +73,7 @@ export interface AlgorithmOutput {
    */
   readonly confidence?: { readonly theta: Float64Array; readonly covariance: Float64Array; readonly beta: number };
   /** A guarantee's right-hand side for a comparator; the runner calls it with π* (the truth) and records it. */
-  readonly bound?: (comparator: Policy | MarkovPolicy) => number;
+  readonly bound?: (comparator: Policy | FactoredGibbsPolicy) => number;
   /** Called by the runner after scoring (e.g. to free TF.js tensors a sampler policy still needs while scored). */
   dispose?(): void;
   /** Free-form diagnostics (numbers or strings) copied into the result row. */

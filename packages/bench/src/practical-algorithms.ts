@@ -93,8 +93,8 @@ function runSequenceIterativeDpo(
   const diagnostics: Record<string, string | number | null> = { tiedPrompts: r.tiedPrompts };
   for (const [k, v] of Object.entries(extra)) diagnostics[k] = typeof v === "function" ? v() : v;
   return {
-    policy: markovSequencePolicy(r.policy),
-    trace: r.rounds.map((x) => ({ queries: x.queries, policy: markovSequencePolicy(x.policy) })),
+    policy: r.policy,
+    trace: r.rounds.map((x) => ({ queries: x.queries, policy: x.policy })),
     costs: { candidatesSampled: r.candidatesSampled, gradientSteps: r.gradientSteps },
     diagnostics,
   };
@@ -115,7 +115,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
           ctx.problem,
           ctx.offlineData(ctx.budget),
         );
-        return { policy: markovSequencePolicy(r.policy), costs: { gradientSteps: r.gradientSteps } };
+        return { policy: r.policy, costs: { gradientSteps: r.gradientSteps } };
       }
       const data = ctx.offlineData(ctx.budget);
       const r = getOrThrow(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
@@ -284,7 +284,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
           ),
         );
         return {
-          policy: markovSequencePolicy(r.policy),
+          policy: r.policy,
           costs: {
             candidatesSampled: r.candidatesSampled,
             rewardModelCalls: r.rewardModelCalls,
@@ -338,7 +338,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
           }),
         );
         return {
-          policy: markovSequencePolicy(r.policy),
+          policy: r.policy,
           costs: {
             candidatesSampled: r.candidatesSampled,
             rewardModelCalls: r.rewardModelCalls,

@@ -3,7 +3,7 @@ import { GshException, type Policy, Rng, formatError, klToReference, quadraticFo
 import {
   type BehaviourPolicy,
   type EnvironmentInstance,
-  type MarkovPolicy,
+  type FactoredGibbsPolicy,
   type NonTransitiveInstance,
   type PreferenceOracle,
   type SequenceInstance,
@@ -168,7 +168,7 @@ interface Boundary {
   readonly context: (base: { budget: number; rng: Rng; seed: number }) => TrialContext;
   readonly queries: () => number;
   readonly score: (policy: AlgorithmOutput["policy"], rng: Rng) => E.Either<string, Scored>;
-  readonly optimal: Policy | MarkovPolicy | null;
+  readonly optimal: Policy | FactoredGibbsPolicy | null;
   readonly optimalObjective: number | null;
   readonly thetaStar: Float64Array | null;
 }
@@ -257,7 +257,7 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
         return E.left("a sequence environment needs a SequencePolicy (markov, enumerated or sampler)");
       return evaluateSequencePolicy(instance, policy, { rng: evalRng, samplesPerPrompt });
     },
-    optimal: instance.truth.optimal,
+    optimal: instance.truth.optimalGibbs,
     optimalObjective: instance.truth.optimalObjective,
     thetaStar: instance.truth.theta,
   };

@@ -14,7 +14,10 @@ import {
   forEachResponse,
   gibbsSequencePolicy,
   linearSequenceGibbs,
-  referenceMarkovPolicy,
+  referenceMarkovRows,
+  markovRows,
+  gibbsRows,
+  type FactoredGibbsPolicy,
   sequenceGibbsFamily,
 } from "@gsh/preference";
 import { type PessimismOption, designOf, offlineGshfOnFamily } from "./offline-gshf";
@@ -74,7 +77,7 @@ export function offlineGshfSequence(
   });
   if (E.isLeft(fam)) return fam;
   const { mle, covariance, outputTheta, dualityGap } = fam.right;
-  const nu = expectedSequenceFeatures(problem, referenceMarkovPolicy(problem));
+  const nu = expectedSequenceFeatures(problem, referenceMarkovRows(problem));
   const base = { mle, covariance, beta, option, nu };
   if (option === "I" || beta === 0)
     return E.right({
@@ -153,14 +156,15 @@ function optionIIEnumerated(
 export function sequencePessimismBound(
   problem: SequenceProblem,
   result: SequenceOfflineGshfResult,
-  comparator: MarkovPolicy,
+  comparator: MarkovPolicy | FactoredGibbsPolicy,
 ): number {
+  const rows = "probs" in comparator ? markovRows(comparator) : gibbsRows(comparator);
   const { prompts: X, vocab: V, length: L, dim: d, contextWeights: w } = problem;
   const { beta, covariance: cov, nu } = result;
   if (beta === 0) return 0;
   if (result.option === "I") {
     const family = sequenceGibbsFamily(problem);
-    const mean = contextMean(family, expectedSequenceFeatures(problem, comparator), d);
+    const mean = contextMean(family, expectedSequenceFeatures(problem, rows), d);
     const nuBar = contextMean(family, nu, d);
     return 2 * beta * cov.norm(mean.map((v, k) => v - nuBar[k]));
   }
@@ -171,7 +175,11 @@ export function sequencePessimismBound(
   for (let x = 0; x < X; x++) {
     // log π(y|x) of a position-dependent Markov comparator differs from the walk's log π0: recompute it per prefix.
     const logPi = new Float64Array(L * S);
-    for (let i = 0; i < L * S; i++) logPi[i] = Math.log(comparator.probs[x * L * S + i]);
+    for (let t = 0; t < L; t++)
+      for (let p = 0; p <= V; p++) {
+        const row = rows.row(x, t, p);
+        for (let v = 0; v < V; v++) logPi[t * S + p * V + v] = Math.log(row[v]);
+      }
     let s = 0;
     const y = new Int32Array(L);
     forEachResponse(problem, x, table, width, (i, sums) => {

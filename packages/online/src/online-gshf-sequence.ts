@@ -3,7 +3,6 @@ import { type GshError, type Rng, invalidArgument } from "@gsh/core";
 import {
   Covariance,
   type FactoredGibbsPolicy,
-  type MarkovPolicy,
   factoredGibbsPolicy,
   linearSequenceGibbs,
   sampleGibbsSequence,
@@ -12,8 +11,6 @@ import {
   type SequenceProblem,
   bigramReward,
   fitBradleyTerry,
-  referenceMarkovPolicy,
-  sampleSequence,
   selectPair,
   sequenceFeatures,
   sequenceReward,
@@ -38,6 +35,29 @@ export interface SequenceOnlineOptions {
   readonly bestOfN?: number;
   /** Hybrid GSHF: offline records (with features) kept in every round's MLE and Σ. */
   readonly offlineData?: PreferenceDataset;
+}
+
+/**
+ * y uniform over Vᴸ, drawn as a table of rows 1/V would be (u scaled by the row's sum, then walked), so the draws
+ * equal those of `sampleSequence` on a uniform Markov table without its X·L·(V+1)·V numbers.
+ */
+function sampleUniformSequence(V: number, rng: Rng, out: Int32Array): Int32Array {
+  const q = 1 / V;
+  let total = 0;
+  for (let v = 0; v < V; v++) total += q;
+  for (let t = 0; t < out.length; t++) {
+    let u = rng.uniform() * total;
+    let pick = V - 1;
+    for (let v = 0; v < V; v++) {
+      if (u < q) {
+        pick = v;
+        break;
+      }
+      u -= q;
+    }
+    out[t] = pick;
+  }
+  return out;
 }
 
 export interface SequenceOnlineResult {
@@ -82,13 +102,8 @@ export function onlineGshfSequence(
     all.append(offline);
     cov.addRows(winnerMinusLoser(offline, null), offline.size);
   }
-  // π0 is the Gibbs policy of the zero reward; uniform pairs (an oracle-ish baseline) use a dense uniform table.
+  // π0 is the Gibbs policy of the zero reward; uniform pairs (an oracle-ish baseline) draw every token uniformly.
   const pi0 = factoredGibbsPolicy(problem, new Float64Array((V + 1) * V));
-  const uniformTable = (): MarkovPolicy => {
-    const t = referenceMarkovPolicy(problem);
-    return { ...t, probs: t.probs.fill(1 / V) };
-  };
-  let uniform: MarkovPolicy | null = null;
   type Sampler = (x: number, rng: Rng, out: Int32Array) => Int32Array;
   const fromGibbs =
     (g: FactoredGibbsPolicy): Sampler =>
@@ -125,10 +140,7 @@ export function onlineGshfSequence(
       klToMain = e.klToMain;
     } else if (rule === "reference") second = fromGibbs(pi0);
     let first: Sampler = fromGibbs(main);
-    if (rule === "uniform") {
-      const u = (uniform ??= uniformTable());
-      first = second = (x, r, out) => sampleSequence(u, x, r, out);
-    }
+    if (rule === "uniform") first = second = (_x, r, out) => sampleUniformSequence(V, r, out);
     const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
     const score = (y: Int32Array) => sequenceReward(b!, V, y);
     let degenerate = 0;

@@ -1,6 +1,6 @@
 import type * as tfType from "@tensorflow/tfjs";
 import { type Rng, summarize } from "@gsh/core";
-import type { SequenceProblem, SequenceTruth } from "@gsh/preference";
+import { type SequenceProblem, type SequenceTruth, referenceRow, referenceRows } from "@gsh/preference";
 import { type NeuralTrainOptions, type SequencePair, trainSequenceDpo } from "./sequence-policy";
 
 /**
@@ -34,7 +34,7 @@ export class RecurrentSequencePolicy {
     this.U = tf.variable(tf.zeros([H, V]));
     this.logPi0 = tf.tensor2d(
       Float32Array.from(problem.reference, (p) => Math.log(p)),
-      [X * (V + 1), V],
+      [referenceRows(problem), V],
     );
   }
 
@@ -62,7 +62,7 @@ export class RecurrentSequencePolicy {
       const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
       h = this.cell(h, prevT, xIdx);
       const rows = tf.tensor1d(
-        Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]),
+        Int32Array.from(xs, (x, i) => referenceRow(this.problem, x, prev[i])),
         "int32",
       );
       const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U)));
@@ -88,7 +88,7 @@ export class RecurrentSequencePolicy {
         const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
         h = this.cell(h, prevT, xIdx);
         const rows = tf.tensor1d(
-          Int32Array.from(xs, (x, i) => x * (V + 1) + prev[i]),
+          Int32Array.from(xs, (x, i) => referenceRow(this.problem, x, prev[i])),
           "int32",
         );
         const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U))).dataSync();

@@ -1,6 +1,6 @@
 import type * as tfType from "@tensorflow/tfjs";
-import { type Rng, softmaxInto } from "@gsh/core";
-import type { MarkovPolicy, SequenceProblem } from "@gsh/preference";
+import { GshException, type Rng, invalidArgument, softmaxInto } from "@gsh/core";
+import { type MarkovPolicy, type SequenceProblem, referenceRow } from "@gsh/preference";
 import { makeDense, makeInputDense, mlpForward, mlpVariables } from "./dense";
 import { readAndDispose } from "./read";
 
@@ -25,13 +25,16 @@ export interface NeuralTrainOptions {
  * g an MLP on one-hot (prompt, position, previous token) whose last layer starts at zero. It therefore starts exactly
  * at π0 and stays Markov, so `markovTables()` turns it into a `MarkovPolicy` evaluated exactly by the DP.
  */
+/** Entries of the Markov MLP's exact table above which it is refused (2²⁴: 128 MB of f64, plus TF.js copies). */
+export const MARKOV_TABLE_LIMIT = 2 ** 24;
+
 export class NeuralSequencePolicy {
   readonly kind = "neural-autoregressive";
   private readonly vars: { W: tfType.Variable[]; b: tfType.Variable[] };
   private readonly dense: ReturnType<typeof makeDense>;
   private readonly inputDense: ReturnType<typeof makeInputDense>;
   private readonly inputDim: number;
-  private readonly logPi0: Float32Array; // rows (x·(V+1) + s), V columns
+  private readonly logPi0: Float32Array; // π0's rows (`referenceRow`), V columns
 
   constructor(
     private readonly tf: typeof tfType,
@@ -40,6 +43,14 @@ export class NeuralSequencePolicy {
     options: { width?: number; layers?: number } = {},
   ) {
     const { prompts: X, length: L, vocab: V } = problem;
+    const entries = X * L * (V + 1) * V;
+    if (entries > MARKOV_TABLE_LIMIT)
+      throw new GshException(
+        invalidArgument(
+          "architecture",
+          `the Markov MLP is scored through its exact X·L·(V+1)·V = ${entries} table, above ${MARKOV_TABLE_LIMIT}: use the recurrent policy (scored by Monte Carlo) on this size`,
+        ),
+      );
     this.inputDim = X + L + V + 1;
     const width = options.width ?? 64;
     const layers = options.layers ?? 2;
@@ -76,9 +87,10 @@ export class NeuralSequencePolicy {
     const g = mlpForward(tf, this.dense, this.vars, x, { xT, dense: this.inputDense });
     // log π0 rows copied in JS: a constant, so no gather kernel (slow on wasm) and no gradient to route.
     const base = new Float32Array(triples.length * V);
-    triples.forEach(([x, , s], i) =>
-      base.set(this.logPi0.subarray((x * (V + 1) + s) * V, (x * (V + 1) + s + 1) * V), i * V),
-    );
+    triples.forEach(([x, , s], i) => {
+      const o = referenceRow(this.problem, x, s) * V;
+      base.set(this.logPi0.subarray(o, o + V), i * V);
+    });
     return tf.logSoftmax(tf.add(tf.tensor2d(base, [triples.length, V]), g)) as tfType.Tensor2D;
   }
 

@@ -1,7 +1,9 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, invalidArgument } from "@gsh/core";
 import {
+  type FactoredGibbsPolicy,
   type MarkovPolicy,
+  factoredGibbsPolicy,
   type PreferenceDataset,
   type SequenceProblem,
   bigramReward,
@@ -28,7 +30,12 @@ export class LogLinearSequencePolicy {
     this.w = new Float64Array(problem.dim);
   }
 
-  /** The policy as a Markov table (exact by the DP). */
+  /** The policy in factored Gibbs form (exact by the DP, no per-position tables). */
+  gibbs(): FactoredGibbsPolicy {
+    return factoredGibbsPolicy(this.problem, bigramReward(this.problem, this.w), this.eta);
+  }
+
+  /** The policy as a dense Markov table, X·L·(V+1)·V numbers: for small problems and tests. */
   markov(): MarkovPolicy {
     return sequenceGibbs(this.problem, bigramReward(this.problem, this.w), this.eta).policy;
   }

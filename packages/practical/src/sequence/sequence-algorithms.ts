@@ -3,18 +3,21 @@ import { type GshError, type Rng, invalidArgument, sigmoid } from "@gsh/core";
 import {
   type MarkovPolicy,
   PreferenceDataset,
+  type TabularSequencePolicy,
   type SequenceOfflineData,
   type SequenceOracle,
   type SequenceProblem,
   type PairRule,
   bigramReward,
   fitBradleyTerry,
-  referenceMarkovPolicy,
-  sampleSequence,
+  factoredGibbsPolicy,
+  gibbsSequencePolicy,
+  markovSequencePolicy,
+  policyLogProb,
+  sampleFromPolicy,
+  sampleReferenceSequence,
   selectPair,
   sequenceFeatures,
-  sequenceGibbs,
-  sequenceLogProb,
   sequenceReward,
   referenceLogProb,
   sequencePairs,
@@ -76,11 +79,12 @@ class SequencePairs {
 }
 
 /**
- * What the sequence practical algorithms train: the log-linear Gibbs-family policy (L-BFGS on the exact loss) or a
- * neural autoregressive policy (Adam), seen as a Markov table for sampling and for exact evaluation.
+ * What the sequence practical algorithms train: the log-linear Gibbs-family policy (L-BFGS on the exact loss), seen
+ * as a factored Gibbs policy, or a neural Markov policy (Adam), seen as a Markov table: both sample exactly and are
+ * scored exactly by the DP.
  */
 export interface SequenceLearner {
-  markov(): MarkovPolicy;
+  current(): TabularSequencePolicy;
   /** Fits the policy to all pairs so far (warm start); returns the gradient steps taken. */
   fit(pairs: Pick<SequenceOfflineData, "data" | "first" | "second">, refGaps: () => Float64Array): number;
 }
@@ -93,7 +97,7 @@ export function logLinearLearner(
   const loss = options.loss ?? DPO;
   return {
     policy,
-    markov: () => policy.markov(),
+    current: () => gibbsSequencePolicy(policy.gibbs()),
     fit(pairs, refGaps) {
       const r = policy.train(pairs.data, {
         loss,
@@ -126,7 +130,7 @@ export function neuralLearner(
   let round = 0;
   return {
     losses,
-    markov: () => model.markovTables(),
+    current: () => markovSequencePolicy(model.markovTables()),
     fit(pairs) {
       const ls = model.trainDpo(
         sequencePairs(pairs, problem.length),
@@ -145,9 +149,9 @@ export function sequenceDpo(
   learner: SequenceLearner,
   problem: SequenceProblem,
   offline: SequenceOfflineData,
-): { policy: MarkovPolicy; gradientSteps: number } {
+): { policy: TabularSequencePolicy; gradientSteps: number } {
   const steps = learner.fit(offline, () => referenceGaps(problem, offline));
-  return { policy: learner.markov(), gradientSteps: steps };
+  return { policy: learner.current(), gradientSteps: steps };
 }
 
 export interface SequenceIterativeDpoOptions {
@@ -175,8 +179,8 @@ export function sequenceIterativeDpo(
 ): E.Either<
   GshError,
   {
-    policy: MarkovPolicy;
-    rounds: { queries: number; policy: MarkovPolicy }[];
+    policy: TabularSequencePolicy;
+    rounds: { queries: number; policy: TabularSequencePolicy }[];
     gradientSteps: number;
     candidatesSampled: number;
     tiedPrompts: number;
@@ -190,12 +194,12 @@ export function sequenceIterativeDpo(
   const { dim: d, length: L, vocab: V } = problem;
   const pairs = new SequencePairs(problem);
   const start = oracle.queries;
-  let policy = learner.markov();
+  let policy = learner.current();
   let theta: Float64Array = new Float64Array(d);
   let gradientSteps = 0,
     candidatesSampled = 0,
     tiedPrompts = 0;
-  const out: { queries: number; policy: MarkovPolicy }[] = [];
+  const out: { queries: number; policy: TabularSequencePolicy }[] = [];
   const cand = Array.from({ length: n }, () => new Int32Array(L));
   const scores = new Float64Array(n);
   for (let t = 0; t < T; t++) {
@@ -204,7 +208,7 @@ export function sequenceIterativeDpo(
     for (let i = 0; i < m; i++) {
       const x = step.categorical(problem.contextWeights);
       for (let j = 0; j < n; j++) {
-        sampleSequence(policy, x, step, cand[j]);
+        sampleFromPolicy(policy, x, step, cand[j]);
         scores[j] = sequenceReward(b, V, cand[j]);
       }
       candidatesSampled += n;
@@ -220,7 +224,7 @@ export function sequenceIterativeDpo(
     if (E.isLeft(fit)) return fit;
     theta = fit.right.theta;
     gradientSteps += learner.fit(pairs.view(), () => pairs.refGaps());
-    policy = learner.markov();
+    policy = learner.current();
     out.push({ queries: oracle.queries - start, policy });
   }
   return E.right({ policy, rounds: out, gradientSteps, candidatesSampled, tiedPrompts });
@@ -247,7 +251,13 @@ export function sequenceRso(
   options: SequenceRsoOptions = {},
 ): E.Either<
   GshError,
-  { policy: MarkovPolicy; pairs: number; candidatesSampled: number; rewardModelCalls: number; gradientSteps: number }
+  {
+    policy: TabularSequencePolicy;
+    pairs: number;
+    candidatesSampled: number;
+    rewardModelCalls: number;
+    gradientSteps: number;
+  }
 > {
   const sizes = samplingSizes(options);
   if (E.isLeft(sizes)) return sizes;
@@ -255,12 +265,11 @@ export function sequenceRso(
   const rm = fittedBigramReward(problem, offline);
   if (E.isLeft(rm)) return rm;
   const { score } = rm.right;
-  const pi0 = referenceMarkovPolicy(problem);
   const pairs = new SequencePairs(problem);
   let rewardModelCalls = 0;
   for (let p = 0; p < P; p++) {
     const x = rng.categorical(problem.contextWeights);
-    const cands = Array.from({ length: N }, () => sampleSequence(pi0, x, rng));
+    const cands = Array.from({ length: N }, () => sampleReferenceSequence(problem, x, rng));
     const rewards = cands.map(score);
     rewardModelCalls += N;
     const acc = statisticalRejectionSample(rewards, k, problem.eta, rng);
@@ -271,7 +280,7 @@ export function sequenceRso(
   }
   const gradientSteps = learner.fit(pairs.view(), () => pairs.refGaps());
   return E.right({
-    policy: learner.markov(),
+    policy: learner.current(),
     pairs: pairs.data.size,
     candidatesSampled: P * N,
     rewardModelCalls,
@@ -304,27 +313,34 @@ export function sequenceMultiStepRs(
   options: SequenceRsoOptions & { schedule?: readonly number[]; proposal?: "fitted" | "exact"; loss?: LossSpec } = {},
 ): E.Either<
   GshError,
-  { policy: MarkovPolicy; candidatesSampled: number; rewardModelCalls: number; gradientSteps: number }
+  { policy: TabularSequencePolicy; candidatesSampled: number; rewardModelCalls: number; gradientSteps: number }
 > {
   const schedule = options.schedule ?? defaultSchedule(problem.eta);
   for (let i = 1; i < schedule.length; i++)
     if (!(schedule[i] < schedule[i - 1]))
       return E.left(invalidArgument("schedule", `must decrease strictly, got ${schedule.join(", ")}`));
   if (!schedule.every((e) => e > 0)) return E.left(invalidArgument("schedule", "every η_i must be > 0"));
+  if (schedule.length === 0) return E.left(invalidArgument("schedule", "needs at least one η"));
   const sizes = samplingSizes(options);
   if (E.isLeft(sizes)) return sizes;
   const { P, N, k } = sizes.right;
   const rm = fittedBigramReward(problem, offline);
   if (E.isLeft(rm)) return rm;
   const { score, bigram } = rm.right;
-  const pi0 = referenceMarkovPolicy(problem);
-  let proposal = pi0;
+  // The proposal is π0 (null) at the first step, then the last fitted (or exact Gibbs) policy.
+  let proposal: TabularSequencePolicy | null = null;
+  const draw = (x: number, r: Rng) => {
+    const y = new Int32Array(problem.length);
+    return proposal ? sampleFromPolicy(proposal, x, r, y) : sampleReferenceSequence(problem, x, r, y);
+  };
+  const logProposal = (x: number, y: Int32Array) =>
+    proposal ? policyLogProb(problem, proposal, x, y) : referenceLogProb(problem, x, y);
   let previousEta = Infinity;
   let w: Float64Array = new Float64Array(problem.dim);
   let candidatesSampled = 0,
     rewardModelCalls = 0,
     gradientSteps = 0;
-  let policy = pi0;
+  let policy: TabularSequencePolicy | null = null;
   for (const [s, eta] of schedule.entries()) {
     const step = rng.split(`step/${s}`);
     const learner = new LogLinearSequencePolicy(problem, eta);
@@ -332,7 +348,7 @@ export function sequenceMultiStepRs(
     const pairs = new SequencePairs(problem);
     for (let p = 0; p < P; p++) {
       const x = step.categorical(problem.contextWeights);
-      const cands = Array.from({ length: N }, () => sampleSequence(proposal, x, step));
+      const cands = Array.from({ length: N }, () => draw(x, step));
       candidatesSampled += N;
       const r = cands.map(score);
       rewardModelCalls += N;
@@ -341,8 +357,8 @@ export function sequenceMultiStepRs(
           ? annealedLogWeights(r, eta, previousEta)
           : fittedLogWeights(
               r,
-              cands.map((y) => sequenceLogProb(pi0, x, y)),
-              cands.map((y) => sequenceLogProb(proposal, x, y)),
+              cands.map((y) => referenceLogProb(problem, x, y)),
+              cands.map((y) => logProposal(x, y)),
               eta,
             );
       const acc = rejectionSampleWithLogAcceptance(logW, k, step);
@@ -353,9 +369,9 @@ export function sequenceMultiStepRs(
     if (E.isLeft(t)) return t;
     gradientSteps += t.right.steps;
     w = learner.w;
-    policy = learner.markov();
-    proposal = options.proposal === "exact" ? sequenceGibbs(problem, bigram, eta).policy : policy;
+    policy = gibbsSequencePolicy(learner.gibbs());
+    proposal = options.proposal === "exact" ? gibbsSequencePolicy(factoredGibbsPolicy(problem, bigram, eta)) : policy;
     previousEta = eta;
   }
-  return E.right({ policy, candidatesSampled, rewardModelCalls, gradientSteps });
+  return E.right({ policy: policy!, candidatesSampled, rewardModelCalls, gradientSteps });
 }

@@ -2,7 +2,7 @@ import { type Policy, type TiltBatch, gemv, softmaxInto, syrk, tiltBatch } from 
 import type { BanditProblem } from "../environments/bandit";
 import type { MarkovPolicy, SequenceProblem } from "../sequence/problem";
 import { bigramReward, sequenceFeatureCovariance, sequenceGibbs } from "../sequence/dp";
-import { factoredGibbsPolicy, gibbsOccupancy } from "../sequence/gibbs-policy";
+import { expectedGibbsFeatures, factoredGibbsPolicy, gibbsRows } from "../sequence/gibbs-policy";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -171,25 +171,15 @@ export function sequenceGibbsFamily(
     moments(theta) {
       // The factored form: log Z from the backward messages, φ(x, π_θ) from the bigram occupancy (no dense table).
       const g = factoredGibbsPolicy(problem, bigramReward(problem, theta), problem.eta);
-      const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
-      const S = (V + 1) * V;
-      const features = new Float64Array(X * d);
-      const occ = new Float64Array(S);
-      for (let x = 0; x < X; x++) {
-        gibbsOccupancy(g, x, occ);
-        for (let i = 0; i < S; i++) {
-          const c = occ[i] / L;
-          if (c === 0) continue;
-          for (let k = 0; k < d; k++) features[x * d + k] += c * psi[i * d + k];
-        }
-      }
-      return { logZ: g.logZ, features };
+      return { logZ: g.logZ, features: expectedGibbsFeatures(problem, g) };
     },
     featureCovariance(theta) {
-      return sequenceFeatureCovariance(
-        problem,
-        sequenceGibbs(problem, bigramReward(problem, theta), problem.eta).policy,
-      );
+      const b = bigramReward(problem, theta);
+      // A per-prompt π0 keeps the dense table (as fast there, and the numbers of earlier releases); a shared one
+      // (V in the hundreds) reads the factored policy's rows on demand instead of forming X·L·(V+1)·V numbers.
+      return problem.referenceLayout === "shared"
+        ? sequenceFeatureCovariance(problem, gibbsRows(factoredGibbsPolicy(problem, b, problem.eta)))
+        : sequenceFeatureCovariance(problem, sequenceGibbs(problem, b, problem.eta).policy);
     },
     policyOf(theta) {
       return sequenceGibbs(problem, bigramReward(problem, theta), problem.eta).policy;

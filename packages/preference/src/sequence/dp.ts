@@ -1,5 +1,13 @@
 import { dot, softmaxInto, GshException, invalidArgument } from "@gsh/core";
-import { type MarkovPolicy, type SequenceMetrics, type SequenceProblem, type SequenceTruth, stride } from "./problem";
+import {
+  type MarkovPolicy,
+  type SequenceMetrics,
+  type SequenceProblem,
+  type SequenceTruth,
+  referenceLogTable,
+  referenceRow,
+  stride,
+} from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -8,9 +16,14 @@ const { Math, Number } = globalThis;
 export function referenceMarkovPolicy(problem: SequenceProblem): MarkovPolicy {
   const { prompts: X, length: L } = problem;
   const S = stride(problem);
+  const V = problem.vocab;
   const probs = new Float64Array(X * L * S);
   for (let x = 0; x < X; x++)
-    for (let t = 0; t < L; t++) probs.set(problem.reference.subarray(x * S, (x + 1) * S), (x * L + t) * S);
+    for (let s = 0; s <= V; s++) {
+      const o = referenceRow(problem, x, s) * V;
+      const row = problem.reference.subarray(o, o + V);
+      for (let t = 0; t < L; t++) probs.set(row, (x * L + t) * S + s * V);
+    }
   return { prompts: X, vocab: problem.vocab, length: L, probs };
 }
 
@@ -61,14 +74,15 @@ export function sequenceGibbs(
   for (let x = 0; x < X; x++) {
     const bx = perPrompt ? x * S : 0;
     for (let s = 0; s <= V; s++) {
+      const ro = referenceRow(problem, x, s) * V;
       let m = -Infinity;
       for (let v = 0; v < V; v++) {
         const e = b[bx + s * V + v] / eta;
-        if (problem.reference[x * S + s * V + v] > 0 && e > m) m = e;
+        if (problem.reference[ro + v] > 0 && e > m) m = e;
       }
       rowMax[s] = m;
       for (let v = 0; v < V; v++) {
-        const p0 = problem.reference[x * S + s * V + v];
+        const p0 = problem.reference[ro + v];
         K[s * V + v] = p0 > 0 ? p0 * Math.exp(b[bx + s * V + v] / eta - m) : 0;
       }
     }
@@ -122,7 +136,7 @@ function logDomainPass(
   const row = new Float64Array(V);
   for (let t = L - 1; t >= 0; t--) {
     for (let s = 0; s <= V; s++) {
-      const o = x * S + s * V;
+      const o = referenceRow(problem, x, s) * V;
       for (let v = 0; v < V; v++) {
         const p0 = problem.reference[o + v];
         row[v] = p0 > 0 ? Math.log(p0) + b[bx + s * V + v] / eta + next[v] : -Infinity;
@@ -134,18 +148,53 @@ function logDomainPass(
   logZ[x] = next[V];
 }
 
-/** State marginals μ_t(s) of a Markov policy for one prompt: an (L+1) × (V+1) table, μ_0 = δ_start. */
-export function stateMarginals(policy: MarkovPolicy, x: number): Float64Array {
+/**
+ * A Markov policy seen row by row: `row(x, t, s)` is π_t(·|x, s) (V entries, valid until the next call). Dense
+ * tables hand out views; factored policies and π0 fill a buffer. The forward passes below read policies this way.
+ */
+export interface MarkovRows {
+  readonly prompts: number;
+  readonly vocab: number;
+  readonly length: number;
+  row(x: number, t: number, s: number): Float64Array;
+}
+
+/** A dense Markov table's rows (views, no copy). */
+export function markovRows(policy: MarkovPolicy): MarkovRows {
   const { vocab: V, length: L } = policy;
   const S = stride(policy);
+  return {
+    ...policy,
+    row: (x, t, s) => policy.probs.subarray((x * L + t) * S + s * V, (x * L + t) * S + (s + 1) * V),
+  };
+}
+
+/** π0's rows, read from the problem's bigram table (whatever its layout). */
+export function referenceMarkovRows(problem: SequenceProblem): MarkovRows {
+  const V = problem.vocab;
+  return {
+    prompts: problem.prompts,
+    vocab: V,
+    length: problem.length,
+    row: (x, _t, s) => {
+      const o = referenceRow(problem, x, s) * V;
+      return problem.reference.subarray(o, o + V);
+    },
+  };
+}
+
+/** State marginals μ_t(s) of a Markov policy for one prompt: an (L+1) × (V+1) table, μ_0 = δ_start. */
+export function stateMarginals(policy: MarkovPolicy | MarkovRows, x: number): Float64Array {
+  const rows = "row" in policy ? policy : markovRows(policy);
+  const { vocab: V, length: L } = rows;
   const mu = new Float64Array((L + 1) * (V + 1));
   mu[V] = 1;
   for (let t = 0; t < L; t++) {
     for (let s = 0; s <= V; s++) {
       const m = mu[t * (V + 1) + s];
       if (m === 0) continue;
-      const o = (x * L + t) * S + s * V;
-      for (let v = 0; v < V; v++) mu[(t + 1) * (V + 1) + v] += m * policy.probs[o + v];
+      const p = rows.row(x, t, s);
+      for (let v = 0; v < V; v++) mu[(t + 1) * (V + 1) + v] += m * p[v];
     }
   }
   return mu;
@@ -169,7 +218,7 @@ export function evaluateMarkovPolicy(
   const logQ0 = new Float64Array(S);
   for (let x = 0; x < X; x++) {
     const mu = stateMarginals(policy, x);
-    for (let i = 0; i < S; i++) logQ0[i] = Math.log(problem.reference[x * S + i]);
+    referenceLogTable(problem, x, logQ0);
     let rx = 0,
       k0 = 0;
     for (let t = 0; t < L; t++) {
@@ -203,20 +252,21 @@ export function evaluateMarkovPolicy(
 }
 
 /** φ(x, π) = E_{y~π(·|x)} φ(x, y) for every prompt: prompts × d. */
-export function expectedSequenceFeatures(problem: SequenceProblem, policy: MarkovPolicy): Float64Array {
+export function expectedSequenceFeatures(problem: SequenceProblem, policy: MarkovPolicy | MarkovRows): Float64Array {
+  const rows = "row" in policy ? policy : markovRows(policy);
   const { prompts: X, vocab: V, length: L, dim: d } = problem;
   const S = stride(problem);
   const out = new Float64Array(X * d);
   const occ = new Float64Array(S);
   for (let x = 0; x < X; x++) {
-    const mu = stateMarginals(policy, x);
+    const mu = stateMarginals(rows, x);
     occ.fill(0);
     for (let t = 0; t < L; t++)
       for (let s = 0; s <= V; s++) {
         const m = mu[t * (V + 1) + s];
         if (m === 0) continue;
-        const o = (x * L + t) * S + s * V;
-        for (let v = 0; v < V; v++) occ[s * V + v] += m * policy.probs[o + v];
+        const p = rows.row(x, t, s);
+        for (let v = 0; v < V; v++) occ[s * V + v] += m * p[v];
       }
     for (let i = 0; i < S; i++) {
       const c = occ[i] / L;
@@ -233,16 +283,17 @@ export function expectedSequenceFeatures(problem: SequenceProblem, policy: Marko
  * pass carries F_t(s) = E[(Σ_{τ<t} ψ_τ)·1{y_t = s}]; then C = Σ_{(s,v)} G(s,v)ψ(s,v)ᵀ with G(s,v) = Σ_t π_t(v|s)F_t(s),
  * accumulated over prompts with their weights, so the d×d products happen once per bigram, not per position.
  */
-export function sequenceFeatureCovariance(problem: SequenceProblem, policy: MarkovPolicy): Float64Array {
+export function sequenceFeatureCovariance(problem: SequenceProblem, policy: MarkovPolicy | MarkovRows): Float64Array {
+  const rows = "row" in policy ? policy : markovRows(policy);
   const { prompts: X, vocab: V, length: L, dim: d, psi, contextWeights: w } = problem;
   const S = stride(problem);
   const occ = new Float64Array(S); // Σ_x w_x Σ_t e_t(s,v)
   const G = new Float64Array(S * d); // Σ_x w_x Σ_t π_t(v|s) F_t(s)
-  const means = expectedSequenceFeatures(problem, policy);
+  const means = expectedSequenceFeatures(problem, rows);
   let F = new Float64Array((V + 1) * d);
   let next = new Float64Array((V + 1) * d);
   for (let x = 0; x < X; x++) {
-    const mu = stateMarginals(policy, x);
+    const mu = stateMarginals(rows, x);
     const wx = w[x];
     F.fill(0);
     for (let t = 0; t < L; t++) {
@@ -250,10 +301,10 @@ export function sequenceFeatureCovariance(problem: SequenceProblem, policy: Mark
       for (let s = 0; s <= V; s++) {
         const m = mu[t * (V + 1) + s];
         if (m === 0) continue;
-        const o = (x * L + t) * S + s * V;
+        const row = rows.row(x, t, s);
         const fs = s * d;
         for (let v = 0; v < V; v++) {
-          const p = policy.probs[o + v];
+          const p = row[v];
           if (p === 0) continue;
           const i = s * V + v;
           occ[i] += wx * m * p;

@@ -3,7 +3,7 @@ import type { BanditInstance, BanditProblem } from "../environments/bandit";
 import { makeTruth } from "../environments/bandit";
 import { TabularOracle } from "../environments/linear-bandit";
 import { BRADLEY_TERRY } from "../environments/preference-models";
-import type { SequenceInstance, SequenceProblem } from "./problem";
+import { type SequenceInstance, type SequenceProblem, referenceLogTable } from "./problem";
 import { referenceMarkovPolicy } from "./dp";
 import { sequenceFeatures, sequenceLogProb } from "./sampler";
 
@@ -88,8 +88,7 @@ export function forEachResponse(
   const sums = new Float64Array((L + 1) * width);
   const logRef = new Float64Array(L + 1);
   const y = new Int32Array(L);
-  const logPi0 = new Float64Array(S);
-  for (let i = 0; i < S; i++) logPi0[i] = Math.log(problem.reference[x * S + i]);
+  const logPi0 = referenceLogTable(problem, x);
   let index = 0;
   const leaf = sums.subarray(L * width);
   const walk = (t: number, s: number) => {

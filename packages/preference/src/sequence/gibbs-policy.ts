@@ -1,6 +1,13 @@
 import { GshException, type Rng, invalidArgument } from "@gsh/core";
-import type { SequenceMetrics, SequenceProblem, SequenceTruth } from "./problem";
-import { bigramReward, sequenceReward } from "./dp";
+import {
+  type ReferenceLayout,
+  type SequenceMetrics,
+  type SequenceProblem,
+  type SequenceTruth,
+  referenceRow,
+  referenceRows,
+} from "./problem";
+import { type MarkovRows, bigramReward, sequenceReward } from "./dp";
 import { referenceLogProb } from "./sampler";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -8,27 +15,49 @@ const { Math, Number } = globalThis;
 
 /**
  * A Gibbs policy over sequences, π_b(y|x) ∝ π0(y|x)·exp(Σ_t b(y_{t−1}, y_t)/η), kept in factored form instead of
- * dense per-position tables: per prompt the kernel K(s,v) = π0(v|x,s)·exp(b(s,v)/η − m_s) and, per position, the
+ * dense per-position tables: the kernel K(s,v) = π0(v|x,s)·exp(b(s,v)/η − m_s) and, per position, the
  * max-normalised backward message u_{t+1} and the row normalisers z_t(s), so π_t(v|s) = K(s,v)·u_{t+1}(v)/z_t(s).
  * That is X·(V+1)·V + 2·X·L·(V+1) numbers instead of X·L·(V+1)·V (S-large: 0.1 M instead of 2.7 M), and the metrics
  * follow from the identities log π/π0 = Σb/η − log Z without a logarithm per entry.
+ *
+ * With a shared π0 (`referenceLayout: "shared"`, the text testbed) the kernel has the same V + X rows as π0 and the
+ * messages and normalisers of the states s < V are shared by all prompts: (V + X)·V + 2·L·(V+1) + X numbers, one
+ * backward pass for all prompts. Read the tables through `kernelOffset`, `messageOffset` and `normalizerIndex`.
  */
 export interface FactoredGibbsPolicy {
   readonly prompts: number;
   readonly vocab: number;
   readonly length: number;
   readonly eta: number;
+  readonly referenceLayout: ReferenceLayout;
   /** b(s, v): (V+1)·V. */
   readonly bigram: Float64Array;
   /** log Z_b(x) per prompt. */
   readonly logZ: Float64Array;
-  /** K per prompt: X·(V+1)·V. */
+  /** K in π0's row layout: X·(V+1)·V, or (V + X)·V when shared. */
   readonly kernel: Float64Array;
-  /** u_t(v), t = 1..L (u_L = 1): X·L·(V+1), at [(x·L + t−1)·(V+1) + v]. */
+  /** u_t(v), t = 1..L (u_L = 1), at `messageOffset(policy, x, t − 1) + v`. */
   readonly messages: Float64Array;
-  /** z_t(s), t = 0..L−1: X·L·(V+1). */
+  /** z_t(s), t = 0..L−1, at `normalizerIndex(policy, x, t, s)`. */
   readonly normalizers: Float64Array;
 }
+
+type Layout = Pick<FactoredGibbsPolicy, "prompts" | "vocab" | "length" | "referenceLayout">;
+
+/** Offset of the kernel row K(s, ·) of prompt x. */
+export const kernelOffset = (g: Layout, x: number, s: number) => referenceRow(g, x, s) * g.vocab;
+
+/** Offset of u_{t+1}(·) of prompt x (the message read by the draw at position t). */
+export const messageOffset = (g: Layout, x: number, t: number) =>
+  (g.referenceLayout === "shared" ? t : x * g.length + t) * (g.vocab + 1);
+
+/** Index of z_t(s) of prompt x; with a shared π0 the start state's normalisers follow the shared table. */
+export const normalizerIndex = (g: Layout, x: number, t: number, s: number) =>
+  g.referenceLayout === "shared"
+    ? s < g.vocab
+      ? t * (g.vocab + 1) + s
+      : g.length * (g.vocab + 1) + x
+    : (x * g.length + t) * (g.vocab + 1) + s;
 
 /** The factored Gibbs policy of a bigram reward b at temperature η (η defaults to the problem's). */
 export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, eta = problem.eta): FactoredGibbsPolicy {
@@ -37,56 +66,84 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
   const { prompts: X, vocab: V, length: L } = problem;
   const S = (V + 1) * V;
   if (b.length !== S) throw new GshException(invalidArgument("bigram", `has ${b.length} entries, expected ${S}`));
-  const kernel = new Float64Array(X * S);
-  const messages = new Float64Array(X * L * (V + 1));
-  const normalizers = new Float64Array(X * L * (V + 1));
+  const referenceLayout: ReferenceLayout = problem.referenceLayout ?? "per-prompt";
+  const shared = referenceLayout === "shared";
+  const layout: Layout = { prompts: X, vocab: V, length: L, referenceLayout };
+  const rows = referenceRows(problem);
+  const kernel = new Float64Array(rows * V);
+  const messages = new Float64Array((shared ? L : X * L) * (V + 1));
+  const normalizers = new Float64Array(shared ? L * (V + 1) + X : X * L * (V + 1));
   const logZ = new Float64Array(X);
-  const rowMax = new Float64Array(V + 1);
-  const w = new Float64Array(V + 1);
-  for (let x = 0; x < X; x++) {
-    const K = kernel.subarray(x * S, (x + 1) * S);
-    for (let s = 0; s <= V; s++) {
-      let m = -Infinity;
-      for (let v = 0; v < V; v++) {
-        const e = b[s * V + v] / eta;
-        if (!Number.isFinite(e)) throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${e}`));
-        if (problem.reference[x * S + s * V + v] > 0 && e > m) m = e;
-      }
-      if (m === -Infinity) throw new GshException(invalidArgument("reference", `π0 has no support at (${x}, ${s})`));
-      rowMax[s] = m;
-      for (let v = 0; v < V; v++) {
-        const p0 = problem.reference[x * S + s * V + v];
-        K[s * V + v] = p0 > 0 ? p0 * Math.exp(b[s * V + v] / eta - m) : 0;
-      }
+  // m_s per kernel row; filled once per row (a shared row is the same for every prompt).
+  const rowMax = new Float64Array(rows);
+  const kernelRow = (x: number, s: number) => {
+    const r = referenceRow(problem, x, s);
+    const o = r * V;
+    let m = -Infinity;
+    for (let v = 0; v < V; v++) {
+      const e = b[s * V + v] / eta;
+      if (!Number.isFinite(e)) throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${e}`));
+      if (problem.reference[o + v] > 0 && e > m) m = e;
     }
-    // u_L = 1; going backwards, z_t(s) = Σ_v K(s,v)·u_{t+1}(v) and W_t(s) = m_s + log z_t(s) + (scale of u_{t+1}).
+    if (m === -Infinity) throw new GshException(invalidArgument("reference", `π0 has no support at (${x}, ${s})`));
+    rowMax[r] = m;
+    for (let v = 0; v < V; v++) {
+      const p0 = problem.reference[o + v];
+      kernel[o + v] = p0 > 0 ? p0 * Math.exp(b[s * V + v] / eta - m) : 0;
+    }
+  };
+  const underflow = (x: number, t: number) =>
+    new GshException(
+      invalidArgument("bigram", `the Gibbs weights underflow at prompt ${x}, position ${t} (η too small for b)`),
+    );
+  // z_t(s) = Σ_v K(s,v)·u_{t+1}(v); W_t(s) = m_s + log z_t(s) + (scale of u_{t+1}).
+  const rowSum = (ko: number, uo: number) => {
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += kernel[ko + v] * messages[uo + v];
+    return sum;
+  };
+  const w = new Float64Array(V + 1);
+  // One backward pass over the states s ∈ [0, sEnd) for prompt x (shared: x = 0 stands for all prompts); returns
+  // the scale of u_1, with the log-weights W_0 left in w.
+  const backward = (x: number, sEnd: number) => {
     let scale = 0;
-    const uL = messages.subarray((x * L + L - 1) * (V + 1), (x * L + L) * (V + 1));
-    uL.fill(1);
+    messages.fill(1, messageOffset(layout, x, L - 1), messageOffset(layout, x, L - 1) + V + 1);
     for (let t = L - 1; t >= 0; t--) {
-      const u = messages.subarray((x * L + t) * (V + 1), (x * L + t + 1) * (V + 1));
-      const z = normalizers.subarray((x * L + t) * (V + 1), (x * L + t + 1) * (V + 1));
+      const uo = messageOffset(layout, x, t);
       let top = -Infinity;
-      for (let s = 0; s <= V; s++) {
-        let sum = 0;
-        for (let v = 0; v < V; v++) sum += K[s * V + v] * u[v];
-        if (!(sum > 1e-280) || !Number.isFinite(sum))
-          throw new GshException(
-            invalidArgument("bigram", `the Gibbs weights underflow at prompt ${x}, position ${t} (η too small for b)`),
-          );
-        z[s] = sum;
-        w[s] = rowMax[s] + Math.log(sum);
+      for (let s = 0; s < sEnd; s++) {
+        const sum = rowSum(kernelOffset(layout, x, s), uo);
+        if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, t);
+        normalizers[normalizerIndex(layout, x, t, s)] = sum;
+        w[s] = rowMax[referenceRow(problem, x, s)] + Math.log(sum);
         if (w[s] > top) top = w[s];
       }
-      if (t === 0) logZ[x] = scale + w[V];
-      else {
-        const prev = messages.subarray((x * L + t - 1) * (V + 1), (x * L + t) * (V + 1));
-        for (let s = 0; s <= V; s++) prev[s] = Math.exp(w[s] - top);
+      if (t > 0) {
+        const prev = messageOffset(layout, x, t - 1);
+        for (let s = 0; s < sEnd; s++) messages[prev + s] = Math.exp(w[s] - top);
         scale += top;
       }
     }
+    return scale;
+  };
+  if (!shared) {
+    for (let x = 0; x < X; x++) {
+      for (let s = 0; s <= V; s++) kernelRow(x, s);
+      logZ[x] = backward(x, V + 1) + w[V];
+    }
+  } else {
+    for (let s = 0; s < V; s++) kernelRow(0, s);
+    const scale = backward(0, V);
+    const u1 = messageOffset(layout, 0, 0);
+    for (let x = 0; x < X; x++) {
+      kernelRow(x, V);
+      const sum = rowSum(kernelOffset(layout, x, V), u1);
+      if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, 0);
+      normalizers[normalizerIndex(layout, x, 0, V)] = sum;
+      logZ[x] = scale + rowMax[referenceRow(problem, x, V)] + Math.log(sum);
+    }
   }
-  return { prompts: X, vocab: V, length: L, eta, bigram: b, logZ, kernel, messages, normalizers };
+  return { prompts: X, vocab: V, length: L, eta, referenceLayout, bigram: b, logZ, kernel, messages, normalizers };
 }
 
 /** The factored Gibbs policy of a linear reward <θ, φ>. */
@@ -98,38 +155,115 @@ export const linearSequenceGibbs = (problem: SequenceProblem, theta: Float64Arra
  * factored form (O(L·V²), no logarithms).
  */
 export function gibbsOccupancy(policy: FactoredGibbsPolicy, x: number, out?: Float64Array): Float64Array {
-  const { vocab: V, length: L } = policy;
-  const S = (V + 1) * V;
-  const occ = out ?? new Float64Array(S);
+  const occ = out ?? new Float64Array((policy.vocab + 1) * policy.vocab);
   occ.fill(0);
-  const K = policy.kernel.subarray(x * S, (x + 1) * S);
-  let mu = new Float64Array(V + 1);
-  let next = new Float64Array(V + 1);
-  mu[V] = 1;
-  for (let t = 0; t < L; t++) {
-    const u = policy.messages.subarray((x * L + t) * (V + 1), (x * L + t + 1) * (V + 1));
-    const z = policy.normalizers.subarray((x * L + t) * (V + 1), (x * L + t + 1) * (V + 1));
-    next.fill(0);
-    for (let s = 0; s <= V; s++) {
-      const m = mu[s];
-      if (m === 0) continue;
-      const c = m / z[s];
-      for (let v = 0; v < V; v++) {
-        const q = c * K[s * V + v] * u[v];
-        occ[s * V + v] += q;
-        next[v] += q;
-      }
-    }
-    const tmp = mu;
-    mu = next;
-    next = tmp;
-  }
+  const start = new Float64Array(policy.prompts);
+  start[x] = 1;
+  forwardOccupancy(policy, start, occ);
   return occ;
 }
 
 /**
+ * Σ_x w_x·occ_x(s,v): the occupancy of the prompt mixture. With a shared π0 every prompt leaves the start state into
+ * the same Markov chain, so this is one forward pass whatever the number of prompts; otherwise one per prompt.
+ */
+export function gibbsMixtureOccupancy(policy: FactoredGibbsPolicy, weights: Float64Array, out?: Float64Array) {
+  const occ = out ?? new Float64Array((policy.vocab + 1) * policy.vocab);
+  occ.fill(0);
+  if (policy.referenceLayout === "shared") forwardOccupancy(policy, weights, occ);
+  else {
+    const start = new Float64Array(policy.prompts);
+    for (let x = 0; x < policy.prompts; x++) {
+      if (weights[x] === 0) continue;
+      start.fill(0);
+      start[x] = weights[x];
+      forwardOccupancy(policy, start, occ);
+    }
+  }
+  return occ;
+}
+
+// Adds Σ_x start[x]·occ_x to occ. Prompts with start[x] ≠ 0 must share their rows after t = 0 (always true for one
+// prompt; true for all prompts when π0 is shared).
+function forwardOccupancy(policy: FactoredGibbsPolicy, start: Float64Array, occ: Float64Array): void {
+  const { vocab: V, length: L, kernel, messages, normalizers } = policy;
+  let x0 = -1;
+  let mu = new Float64Array(V + 1);
+  let next = new Float64Array(V + 1);
+  // t = 0: every prompt leaves its own start row.
+  for (let x = 0; x < policy.prompts; x++) {
+    const m = start[x];
+    if (m === 0) continue;
+    if (x0 < 0) x0 = x;
+    const ko = kernelOffset(policy, x, V);
+    const uo = messageOffset(policy, x, 0);
+    const c = m / normalizers[normalizerIndex(policy, x, 0, V)];
+    for (let v = 0; v < V; v++) {
+      const q = c * kernel[ko + v] * messages[uo + v];
+      occ[V * V + v] += q;
+      next[v] += q;
+    }
+  }
+  if (x0 < 0) return;
+  for (let t = 1; t < L; t++) {
+    const tmp = mu;
+    mu = next;
+    next = tmp;
+    next.fill(0);
+    const uo = messageOffset(policy, x0, t);
+    for (let s = 0; s < V; s++) {
+      const m = mu[s];
+      if (m === 0) continue;
+      const ko = kernelOffset(policy, x0, s);
+      const c = m / normalizers[normalizerIndex(policy, x0, t, s)];
+      for (let v = 0; v < V; v++) {
+        const q = c * kernel[ko + v] * messages[uo + v];
+        occ[s * V + v] += q;
+        next[v] += q;
+      }
+    }
+  }
+}
+
+/** The policy's rows π_t(v|x, s) = K(s,v)·u_{t+1}(v)/z_t(s), computed on demand into one buffer. */
+export function gibbsRows(policy: FactoredGibbsPolicy): MarkovRows {
+  const { vocab: V, kernel, messages, normalizers } = policy;
+  const buf = new Float64Array(V);
+  return {
+    prompts: policy.prompts,
+    vocab: V,
+    length: policy.length,
+    row(x, t, s) {
+      const ko = kernelOffset(policy, x, s);
+      const uo = messageOffset(policy, x, t);
+      const c = 1 / normalizers[normalizerIndex(policy, x, t, s)];
+      for (let v = 0; v < V; v++) buf[v] = c * kernel[ko + v] * messages[uo + v];
+      return buf;
+    },
+  };
+}
+
+/** φ(x, π_b) for every prompt (X × d), from each prompt's bigram occupancy (no dense table). */
+export function expectedGibbsFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
+  const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
+  const S = (V + 1) * V;
+  const features = new Float64Array(X * d);
+  const occ = new Float64Array(S);
+  for (let x = 0; x < X; x++) {
+    gibbsOccupancy(policy, x, occ);
+    for (let i = 0; i < S; i++) {
+      const c = occ[i] / L;
+      if (c === 0) continue;
+      for (let k = 0; k < d; k++) features[x * d + k] += c * psi[i * d + k];
+    }
+  }
+  return features;
+}
+
+/**
  * Exact metrics of a factored Gibbs policy: E r* from the occupancy, KL(π‖π0) = E_π[Σb]/η − log Z_b and
- * KL(π‖π*) = KL(π‖π0) − (E_π r*) / η + log Z*, per prompt (the identities of log π/π0 for Gibbs policies).
+ * KL(π‖π*) = KL(π‖π0) − (E_π r*) / η + log Z*, per prompt (the identities of log π/π0 for Gibbs policies); with a
+ * shared π0 from the mixture's occupancy, since all three are linear in it.
  */
 export function evaluateGibbsPolicy(
   problem: SequenceProblem,
@@ -142,6 +276,23 @@ export function evaluateGibbsPolicy(
   let reward = 0,
     kl0 = 0,
     klStar = 0;
+  if (policy.referenceLayout === "shared") {
+    gibbsMixtureOccupancy(policy, w, occ);
+    let eb = 0;
+    for (let i = 0; i < S; i++) {
+      eb += occ[i] * policy.bigram[i];
+      reward += occ[i] * truth.bigram[i];
+    }
+    let logZb = 0,
+      logZstar = 0;
+    for (let x = 0; x < X; x++) {
+      logZb += w[x] * policy.logZ[x];
+      logZstar += w[x] * truth.logZ[x];
+    }
+    kl0 = Math.max(0, eb / policy.eta - logZb);
+    klStar = Math.max(0, kl0 - reward / eta + logZstar);
+    return { objective: reward - eta * kl0, subopt: eta * klStar, trueReward: reward, klToReference: kl0 };
+  }
   for (let x = 0; x < X; x++) {
     gibbsOccupancy(policy, x, occ);
     let eb = 0,
@@ -166,15 +317,13 @@ export function sampleGibbsSequence(
   out: Int32Array = new Int32Array(policy.length),
 ): Int32Array {
   const { vocab: V, length: L, kernel, messages, normalizers } = policy;
-  const S = (V + 1) * V;
-  const ko = x * S;
   let s = V;
   for (let t = 0; t < L; t++) {
-    const uo = (x * L + t) * (V + 1);
+    const uo = messageOffset(policy, x, t);
     // r < z_t(s) = Σ_v K(s,v)·u(v); subtract weights until r falls below 0. Rounding can leave r ≥ 0 after the last
     // token: then the draw is the last token with positive weight, as in the dense sampler.
-    let r = rng.uniform() * normalizers[uo + s];
-    const ro = ko + s * V;
+    let r = rng.uniform() * normalizers[normalizerIndex(policy, x, t, s)];
+    const ro = kernelOffset(policy, x, s);
     let v = 0;
     let last = -1;
     for (; v < V; v++) {

@@ -1,9 +1,21 @@
 import * as E from "fp-ts/lib/Either";
 import type { Rng } from "@gsh/core";
-import { type MarkovPolicy, type SequenceInstance, type SequenceMetrics, stride } from "./problem";
+import {
+  type MarkovPolicy,
+  type SequenceInstance,
+  type SequenceMetrics,
+  type SequenceProblem,
+  referenceRows,
+  stride,
+} from "./problem";
 import { evaluateMarkovPolicy, sequenceReward } from "./dp";
-import { referenceLogProb } from "./sampler";
-import { type FactoredGibbsPolicy, evaluateGibbsPolicy } from "./gibbs-policy";
+import { referenceLogProb, sampleSequence, sequenceLogProb } from "./sampler";
+import {
+  type FactoredGibbsPolicy,
+  evaluateGibbsPolicy,
+  gibbsSequenceLogProb,
+  sampleGibbsSequence,
+} from "./gibbs-policy";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -38,8 +50,36 @@ export type SequencePolicy =
       sample(x: number, n: number, rng: Rng): { readonly responses: Int32Array; readonly logProbs: Float64Array };
     };
 
-export const markovSequencePolicy = (markov: MarkovPolicy): SequencePolicy => ({ kind: "markov", markov });
-export const gibbsSequencePolicy = (gibbs: FactoredGibbsPolicy): SequencePolicy => ({ kind: "gibbs", gibbs });
+export const markovSequencePolicy = (markov: MarkovPolicy): Extract<SequencePolicy, { kind: "markov" }> => ({
+  kind: "markov",
+  markov,
+});
+export const gibbsSequencePolicy = (gibbs: FactoredGibbsPolicy): Extract<SequencePolicy, { kind: "gibbs" }> => ({
+  kind: "gibbs",
+  gibbs,
+});
+
+/** A policy the learners can both sample from and score exactly: a Markov table or a factored Gibbs policy. */
+export type TabularSequencePolicy = Extract<SequencePolicy, { kind: "markov" | "gibbs" }>;
+
+/** One exact draw y ~ π(·|x) from a Markov table or a factored Gibbs policy. */
+export function sampleFromPolicy(policy: TabularSequencePolicy, x: number, rng: Rng, out: Int32Array): Int32Array {
+  return policy.kind === "markov"
+    ? sampleSequence(policy.markov, x, rng, out)
+    : sampleGibbsSequence(policy.gibbs, x, rng, out);
+}
+
+/** log π(y|x) of a Markov table or a factored Gibbs policy. */
+export function policyLogProb(
+  problem: SequenceProblem,
+  policy: TabularSequencePolicy,
+  x: number,
+  y: ArrayLike<number>,
+): number {
+  return policy.kind === "markov"
+    ? sequenceLogProb(policy.markov, x, y)
+    : gibbsSequenceLogProb(problem, policy.gibbs, x, y);
+}
 
 /** Metrics of a sequence policy; `estimated` ones carry 95% half-widths and the number of samples per prompt. */
 export interface SequencePolicyMetrics extends SequenceMetrics {
@@ -228,7 +268,15 @@ export function evaluateSequencePolicy(
         return E.left(
           `Gibbs policy is ${g.prompts} × V=${g.vocab} × L=${g.length}, the problem is ${X} × V=${V} × L=${L}`,
         );
-      if (g.kernel.length !== X * (V + 1) * V || g.messages.length !== X * L * (V + 1))
+      const layout = instance.problem.referenceLayout ?? "per-prompt";
+      if (g.referenceLayout !== layout)
+        return E.left(`Gibbs policy has π0 layout '${g.referenceLayout}', the problem has '${layout}'`);
+      const shared = layout === "shared";
+      if (
+        g.kernel.length !== referenceRows(instance.problem) * V ||
+        g.messages.length !== (shared ? L : X * L) * (V + 1) ||
+        g.normalizers.length !== (shared ? L * (V + 1) + X : X * L * (V + 1))
+      )
         return E.left("Gibbs policy tables have the wrong sizes (build it with factoredGibbsPolicy)");
       return E.right({
         ...evaluateGibbsPolicy(instance.problem, instance.truth, g),

@@ -1,4 +1,5 @@
 import type { Rng } from "@gsh/core";
+import type { FactoredGibbsPolicy } from "./gibbs-policy";
 
 /**
  * The sequence bandit: a response is y = (y₁..y_L) over V tokens (Vᴸ responses), y₀ = the start symbol V.
@@ -11,13 +12,47 @@ export interface SequenceProblem {
   readonly vocab: number;
   readonly length: number;
   readonly dim: number;
-  /** π0(v | x, s): prompts × (V+1) × V, s = V is the start symbol. */
+  /** π0(v | x, s), s = V the start symbol: row `referenceRow(problem, x, s)` of V entries (see `referenceLayout`). */
   readonly reference: Float64Array;
+  /**
+   * How `reference` is laid out. "per-prompt" (the default): X·(V+1) rows, every prompt its own bigram model.
+   * "shared": one bigram model whose prompt only sets the first state (a text prompt is its first word), so V rows
+   * shared by all prompts plus one start row per prompt, V + X rows; the DP then runs its backward pass once for
+   * all prompts, and nothing of size X·(V+1)·V is ever formed.
+   */
+  readonly referenceLayout?: ReferenceLayout;
   /** ψ(s, v) ∈ R^d: (V+1) × V × d. */
   readonly psi: Float64Array;
   readonly contextWeights: Float64Array;
   readonly eta: number;
   readonly normBound: number;
+}
+
+export type ReferenceLayout = "per-prompt" | "shared";
+
+/** Rows of the π0 table: X·(V+1), or V + X when shared. */
+export const referenceRows = (p: Pick<SequenceProblem, "prompts" | "vocab" | "referenceLayout">) =>
+  p.referenceLayout === "shared" ? p.vocab + p.prompts : p.prompts * (p.vocab + 1);
+
+/** The row of π0(·|x, s) in `reference` (multiply by V for its offset). */
+export const referenceRow = (
+  p: Pick<SequenceProblem, "prompts" | "vocab" | "referenceLayout">,
+  x: number,
+  s: number,
+): number => (p.referenceLayout === "shared" ? (s < p.vocab ? s : p.vocab + x) : x * (p.vocab + 1) + s);
+
+/** log π0(v | x, s) for one prompt as a (V+1)·V table (s = V the start row). */
+export function referenceLogTable(
+  p: Pick<SequenceProblem, "prompts" | "vocab" | "referenceLayout" | "reference">,
+  x: number,
+  out = new Float64Array((p.vocab + 1) * p.vocab),
+): Float64Array {
+  const V = p.vocab;
+  for (let s = 0; s <= V; s++) {
+    const o = referenceRow(p, x, s) * V;
+    for (let v = 0; v < V; v++) out[s * V + v] = Math.log(p.reference[o + v]);
+  }
+  return out;
 }
 
 /**
@@ -45,7 +80,10 @@ export interface SequenceTruth {
   readonly theta: Float64Array;
   /** b*(s, v) = <θ*, ψ(s, v)>/L. */
   readonly bigram: Float64Array;
+  /** π* as a dense Markov table, X·L·(V+1)·V numbers: small problems and tests (T builds it only on access). */
   readonly optimal: MarkovPolicy;
+  /** π* in factored form, any size: what the runner and the bounds use. */
+  readonly optimalGibbs: FactoredGibbsPolicy;
   readonly logZ: Float64Array;
   /** J(π*) = η·E_x log Z(x). */
   readonly optimalObjective: number;

@@ -1,7 +1,6 @@
 import { GshException, Rng, invalidArgument } from "@gsh/core";
 import { PreferenceDataset } from "../data/dataset";
-import { type MarkovPolicy, type SequenceInstance, type SequenceProblem, stride } from "./problem";
-import { referenceMarkovPolicy } from "./dp";
+import { type MarkovPolicy, type SequenceInstance, type SequenceProblem, referenceRow, stride } from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -14,55 +13,78 @@ export function sampleSequence(
   out: Int32Array = new Int32Array(policy.length),
 ): Int32Array {
   const { vocab: V, length: L, probs } = policy;
-  const totals = rowTotals(policy);
+  const totals = rowTotals(probs, V);
   let s = V;
   for (let t = 0; t < L; t++) {
     const row = (x * L + t) * (V + 1) + s;
-    const o = row * V;
-    // One pass over the row: u is scaled by the row's cached total, so the draw is exact for any positive row.
-    let u = rng.uniform() * totals[row];
-    let pick = -1;
-    for (let v = 0; v < V; v++) {
-      const w = probs[o + v];
-      if (w > 0) {
-        pick = v;
-        if (u < w) break;
-        u -= w;
-      }
-    }
-    if (pick < 0) throw new RangeError(`Markov policy row (prompt ${x}, position ${t}, state ${s}) has no mass`);
-    s = pick;
-    out[t] = s;
+    const v = drawFromRow(probs, row * V, V, totals[row], rng);
+    if (v < 0) throw new RangeError(`Markov policy row (prompt ${x}, position ${t}, state ${s}) has no mass`);
+    out[t] = s = v;
   }
   return out;
 }
 
-// Row sums of a Markov table, computed once per table (10⁴ samples visit thousands of rows; summing each row on
-// every draw doubled the cost). Keyed by the probs array, which a policy never swaps.
+/**
+ * One exact sample y ~ π0(·|x), read from the problem's bigram rows: the same draws as `sampleSequence` on
+ * `referenceMarkovPolicy(problem)` (same rows, same totals, same arithmetic) without its X·L·(V+1)·V table.
+ */
+export function sampleReferenceSequence(
+  problem: SequenceProblem,
+  x: number,
+  rng: Rng,
+  out: Int32Array = new Int32Array(problem.length),
+): Int32Array {
+  const { vocab: V, length: L, reference } = problem;
+  const totals = rowTotals(reference, V);
+  let s = V;
+  for (let t = 0; t < L; t++) {
+    const row = referenceRow(problem, x, s);
+    const v = drawFromRow(reference, row * V, V, totals[row], rng);
+    if (v < 0) throw new RangeError(`π0 row (prompt ${x}, position ${t}, state ${s}) has no mass`);
+    out[t] = s = v;
+  }
+  return out;
+}
+
+// One pass over the row: u is scaled by the row's cached total, so the draw is exact for any positive row.
+function drawFromRow(probs: Float64Array, o: number, V: number, total: number, rng: Rng): number {
+  let u = rng.uniform() * total;
+  let pick = -1;
+  for (let v = 0; v < V; v++) {
+    const w = probs[o + v];
+    if (w > 0) {
+      pick = v;
+      if (u < w) break;
+      u -= w;
+    }
+  }
+  return pick;
+}
+
+// Row sums of a table, computed once per table (10⁴ samples visit thousands of rows; summing each row on every
+// draw doubled the cost). Keyed by the array, which a policy or problem never swaps.
 const totalsCache = new WeakMap<Float64Array, Float64Array>();
-function rowTotals(policy: MarkovPolicy): Float64Array {
-  let t = totalsCache.get(policy.probs);
+function rowTotals(probs: Float64Array, V: number): Float64Array {
+  let t = totalsCache.get(probs);
   if (t) return t;
-  const V = policy.vocab;
-  const rows = policy.probs.length / V;
+  const rows = probs.length / V;
   t = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let sum = 0;
-    for (let v = 0; v < V; v++) sum += policy.probs[r * V + v];
+    for (let v = 0; v < V; v++) sum += probs[r * V + v];
     t[r] = sum;
   }
-  totalsCache.set(policy.probs, t);
+  totalsCache.set(probs, t);
   return t;
 }
 
 /** log π0(y | x), read from the problem's bigram tables (no position-replicated Markov table needed). */
 export function referenceLogProb(problem: SequenceProblem, x: number, y: ArrayLike<number>): number {
   const { vocab: V, length: L } = problem;
-  const o = x * (V + 1) * V;
   let s = V;
   let lp = 0;
   for (let t = 0; t < L; t++) {
-    lp += Math.log(problem.reference[o + s * V + y[t]]);
+    lp += Math.log(problem.reference[referenceRow(problem, x, s) * V + y[t]]);
     s = y[t];
   }
   return lp;
@@ -109,7 +131,6 @@ export function sampleSequenceOfflineData(instance: SequenceInstance, n: number,
   const rng = Rng.seeded(seed).split(`data/${instance.id}/v${instance.version}/reference`);
   const oracle = instance.makeOracle(rng.split("labels"));
   const draw = rng.split("pairs");
-  const pi0 = referenceMarkovPolicy(problem);
   if (!(Number.isInteger(n) && n >= 0 && n <= 1e9))
     throw new GshException(invalidArgument("n", `n must be an integer in [0, 1e9], got ${n}`));
   const data = new PreferenceDataset(n, d);
@@ -127,8 +148,8 @@ export function sampleSequenceOfflineData(instance: SequenceInstance, n: number,
   };
   for (let i = 0; i < n; i++) {
     const x = draw.categorical(problem.contextWeights);
-    sampleSequence(pi0, x, draw, y1);
-    sampleSequence(pi0, x, draw, y2);
+    sampleReferenceSequence(problem, x, draw, y1);
+    sampleReferenceSequence(problem, x, draw, y2);
     first.set(y1, i * L);
     second.set(y2, i * L);
     data.pushWithFeatures(

@@ -1,7 +1,8 @@
 import { GshException, Rng, invalidArgument, softmaxInto, uniformWeights } from "@gsh/core";
 import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "../environments/preference-models";
-import type { SequenceInstance, SequenceProblem, SequenceTruth } from "./problem";
+import type { SequenceInstance, SequenceOracle, SequenceProblem, SequenceTruth } from "./problem";
 import { bigramReward, sequenceGibbs, sequenceReward } from "./dp";
+import { type FactoredGibbsPolicy, factoredGibbsPolicy } from "./gibbs-policy";
 
 export interface TestbedSParams {
   readonly prompts?: number;
@@ -70,7 +71,19 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
   const { policy, logZ } = sequenceGibbs(problem, bigram, eta);
   let elogZ = 0;
   for (let x = 0; x < X; x++) elogZ += problem.contextWeights[x] * logZ[x];
-  const truth: SequenceTruth = { theta, bigram, optimal: policy, logZ, optimalObjective: eta * elogZ };
+  // The factored π* is formed on first use: at extreme η its fast kernel underflows where the dense DP (which falls
+  // back to the log domain) does not, and only the bounds need it.
+  let optimalGibbs: FactoredGibbsPolicy | undefined;
+  const truth: SequenceTruth = {
+    theta,
+    bigram,
+    optimal: policy,
+    get optimalGibbs() {
+      return (optimalGibbs ??= factoredGibbsPolicy(problem, bigram, eta));
+    },
+    logZ,
+    optimalObjective: eta * elogZ,
+  };
   const model = params.preference ?? BRADLEY_TERRY;
   const reward = (y: ArrayLike<number>): number => sequenceReward(bigram, V, y);
   return {
@@ -78,24 +91,36 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
     version: 1,
     problem,
     truth,
-    makeOracle(orng) {
-      let count = 0;
-      return {
-        get queries() {
-          return count;
-        },
-        query(x, y1, y2) {
-          if (!(x >= 0 && x < X) || y1.length !== L || y2.length !== L)
-            throw new GshException(
-              invalidArgument(
-                "query",
-                `needs a prompt in [0, ${X}) and two responses of length ${L}, got prompt ${x} and lengths ${y1.length}, ${y2.length}`,
-              ),
-            );
-          count++;
-          return drawLabel(model, reward(y1) - reward(y2), orng);
-        },
-      };
+    makeOracle: (orng) => countedSequenceOracle(problem, reward, model, orng),
+  };
+}
+
+/**
+ * The counted preference oracle of a sequence testbed: checks the prompt and the lengths, counts the query and
+ * draws the label from the preference model on r*(y¹) − r*(y²).
+ */
+export function countedSequenceOracle(
+  problem: Pick<SequenceProblem, "prompts" | "length">,
+  reward: (y: ArrayLike<number>) => number,
+  model: PreferenceModel,
+  rng: Rng,
+): SequenceOracle {
+  const { prompts: X, length: L } = problem;
+  let count = 0;
+  return {
+    get queries() {
+      return count;
+    },
+    query(x, y1, y2) {
+      if (!(x >= 0 && x < X) || y1.length !== L || y2.length !== L)
+        throw new GshException(
+          invalidArgument(
+            "query",
+            `needs a prompt in [0, ${X}) and two responses of length ${L}, got prompt ${x} and lengths ${y1.length}, ${y2.length}`,
+          ),
+        );
+      count++;
+      return drawLabel(model, reward(y1) - reward(y2), rng);
     },
   };
 }
