@@ -10,6 +10,7 @@ const rank = {
   "@gsh/offline": 2,
   "@gsh/online": 2,
   "@gsh/practical": 2,
+  "@gsh/text": 2,
   "@gsh/bench": 3,
   "@gsh/user-data": 3,
 };
@@ -18,7 +19,7 @@ const appRank = 4;
 // read an instance's `truth` (tests may: they check learners against it).
 const learners = new Set(["@gsh/offline", "@gsh/online", "@gsh/practical"]);
 const truthAccess = [
-  /\b(testbed[RPHS]|linearBandit|nonTransitiveBandit|enumerateSequenceInstance|makeTruth|assembleInstance)\b/,
+  /\b(testbed[RPHST]|linearBandit|nonTransitiveBandit|enumerateSequenceInstance|makeTruth|assembleInstance)\b/,
   /\.truth\b/,
 ];
 

@@ -9,6 +9,8 @@ import {
   testbedR,
   testbedS,
 } from "@gsh/preference";
+import { getOrThrow } from "@gsh/core";
+import { TEXT_DEFAULTS, TEXT_OBJECTIVES, type TextObjective, testbedT } from "@gsh/text";
 import { type EnvironmentDefinition, defineEnvironment, z } from "./plugin";
 
 const eta = z.number().positive().default(0.1);
@@ -74,6 +76,26 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     description: `the sequence bandit at V=64, L=32 (64³² responses), 20 prompts, d=16: DP only (Option II, which needs enumeration up to ${ENUMERATION_LIMIT} responses, is refused)`,
     params: z.object({ eta, preference }).strict(),
     create: (seed, p) => testbedS(seed, { ...SEQUENCE_SIZES.large, ...p }),
+  }),
+  defineEnvironment({
+    name: "T",
+    environmentKind: "sequence",
+    description:
+      "text: sentences of L=12 tokens continuing 20 sentence-initial words of Moby-Dick, π0 a Kneser-Ney bigram model over V=512 words (+ <unk>, </s>), r* from AFINN-165 valence and stylistic features; exact by the DP",
+    params: z
+      .object({
+        eta,
+        vocab: z.number().int().min(4).max(4096).default(TEXT_DEFAULTS.vocab),
+        length: z.number().int().positive().max(64).default(TEXT_DEFAULTS.length),
+        prompts: z.number().int().positive().max(100).default(TEXT_DEFAULTS.prompts),
+        normBound: z.number().positive().default(TEXT_DEFAULTS.normBound),
+        objective: z.enum(Object.keys(TEXT_OBJECTIVES) as [TextObjective, ...TextObjective[]]).default("positive"),
+        preference,
+      })
+      .strict(),
+    create: (seed, p) => getOrThrow(testbedT(seed, p)),
+    // ψ ((V+3)·(V+2)·7), π0 and a few factored policies ((V+2+X)·(V+2) each), f64
+    memoryBytes: (p) => 8 * (p.vocab + 3) * (p.vocab + 2) * 16,
   }),
   defineEnvironment({
     name: "NT",

@@ -30,6 +30,7 @@ export function suiteFingerprint(suite: Pick<Suite, "environments" | "algorithms
       params: a.params,
       environments: a.environments ?? null,
       seeds: a.seeds ?? null,
+      ...(a.budgets ? { budgets: a.budgets } : {}),
     })),
     budgets: suite.budgets,
     seeds: suite.seeds,

@@ -9,6 +9,8 @@ export * from "./results-file";
 export * from "./runner";
 export * from "./aggregate";
 export * from "./report";
+export * from "./report-text";
+export * from "./text-samples";
 export * from "./practical-algorithms";
 export * from "./fingerprint";
 export * from "./results-dir";

@@ -7,6 +7,7 @@ import { readResultsFile } from "./results-file";
 import type { SuiteRecord } from "./results-dir";
 import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
 import type { Suite } from "./suite";
+import { sentencesHtml, sentencesMarkdown } from "./report-text";
 
 /** Flat CSV of every row (one line per trial). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
@@ -258,13 +259,14 @@ export async function reportHtml(
   const data = JSON.stringify({ suite: suite.name, cells, verdicts }).replace(/</g, "\\u003c");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gsh report: ${esc(suite.name)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart h3{font-size:14px;margin:.5em 0}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}table.text td.sentences{text-align:left}table.text ol{margin:0;padding-left:1.4em}.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart h3{font-size:14px;margin:.5em 0}</style>
 </head><body>
 <h1>gsh benchmark: ${esc(suite.name)}</h1>
 <p>${esc(suite.description)}</p>
 <p>Every number is exact, computed from the truth at the environment boundary: SubOpt = J(π*) − J(π) = η·E KL(π‖π*). Means ± 95% Student-t intervals over seeds.</p>
 <h2>Comparisons</h2>${verdictTable}
 <h2>Summary</h2>${summary}
+${sentencesHtml(rows, esc, [...new Set(cells.map((c) => c.algorithm))])}
 ${
   failures.length
     ? `<h2>Failed trials (${failures.length})</h2>${htmlTable(
@@ -351,7 +353,14 @@ export async function writeReport(
   if (formats.includes("md"))
     put(
       "summary.md",
-      [`# ${suite.name}`, ...notes.map((n) => `> ${n}`), "", formatSummary(cells, verdicts, "markdown"), ""].join("\n"),
+      [
+        `# ${suite.name}`,
+        ...notes.map((n) => `> ${n}`),
+        "",
+        formatSummary(cells, verdicts, "markdown"),
+        "",
+        sentencesMarkdown(rows, [...new Set(cells.map((c) => c.algorithm))]),
+      ].join("\n"),
     );
   if (formats.includes("html"))
     put(

@@ -1,9 +1,17 @@
 /**
- * The result-row schema. @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
+ * The result-row schema. @3 adds `sentences` (text environments); @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
-export const RESULT_SCHEMA = "gsh/result-row@2" as const;
-export type ResultSchema = "gsh/result-row@1" | typeof RESULT_SCHEMA;
+export const RESULT_SCHEMA = "gsh/result-row@3" as const;
+export type ResultSchema = "gsh/result-row@1" | "gsh/result-row@2" | typeof RESULT_SCHEMA;
+
+/** One sampled response as text, with its mean word valence and its exact reward r*(y). */
+export interface TextSample {
+  readonly prompt: number;
+  readonly text: string;
+  readonly valence: number;
+  readonly reward: number;
+}
 
 /**
  * One line of results.jsonl: one trial (environment × algorithm × budget × seed), its exact metrics computed from the
@@ -42,6 +50,18 @@ export interface OkRow extends RowBase {
     readonly trueReward: number | null;
     readonly klToReference: number;
   }[];
+  /**
+   * Text environments: one sampled sentence for each of the first five prompts from the trained policy, from π0 and
+   * from π*, drawn with the same random streams in every row (common random numbers), so rows compare side by side.
+   */
+  readonly sentences?: {
+    readonly policy: readonly TextSample[];
+    readonly reference: readonly TextSample[];
+    readonly optimal: readonly TextSample[];
+    /** Exact SubOpt and KL to π0 of π0 and π*, for the rows printed beside the policy's. */
+    readonly referenceMetrics: { readonly subopt: number; readonly klToReference: number };
+    readonly optimalMetrics: { readonly subopt: number; readonly klToReference: number };
+  };
 }
 
 export interface FailedRow extends RowBase {

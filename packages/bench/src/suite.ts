@@ -16,6 +16,8 @@ const labelled = z.object({
   environments: z.array(z.string()).optional(),
   /** Algorithms only: run on the first n of the suite's seeds (for costly entries; comparisons pair common seeds). */
   seeds: z.number().int().positive().optional(),
+  /** Algorithms only: run at these of the suite's budgets (for costly entries). */
+  budgets: z.array(z.number().int().positive()).min(1).optional(),
 });
 
 /** The memory one environment instance may take (its own estimate from its parameters). */
@@ -88,6 +90,8 @@ export interface SuiteEntry {
   readonly environments?: readonly string[];
   /** Algorithms only: the number of the suite's seeds it runs on (absent: all). */
   readonly seeds?: number;
+  /** Algorithms only: the suite's budgets it runs at (absent: all). */
+  readonly budgets?: readonly number[];
   /** Parameters after validation and defaults. */
   readonly params: Record<string, unknown>;
 }
@@ -218,12 +222,22 @@ export function resolveSuite(
       const label = e.label ?? e.name;
       if (labels.has(label)) return E.left(invalid(source, `${kind}[${i}].label`, `duplicate label '${label}'`));
       labels.add(label);
+      const outside = e.budgets?.find((b) => !file.budgets.includes(b));
+      if (outside !== undefined)
+        return E.left(
+          invalid(
+            source,
+            `${kind}[${i}].budgets`,
+            `${outside} is not one of the suite's budgets (${file.budgets.join(", ")})`,
+          ),
+        );
       out.push({
         label,
         name: e.name,
         params: p.data as Record<string, unknown>,
         ...(e.environments ? { environments: e.environments } : {}),
         ...(e.seeds ? { seeds: e.seeds } : {}),
+        ...(e.budgets ? { budgets: e.budgets } : {}),
       });
     }
     return E.right(out);

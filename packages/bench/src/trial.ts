@@ -20,6 +20,7 @@ import type { Registry } from "./registry";
 import type { Suite } from "./suite";
 import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./result-row";
 import { suiteFingerprint } from "./fingerprint";
+import { sentenceSamples } from "./text-samples";
 import type { AlgorithmOutput, TrialContext } from "./plugin";
 
 export interface Trial {
@@ -41,7 +42,7 @@ export function expandTrials(suite: Suite): Trial[] {
   for (const environment of suite.environments)
     for (const algorithm of suite.algorithms)
       if (!algorithm.environments || algorithm.environments.includes(environment.label))
-        for (const budget of suite.budgets)
+        for (const budget of algorithm.budgets ?? suite.budgets)
           for (const seed of algorithm.seeds ? suite.seeds.slice(0, algorithm.seeds) : suite.seeds)
             out.push({
               id: `${environment.label}|${algorithm.label}|${budget}|${seed}`,
@@ -171,6 +172,8 @@ interface Boundary {
   readonly optimal: Policy | FactoredGibbsPolicy | null;
   readonly optimalObjective: number | null;
   readonly thetaStar: Float64Array | null;
+  /** Text environments: sampled sentences of the policy, π0 and π* (see `sentenceSamples`). */
+  readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
 }
 
 function finiteBoundary(
@@ -260,6 +263,7 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     optimal: instance.truth.optimalGibbs,
     optimalObjective: instance.truth.optimalObjective,
     thetaStar: instance.truth.theta,
+    sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
   };
 }
 
@@ -375,6 +379,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       confidenceHeld,
       boundRhs: out.bound && boundary.optimal ? out.bound(boundary.optimal) : null,
     };
+    const sentences = boundary.sentences?.(out.policy);
     return {
       ...base,
       environmentId: id,
@@ -382,9 +387,18 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       status: "ok",
       metrics,
       ...(trace.length ? { trace } : {}),
+      ...(sentences ? { sentences } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,
     };
+  } catch (e) {
+    // A policy that throws while scored (a sampler drawing from NaN weights) fails its trial, not the worker.
+    return failed(
+      `scoring the policy threw: ${e instanceof Error ? e.message : String(e)}`,
+      id,
+      version,
+      "InvalidOutput",
+    );
   } finally {
     out.dispose?.();
   }

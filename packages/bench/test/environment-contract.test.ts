@@ -16,6 +16,7 @@ import {
   parseSuiteText,
   resolveSuite,
   runTrial,
+  sentencesHtml,
   z,
 } from "../src";
 
@@ -124,5 +125,26 @@ describe("the environment contract: the runner dispatches on the environment's k
       _tag: "PluginError",
       message: expect.stringMatching(/supports \["tree"\]/),
     });
+  });
+
+  it("text: rows carry five sentences of the policy, π0 and π* (the same π0/π* sentences in every row), shown in the report", async () => {
+    const env = "{ name: T, params: { vocab: 64, length: 6 } }";
+    const dpo = okRow(await runOne(builtinRegistry(), env, "dpo", 200));
+    const mle = okRow(await runOne(builtinRegistry(), env, "offline-gshf", 200));
+    for (const row of [dpo, mle]) {
+      expect(row.sentences!.policy).toHaveLength(5);
+      expect(row.sentences!.reference.map((s) => s.prompt)).toEqual([0, 1, 2, 3, 4]);
+      expect(row.sentences!.optimalMetrics.subopt).toBeLessThan(1e-12);
+      expect(row.sentences!.referenceMetrics.klToReference).toBeLessThan(1e-12);
+    }
+    expect(dpo.sentences!.reference).toEqual(mle.sentences!.reference);
+    expect(dpo.sentences!.optimal).toEqual(mle.sentences!.optimal);
+    // DPO on the log-linear policy is the MLE-Gibbs policy: with the same random streams, the same sentences.
+    expect(dpo.sentences!.policy.map((s) => s.text)).toEqual(mle.sentences!.policy.map((s) => s.text));
+    expect(dpo.sentences!.optimal[0].text).toMatch(/^But /);
+    const html = sentencesHtml([dpo], (t) => t.replace(/</g, "&lt;"));
+    expect(html).toContain("<h2>Sentences</h2>");
+    for (const s of [...dpo.sentences!.optimal, ...dpo.sentences!.policy])
+      expect(html).toContain(s.text.replace(/</g, "&lt;"));
   });
 });

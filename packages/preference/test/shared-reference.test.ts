@@ -17,6 +17,7 @@ import {
   sampleGibbsSequence,
   sampleReferenceSequence,
   sequenceFeatureCovariance,
+  sharedFeatureCovariance,
   sequenceFeatures,
   sequenceGibbs,
   sequenceReward,
@@ -75,10 +76,11 @@ describe("a shared π0 (V rows + one start row per prompt) against enumeration",
       for (const y of ys.slice(0, 20)) expect(referenceLogProb(problem, x, y)).toBe(logPi0(x, y));
   });
 
-  it("log Z, expected features and the feature covariance of the factored Gibbs policy match enumeration (1e-12)", () => {
+  it("log Z, expected features and the feature covariance (row by row, and by the shared backward pass) match enumeration (1e-12)", () => {
     const policy = factoredGibbsPolicy(problem, b, eta);
     const features = expectedGibbsFeatures(problem, policy);
     const cov = sequenceFeatureCovariance(problem, gibbsRows(policy));
+    const shared = sharedFeatureCovariance(problem, policy);
     const exactCov = new Float64Array(d * d);
     const f = new Float64Array(d);
     for (let x = 0; x < X; x++) {
@@ -102,6 +104,22 @@ describe("a shared π0 (V rows + one start row per prompt) against enumeration",
           exactCov[a * d + c] += problem.contextWeights[x] * (second[a * d + c] - mean[a] * mean[c]);
     }
     for (let i = 0; i < d * d; i++) expect(Math.abs(cov[i] - exactCov[i])).toBeLessThan(1e-12);
+    for (let i = 0; i < d * d; i++) expect(Math.abs(shared[i] - exactCov[i])).toBeLessThan(1e-12);
+  });
+
+  it("with factored features ψ(s,v) = word(v) + [s = v]·same(v) the matrix-product pass gives the same φ(x, π) (1e-12)", () => {
+    const word = new Float64Array(V * d).map(() => rng.normal() / 2);
+    const same = new Float64Array(V * d).map(() => rng.normal() / 2);
+    const dense = new Float64Array((V + 1) * V * d);
+    for (let s = 0; s <= V; s++)
+      for (let v = 0; v < V; v++)
+        for (let k = 0; k < d; k++) dense[(s * V + v) * d + k] = word[v * d + k] + (s === v ? same[v * d + k] : 0);
+    const plain = { ...problem, psi: dense };
+    const factored = { ...plain, featureFactors: { word, same } };
+    const policy = factoredGibbsPolicy(plain, bigramReward(plain, theta), eta);
+    const a = expectedGibbsFeatures(plain, policy);
+    const f = expectedGibbsFeatures(factored, policy);
+    for (let i = 0; i < X * d; i++) expect(Math.abs(a[i] - f[i])).toBeLessThan(1e-12);
   });
 
   it("its metrics (from the prompt mixture's occupancy) equal those of the enumerated policy (1e-12)", () => {

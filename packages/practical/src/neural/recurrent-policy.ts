@@ -2,6 +2,7 @@ import type * as tfType from "@tensorflow/tfjs";
 import { type Rng, summarize } from "@gsh/core";
 import { type SequenceProblem, type SequenceTruth, referenceRow, referenceRows } from "@gsh/preference";
 import { type NeuralTrainOptions, type SequencePair, trainSequenceDpo } from "./sequence-policy";
+import { finiteLog } from "./read";
 
 /**
  * The full-prefix recurrent policy for the sequence bandit: an Elman RNN reads the prompt and every previous token,
@@ -32,10 +33,7 @@ export class RecurrentSequencePolicy {
     this.W = tf.variable(tf.tensor2d(init(H * H, 1 / Math.sqrt(H)), [H, H]));
     this.b = tf.variable(tf.zeros([H]));
     this.U = tf.variable(tf.zeros([H, V]));
-    this.logPi0 = tf.tensor2d(
-      Float32Array.from(problem.reference, (p) => Math.log(p)),
-      [referenceRows(problem), V],
-    );
+    this.logPi0 = tf.tensor2d(Float32Array.from(problem.reference, finiteLog), [referenceRows(problem), V]);
   }
 
   /**

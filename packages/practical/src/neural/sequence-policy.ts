@@ -2,7 +2,7 @@ import type * as tfType from "@tensorflow/tfjs";
 import { GshException, type Rng, invalidArgument, softmaxInto } from "@gsh/core";
 import { type MarkovPolicy, type SequenceProblem, referenceRow } from "@gsh/preference";
 import { makeDense, makeInputDense, mlpForward, mlpVariables } from "./dense";
-import { readAndDispose } from "./read";
+import { finiteLog, readAndDispose } from "./read";
 
 export interface SequencePair {
   readonly x: number;
@@ -57,7 +57,7 @@ export class NeuralSequencePolicy {
     this.vars = mlpVariables(tf, [this.inputDim, ...Array(layers).fill(width), V], rng);
     this.dense = makeDense(tf);
     this.inputDense = makeInputDense(tf);
-    this.logPi0 = Float32Array.from(problem.reference, (p) => Math.log(p));
+    this.logPi0 = Float32Array.from(problem.reference, finiteLog);
   }
 
   /** One-hot rows for (x, t, s) triples, and their transpose (for the first layer's weight gradient). */

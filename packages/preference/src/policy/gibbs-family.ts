@@ -2,7 +2,7 @@ import { type Policy, type TiltBatch, gemv, softmaxInto, syrk, tiltBatch } from 
 import type { BanditProblem } from "../environments/bandit";
 import type { MarkovPolicy, SequenceProblem } from "../sequence/problem";
 import { bigramReward, sequenceFeatureCovariance, sequenceGibbs } from "../sequence/dp";
-import { expectedGibbsFeatures, factoredGibbsPolicy, gibbsRows } from "../sequence/gibbs-policy";
+import { expectedGibbsFeatures, factoredGibbsPolicy, sharedFeatureCovariance } from "../sequence/gibbs-policy";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -176,9 +176,9 @@ export function sequenceGibbsFamily(
     featureCovariance(theta) {
       const b = bigramReward(problem, theta);
       // A per-prompt π0 keeps the dense table (as fast there, and the numbers of earlier releases); a shared one
-      // (V in the hundreds) reads the factored policy's rows on demand instead of forming X·L·(V+1)·V numbers.
+      // (V in the hundreds) takes one backward pass for all prompts and forms no X·L·(V+1)·V table.
       return problem.referenceLayout === "shared"
-        ? sequenceFeatureCovariance(problem, gibbsRows(factoredGibbsPolicy(problem, b, problem.eta)))
+        ? sharedFeatureCovariance(problem, factoredGibbsPolicy(problem, b, problem.eta))
         : sequenceFeatureCovariance(problem, sequenceGibbs(problem, b, problem.eta).policy);
     },
     policyOf(theta) {

@@ -1,4 +1,4 @@
-import { GshException, type Rng, invalidArgument } from "@gsh/core";
+import { GshException, type Rng, gemm, invalidArgument } from "@gsh/core";
 import {
   type ReferenceLayout,
   type SequenceMetrics,
@@ -243,8 +243,14 @@ export function gibbsRows(policy: FactoredGibbsPolicy): MarkovRows {
   };
 }
 
-/** φ(x, π_b) for every prompt (X × d), from each prompt's bigram occupancy (no dense table). */
+/**
+ * φ(x, π_b) for every prompt (X × d). Per prompt, from its bigram occupancy (a forward pass each); with a shared π0,
+ * by one backward pass for all prompts instead: H_t(s) = E[Σ_{τ≥t} ψ(y_τ, y_{τ+1}) | y_t = s] obeys
+ * H_t(s) = Σ_v π_t(v|s)·(ψ(s,v) + H_{t+1}(v)), H_L = 0, on the shared rows, and each prompt only adds its start row:
+ * L·V²·d work whatever the number of prompts (the enhancer calls this hundreds of times a round).
+ */
 export function expectedGibbsFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
+  if (policy.referenceLayout === "shared") return sharedExpectedFeatures(problem, policy);
   const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
   const S = (V + 1) * V;
   const features = new Float64Array(X * d);
@@ -258,6 +264,156 @@ export function expectedGibbsFeatures(problem: SequenceProblem, policy: Factored
     }
   }
   return features;
+}
+
+function sharedExpectedFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
+  if (problem.featureFactors) return factoredExpectedFeatures(problem, problem.featureFactors, policy);
+  const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
+  const { kernel, messages, normalizers } = policy;
+  let H = new Float64Array(V * d); // H_{t+1}, rows v < V
+  let next = new Float64Array(V * d);
+  // Σ_v π(v|·)·(ψ(s,v) + H_{t+1}(v)) for one row, into out.
+  const accumulate = (ko: number, uo: number, s: number, c: number, out: Float64Array, o: number) => {
+    for (let v = 0; v < V; v++) {
+      const p = c * kernel[ko + v] * messages[uo + v];
+      if (p === 0) continue;
+      const ps = (s * V + v) * d,
+        hv = v * d;
+      for (let k = 0; k < d; k++) out[o + k] += p * (psi[ps + k] + H[hv + k]);
+    }
+  };
+  for (let t = L - 1; t >= 1; t--) {
+    next.fill(0);
+    const uo = messageOffset(policy, 0, t);
+    for (let s = 0; s < V; s++)
+      accumulate(kernelOffset(policy, 0, s), uo, s, 1 / normalizers[normalizerIndex(policy, 0, t, s)], next, s * d);
+    const tmp = H;
+    H = next;
+    next = tmp;
+  }
+  if (L === 1) H.fill(0);
+  const features = new Float64Array(X * d);
+  const u1 = messageOffset(policy, 0, 0);
+  for (let x = 0; x < X; x++) {
+    accumulate(kernelOffset(policy, x, V), u1, V, 1 / normalizers[normalizerIndex(policy, x, 0, V)], features, x * d);
+    for (let k = 0; k < d; k++) features[x * d + k] /= L;
+  }
+  return features;
+}
+
+/**
+ * The shared backward pass with ψ(s,v) = word(v) + [s = v]·same(v): every row's contraction is one matrix product,
+ * H_t = diag(1/z_t)·(K·(u_{t+1} ∘ (W + H_{t+1})) + diag(K(s,s)·u_{t+1}(s))·D), with K the V×V shared kernel (the
+ * first V rows of the shared table): L products of V×V by V×d through `gemm` instead of L·V²·d scalar steps.
+ */
+function factoredExpectedFeatures(
+  problem: SequenceProblem,
+  factors: NonNullable<SequenceProblem["featureFactors"]>,
+  policy: FactoredGibbsPolicy,
+): Float64Array {
+  const { prompts: X, vocab: V, length: L, dim: d } = problem;
+  const { kernel, messages, normalizers } = policy;
+  const { word: W, same: D } = factors;
+  const K = kernel.subarray(0, V * V);
+  const Y = new Float64Array(V * d);
+  let H = new Float64Array(V * d);
+  const KY = new Float64Array(V * d);
+  for (let t = L - 1; t >= 1; t--) {
+    const uo = messageOffset(policy, 0, t);
+    for (let v = 0; v < V; v++) {
+      const u = messages[uo + v];
+      for (let k = 0; k < d; k++) Y[v * d + k] = u * (W[v * d + k] + H[v * d + k]);
+    }
+    gemm(K, Y, V, V, d, KY);
+    const next = new Float64Array(V * d);
+    for (let s = 0; s < V; s++) {
+      const c = 1 / normalizers[normalizerIndex(policy, 0, t, s)];
+      const diag = K[s * V + s] * messages[uo + s];
+      for (let k = 0; k < d; k++) next[s * d + k] = c * (KY[s * d + k] + diag * D[s * d + k]);
+    }
+    H = next;
+  }
+  if (L === 1) H.fill(0);
+  // Each prompt's start row: features_x = (1/L)·Σ_v π_0(v|x)·(W(v) + H_1(v)) (no repeat after the prompt).
+  const features = new Float64Array(X * d);
+  const u1 = messageOffset(policy, 0, 0);
+  for (let x = 0; x < X; x++) {
+    const ko = kernelOffset(policy, x, V);
+    const c = 1 / (L * normalizers[normalizerIndex(policy, x, 0, V)]);
+    for (let v = 0; v < V; v++) {
+      const p = c * kernel[ko + v] * messages[u1 + v];
+      if (p === 0) continue;
+      for (let k = 0; k < d; k++) features[x * d + k] += p * (W[v * d + k] + H[v * d + k]);
+    }
+  }
+  return features;
+}
+
+/**
+ * E_x Cov_{π_b(·|x)}(φ) (d×d) for a Gibbs policy over a shared π0, by one backward pass for all prompts: with
+ * S_t = Σ_{τ≥t} ψ(y_τ, y_{τ+1}), m_t(s) = E[S_t | y_t = s] and M_t(s) = E[S_t S_tᵀ | y_t = s] satisfy
+ * M_t(s) = Σ_v π_t(v|s)·(ψψᵀ + ψ m_{t+1}(v)ᵀ + m_{t+1}(v) ψᵀ + M_{t+1}(v)) with ψ = ψ(s,v); each prompt then adds its
+ * start row. O(L·V²·d²) whatever the number of prompts (the per-prompt forward pass is X times that).
+ */
+export function sharedFeatureCovariance(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
+  if (policy.referenceLayout !== "shared")
+    throw new GshException(invalidArgument("policy", "sharedFeatureCovariance needs a shared-π0 policy"));
+  const { prompts: X, vocab: V, length: L, dim: d, psi, contextWeights: w } = problem;
+  const { kernel, messages, normalizers } = policy;
+  const dd = d * d;
+  let m = new Float64Array(V * d),
+    M = new Float64Array(V * dd);
+  let m2 = new Float64Array(V * d),
+    M2 = new Float64Array(V * dd);
+  const row = (
+    ko: number,
+    uo: number,
+    s: number,
+    c: number,
+    mo: Float64Array,
+    o: number,
+    Mo: Float64Array,
+    O: number,
+  ) => {
+    for (let v = 0; v < V; v++) {
+      const p = c * kernel[ko + v] * messages[uo + v];
+      if (p === 0) continue;
+      const ps = (s * V + v) * d,
+        mv = v * d,
+        Mv = v * dd;
+      for (let a = 0; a < d; a++) {
+        const pa = psi[ps + a],
+          ma = m[mv + a];
+        mo[o + a] += p * (pa + ma);
+        for (let b = 0; b < d; b++) {
+          const pb = psi[ps + b];
+          Mo[O + a * d + b] += p * (pa * pb + pa * m[mv + b] + ma * pb + M[Mv + a * d + b]);
+        }
+      }
+    }
+  };
+  for (let t = L - 1; t >= 1; t--) {
+    m2.fill(0);
+    M2.fill(0);
+    const uo = messageOffset(policy, 0, t);
+    for (let s = 0; s < V; s++)
+      row(kernelOffset(policy, 0, s), uo, s, 1 / normalizers[normalizerIndex(policy, 0, t, s)], m2, s * d, M2, s * dd);
+    [m, m2] = [m2, m];
+    [M, M2] = [M2, M];
+  }
+  const C = new Float64Array(dd);
+  const mx = new Float64Array(d),
+    Mx = new Float64Array(dd);
+  const u1 = messageOffset(policy, 0, 0);
+  const inv = 1 / (L * L);
+  for (let x = 0; x < X; x++) {
+    mx.fill(0);
+    Mx.fill(0);
+    row(kernelOffset(policy, x, V), u1, V, 1 / normalizers[normalizerIndex(policy, x, 0, V)], mx, 0, Mx, 0);
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) C[a * d + b] += w[x] * inv * (Mx[a * d + b] - mx[a] * mx[b]);
+  }
+  return C;
 }
 
 /**
@@ -309,7 +465,11 @@ export function evaluateGibbsPolicy(
   return { objective: reward - eta * kl0, subopt: eta * klStar, trueReward: reward, klToReference: kl0 };
 }
 
-/** One exact sample y ~ π_b(·|x), computing each row on the fly from the (cache-resident) kernel and message. */
+/**
+ * One exact sample y ~ π_b(·|x), computing each row on the fly from the (cache-resident) kernel and message. With a
+ * shared π0 (V in the thousands) the rows after the prompt are shared by every draw: their cumulative weights are
+ * cached per policy (up to `CDF_CACHE_ROWS` rows) and each token is a binary search instead of a pass over V.
+ */
 export function sampleGibbsSequence(
   policy: FactoredGibbsPolicy,
   x: number,
@@ -317,8 +477,13 @@ export function sampleGibbsSequence(
   out: Int32Array = new Int32Array(policy.length),
 ): Int32Array {
   const { vocab: V, length: L, kernel, messages, normalizers } = policy;
+  const shared = policy.referenceLayout === "shared";
   let s = V;
   for (let t = 0; t < L; t++) {
+    if (shared && s < V) {
+      out[t] = s = drawSharedRow(policy, t, s, rng);
+      continue;
+    }
     const uo = messageOffset(policy, x, t);
     // r < z_t(s) = Σ_v K(s,v)·u(v); subtract weights until r falls below 0. Rounding can leave r ≥ 0 after the last
     // token: then the draw is the last token with positive weight, as in the dense sampler.
@@ -336,6 +501,56 @@ export function sampleGibbsSequence(
     out[t] = s;
   }
   return out;
+}
+
+/** Rows of cumulative weights a shared-π0 policy keeps for sampling (V = 2048: 16 KB a row, 64 MB at most). */
+export const CDF_CACHE_ROWS = 4096;
+
+interface SharedSampler {
+  /** ū(v) = max_t u_{t+1}(v): the envelope of the messages over positions 1..L−1. */
+  readonly envelope: Float64Array;
+  readonly rows: Map<number, Float64Array>;
+}
+const samplers = new WeakMap<FactoredGibbsPolicy, SharedSampler>();
+
+/**
+ * One exact draw from the shared row (t, s), s < V, by rejection: propose v ∝ K(s,v)·ū(v) (one cumulative row per
+ * state s, cached, found by binary search), accept with probability u_{t+1}(v)/ū(v) ≤ 1. The accepted v has law
+ * ∝ K(s,v)·u_{t+1}(v), the policy's row. Per-(t, s) tables would be L times as many rows (10⁴ draws at V = 2048
+ * visit ~13 000 of them); the messages vary little with t, so acceptance is high.
+ */
+function drawSharedRow(policy: FactoredGibbsPolicy, t: number, s: number, rng: Rng): number {
+  const V = policy.vocab;
+  let sampler = samplers.get(policy);
+  if (!sampler) {
+    const envelope = new Float64Array(V);
+    for (let tt = 1; tt < policy.length; tt++) {
+      const uo = messageOffset(policy, 0, tt);
+      for (let v = 0; v < V; v++) envelope[v] = Math.max(envelope[v], policy.messages[uo + v]);
+    }
+    samplers.set(policy, (sampler = { envelope, rows: new Map() }));
+  }
+  const { envelope, rows } = sampler;
+  let cdf = rows.get(s);
+  if (!cdf) {
+    const ko = kernelOffset(policy, 0, s);
+    cdf = new Float64Array(V);
+    let acc = 0;
+    for (let v = 0; v < V; v++) cdf[v] = acc += policy.kernel[ko + v] * envelope[v];
+    if (rows.size < CDF_CACHE_ROWS) rows.set(s, cdf);
+  }
+  const uo = messageOffset(policy, 0, t);
+  for (;;) {
+    const r = rng.uniform() * cdf[V - 1];
+    let lo = 0,
+      hi = V - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    if (rng.uniform() * envelope[lo] < policy.messages[uo + lo]) return lo;
+  }
 }
 
 /** log π_b(y|x) = Σ_t b(y_{t−1}, y_t)/η + log π0(y|x) − log Z_b(x). */

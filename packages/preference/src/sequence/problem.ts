@@ -23,6 +23,12 @@ export interface SequenceProblem {
   readonly referenceLayout?: ReferenceLayout;
   /** ψ(s, v) ∈ R^d: (V+1) × V × d. */
   readonly psi: Float64Array;
+  /**
+   * Optional factorisation of ψ, ψ(s, v) = word(v) + [s = v]·same(v) (s = V, the start, never equals v), V×d each:
+   * features of the next token plus a repeat term, as in the text testbed. When present it must agree with `psi`;
+   * the shared-π0 DP then runs its contractions as matrix products.
+   */
+  readonly featureFactors?: { readonly word: Float64Array; readonly same: Float64Array };
   readonly contextWeights: Float64Array;
   readonly eta: number;
   readonly normBound: number;
@@ -101,4 +107,6 @@ export interface SequenceInstance {
   readonly problem: SequenceProblem;
   readonly truth: SequenceTruth;
   makeOracle(rng: Rng): SequenceOracle;
+  /** Responses as readable text with their mean word valence (text testbeds): what reports print. */
+  describe?(x: number, y: ArrayLike<number>): { readonly text: string; readonly valence: number };
 }
