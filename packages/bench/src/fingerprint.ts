@@ -20,7 +20,9 @@ export function canonicalJson(value: unknown): string {
  * fingerprints are equal; names, descriptions, comparisons and plugin paths do not enter it (they do not change a
  * row). Hex SHA-256, shortened to 16 characters in messages only.
  */
-export function suiteFingerprint(suite: Pick<Suite, "environments" | "algorithms" | "budgets" | "seeds">): string {
+export function suiteFingerprint(
+  suite: Pick<Suite, "environments" | "algorithms" | "budgets" | "seeds" | "klEstimators" | "overOptimization">,
+): string {
   const grid = {
     resultSchema: RESULT_SCHEMA,
     environments: suite.environments.map((e) => ({ label: e.label, name: e.name, params: e.params })),
@@ -34,6 +36,8 @@ export function suiteFingerprint(suite: Pick<Suite, "environments" | "algorithms
     })),
     budgets: suite.budgets,
     seeds: suite.seeds,
+    ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
+    ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
   };
   return createHash("sha256").update(canonicalJson(grid)).digest("hex");
 }

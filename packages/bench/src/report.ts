@@ -8,6 +8,7 @@ import type { SuiteRecord } from "./results-dir";
 import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
 import type { Suite } from "./suite";
 import { sentencesHtml, sentencesMarkdown } from "./report-text";
+import { klEstimatorCharts, overOptimizationCharts } from "./report-diagnostics";
 
 /** Flat CSV of every row (one line per trial). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
@@ -79,7 +80,7 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
   return stringify([header, ...body]);
 }
 
-type VegaLiteSpec = Record<string, unknown>;
+export type VegaLiteSpec = Record<string, unknown>;
 
 /** Renders a Vega-Lite spec to an SVG string in Node (vega's headless renderer; no browser, no network). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
@@ -160,6 +161,7 @@ export function chartSpecs(
         },
       },
     });
+    out.push(...klEstimatorCharts(rows, env), ...overOptimizationCharts(rows, env));
     const traced = rows.filter(
       (r): r is OkRow => r.environment === env && r.status === "ok" && r.trace !== undefined && r.trace.length > 1,
     );

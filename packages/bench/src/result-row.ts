@@ -1,5 +1,8 @@
+import type { KlEstimatorStudy } from "@gsh/core";
+import type { OverOptimization } from "./over-optimization";
+
 /**
- * The result-row schema. @3 adds `sentences` (text environments); @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
+ * The result-row schema. @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask); @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
 export const RESULT_SCHEMA = "gsh/result-row@3" as const;
@@ -62,6 +65,10 @@ export interface OkRow extends RowBase {
     readonly referenceMetrics: { readonly subopt: number; readonly klToReference: number };
     readonly optimalMetrics: { readonly subopt: number; readonly klToReference: number };
   };
+  /** The k1, k2, k3 estimators of KL(π‖π0) against the exact `metrics.klToReference`: bias and sd per sample size. */
+  readonly klEstimators?: KlEstimatorStudy;
+  /** Suites that ask, algorithms with a fitted θ̂: gold and proxy reward and KL of π0·exp(r̂/η') over a sweep of η'. */
+  readonly overOptimization?: OverOptimization;
 }
 
 export interface FailedRow extends RowBase {

@@ -1,3 +1,4 @@
+import { OVER_OPTIMIZATION_FACTORS } from "./over-optimization";
 import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, extname } from "node:path";
@@ -22,6 +23,9 @@ const labelled = z.object({
 
 /** The memory one environment instance may take (its own estimate from its parameters). */
 export const MEMORY_LIMIT_BYTES = 8 * 2 ** 30;
+
+/** The KL estimators' default sample sizes, 1 to 1024 in powers of 2. */
+export const KL_SAMPLE_SIZES: readonly number[] = Array.from({ length: 11 }, (_, i) => 2 ** i);
 
 /** The declarative suite file (JSON or YAML). */
 export const suiteFileSchema = z
@@ -78,6 +82,35 @@ export const suiteFileSchema = z
       .min(64)
       .max(1 << 20)
       .default(4096),
+    /**
+     * Diagnostics: the k1, k2, k3 estimators of KL(π‖π0) on every trained policy, against the exact KL: bias and sd
+     * over `repeats` estimates at each sample size (default n = 1, 2, 4, …, 1024 and 100 repeats).
+     */
+    klEstimators: z
+      .object({
+        sampleSizes: z
+          .array(z.number().int().min(1).max(65_536))
+          .min(1)
+          .max(32)
+          .default(() => [...KL_SAMPLE_SIZES]),
+        repeats: z.number().int().min(2).max(10_000).default(100),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Diagnostics: reward over-optimisation on every fitted reward model θ̂ (algorithms that report a confidence
+     * set): the exact gold and proxy rewards and KL of π0·exp(r̂/η') for η' = η·factor (default 8 … 1/16).
+     */
+    overOptimization: z
+      .object({
+        factors: z
+          .array(z.number().positive())
+          .min(2)
+          .max(32)
+          .default(() => [...OVER_OPTIMIZATION_FACTORS]),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -110,6 +143,8 @@ export interface Suite {
   readonly baseDir: string;
   readonly trialTimeoutSeconds: number;
   readonly heapLimitMb: number;
+  readonly klEstimators?: { readonly sampleSizes: readonly number[]; readonly repeats: number };
+  readonly overOptimization?: { readonly factors: readonly number[] };
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>
@@ -305,6 +340,8 @@ export function resolveSuite(
     plugins: file.plugins,
     trialTimeoutSeconds: file.trialTimeoutSeconds,
     heapLimitMb: file.heapLimitMb,
+    ...(file.klEstimators ? { klEstimators: file.klEstimators } : {}),
+    ...(file.overOptimization ? { overOptimization: file.overOptimization } : {}),
     baseDir,
   });
 }

@@ -21,6 +21,8 @@ import type { Suite } from "./suite";
 import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./result-row";
 import { suiteFingerprint } from "./fingerprint";
 import { sentenceSamples } from "./text-samples";
+import { type OverOptimization, banditOverOptimization, sequenceOverOptimization } from "./over-optimization";
+import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
 import type { AlgorithmOutput, TrialContext } from "./plugin";
 
 export interface Trial {
@@ -33,6 +35,9 @@ export interface Trial {
   readonly seed: number;
   /** The suite's fingerprint, written into the trial's row. */
   readonly fingerprint: string;
+  /** The suite's KL-estimator diagnostics, when it asks for them. */
+  readonly klEstimators?: Suite["klEstimators"];
+  readonly overOptimization?: Suite["overOptimization"];
 }
 
 /** The suite's grid in a fixed order (environment, algorithm, budget, seed). */
@@ -53,6 +58,8 @@ export function expandTrials(suite: Suite): Trial[] {
               budget,
               seed,
               fingerprint,
+              ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
+              ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
             });
   return out;
 }
@@ -172,6 +179,10 @@ interface Boundary {
   readonly optimal: Policy | FactoredGibbsPolicy | null;
   readonly optimalObjective: number | null;
   readonly thetaStar: Float64Array | null;
+  /** The η' sweep of the Gibbs policies of a fitted reward θ̂ (null without an r*). */
+  readonly overOptimization: (thetaHat: Float64Array, factors: readonly number[]) => OverOptimization | null;
+  /** n log-ratios log π/π0 of samples from the policy, for the KL estimators (null where it cannot be sampled). */
+  readonly logRatios: (policy: AlgorithmOutput["policy"], rng: Rng) => LogRatioSampler | null;
   /** Text environments: sampled sentences of the policy, π0 and π* (see `sentenceSamples`). */
   readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
 }
@@ -214,6 +225,10 @@ function finiteBoundary(
       if (env.kind === "bandit") return evaluatePolicy(env.instance, policy);
       return evaluateNonTransitive(env.instance, policy);
     },
+    overOptimization: (thetaHat, factors) =>
+      env.kind === "bandit" ? banditOverOptimization(env.instance, thetaHat, factors) : null,
+    logRatios: (policy, r) =>
+      isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
     optimal: env.kind === "bandit" ? env.instance.truth.optimal : null,
     optimalObjective: env.kind === "bandit" ? env.instance.truth.optimalObjective : null,
     thetaStar: env.kind === "bandit" ? env.instance.truth.theta : null,
@@ -264,6 +279,8 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     optimalObjective: instance.truth.optimalObjective,
     thetaStar: instance.truth.theta,
     sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
+    logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
+    overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
   };
 }
 
@@ -380,6 +397,18 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       boundRhs: out.bound && boundary.optimal ? out.bound(boundary.optimal) : null,
     };
     const sentences = boundary.sentences?.(out.policy);
+    const klEstimators = trial.klEstimators
+      ? klDiagnostics(
+          boundary.logRatios(out.policy, evalRng.split("kl-estimators")),
+          metrics.klToReference,
+          metrics.estimated === true,
+          trial.klEstimators,
+        )
+      : undefined;
+    const overOptimization =
+      trial.overOptimization && out.confidence?.theta
+        ? (boundary.overOptimization(out.confidence.theta, trial.overOptimization.factors) ?? undefined)
+        : undefined;
     return {
       ...base,
       environmentId: id,
@@ -388,6 +417,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       metrics,
       ...(trace.length ? { trace } : {}),
       ...(sentences ? { sentences } : {}),
+      ...(klEstimators ? { klEstimators } : {}),
+      ...(overOptimization ? { overOptimization } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,
     };

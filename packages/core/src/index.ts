@@ -8,6 +8,7 @@ export * from "./policy";
 export * from "./features";
 export * from "./gibbs";
 export * from "./stats";
+export * from "./kl-estimators";
 export * from "./optimize";
 export { type TiltBatch, type TiltBatchInput, type TiltMoments, tiltBatch } from "./tilt";
 export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";

@@ -423,7 +423,7 @@ export function sharedFeatureCovariance(problem: SequenceProblem, policy: Factor
  */
 export function evaluateGibbsPolicy(
   problem: SequenceProblem,
-  truth: SequenceTruth,
+  truth: Pick<SequenceTruth, "bigram" | "logZ">,
   policy: FactoredGibbsPolicy,
 ): SequenceMetrics {
   const { prompts: X, vocab: V, eta, contextWeights: w } = problem;

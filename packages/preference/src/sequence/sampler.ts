@@ -12,16 +12,8 @@ export function sampleSequence(
   rng: Rng,
   out: Int32Array = new Int32Array(policy.length),
 ): Int32Array {
-  const { vocab: V, length: L, probs } = policy;
-  const totals = rowTotals(probs, V);
-  let s = V;
-  for (let t = 0; t < L; t++) {
-    const row = (x * L + t) * (V + 1) + s;
-    const v = drawFromRow(probs, row * V, V, totals[row], rng);
-    if (v < 0) throw new RangeError(`Markov policy row (prompt ${x}, position ${t}, state ${s}) has no mass`);
-    out[t] = s = v;
-  }
-  return out;
+  const { vocab: V, length: L } = policy;
+  return walkRows(policy.probs, V, (t, s) => (x * L + t) * (V + 1) + s, rng, out, `Markov policy row (prompt ${x}`);
 }
 
 /**
@@ -34,13 +26,31 @@ export function sampleReferenceSequence(
   rng: Rng,
   out: Int32Array = new Int32Array(problem.length),
 ): Int32Array {
-  const { vocab: V, length: L, reference } = problem;
-  const totals = rowTotals(reference, V);
+  return walkRows(
+    problem.reference,
+    problem.vocab,
+    (_t, s) => referenceRow(problem, x, s),
+    rng,
+    out,
+    `π0 row (prompt ${x}`,
+  );
+}
+
+// Draws y₁..y_L, row `rowOf(t, y_{t−1})` of `probs` at step t (y₀ = the start symbol V).
+function walkRows(
+  probs: Float64Array,
+  V: number,
+  rowOf: (t: number, s: number) => number,
+  rng: Rng,
+  out: Int32Array,
+  what: string,
+): Int32Array {
+  const totals = rowTotals(probs, V);
   let s = V;
-  for (let t = 0; t < L; t++) {
-    const row = referenceRow(problem, x, s);
-    const v = drawFromRow(reference, row * V, V, totals[row], rng);
-    if (v < 0) throw new RangeError(`π0 row (prompt ${x}, position ${t}, state ${s}) has no mass`);
+  for (let t = 0; t < out.length; t++) {
+    const row = rowOf(t, s);
+    const v = drawFromRow(probs, row * V, V, totals[row], rng);
+    if (v < 0) throw new RangeError(`${what}, position ${t}, state ${s}) has no mass`);
     out[t] = s = v;
   }
   return out;

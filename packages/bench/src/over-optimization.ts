@@ -1,0 +1,65 @@
+import { type Policy, expectedReward, gibbsPolicy, klToReference, linearReward } from "@gsh/core";
+import {
+  type BanditInstance,
+  type SequenceInstance,
+  bigramReward,
+  evaluateGibbsPolicy,
+  factoredGibbsPolicy,
+} from "@gsh/preference";
+
+/** The default sweep: η' = η·f for f from 8 down to 1/16 (weak to strong optimisation of the proxy). */
+export const OVER_OPTIMIZATION_FACTORS: readonly number[] = [8, 4, 2, 1, 0.5, 0.25, 0.125, 0.0625];
+
+/**
+ * Reward over-optimisation, exactly: for the fitted reward r̂ = <θ̂, φ> of a trial, the Gibbs policies
+ * π_{η'} ∝ π0·exp(r̂/η') over a sweep of η', each with its exact KL(π‖π0), gold reward E_π r* and proxy reward
+ * E_π r̂. As η' falls the proxy rises monotonically; the gold reward peaks and falls where r̂ is wrong
+ * (Gao et al. 2023 measure the same curve against a gold reward model).
+ */
+export interface OverOptimization {
+  readonly eta: readonly number[];
+  readonly kl: readonly number[];
+  readonly gold: readonly number[];
+  readonly proxy: readonly number[];
+}
+
+export function banditOverOptimization(
+  instance: BanditInstance,
+  thetaHat: Float64Array,
+  factors: readonly number[],
+): OverOptimization {
+  const { problem, truth } = instance;
+  const rHat = linearReward(problem.features, thetaHat);
+  const out = { eta: [] as number[], kl: [] as number[], gold: [] as number[], proxy: [] as number[] };
+  for (const f of factors) {
+    const eta = problem.eta * f;
+    const pi: Policy = gibbsPolicy(problem.reference, rHat, eta).policy;
+    out.eta.push(eta);
+    out.kl.push(klToReference(pi, problem.reference, problem.contextWeights));
+    out.gold.push(expectedReward(pi, truth.reward, problem.contextWeights));
+    out.proxy.push(expectedReward(pi, rHat, problem.contextWeights));
+  }
+  return out;
+}
+
+export function sequenceOverOptimization(
+  instance: SequenceInstance,
+  thetaHat: Float64Array,
+  factors: readonly number[],
+): OverOptimization {
+  const { problem, truth } = instance;
+  const bHat = bigramReward(problem, thetaHat);
+  const out = { eta: [] as number[], kl: [] as number[], gold: [] as number[], proxy: [] as number[] };
+  for (const f of factors) {
+    const eta = problem.eta * f;
+    const g = factoredGibbsPolicy(problem, bHat, eta);
+    const m = evaluateGibbsPolicy(problem, truth, g);
+    // E_π r̂ is the same forward pass with r̂'s bigram table in the place of r*'s.
+    const proxy = evaluateGibbsPolicy(problem, { bigram: bHat, logZ: truth.logZ }, g).trueReward;
+    out.eta.push(eta);
+    out.kl.push(m.klToReference);
+    out.gold.push(m.trueReward);
+    out.proxy.push(proxy);
+  }
+  return out;
+}

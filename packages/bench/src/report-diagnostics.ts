@@ -1,0 +1,124 @@
+import { KL_ESTIMATORS } from "@gsh/core";
+import type { ResultRow } from "./result-row";
+import type { VegaLiteSpec } from "./report";
+
+/** Rows whose exact KL is below this are left out of the relative charts (a ratio to ~0 says nothing). */
+const MIN_KL = 1e-3;
+
+/**
+ * The KL-estimator charts of one environment: the bias and the sd of k1, k2, k3 relative to the exact KL(π‖π0),
+ * against the sample size, averaged over the trained policies (rows) that carry the study.
+ */
+export function klEstimatorCharts(rows: readonly ResultRow[], env: string): { title: string; spec: VegaLiteSpec }[] {
+  const studies = rows.flatMap((r) =>
+    r.status === "ok" && r.environment === env && r.klEstimators && r.klEstimators.exact >= MIN_KL
+      ? [r.klEstimators]
+      : [],
+  );
+  if (studies.length === 0) return [];
+  const acc = new Map<string, { estimator: string; n: number; bias: number; sd: number; count: number }>();
+  for (const s of studies)
+    for (const p of s.points)
+      for (const k of KL_ESTIMATORS) {
+        const key = `${k}\u0000${p.n}`;
+        const a = acc.get(key) ?? { estimator: k, n: p.n, bias: 0, sd: 0, count: 0 };
+        a.bias += p.bias[k] / s.exact;
+        a.sd += p.sd[k] / s.exact;
+        a.count++;
+        acc.set(key, a);
+      }
+  const values = [...acc.values()].map((a) => ({
+    estimator: a.estimator,
+    n: a.n,
+    bias: a.bias / a.count,
+    sd: a.sd / a.count,
+  }));
+  const base = (y: object, title: string): VegaLiteSpec => ({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 420,
+    height: 220,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "n", type: "quantitative", scale: { type: "log" }, title: "samples n" },
+      y: { ...y, title },
+      color: { field: "estimator", type: "nominal", scale: { scheme: "dark2" } },
+      strokeDash: { field: "estimator", type: "nominal" },
+      tooltip: [
+        { field: "estimator" },
+        { field: "n" },
+        { field: "bias", format: ".3f" },
+        { field: "sd", format: ".3f" },
+      ],
+    },
+  });
+  const policies = `${studies.length} trained policies`;
+  return [
+    {
+      title: `KL estimators: bias / exact KL vs samples (${policies}) — ${env}`,
+      spec: base({ field: "bias", type: "quantitative" }, "mean bias / KL(π‖π0)"),
+    },
+    {
+      title: `KL estimators: sd / exact KL vs samples (${policies}) — ${env}`,
+      spec: base({ field: "sd", type: "quantitative", scale: { type: "log" } }, "sd / KL(π‖π0)"),
+    },
+  ];
+}
+
+/**
+ * Reward over-optimisation of one environment: gold E r* and proxy E r̂ against KL(π‖π0) along the η' sweep of the
+ * fitted reward's Gibbs policies, averaged over seeds, one colour per budget (the first algorithm that carries the
+ * sweep: every offline-GSHF variant fits the same θ̂).
+ */
+export function overOptimizationCharts(
+  rows: readonly ResultRow[],
+  env: string,
+): { title: string; spec: VegaLiteSpec }[] {
+  const withSweep = rows.filter((r) => r.status === "ok" && r.environment === env && r.overOptimization);
+  if (withSweep.length === 0) return [];
+  const algorithm = withSweep[0].algorithm;
+  const acc = new Map<string, { budget: number; i: number; kl: number; gold: number; proxy: number; n: number }>();
+  for (const r of withSweep) {
+    if (r.algorithm !== algorithm || r.status !== "ok") continue;
+    const s = r.overOptimization!;
+    s.eta.forEach((_, i) => {
+      const key = `${r.budget}\u0000${i}`;
+      const a = acc.get(key) ?? { budget: r.budget, i, kl: 0, gold: 0, proxy: 0, n: 0 };
+      a.kl += s.kl[i];
+      a.gold += s.gold[i];
+      a.proxy += s.proxy[i];
+      a.n++;
+      acc.set(key, a);
+    });
+  }
+  const values = [...acc.values()].flatMap((a) => [
+    { budget: a.budget, kl: a.kl / a.n, reward: a.gold / a.n, kind: "gold E r*", step: a.i },
+    { budget: a.budget, kl: a.kl / a.n, reward: a.proxy / a.n, kind: "proxy E r̂", step: a.i },
+  ]);
+  return [
+    {
+      title: `Reward over-optimisation: gold vs proxy reward along π0·exp(r̂/η'), η' = η·8 … η/16 (${algorithm}'s θ̂) — ${env}`,
+      spec: {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        width: 420,
+        height: 240,
+        data: { values },
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "kl", type: "quantitative", title: "KL(π‖π0)" },
+          y: { field: "reward", type: "quantitative", title: "expected reward", scale: { zero: false } },
+          color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
+          strokeDash: { field: "kind", type: "nominal", title: "reward" },
+          detail: { field: "kind" },
+          order: { field: "step" },
+          tooltip: [
+            { field: "budget" },
+            { field: "kind" },
+            { field: "kl", format: ".3f" },
+            { field: "reward", format: ".4f" },
+          ],
+        },
+      },
+    },
+  ];
+}
