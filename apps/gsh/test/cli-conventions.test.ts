@@ -15,7 +15,9 @@ describe("gsh CLI conventions", () => {
     expect(bad.stderr).not.toMatch(/Commands:/); // not the whole help
     const suite = gsh(["bench", "--suite", "nosuch", "--out", tmp()]);
     expect(suite.status).toBe(2);
-    expect(suite.stderr).toMatch(/no such suite; the built-in suites are default, diagnostics, paper, sequence, smoke, text/);
+    expect(suite.stderr).toMatch(
+      /no such suite; the built-in suites are default, diagnostics, paper, sequence, smoke, text/,
+    );
   });
 
   it("--filter env:/alg: runs the matching part of a suite, prunes comparisons, and refuses a filter that keeps nothing", () => {

@@ -114,7 +114,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         );
         return {
           policy: r.policy,
-          confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
+          confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta, lambda: p.lambda },
           bound: (comparator) => sequencePessimismBound(ctx.problem, r, comparator as FactoredGibbsPolicy),
           diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dualityGap },
         };
@@ -130,7 +130,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       );
       return {
         policy: r.policy,
-        confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta },
+        confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta, lambda: p.lambda },
         bound: (comparator) => pessimismBound(ctx.problem, r, comparator as Policy),
         diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dual?.dualityGap ?? null },
       };

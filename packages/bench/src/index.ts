@@ -12,6 +12,7 @@ export * from "./report";
 export * from "./report-text";
 export * from "./report-diagnostics";
 export * from "./over-optimization";
+export * from "./calibration";
 export * from "./kl-diagnostics";
 export * from "./text-samples";
 export * from "./practical-algorithms";

@@ -71,7 +71,13 @@ export interface AlgorithmOutput {
    * An estimate with its confidence set, for calibration: the runner computes ‖θ̂ − θ*‖_Σ from the truth and records
    * whether it was ≤ β (Σ as a d×d row-major matrix).
    */
-  readonly confidence?: { readonly theta: Float64Array; readonly covariance: Float64Array; readonly beta: number };
+  readonly confidence?: {
+    readonly theta: Float64Array;
+    readonly covariance: Float64Array;
+    readonly beta: number;
+    /** The ridge λ in Σ = λI + Σ zzᵀ: with it the runner also records the theory's β(δ) for calibration. */
+    readonly lambda?: number;
+  };
   /** A guarantee's right-hand side for a comparator; the runner calls it with π* (the truth) and records it. */
   readonly bound?: (comparator: Policy | FactoredGibbsPolicy) => number;
   /** Called by the runner after scoring (e.g. to free TF.js tensors a sampler policy still needs while scored). */

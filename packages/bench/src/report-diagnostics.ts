@@ -1,5 +1,5 @@
 import { KL_ESTIMATORS } from "@gsh/core";
-import type { ResultRow } from "./result-row";
+import type { OkRow, ResultRow } from "./result-row";
 import type { VegaLiteSpec } from "./report";
 
 /** Rows whose exact KL is below this are left out of the relative charts (a ratio to ~0 says nothing). */
@@ -121,4 +121,93 @@ export function overOptimizationCharts(
       },
     },
   ];
+}
+
+/** The empirical q-quantile of xs (nearest rank: the smallest x with at least a fraction q of xs ≤ x). */
+export function nearestRankQuantile(xs: readonly number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/**
+ * Confidence-set calibration of one environment, per budget over seeds, for the first algorithm that reports a
+ * confidence set with its λ: how often the measured ‖θ̂ − θ*‖_Σ is ≤ the theory's β(δ), and the ratio of β(δ) to the
+ * smallest radius that holds in a fraction 1 − δ of seeds (1 would be exact; above 1 the theory is loose by that
+ * factor).
+ */
+export function calibrationSummary(
+  rows: readonly ResultRow[],
+  env: string,
+): { algorithm: string; budget: number; delta: number; coverage: number; ratio: number; seeds: number }[] {
+  const withWidths = rows.filter(
+    (r): r is OkRow =>
+      r.status === "ok" && r.environment === env && !!r.confidenceWidths && r.metrics.confidenceRadius !== null,
+  );
+  if (withWidths.length === 0) return [];
+  const algorithm = withWidths[0].algorithm;
+  const byBudget = new Map<number, OkRow[]>();
+  for (const r of withWidths.filter((w) => w.algorithm === algorithm))
+    byBudget.set(r.budget, [...(byBudget.get(r.budget) ?? []), r]);
+  return [...byBudget].flatMap(([budget, rs]) => {
+    const radii = rs.map((r) => r.metrics.confidenceRadius!);
+    return rs[0].confidenceWidths!.map(({ delta }) => {
+      const betas = rs.map((r) => r.confidenceWidths!.find((w) => w.delta === delta)!.beta);
+      const coverage = rs.filter((r, i) => radii[i] <= betas[i]).length / rs.length;
+      const meanBeta = betas.reduce((a, b) => a + b, 0) / betas.length;
+      return {
+        algorithm,
+        budget,
+        delta,
+        coverage,
+        ratio: meanBeta / nearestRankQuantile(radii, 1 - delta),
+        seeds: rs.length,
+      };
+    });
+  });
+}
+
+export function calibrationCharts(rows: readonly ResultRow[], env: string): { title: string; spec: VegaLiteSpec }[] {
+  const values = calibrationSummary(rows, env);
+  if (values.length === 0) return [];
+  return [
+    {
+      title: `Confidence sets: theory's β(δ) (c = 1) / radius holding in 1 − δ of seeds (${values[0].algorithm}) — ${env}`,
+      spec: {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        width: 420,
+        height: 220,
+        data: { values },
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "budget", type: "quantitative", scale: { type: "log" }, title: "pairs" },
+          y: { field: "ratio", type: "quantitative", scale: { type: "log" }, title: "β(δ) / empirical radius" },
+          color: { field: "delta", type: "nominal", title: "δ", scale: { scheme: "dark2" } },
+          tooltip: [
+            { field: "delta" },
+            { field: "budget" },
+            { field: "coverage", format: ".2f", title: "coverage of ‖θ̂−θ*‖_Σ ≤ β(δ)" },
+            { field: "ratio", format: ".1f" },
+            { field: "seeds" },
+          ],
+        },
+      },
+    },
+  ];
+}
+
+/** The calibration of every environment as an HTML table (coverage and looseness per budget and δ), or "". */
+export function calibrationHtml(
+  rows: readonly ResultRow[],
+  envs: readonly string[],
+  esc: (s: string) => string,
+): string {
+  const lines = envs.flatMap((env) => calibrationSummary(rows, env).map((c) => ({ env, ...c })));
+  if (lines.length === 0) return "";
+  const body = lines
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.env)}</td><td>${esc(c.algorithm)}</td><td>${c.budget}</td><td>${c.delta}</td><td>${c.coverage.toFixed(2)} (${c.seeds} seeds)</td><td>${c.ratio.toFixed(1)}</td></tr>`,
+    )
+    .join("\n");
+  return `<h2>Confidence-set calibration</h2><p>How often the measured ‖θ̂ − θ*‖_Σ was within the theory's β(δ) = c·√((d + log(1/δ))/γ² + λB²) with c = 1 (the theorem's constant is unspecified), and β(δ) divided by the radius that held in a fraction 1 − δ of seeds: 1 is exact, larger is loose by that factor.</p><table><tr><th>environment</th><th>algorithm</th><th>pairs</th><th>δ</th><th>coverage</th><th>β(δ) / empirical radius</th></tr>\n${body}</table>`;
 }

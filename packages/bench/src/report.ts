@@ -8,7 +8,7 @@ import type { SuiteRecord } from "./results-dir";
 import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
 import type { Suite } from "./suite";
 import { sentencesHtml, sentencesMarkdown } from "./report-text";
-import { klEstimatorCharts, overOptimizationCharts } from "./report-diagnostics";
+import { calibrationCharts, calibrationHtml, klEstimatorCharts, overOptimizationCharts } from "./report-diagnostics";
 
 /** Flat CSV of every row (one line per trial). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
@@ -161,7 +161,7 @@ export function chartSpecs(
         },
       },
     });
-    out.push(...klEstimatorCharts(rows, env), ...overOptimizationCharts(rows, env));
+    out.push(...klEstimatorCharts(rows, env), ...overOptimizationCharts(rows, env), ...calibrationCharts(rows, env));
     const traced = rows.filter(
       (r): r is OkRow => r.environment === env && r.status === "ok" && r.trace !== undefined && r.trace.length > 1,
     );
@@ -269,6 +269,7 @@ export async function reportHtml(
 <h2>Comparisons</h2>${verdictTable}
 <h2>Summary</h2>${summary}
 ${sentencesHtml(rows, esc, [...new Set(cells.map((c) => c.algorithm))])}
+${calibrationHtml(rows, [...new Set(cells.map((c) => c.environment))], esc)}
 ${
   failures.length
     ? `<h2>Failed trials (${failures.length})</h2>${htmlTable(

@@ -2,7 +2,7 @@ import type { KlEstimatorStudy } from "@gsh/core";
 import type { OverOptimization } from "./over-optimization";
 
 /**
- * The result-row schema. @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask); @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
+ * The result-row schema. @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
 export const RESULT_SCHEMA = "gsh/result-row@3" as const;
@@ -67,6 +67,11 @@ export interface OkRow extends RowBase {
   };
   /** The k1, k2, k3 estimators of KL(π‖π0) against the exact `metrics.klToReference`: bias and sd per sample size. */
   readonly klEstimators?: KlEstimatorStudy;
+  /**
+   * The theory's radius β(δ) (`confidenceWidth`, c = 1) at δ = 0.5, 0.1, 0.05, for algorithms that report a
+   * confidence set with its λ: with `metrics.confidenceRadius` (the measured ‖θ̂ − θ*‖_Σ) the report checks coverage.
+   */
+  readonly confidenceWidths?: readonly { readonly delta: number; readonly beta: number }[];
   /** Suites that ask, algorithms with a fitted θ̂: gold and proxy reward and KL of π0·exp(r̂/η') over a sweep of η'. */
   readonly overOptimization?: OverOptimization;
 }

@@ -13,6 +13,7 @@ import {
   referenceModePolicy,
   sampleOfflineData,
   samplePairs,
+  maxRewardGap,
   sampleSequenceOfflineData,
   winRate,
 } from "@gsh/preference";
@@ -21,6 +22,7 @@ import type { Suite } from "./suite";
 import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./result-row";
 import { suiteFingerprint } from "./fingerprint";
 import { sentenceSamples } from "./text-samples";
+import { theoryWidths } from "./calibration";
 import { type OverOptimization, banditOverOptimization, sequenceOverOptimization } from "./over-optimization";
 import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
 import type { AlgorithmOutput, TrialContext } from "./plugin";
@@ -179,6 +181,8 @@ interface Boundary {
   readonly optimal: Policy | FactoredGibbsPolicy | null;
   readonly optimalObjective: number | null;
   readonly thetaStar: Float64Array | null;
+  /** B and max |<θ, φ(x,y) − φ(x,y')>| over ‖θ‖ ≤ B, which set the theory's β(δ) (null without an r*). */
+  readonly theoryInputs: () => { readonly normBound: number; readonly zMax: number } | null;
   /** The η' sweep of the Gibbs policies of a fitted reward θ̂ (null without an r*). */
   readonly overOptimization: (thetaHat: Float64Array, factors: readonly number[]) => OverOptimization | null;
   /** n log-ratios log π/π0 of samples from the policy, for the KL estimators (null where it cannot be sampled). */
@@ -227,6 +231,11 @@ function finiteBoundary(
     },
     overOptimization: (thetaHat, factors) =>
       env.kind === "bandit" ? banditOverOptimization(env.instance, thetaHat, factors) : null,
+    theoryInputs: () => {
+      if (env.kind !== "bandit") return null;
+      const { features, normBound } = env.instance.problem;
+      return { normBound, zMax: maxRewardGap(features, normBound).value };
+    },
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
     optimal: env.kind === "bandit" ? env.instance.truth.optimal : null,
@@ -281,6 +290,8 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
     logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
     overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
+    // ψ lies in the unit ball on every sequence testbed, so ‖φ‖ ≤ 1 and the gap is at most 2B.
+    theoryInputs: () => ({ normBound: instance.problem.normBound, zMax: 2 * instance.problem.normBound }),
   };
 }
 
@@ -369,6 +380,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     }
     let confidenceRadius: number | null = null;
     let confidenceHeld: boolean | null = null;
+    let confidenceWidths: OkRow["confidenceWidths"];
     const thetaStar = boundary.thetaStar;
     if (out.confidence && thetaStar) {
       const { theta, covariance, beta } = out.confidence;
@@ -383,6 +395,9 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       const diff = theta.map((v, k) => v - thetaStar[k]);
       confidenceRadius = Math.sqrt(Math.max(0, quadraticForm(covariance, theta.length, diff)));
       confidenceHeld = confidenceRadius <= beta;
+      const lambda = out.confidence.lambda;
+      const inputs = lambda !== undefined && lambda > 0 ? boundary.theoryInputs() : null;
+      if (inputs && lambda) confidenceWidths = theoryWidths(d, lambda, inputs.normBound, inputs.zMax);
     }
     const metrics: TrialMetrics = {
       estimated: false,
@@ -419,6 +434,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       ...(sentences ? { sentences } : {}),
       ...(klEstimators ? { klEstimators } : {}),
       ...(overOptimization ? { overOptimization } : {}),
+      ...(confidenceWidths ? { confidenceWidths } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,
     };

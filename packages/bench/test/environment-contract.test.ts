@@ -6,6 +6,7 @@ import { gibbsPolicy, linearReward, uniformPolicy } from "@gsh/core";
 import {
   fitBradleyTerryOrThrow,
   markovAsSampler,
+  maxRewardGap,
   nonTransitiveBandit,
   referenceModePolicy,
   sampleOfflineData,
@@ -20,6 +21,7 @@ import {
   type ResultRow,
   type Registry,
   builtinRegistry,
+  calibrationSummary,
   defineAlgorithm,
   expandTrials,
   loadPlugins,
@@ -223,5 +225,30 @@ describe("the environment contract: the runner dispatches on the environment's k
       expect(Math.abs(s.gold[i1] - row.metrics.trueReward!)).toBeLessThan(1e-12);
       expect(Math.abs(s.kl[i1] - row.metrics.klToReference)).toBeLessThan(1e-12);
     }
+  });
+
+  it("calibration: offline rows carry the theory's β(δ) = √((d + log 1/δ)/γ² + λB²) (c = 1), and the report's coverage counts seeds", async () => {
+    const row = okRow(await runOne(builtinRegistry(), "{ name: R }", "offline-gshf", 300));
+    const inst = testbedR(0, { eta: 0.1 });
+    const zMax = maxRewardGap(inst.problem.features, 3).value;
+    const gamma = 1 / (2 + Math.exp(zMax) + Math.exp(-zMax));
+    expect(row.confidenceWidths!.map((w) => w.delta)).toEqual([0.5, 0.1, 0.05]);
+    for (const w of row.confidenceWidths!)
+      expect(w.beta).toBeCloseTo(Math.sqrt((8 + Math.log(1 / w.delta)) / gamma ** 2 + 1 * 9), 8);
+    // Coverage and looseness from rows: radii 1..10 over 10 seeds, β(0.5) = 5, β(0.1) = 9.5.
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      ...row,
+      seed: i,
+      metrics: { ...row.metrics, confidenceRadius: i + 1 },
+      confidenceWidths: [
+        { delta: 0.5, beta: 5 },
+        { delta: 0.1, beta: 9.5 },
+      ],
+    }));
+    const c = calibrationSummary(rows, row.environment);
+    expect(c.map((x) => [x.delta, x.coverage, x.ratio])).toEqual([
+      [0.5, 0.5, 1], // 5 of 10 radii ≤ 5; the median radius is 5
+      [0.1, 0.9, 9.5 / 9], // 9 of 10 ≤ 9.5; the 0.9-quantile radius is 9
+    ]);
   });
 });
