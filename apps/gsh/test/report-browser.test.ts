@@ -48,7 +48,9 @@ maybe("report.html in a headless browser", () => {
           width: el.querySelector("svg")?.getBoundingClientRect().width ?? 0,
         })),
       );
-      expect(charts.length).toBe(6); // per environment: SubOpt vs queries, reward vs KL, per-iteration traces
+      // per environment: SubOpt vs queries, reward vs KL, confidence-set calibration, per-iteration traces
+      expect(charts.length).toBe(8);
+      expect(charts.filter((c) => c.title.startsWith("Confidence sets")).length).toBe(2);
       for (const c of charts) {
         expect(c.svg).toBe(true);
         expect(c.marks).toBeGreaterThan(3);
@@ -56,7 +58,7 @@ maybe("report.html in a headless browser", () => {
       }
       const data = await page.$eval("#gsh-data", (el) => JSON.parse(el.textContent ?? "{}"));
       expect(data.suite).toBe("smoke");
-      expect(await page.$$eval("table", (t) => t.length)).toBe(2);
+      expect(await page.$$eval("table", (t) => t.length)).toBe(3); // comparisons, summary, calibration
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
