@@ -144,7 +144,9 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
     params: z
       .object({
         ...onlineParams,
-        exploration: z.enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst"]).default("enhancer"),
+        exploration: z
+          .enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst", "posterior-laplace"])
+          .default("enhancer"),
       })
       .strict(),
     supports: ALL_KINDS,

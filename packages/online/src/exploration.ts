@@ -9,6 +9,8 @@ import {
 } from "@gsh/core";
 import { type BanditProblem, type Covariance, finiteGibbsFamily, selectPair } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
+import { laplacePosteriorRule } from "./posterior-sampling";
+import { fromPolicies } from "./pair-plans";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
@@ -23,6 +25,8 @@ export interface ExplorationState {
   readonly covariance: Covariance;
   readonly beta: number;
   readonly rng: Rng;
+  /** The Hessian λI + Σ σ′(<θ̂, z_i>) z_i z_iᵀ of the penalised BT loss at θ̂ on all data so far, formed on demand. */
+  readonly hessian?: () => Float64Array;
 }
 
 /** How pairs are drawn in one batch, with what the rule can report about itself. */
@@ -38,12 +42,6 @@ export interface PairPlan {
 }
 
 export type ExplorationRule = (state: ExplorationState) => PairPlan;
-
-function fromPolicies(first: Policy, second: Policy, extra: { gamma?: number; klToMain?: number } = {}): PairPlan {
-  const t1 = rowSamplers(first.probs, first.contexts, first.actions);
-  const t2 = second === first ? t1 : rowSamplers(second.probs, second.contexts, second.actions);
-  return { sample: (x, rng) => [t1[x].sample(rng), t2[x].sample(rng)], degenerate: () => 0, ...extra };
-}
 
 /** The enhancer rule: a¹ ~ π¹_t (main agent), a² ~ π²_t (enhancer). */
 export function enhancerRule(options: EnhancerOptions = {}): ExplorationRule {
@@ -98,7 +96,8 @@ export function bestVsWorstRule(n = 8): ExplorationRule {
   };
 }
 
-export type ExplorationName = "enhancer" | "on-policy" | "reference" | "uniform" | "best-vs-worst";
+export type ExplorationName =
+  "enhancer" | "on-policy" | "reference" | "uniform" | "best-vs-worst" | "posterior-laplace";
 
 export function explorationRule(
   name: ExplorationName,
@@ -115,5 +114,7 @@ export function explorationRule(
       return uniformRule;
     case "best-vs-worst":
       return bestVsWorstRule(options.bestOfN ?? 8);
+    case "posterior-laplace":
+      return laplacePosteriorRule;
   }
 }

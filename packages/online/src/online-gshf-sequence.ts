@@ -10,6 +10,7 @@ import {
   type SequenceOracle,
   type SequenceProblem,
   bigramReward,
+  bradleyTerryHessian,
   fitBradleyTerry,
   selectPair,
   sequenceFeatures,
@@ -18,6 +19,7 @@ import {
   winnerMinusLoser,
 } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
+import { laplacePosteriorSampler } from "./posterior-sampling";
 import type { ExplorationName } from "./exploration";
 import type { IterationTrace } from "./online-gshf";
 
@@ -140,6 +142,14 @@ export function onlineGshfSequence(
       klToMain = e.klToMain;
     } else if (rule === "reference") second = fromGibbs(pi0);
     let first: Sampler = fromGibbs(main);
+    if (rule === "posterior-laplace") {
+      // Laplace posterior sampling (see posterior-sampling.ts): two draws of θ, their Gibbs policies as the pair.
+      const H = bradleyTerryHessian(winnerMinusLoser(all, null), all.size, d, theta, lambda);
+      const draw = laplacePosteriorSampler(theta, H);
+      const r = stepRng.split("rule").split("posterior");
+      first = fromGibbs(linearSequenceGibbs(problem, draw(r)));
+      second = fromGibbs(linearSequenceGibbs(problem, draw(r)));
+    }
     if (rule === "uniform") first = second = (_x, r, out) => sampleUniformSequence(V, r, out);
     const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
     const score = (y: Int32Array) => sequenceReward(b!, V, y);

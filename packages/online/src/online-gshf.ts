@@ -5,6 +5,7 @@ import {
   Covariance,
   PreferenceDataset,
   type PreferenceOracle,
+  bradleyTerryHessian,
   finiteGibbsFamily,
   fitBradleyTerry,
   winnerMinusLoser,
@@ -120,7 +121,17 @@ export function onlineGshf(
     theta = f.right;
     const main = family.policyOf(theta);
     const stepRng = rng.split(`iteration/${t}`);
-    const plan = rule({ problem, theta, main, covariance: cov, beta, rng: stepRng.split("rule") });
+    let hessian: Float64Array | null = null;
+    const plan = rule({
+      problem,
+      theta,
+      main,
+      covariance: cov,
+      beta,
+      rng: stepRng.split("rule"),
+      hessian: () =>
+        (hessian ??= bradleyTerryHessian(winnerMinusLoser(all, problem.features), all.size, d, theta, lambda)),
+    });
     let gamma = plan.gamma ?? null;
     if (options.output === "min-uncertainty" && gamma === null)
       gamma = enhancer(family, theta, cov, beta, stepRng.split("gamma"), options.enhancer).gamma;

@@ -1,16 +1,7 @@
 import * as E from "fp-ts/lib/Either";
-import {
-  AliasTable,
-  type GshError,
-  type Rng,
-  backSubstitute,
-  cholesky,
-  invalidArgument,
-  rowSamplers,
-  softmaxInto,
-} from "@gsh/core";
+import { AliasTable, type GshError, type Rng, invalidArgument, rowSamplers, softmaxInto } from "@gsh/core";
 import { Covariance, finiteGibbsFamily } from "@gsh/preference";
-import { enhancer, type EnhancerOptions } from "@gsh/online";
+import { enhancer, type EnhancerOptions, laplacePosteriorSampler } from "@gsh/online";
 import { banditView } from "./bandit-view";
 import type { UserFit } from "./fit";
 import { type UserProblem, candidateMargin } from "./problem";
@@ -120,15 +111,9 @@ function suggestByEnhancer(p: UserProblem, fit: UserFit, o: SuggestOptions): E.E
   return E.right({ rule: "enhancer", pairs, enhancer: enhancerOut, beta });
 }
 
-/** θ̂ + L⁻ᵀξ with H = LLᵀ and ξ ~ N(0, I): a draw from N(θ̂, H⁻¹). */
-export function laplaceSampler(fit: UserFit): (rng: Rng) => Float64Array {
-  const L = cholesky(fit.hessian, fit.dim);
-  return (rng) => {
-    const xi = rng.normals(new Float64Array(fit.dim));
-    const v = backSubstitute(L, fit.dim, xi);
-    return fit.theta.map((t, k) => t + v[k]);
-  };
-}
+/** Draws from the fit's Laplace posterior N(θ̂, H⁻¹) (online's `laplacePosteriorSampler`, shared by the rules). */
+export const laplaceSampler = (fit: UserFit): ((rng: Rng) => Float64Array) =>
+  laplacePosteriorSampler(fit.theta, fit.hessian);
 
 function sampleGibbsRow(p: UserProblem, theta: Float64Array, x: number, eta: number, rng: Rng): number {
   const s = p.promptStart[x];

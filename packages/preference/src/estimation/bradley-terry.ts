@@ -182,6 +182,29 @@ function fitWithAccumulator(
   });
 }
 
+/**
+ * The Hessian H = λI + Σ_i σ′(<θ, z_i>)·z_i z_iᵀ of the penalized BT loss at θ, for rows z_i = φ(winner) − φ(loser):
+ * the precision of the Laplace posterior N(θ̂, H⁻¹) at the MLE (not Σ_D = λI + Σ z zᵀ, which counts every pair as
+ * fully informative and so understates the spread by the factor 1/σ′ ≥ 4).
+ */
+export function bradleyTerryHessian(
+  Z: Float64Array,
+  n: number,
+  d: number,
+  theta: Float64Array,
+  lambda: number,
+): Float64Array {
+  const acc = logisticAccumulator(Z, n, d);
+  try {
+    const h = new Float64Array(d * d);
+    for (let k = 0; k < d; k++) h[k * d + k] = lambda;
+    if (n > 0) acc.evaluate(theta, null, h);
+    return h;
+  } finally {
+    acc.dispose();
+  }
+}
+
 /** The Hessian λI + Σ σ(m_i)σ(−m_i)·z_i z_iᵀ of the penalized BT loss at θ over indexed pairs (see above). */
 export function bradleyTerryPairsHessian(
   features: Float64Array | Float32Array,
