@@ -2,6 +2,16 @@ import { KL_ESTIMATORS } from "@gsh/core";
 import type { OkRow, ResultRow } from "./result-row";
 import type { VegaLiteSpec } from "./report";
 
+/** A line chart with points over `values` (the diagnostics' one chart shape). */
+const lineChart = (values: readonly object[], encoding: object, height = 220): VegaLiteSpec => ({
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  width: 420,
+  height,
+  data: { values },
+  mark: { type: "line", point: true },
+  encoding,
+});
+
 /** Rows whose exact KL is below this are left out of the relative charts (a ratio to ~0 says nothing). */
 const MIN_KL = 1e-3;
 
@@ -33,13 +43,8 @@ export function klEstimatorCharts(rows: readonly ResultRow[], env: string): { ti
     bias: a.bias / a.count,
     sd: a.sd / a.count,
   }));
-  const base = (y: object, title: string): VegaLiteSpec => ({
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: 420,
-    height: 220,
-    data: { values },
-    mark: { type: "line", point: true },
-    encoding: {
+  const base = (y: object, title: string): VegaLiteSpec =>
+    lineChart(values, {
       x: { field: "n", type: "quantitative", scale: { type: "log" }, title: "samples n" },
       y: { ...y, title },
       color: { field: "estimator", type: "nominal", scale: { scheme: "dark2" } },
@@ -50,8 +55,7 @@ export function klEstimatorCharts(rows: readonly ResultRow[], env: string): { ti
         { field: "bias", format: ".3f" },
         { field: "sd", format: ".3f" },
       ],
-    },
-  });
+    });
   const policies = `${studies.length} trained policies`;
   return [
     {
@@ -98,13 +102,9 @@ export function overOptimizationCharts(
   return [
     {
       title: `Reward over-optimisation: gold vs proxy reward along π0·exp(r̂/η'), η' = η·8 … η/16 (${algorithm}'s θ̂) — ${env}`,
-      spec: {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: 420,
-        height: 240,
-        data: { values },
-        mark: { type: "line", point: true },
-        encoding: {
+      spec: lineChart(
+        values,
+        {
           x: { field: "kl", type: "quantitative", title: "KL(π‖π0)" },
           y: { field: "reward", type: "quantitative", title: "expected reward", scale: { zero: false } },
           color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
@@ -118,7 +118,8 @@ export function overOptimizationCharts(
             { field: "reward", format: ".4f" },
           ],
         },
-      },
+        240,
+      ),
     },
   ];
 }
@@ -172,13 +173,9 @@ export function calibrationCharts(rows: readonly ResultRow[], env: string): { ti
   return [
     {
       title: `Confidence sets: theory's β(δ) (c = 1) / radius holding in 1 − δ of seeds (${values[0].algorithm}) — ${env}`,
-      spec: {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: 420,
-        height: 220,
-        data: { values },
-        mark: { type: "line", point: true },
-        encoding: {
+      spec: lineChart(
+        values,
+        {
           x: { field: "budget", type: "quantitative", scale: { type: "log" }, title: "pairs" },
           y: { field: "ratio", type: "quantitative", scale: { type: "log" }, title: "β(δ) / empirical radius" },
           color: { field: "delta", type: "nominal", title: "δ", scale: { scheme: "dark2" } },
@@ -190,7 +187,8 @@ export function calibrationCharts(rows: readonly ResultRow[], env: string): { ti
             { field: "seeds" },
           ],
         },
-      },
+        220,
+      ),
     },
   ];
 }
