@@ -145,7 +145,15 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       .object({
         ...onlineParams,
         exploration: z
-          .enum(["enhancer", "on-policy", "reference", "uniform", "best-vs-worst", "posterior-laplace"])
+          .enum([
+            "enhancer",
+            "on-policy",
+            "reference",
+            "uniform",
+            "best-vs-worst",
+            "posterior-laplace",
+            "posterior-bootstrap",
+          ])
           .default("enhancer"),
       })
       .strict(),

@@ -9,7 +9,7 @@ import {
 } from "@gsh/core";
 import { type BanditProblem, type Covariance, finiteGibbsFamily, selectPair } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
-import { laplacePosteriorRule } from "./posterior-sampling";
+import { bootstrapPosteriorRule, laplacePosteriorRule } from "./posterior-sampling";
 import { fromPolicies } from "./pair-plans";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -27,6 +27,8 @@ export interface ExplorationState {
   readonly rng: Rng;
   /** The Hessian λI + Σ σ′(<θ̂, z_i>) z_i z_iᵀ of the penalised BT loss at θ̂ on all data so far, formed on demand. */
   readonly hessian?: () => Float64Array;
+  /** The rows z_i = φ(winner) − φ(loser) of all data so far (n × d) and the ridge λ of the fits, formed on demand. */
+  readonly data?: () => { readonly z: Float64Array; readonly size: number; readonly lambda: number };
 }
 
 /** How pairs are drawn in one batch, with what the rule can report about itself. */
@@ -97,7 +99,7 @@ export function bestVsWorstRule(n = 8): ExplorationRule {
 }
 
 export type ExplorationName =
-  "enhancer" | "on-policy" | "reference" | "uniform" | "best-vs-worst" | "posterior-laplace";
+  "enhancer" | "on-policy" | "reference" | "uniform" | "best-vs-worst" | "posterior-laplace" | "posterior-bootstrap";
 
 export function explorationRule(
   name: ExplorationName,
@@ -116,5 +118,7 @@ export function explorationRule(
       return bestVsWorstRule(options.bestOfN ?? 8);
     case "posterior-laplace":
       return laplacePosteriorRule;
+    case "posterior-bootstrap":
+      return bootstrapPosteriorRule;
   }
 }

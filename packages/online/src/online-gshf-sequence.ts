@@ -19,7 +19,7 @@ import {
   winnerMinusLoser,
 } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
-import { laplacePosteriorSampler } from "./posterior-sampling";
+import { bootstrapPair, laplacePosteriorSampler } from "./posterior-sampling";
 import type { ExplorationName } from "./exploration";
 import type { IterationTrace } from "./online-gshf";
 
@@ -142,6 +142,11 @@ export function onlineGshfSequence(
       klToMain = e.klToMain;
     } else if (rule === "reference") second = fromGibbs(pi0);
     let first: Sampler = fromGibbs(main);
+    if (rule === "posterior-bootstrap") {
+      const [t1, t2] = bootstrapPair(winnerMinusLoser(all, null), all.size, d, lambda, theta, stepRng.split("rule"));
+      first = fromGibbs(linearSequenceGibbs(problem, t1));
+      second = fromGibbs(linearSequenceGibbs(problem, t2));
+    }
     if (rule === "posterior-laplace") {
       // Laplace posterior sampling (see posterior-sampling.ts): two draws of θ, their Gibbs policies as the pair.
       const H = bradleyTerryHessian(winnerMinusLoser(all, null), all.size, d, theta, lambda);

@@ -122,6 +122,8 @@ export function onlineGshf(
     const main = family.policyOf(theta);
     const stepRng = rng.split(`iteration/${t}`);
     let hessian: Float64Array | null = null;
+    let rows: Float64Array | null = null;
+    const z = () => (rows ??= winnerMinusLoser(all, problem.features));
     const plan = rule({
       problem,
       theta,
@@ -129,8 +131,8 @@ export function onlineGshf(
       covariance: cov,
       beta,
       rng: stepRng.split("rule"),
-      hessian: () =>
-        (hessian ??= bradleyTerryHessian(winnerMinusLoser(all, problem.features), all.size, d, theta, lambda)),
+      hessian: () => (hessian ??= bradleyTerryHessian(z(), all.size, d, theta, lambda)),
+      data: () => ({ z: z(), size: all.size, lambda }),
     });
     let gamma = plan.gamma ?? null;
     if (options.output === "min-uncertainty" && gamma === null)

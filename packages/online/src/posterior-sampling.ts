@@ -1,4 +1,5 @@
 import { GshException, type Rng, backSubstitute, cholesky, invalidArgument } from "@gsh/core";
+import { fitBradleyTerryOrThrow } from "@gsh/preference";
 import { finiteGibbsFamily } from "@gsh/preference";
 import type { ExplorationRule } from "./exploration";
 import { fromPolicies } from "./pair-plans";
@@ -38,4 +39,56 @@ export const laplacePosteriorRule: ExplorationRule = (s) => {
   const family = finiteGibbsFamily(s.problem);
   const r = s.rng.split("posterior");
   return fromPolicies(family.policyOf(draw(r)), family.policyOf(draw(r)));
+};
+
+/** Ensemble size of the bootstrap rule, fixed in advance (small ensembles, as in ensemble Thompson sampling agents). */
+export const BOOTSTRAP_ENSEMBLE = 8;
+
+/**
+ * Two members of a bootstrap ensemble of BT fits: K resamples of the n rows z_i with replacement, each fitted with
+ * the same ridge λ from θ̂; two distinct members picked uniformly. The ensemble's spread is the bootstrap's estimate
+ * of the MLE's sampling spread (≈ H⁻¹ for a well-specified model), so the pair explores like posterior sampling
+ * without the Laplace approximation.
+ */
+export function bootstrapPair(
+  Z: Float64Array,
+  n: number,
+  d: number,
+  lambda: number,
+  theta: Float64Array,
+  rng: Rng,
+  K = BOOTSTRAP_ENSEMBLE,
+): [Float64Array, Float64Array] {
+  if (!(Number.isInteger(K) && K >= 2))
+    throw new GshException(invalidArgument("ensemble", `the bootstrap needs K ≥ 2 members, got ${K}`));
+  if (n === 0) return [theta, theta];
+  const pick = rng.split("members");
+  const i = Math.floor(pick.uniform() * K);
+  const j = (i + 1 + Math.floor(pick.uniform() * (K - 1))) % K;
+  const member = (k: number) => {
+    const r = rng.split(`member/${k}`);
+    const B = new Float64Array(n * d);
+    for (let row = 0; row < n; row++) {
+      const src = Math.floor(r.uniform() * n);
+      B.set(Z.subarray(src * d, (src + 1) * d), row * d);
+    }
+    return fitBradleyTerryOrThrow(B, n, d, { lambda, init: theta }).theta;
+  };
+  return [member(i), member(j)];
+}
+
+/**
+ * Posterior sampling by bootstrap (the ensemble idea of SEA, Liu et al. 2024, and of bootstrapped Thompson sampling,
+ * Osband et al. 2016): each round, two members of a K = 8 bootstrap ensemble of BT fits on all data so far, and the
+ * pair from their Gibbs policies.
+ */
+export const bootstrapPosteriorRule: ExplorationRule = (s) => {
+  if (!s.data)
+    throw new GshException(
+      invalidArgument("exploration", "bootstrap sampling needs the data's rows z_i (online GSHF supplies them)"),
+    );
+  const { z, size, lambda } = s.data();
+  const [t1, t2] = bootstrapPair(z, size, s.problem.dim, lambda, s.theta, s.rng.split("bootstrap"));
+  const family = finiteGibbsFamily(s.problem);
+  return fromPolicies(family.policyOf(t1), family.policyOf(t2));
 };
