@@ -16,7 +16,7 @@ describe("gsh CLI conventions", () => {
     const suite = gsh(["bench", "--suite", "nosuch", "--out", tmp()]);
     expect(suite.status).toBe(2);
     expect(suite.stderr).toMatch(
-      /no such suite; the built-in suites are default, diagnostics, paper, sequence, smoke, text/,
+      /no such suite; the built-in suites are default, diagnostics, exploration, paper, sequence, smoke, text/,
     );
   });
 
