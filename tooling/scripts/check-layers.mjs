@@ -1,4 +1,4 @@
-// Imports point one way: core ← preference ← offline, online, practical ← bench ← apps. This check reads every
+// Imports point one way: core ← preference ← offline, online, practical, text ← bench ← apps. This check reads every
 // workspace package's dependencies and every `from "@gsh/…"` in its sources and fails on an upward edge.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -70,5 +70,5 @@ if (errors.length) {
   process.exit(1);
 }
 console.log(
-  "layering: ok (core ← preference ← offline/online/practical ← bench, user-data ← apps; learners reach no testbed or truth)",
+  "layering: ok (core ← preference ← offline/online/practical/text ← bench, user-data ← apps; learners reach no testbed or truth)",
 );
