@@ -153,6 +153,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
             "best-vs-worst",
             "posterior-laplace",
             "posterior-bootstrap",
+            "xpo",
           ])
           .default("enhancer"),
       })

@@ -11,6 +11,7 @@ import { type BanditProblem, type Covariance, finiteGibbsFamily, selectPair } fr
 import { type EnhancerOptions, enhancer } from "./enhancer";
 import { bootstrapPosteriorRule, laplacePosteriorRule } from "./posterior-sampling";
 import { fromPolicies } from "./pair-plans";
+import { xpoRule } from "./xpo";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
@@ -99,7 +100,14 @@ export function bestVsWorstRule(n = 8): ExplorationRule {
 }
 
 export type ExplorationName =
-  "enhancer" | "on-policy" | "reference" | "uniform" | "best-vs-worst" | "posterior-laplace" | "posterior-bootstrap";
+  | "enhancer"
+  | "on-policy"
+  | "reference"
+  | "uniform"
+  | "best-vs-worst"
+  | "posterior-laplace"
+  | "posterior-bootstrap"
+  | "xpo";
 
 export function explorationRule(
   name: ExplorationName,
@@ -120,5 +128,7 @@ export function explorationRule(
       return laplacePosteriorRule;
     case "posterior-bootstrap":
       return bootstrapPosteriorRule;
+    case "xpo":
+      return xpoRule;
   }
 }

@@ -2,5 +2,6 @@ export * from "./enhancer";
 export * from "./exploration";
 export * from "./pair-plans";
 export * from "./posterior-sampling";
+export * from "./xpo";
 export * from "./online-gshf";
 export * from "./online-gshf-sequence";

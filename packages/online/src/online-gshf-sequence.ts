@@ -96,6 +96,13 @@ export function onlineGshfSequence(
     return E.left(invalidArgument("offlineData", `records carry ${offline.featureDim} features, d = ${problem.dim}`));
   const lambda = options.lambda ?? 1;
   const rule = options.exploration ?? "enhancer";
+  if (rule === "xpo")
+    return E.left(
+      invalidArgument(
+        "exploration",
+        "XPO's bonus ‖φ − ν‖_{Σ⁻¹} is not a sum over tokens, so its policy is not Markov: finite bandits only",
+      ),
+    );
   const { dim: d, length: L, vocab: V } = problem;
   const family = sequenceGibbsFamily(problem);
   const cov = new Covariance(d, lambda);

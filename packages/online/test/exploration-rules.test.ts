@@ -1,16 +1,24 @@
 import * as E from "fp-ts/lib/Either";
-import { GshException, Rng, sigmoid, uniformPolicy } from "@gsh/core";
+import { GshException, Rng, gibbsPolicy, linearReward, sigmoid, uniformPolicy } from "@gsh/core";
 import {
   Covariance,
   bradleyTerryHessian,
   evaluatePolicy,
   fitBradleyTerryOrThrow,
   evaluateSequencePolicy,
+  finiteGibbsFamily,
   gibbsSequencePolicy,
   testbedR,
   testbedS,
 } from "@gsh/preference";
-import { bootstrapPair, laplacePosteriorRule, laplacePosteriorSampler, onlineGshf, onlineGshfSequence } from "../src";
+import {
+  bootstrapPair,
+  laplacePosteriorRule,
+  laplacePosteriorSampler,
+  onlineGshf,
+  onlineGshfSequence,
+  xpoPolicy,
+} from "../src";
 
 describe("posterior sampling for Bradley-Terry (Laplace)", () => {
   it("the Hessian is λI + Σ σ(m)σ(−m)·z zᵀ at θ, by the closed form (1e-12)", () => {
@@ -147,5 +155,58 @@ describe("posterior sampling for Bradley-Terry (Laplace)", () => {
     const m0 = evaluatePolicy(inst, inst.problem.reference);
     if (E.isLeft(m) || E.isLeft(m0)) throw new Error("scoring failed");
     expect(m.right.subopt).toBeLessThan(m0.right.subopt / 3);
+  });
+});
+
+describe("XPO-style optimism (built-in rule)", () => {
+  const inst = testbedR(3, { eta: 0.1 });
+  const d = inst.problem.dim;
+  const theta = Rng.seeded(5)
+    .normals(new Float64Array(d))
+    .map((v) => 0.5 * v);
+  const covariance = new Covariance(d, 1);
+  covariance.addRows(Rng.seeded(6).normals(new Float64Array(40 * d)), 40);
+
+  it("with β = 0 its exploring policy is the main agent, π0·exp(<θ̂,φ>/η); with β > 0 it puts more mass on large bonuses", () => {
+    const main = gibbsPolicy(inst.problem.reference, linearReward(inst.problem.features, theta), 0.1).policy;
+    const flat = xpoPolicy({ problem: inst.problem, theta, covariance, beta: 0 });
+    for (let i = 0; i < main.probs.length; i++) expect(Math.abs(flat.probs[i] - main.probs[i])).toBeLessThan(1e-15);
+    // E_π[bonus] rises with β: the optimism tilts towards uncertain actions (d/dβ E = Var_π(bonus)/η ≥ 0).
+    const family = finiteGibbsFamily(inst.problem);
+    const nu = family.moments(new Float64Array(d)).features;
+    const { contexts: X, actions: A } = inst.problem;
+    const diffs = new Float64Array(X * A * d);
+    for (let i = 0; i < X * A; i++)
+      for (let k = 0; k < d; k++)
+        diffs[i * d + k] = inst.problem.features.values[i * d + k] - nu[Math.floor(i / A) * d + k];
+    const bonus = covariance.norms(diffs, X * A);
+    const meanBonus = (beta: number) => {
+      const p = xpoPolicy({ problem: inst.problem, theta, covariance, beta });
+      return p.probs.reduce((s, q, i) => s + q * bonus[i], 0) / X;
+    };
+    expect(meanBonus(0.5)).toBeGreaterThan(meanBonus(0));
+    expect(meanBonus(2)).toBeGreaterThan(meanBonus(0.5));
+  });
+
+  it("as online GSHF's rule it beats π0 on R, and on sequences it is refused (its bonus is not Markov)", () => {
+    const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+      iterations: 5,
+      batchSize: 200,
+      beta: Math.sqrt(d),
+      exploration: "xpo",
+    });
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    const m = evaluatePolicy(inst, r.right.policy);
+    const m0 = evaluatePolicy(inst, inst.problem.reference);
+    if (E.isLeft(m) || E.isLeft(m0)) throw new Error("scoring failed");
+    expect(m.right.subopt).toBeLessThan(m0.right.subopt / 3);
+    const seq = testbedS(0, { eta: 0.1 });
+    const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+      iterations: 2,
+      batchSize: 10,
+      beta: 1,
+      exploration: "xpo",
+    });
+    expect(E.isLeft(s) && s.left).toMatchObject({ _tag: "InvalidArgument", field: "exploration" });
   });
 });

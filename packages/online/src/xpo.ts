@@ -1,0 +1,28 @@
+import { type Policy, gibbsPolicy, linearReward } from "@gsh/core";
+import { finiteGibbsFamily } from "@gsh/preference";
+import type { ExplorationRule, ExplorationState } from "./exploration";
+import { fromPolicies } from "./pair-plans";
+
+/**
+ * XPO-style optimism (Xie et al., "Exploratory Preference Optimization", 2024, which adds an optimism term to
+ * DPO's objective), on a finite-action bandit: the exploring policy is the Gibbs policy of the optimistic reward
+ * <θ̂, φ(x,a)> + β‖φ(x,a) − ν(x)‖_{Σ⁻¹}, ν(x) = φ(x, π0), and its samples are paired with π0's as XPO pairs policy
+ * samples with reference samples. The bonus is the mirror image of offline Option II's pessimism, with the same β
+ * as the state's (the enhancer's confidence width, √d in the suites): the weight is fixed by that rule, not tuned.
+ */
+export const xpoRule: ExplorationRule = (s) => fromPolicies(xpoPolicy(s), s.problem.reference);
+
+/** The exploring policy of `xpoRule`: π0·exp((<θ̂, φ> + β‖φ − ν‖_{Σ⁻¹})/η), normalised per context. */
+export function xpoPolicy(s: Pick<ExplorationState, "problem" | "theta" | "covariance" | "beta">): Policy {
+  const { problem, theta, covariance, beta } = s;
+  const { contexts: X, actions: A, dim: d, features } = problem;
+  const nu = finiteGibbsFamily(problem).moments(new Float64Array(d)).features;
+  const diffs = new Float64Array(X * A * d);
+  for (let x = 0; x < X; x++)
+    for (let a = 0; a < A; a++)
+      for (let k = 0; k < d; k++) diffs[(x * A + a) * d + k] = features.values[(x * A + a) * d + k] - nu[x * d + k];
+  const optimistic = linearReward(features, theta);
+  const bonus = covariance.norms(diffs, X * A);
+  for (let i = 0; i < X * A; i++) optimistic[i] += beta * bonus[i];
+  return gibbsPolicy(problem.reference, optimistic, problem.eta).policy;
+}
