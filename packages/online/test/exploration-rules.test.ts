@@ -17,8 +17,25 @@ import {
   laplacePosteriorSampler,
   onlineGshf,
   onlineGshfSequence,
+  type ExplorationName,
   xpoPolicy,
 } from "../src";
+
+/** Online GSHF on R (seed 1, 5 rounds of 200) with a rule: its queries and SubOpt against π0's. */
+function runOnR(exploration: ExplorationName, beta = 1) {
+  const inst = testbedR(1, { eta: 0.1 });
+  const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+    iterations: 5,
+    batchSize: 200,
+    beta,
+    exploration,
+  });
+  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+  const m = evaluatePolicy(inst, r.right.policy);
+  const m0 = evaluatePolicy(inst, inst.problem.reference);
+  if (E.isLeft(m) || E.isLeft(m0)) throw new Error("scoring failed");
+  return { queries: r.right.queries, subopt: m.right.subopt, suboptOfReference: m0.right.subopt };
+}
 
 describe("posterior sampling for Bradley-Terry (Laplace)", () => {
   it("the Hessian is λI + Σ σ(m)σ(−m)·z zᵀ at θ, by the closed form (1e-12)", () => {
@@ -71,19 +88,9 @@ describe("posterior sampling for Bradley-Terry (Laplace)", () => {
   });
 
   it("as online GSHF's rule it spends T·m queries and beats π0, on R and on the sequence bandit S", () => {
-    const inst = testbedR(1, { eta: 0.1 });
-    const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
-      iterations: 5,
-      batchSize: 200,
-      beta: 1,
-      exploration: "posterior-laplace",
-    });
-    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-    expect(r.right.queries).toBe(1000);
-    const m = evaluatePolicy(inst, r.right.policy);
-    const m0 = evaluatePolicy(inst, inst.problem.reference);
-    if (E.isLeft(m) || E.isLeft(m0)) throw new Error("scoring failed");
-    expect(m.right.subopt).toBeLessThan(m0.right.subopt / 3);
+    const r = runOnR("posterior-laplace");
+    expect(r.queries).toBe(1000);
+    expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
 
     const seq = testbedS(1, { eta: 0.1 });
     const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
@@ -142,19 +149,9 @@ describe("posterior sampling for Bradley-Terry (Laplace)", () => {
   });
 
   it("bootstrap as online GSHF's rule spends T·m queries and beats π0 on R", () => {
-    const inst = testbedR(1, { eta: 0.1 });
-    const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
-      iterations: 5,
-      batchSize: 200,
-      beta: 1,
-      exploration: "posterior-bootstrap",
-    });
-    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-    expect(r.right.queries).toBe(1000);
-    const m = evaluatePolicy(inst, r.right.policy);
-    const m0 = evaluatePolicy(inst, inst.problem.reference);
-    if (E.isLeft(m) || E.isLeft(m0)) throw new Error("scoring failed");
-    expect(m.right.subopt).toBeLessThan(m0.right.subopt / 3);
+    const r = runOnR("posterior-bootstrap");
+    expect(r.queries).toBe(1000);
+    expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
   });
 });
 
@@ -189,17 +186,8 @@ describe("XPO-style optimism (built-in rule)", () => {
   });
 
   it("as online GSHF's rule it beats π0 on R, and on sequences it is refused (its bonus is not Markov)", () => {
-    const r = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
-      iterations: 5,
-      batchSize: 200,
-      beta: Math.sqrt(d),
-      exploration: "xpo",
-    });
-    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-    const m = evaluatePolicy(inst, r.right.policy);
-    const m0 = evaluatePolicy(inst, inst.problem.reference);
-    if (E.isLeft(m) || E.isLeft(m0)) throw new Error("scoring failed");
-    expect(m.right.subopt).toBeLessThan(m0.right.subopt / 3);
+    const r = runOnR("xpo", Math.sqrt(d));
+    expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
     const seq = testbedS(0, { eta: 0.1 });
     const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
       iterations: 2,
