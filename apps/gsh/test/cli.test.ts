@@ -131,10 +131,14 @@ describe("gsh bench", () => {
   });
 
   it("list shows built-ins and the example plugin; doctor and --help work", () => {
-    const l = gsh(["list", "--plugin", join(__dirname, "..", "..", "..", "examples", "xpo-plugin", "src", "index.ts")]);
+    const l = gsh([
+      "list",
+      "--plugin",
+      join(__dirname, "..", "..", "..", "examples", "rule-plugin", "src", "index.ts"),
+    ]);
     expect(l.status).toBe(0);
     expect(l.stdout).toMatch(/online-gshf/);
-    expect(l.stdout).toMatch(/xpo-optimistic +\[plugin; bandit, non-transitive\]/);
+    expect(l.stdout).toMatch(/epsilon-mixed +\[plugin; bandit, non-transitive\]/);
     expect(l.stdout).toMatch(/S-large +\[sequence\]/);
     const d = gsh(["doctor"]);
     expect(d.status).toBe(0);
