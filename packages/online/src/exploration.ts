@@ -12,6 +12,7 @@ import { type EnhancerOptions, enhancer } from "./enhancer";
 import { bootstrapPosteriorRule, laplacePosteriorRule } from "./posterior-sampling";
 import { fromPolicies } from "./pair-plans";
 import { xpoRule } from "./xpo";
+import { activeLearningRule } from "./active-learning";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
@@ -107,7 +108,8 @@ export type ExplorationName =
   | "best-vs-worst"
   | "posterior-laplace"
   | "posterior-bootstrap"
-  | "xpo";
+  | "xpo"
+  | "active-learning";
 
 export function explorationRule(
   name: ExplorationName,
@@ -130,5 +132,7 @@ export function explorationRule(
       return bootstrapPosteriorRule;
     case "xpo":
       return xpoRule;
+    case "active-learning":
+      return activeLearningRule;
   }
 }

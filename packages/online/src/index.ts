@@ -3,5 +3,6 @@ export * from "./exploration";
 export * from "./pair-plans";
 export * from "./posterior-sampling";
 export * from "./xpo";
+export * from "./active-learning";
 export * from "./online-gshf";
 export * from "./online-gshf-sequence";

@@ -96,6 +96,10 @@ export function onlineGshfSequence(
     return E.left(invalidArgument("offlineData", `records carry ${offline.featureDim} features, d = ${problem.dim}`));
   const lambda = options.lambda ?? 1;
   const rule = options.exploration ?? "enhancer";
+  if (rule === "active-learning")
+    return E.left(
+      invalidArgument("exploration", "active learning scores every pair of candidates: finite bandits only for now"),
+    );
   if (rule === "xpo")
     return E.left(
       invalidArgument(

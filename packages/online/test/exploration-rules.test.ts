@@ -1,5 +1,14 @@
 import * as E from "fp-ts/lib/Either";
-import { GshException, Rng, gibbsPolicy, linearReward, sigmoid, uniformPolicy } from "@gsh/core";
+import {
+  GshException,
+  Rng,
+  cholesky,
+  choleskySolve,
+  gibbsPolicy,
+  linearReward,
+  sigmoid,
+  uniformPolicy,
+} from "@gsh/core";
 import {
   Covariance,
   bradleyTerryHessian,
@@ -12,6 +21,8 @@ import {
   testbedS,
 } from "@gsh/preference";
 import {
+  activeLearningPairs,
+  activeLearningScore,
   bootstrapPair,
   laplacePosteriorRule,
   laplacePosteriorSampler,
@@ -194,6 +205,59 @@ describe("XPO-style optimism (built-in rule)", () => {
       batchSize: 10,
       beta: 1,
       exploration: "xpo",
+    });
+    expect(E.isLeft(s) && s.left).toMatchObject({ _tag: "InvalidArgument", field: "exploration" });
+  });
+});
+
+describe("active preference learning (entropy × uncertainty)", () => {
+  it("its score is H(σ(<θ̂, z>))·√(zᵀH⁻¹z) by the closed form, and each context's pair maximises it (brute force)", () => {
+    const inst = testbedR(2, { eta: 0.1 });
+    const { contexts: X, actions: A, dim: d, features } = inst.problem;
+    const theta = Rng.seeded(7)
+      .normals(new Float64Array(d))
+      .map((v) => 0.3 * v);
+    const Z = Rng.seeded(8).normals(new Float64Array(60 * d));
+    const H = bradleyTerryHessian(Z, 60, d, theta, 1);
+    const L = cholesky(H, d);
+    const pairs = activeLearningPairs(inst.problem, theta, H);
+    // The closed form on one pair: H⁻¹ by solving H·w = z.
+    const z = new Float64Array(d);
+    const zOf = (x: number, a: number, b: number) => {
+      for (let k = 0; k < d; k++) z[k] = features.values[(x * A + a) * d + k] - features.values[(x * A + b) * d + k];
+      return z;
+    };
+    const exact = (x: number, a: number, b: number) => {
+      const zz = zOf(x, a, b);
+      const w = choleskySolve(L, d, zz);
+      let m = 0,
+        q = 0;
+      for (let k = 0; k < d; k++) {
+        m += theta[k] * zz[k];
+        q += zz[k] * w[k];
+      }
+      const p = sigmoid(m);
+      return (-p * Math.log(p) - (1 - p) * Math.log(1 - p)) * Math.sqrt(q);
+    };
+    expect(Math.abs(activeLearningScore(zOf(0, 1, 2), theta, L) - exact(0, 1, 2))).toBeLessThan(1e-12);
+    for (let x = 0; x < X; x += 7) {
+      let best = -Infinity;
+      for (let a = 0; a < A; a++) for (let b = a + 1; b < A; b++) best = Math.max(best, exact(x, a, b));
+      expect(Math.abs(exact(x, pairs[2 * x], pairs[2 * x + 1]) - best)).toBeLessThan(1e-12);
+      expect(pairs[2 * x]).not.toBe(pairs[2 * x + 1]);
+    }
+  });
+
+  it("as online GSHF's rule it spends T·m queries and beats π0 on R; on sequences it is refused", () => {
+    const r = runOnR("active-learning");
+    expect(r.queries).toBe(1000);
+    expect(r.subopt).toBeLessThan(r.suboptOfReference);
+    const seq = testbedS(0, { eta: 0.1 });
+    const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+      iterations: 2,
+      batchSize: 10,
+      beta: 1,
+      exploration: "active-learning",
     });
     expect(E.isLeft(s) && s.left).toMatchObject({ _tag: "InvalidArgument", field: "exploration" });
   });
