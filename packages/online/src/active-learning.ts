@@ -1,6 +1,7 @@
-import { GshException, type Rng, cholesky, forwardSubstitute, invalidArgument } from "@gsh/core";
+import { type Rng, cholesky, forwardSubstitute } from "@gsh/core";
 import type { BanditProblem } from "@gsh/preference";
 import type { ExplorationRule, PairPlan } from "./exploration";
+import { requireHessian } from "./rule-helpers";
 
 /** The Bernoulli entropy H(p) in nats (0 at p = 0 or 1). */
 const entropy = (p: number) => (p <= 0 || p >= 1 ? 0 : -p * Math.log(p) - (1 - p) * Math.log(1 - p));
@@ -48,14 +49,7 @@ export function activeLearningPairs(problem: BanditProblem, theta: Float64Array,
  * finite-action bandit every pair is a candidate (A(A−1)/2 per context).
  */
 export const activeLearningRule: ExplorationRule = (s) => {
-  if (!s.hessian)
-    throw new GshException(
-      invalidArgument(
-        "exploration",
-        "active learning needs the Hessian of the data's BT loss (online GSHF supplies it)",
-      ),
-    );
-  const pairs = activeLearningPairs(s.problem, s.theta, s.hessian());
+  const pairs = activeLearningPairs(s.problem, s.theta, requireHessian(s, "active learning"));
   const plan: PairPlan = {
     sample: (x: number, _rng: Rng) => [pairs[2 * x], pairs[2 * x + 1]],
     degenerate: () => 0,

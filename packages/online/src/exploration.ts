@@ -10,7 +10,7 @@ import {
 import { type BanditProblem, type Covariance, finiteGibbsFamily, selectPair } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
 import { bootstrapPosteriorRule, laplacePosteriorRule } from "./posterior-sampling";
-import { fromPolicies } from "./pair-plans";
+import { fromPolicies } from "./rule-helpers";
 import { xpoRule } from "./xpo";
 import { activeLearningRule } from "./active-learning";
 

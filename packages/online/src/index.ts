@@ -1,6 +1,6 @@
 export * from "./enhancer";
 export * from "./exploration";
-export * from "./pair-plans";
+export * from "./rule-helpers";
 export * from "./posterior-sampling";
 export * from "./xpo";
 export * from "./active-learning";

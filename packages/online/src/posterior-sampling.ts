@@ -1,8 +1,7 @@
 import { GshException, type Rng, backSubstitute, cholesky, invalidArgument } from "@gsh/core";
-import { fitBradleyTerryOrThrow } from "@gsh/preference";
-import { finiteGibbsFamily } from "@gsh/preference";
+import { finiteGibbsFamily, fitBradleyTerryOrThrow } from "@gsh/preference";
 import type { ExplorationRule } from "./exploration";
-import { fromPolicies } from "./pair-plans";
+import { fromPolicies, requireHessian } from "./rule-helpers";
 
 /**
  * A sampler of the Laplace posterior N(θ̂, H⁻¹): θ̂ + L⁻ᵀξ with H = LLᵀ and ξ ~ N(0, I), so Cov = (LLᵀ)⁻¹ = H⁻¹.
@@ -28,14 +27,7 @@ export function laplacePosteriorSampler(theta: Float64Array, hessian: Float64Arr
  * at the problem's η. The draws are per round (batched Thompson sampling); there is no hyper-parameter to set.
  */
 export const laplacePosteriorRule: ExplorationRule = (s) => {
-  if (!s.hessian)
-    throw new GshException(
-      invalidArgument(
-        "exploration",
-        "posterior sampling needs the Hessian of the data's BT loss (online GSHF supplies it)",
-      ),
-    );
-  const draw = laplacePosteriorSampler(s.theta, s.hessian());
+  const draw = laplacePosteriorSampler(s.theta, requireHessian(s, "posterior sampling"));
   const family = finiteGibbsFamily(s.problem);
   const r = s.rng.split("posterior");
   return fromPolicies(family.policyOf(draw(r)), family.policyOf(draw(r)));

@@ -1,7 +1,7 @@
 import { type Policy, gibbsPolicy, linearReward } from "@gsh/core";
 import { finiteGibbsFamily } from "@gsh/preference";
 import type { ExplorationRule, ExplorationState } from "./exploration";
-import { fromPolicies } from "./pair-plans";
+import { fromPolicies } from "./rule-helpers";
 
 /**
  * XPO-style optimism (Xie et al., "Exploratory Preference Optimization", 2024, which adds an optimism term to

@@ -194,15 +194,7 @@ export function bradleyTerryHessian(
   theta: Float64Array,
   lambda: number,
 ): Float64Array {
-  const acc = logisticAccumulator(Z, n, d);
-  try {
-    const h = new Float64Array(d * d);
-    for (let k = 0; k < d; k++) h[k * d + k] = lambda;
-    if (n > 0) acc.evaluate(theta, null, h);
-    return h;
-  } finally {
-    acc.dispose();
-  }
+  return penalizedHessian(n > 0 ? logisticAccumulator(Z, n, d) : null, d, theta, lambda);
 }
 
 /** The Hessian λI + Σ σ(m_i)σ(−m_i)·z_i z_iᵀ of the penalized BT loss at θ over indexed pairs (see above). */
@@ -214,14 +206,18 @@ export function bradleyTerryPairsHessian(
   theta: Float64Array,
   lambda: number,
 ): Float64Array {
-  const acc = pairLogisticAccumulator(features, d, winners, losers);
+  return penalizedHessian(pairLogisticAccumulator(features, d, winners, losers), d, theta, lambda);
+}
+
+// λI plus the accumulator's data term at θ (none without data), freeing the accumulator.
+function penalizedHessian(acc: LogisticAccumulator | null, d: number, theta: Float64Array, lambda: number) {
   try {
     const h = new Float64Array(d * d);
     for (let k = 0; k < d; k++) h[k * d + k] = lambda;
-    acc.evaluate(theta, null, h);
+    acc?.evaluate(theta, null, h);
     return h;
   } finally {
-    acc.dispose();
+    acc?.dispose();
   }
 }
 

@@ -183,9 +183,11 @@ export function referenceMarkovRows(problem: SequenceProblem): MarkovRows {
   };
 }
 
+const asRows = (policy: MarkovPolicy | MarkovRows): MarkovRows => ("row" in policy ? policy : markovRows(policy));
+
 /** State marginals μ_t(s) of a Markov policy for one prompt: an (L+1) × (V+1) table, μ_0 = δ_start. */
 export function stateMarginals(policy: MarkovPolicy | MarkovRows, x: number): Float64Array {
-  const rows = "row" in policy ? policy : markovRows(policy);
+  const rows = asRows(policy);
   const { vocab: V, length: L } = rows;
   const mu = new Float64Array((L + 1) * (V + 1));
   mu[V] = 1;
@@ -253,7 +255,7 @@ export function evaluateMarkovPolicy(
 
 /** φ(x, π) = E_{y~π(·|x)} φ(x, y) for every prompt: prompts × d. */
 export function expectedSequenceFeatures(problem: SequenceProblem, policy: MarkovPolicy | MarkovRows): Float64Array {
-  const rows = "row" in policy ? policy : markovRows(policy);
+  const rows = asRows(policy);
   const { prompts: X, vocab: V, length: L, dim: d } = problem;
   const S = stride(problem);
   const out = new Float64Array(X * d);
@@ -284,7 +286,7 @@ export function expectedSequenceFeatures(problem: SequenceProblem, policy: Marko
  * accumulated over prompts with their weights, so the d×d products happen once per bigram, not per position.
  */
 export function sequenceFeatureCovariance(problem: SequenceProblem, policy: MarkovPolicy | MarkovRows): Float64Array {
-  const rows = "row" in policy ? policy : markovRows(policy);
+  const rows = asRows(policy);
   const { prompts: X, vocab: V, length: L, dim: d, psi, contextWeights: w } = problem;
   const S = stride(problem);
   const occ = new Float64Array(S); // Σ_x w_x Σ_t e_t(s,v)
