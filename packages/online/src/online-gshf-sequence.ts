@@ -12,6 +12,7 @@ import {
   bigramReward,
   bradleyTerryHessian,
   fitBradleyTerry,
+  onlineLoop,
   selectPair,
   sequenceFeatures,
   sequenceReward,
@@ -122,8 +123,6 @@ export function onlineGshfSequence(
     (g: FactoredGibbsPolicy): Sampler =>
     (x, r, out) =>
       sampleGibbsSequence(g, x, r, out);
-  const trace: IterationTrace[] = [];
-  const startQueries = oracle.queries;
   let theta: Float64Array = new Float64Array(d);
   const fit = (init: Float64Array): E.Either<GshError, Float64Array> => {
     if (all.size === 0) return E.right(new Float64Array(d));
@@ -137,82 +136,109 @@ export function onlineGshfSequence(
   const cand = Array.from({ length: bestOfN }, () => new Int32Array(L));
   const scores = new Float64Array(bestOfN);
 
-  for (let t = 0; t < T; t++) {
-    const f = fit(theta);
-    if (E.isLeft(f)) return f;
-    theta = f.right;
-    const main = linearSequenceGibbs(problem, theta);
-    const stepRng = rng.split(`iteration/${t}`);
-    let second: Sampler = fromGibbs(main);
-    let gamma: number | null = null;
-    let klToMain: number | null = null;
-    if (rule === "enhancer") {
-      const e = enhancer(family, theta, cov, beta, stepRng.split("rule").split("enhancer"), options.enhancer);
-      second = fromGibbs(linearSequenceGibbs(problem, e.theta));
-      gamma = e.gamma;
-      klToMain = e.klToMain;
-    } else if (rule === "reference") second = fromGibbs(pi0);
-    let first: Sampler = fromGibbs(main);
-    if (rule === "posterior-bootstrap") {
-      const [t1, t2] = bootstrapPair(winnerMinusLoser(all, null), all.size, d, lambda, theta, stepRng.split("rule"));
-      first = fromGibbs(linearSequenceGibbs(problem, t1));
-      second = fromGibbs(linearSequenceGibbs(problem, t2));
-    }
-    if (rule === "posterior-laplace") {
-      // Laplace posterior sampling (see posterior-sampling.ts): two draws of θ, their Gibbs policies as the pair.
-      const H = bradleyTerryHessian(winnerMinusLoser(all, null), all.size, d, theta, lambda);
-      const draw = laplacePosteriorSampler(theta, H);
-      const r = stepRng.split("rule").split("posterior");
-      first = fromGibbs(linearSequenceGibbs(problem, draw(r)));
-      second = fromGibbs(linearSequenceGibbs(problem, draw(r)));
-    }
-    if (rule === "uniform") first = second = (_x, r, out) => sampleUniformSequence(V, r, out);
-    const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
-    const score = (y: Int32Array) => sequenceReward(b!, V, y);
-    let degenerate = 0;
-    const draw = stepRng.split("pairs");
-    const batch = new PreferenceDataset(m, d);
-    for (let i = 0; i < m; i++) {
-      const x = draw.categorical(problem.contextWeights);
-      if (b) {
-        for (let j = 0; j < bestOfN; j++) {
-          sampleGibbsSequence(main, x, draw, cand[j]);
-          scores[j] = score(cand[j]);
+  let batch = new PreferenceDataset(m, d);
+  let gamma: number | null = null;
+  let klToMain: number | null = null;
+  let degenerate = 0;
+  const loop = onlineLoop(
+    oracle,
+    rng,
+    {
+      rounds: T,
+      batchSize: m,
+      names: { rounds: "iterations", batchSize: "batchSize" },
+      roundKey: "iteration",
+      pairKey: "pairs",
+      context: (r) => r.categorical(problem.contextWeights),
+    },
+    {
+      plan: (_t, stepRng) => {
+        const f = fit(theta);
+        if (E.isLeft(f)) return f;
+        theta = f.right;
+        const main = linearSequenceGibbs(problem, theta);
+        let second: Sampler = fromGibbs(main);
+        gamma = null;
+        klToMain = null;
+        if (rule === "enhancer") {
+          const e = enhancer(family, theta, cov, beta, stepRng.split("rule").split("enhancer"), options.enhancer);
+          second = fromGibbs(linearSequenceGibbs(problem, e.theta));
+          gamma = e.gamma;
+          klToMain = e.klToMain;
+        } else if (rule === "reference") second = fromGibbs(pi0);
+        let first: Sampler = fromGibbs(main);
+        if (rule === "posterior-bootstrap") {
+          const [t1, t2] = bootstrapPair(
+            winnerMinusLoser(all, null),
+            all.size,
+            d,
+            lambda,
+            theta,
+            stepRng.split("rule"),
+          );
+          first = fromGibbs(linearSequenceGibbs(problem, t1));
+          second = fromGibbs(linearSequenceGibbs(problem, t2));
         }
-        const p = selectPair(scores, "max-min", draw);
-        if (p === null) degenerate++;
-        y1.set(cand[p ? p[0] : 0]);
-        y2.set(cand[p ? p[1] : 1]);
-      } else {
-        first(x, draw, y1);
-        second(x, draw, y2);
-      }
-      batch.pushWithFeatures(
-        x,
-        -1,
-        -1,
-        oracle.query(x, y1, y2),
-        sequenceFeatures(problem, y1, f1),
-        sequenceFeatures(problem, y2, f2),
-      );
-    }
-    cov.addRows(winnerMinusLoser(batch, null), m);
-    all.append(batch);
-    trace.push({
-      iteration: t + 1,
-      queries: oracle.queries - startQueries,
-      theta,
-      gamma,
-      enhancerKl: klToMain,
-      degeneratePairs: degenerate,
-    });
-  }
+        if (rule === "posterior-laplace") {
+          // Laplace posterior sampling (see posterior-sampling.ts): two draws of θ, their Gibbs policies as the pair.
+          const H = bradleyTerryHessian(winnerMinusLoser(all, null), all.size, d, theta, lambda);
+          const draw = laplacePosteriorSampler(theta, H);
+          const r = stepRng.split("rule").split("posterior");
+          first = fromGibbs(linearSequenceGibbs(problem, draw(r)));
+          second = fromGibbs(linearSequenceGibbs(problem, draw(r)));
+        }
+        if (rule === "uniform") first = second = (_x, r, out) => sampleUniformSequence(V, r, out);
+        const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
+        const score = (y: Int32Array) => sequenceReward(b!, V, y);
+        degenerate = 0;
+        batch = new PreferenceDataset(m, d);
+        return E.right({
+          collect: (x, draw) => {
+            if (b) {
+              for (let j = 0; j < bestOfN; j++) {
+                sampleGibbsSequence(main, x, draw, cand[j]);
+                scores[j] = score(cand[j]);
+              }
+              const p = selectPair(scores, "max-min", draw);
+              if (p === null) degenerate++;
+              y1.set(cand[p ? p[0] : 0]);
+              y2.set(cand[p ? p[1] : 1]);
+            } else {
+              first(x, draw, y1);
+              second(x, draw, y2);
+            }
+            batch.pushWithFeatures(
+              x,
+              -1,
+              -1,
+              oracle.query(x, y1, y2),
+              sequenceFeatures(problem, y1, f1),
+              sequenceFeatures(problem, y2, f2),
+            );
+          },
+        });
+      },
+      learn: (t, queries) => {
+        cov.addRows(winnerMinusLoser(batch, null), m);
+        all.append(batch);
+        return E.right<GshError, IterationTrace>({
+          iteration: t + 1,
+          queries,
+          theta,
+          gamma,
+          enhancerKl: klToMain,
+          degeneratePairs: degenerate,
+        });
+      },
+    },
+  );
+  if (E.isLeft(loop)) return loop;
   const f = fit(theta);
   if (E.isLeft(f)) return f;
   return E.right({
     policy: linearSequenceGibbs(problem, f.right),
     theta: f.right,
-    queries: oracle.queries - startQueries,
-    trace,
+    queries: loop.right.queries,
+    trace: loop.right.trace,
   });
 }

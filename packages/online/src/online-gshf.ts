@@ -8,10 +8,11 @@ import {
   bradleyTerryHessian,
   finiteGibbsFamily,
   fitBradleyTerry,
+  onlineLoop,
   winnerMinusLoser,
 } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
-import { type ExplorationName, type ExplorationRule, explorationRule } from "./exploration";
+import { type ExplorationName, type ExplorationRule, type PairPlan, explorationRule } from "./exploration";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
@@ -104,9 +105,7 @@ export function onlineGshf(
   }
   const online = new PreferenceDataset(T * m);
   const contexts = new AliasTable(problem.contextWeights);
-  const trace: IterationTrace[] = [];
   let theta: Float64Array = new Float64Array(d);
-  const startQueries = oracle.queries;
   const fit = (data: PreferenceDataset, init: Float64Array): E.Either<GshError, Float64Array> => {
     if (data.size === 0) return E.right(new Float64Array(d));
     const r = fitBradleyTerry(winnerMinusLoser(data, problem.features), data.size, d, { lambda, init });
@@ -114,52 +113,73 @@ export function onlineGshf(
   };
   let bestGamma = Infinity;
   let bestTheta = theta;
+  let plan: PairPlan;
+  let gamma: number | null = null;
+  let batch = new PreferenceDataset(m);
 
-  for (let t = 0; t < T; t++) {
-    const f = fit(all, theta);
-    if (E.isLeft(f)) return f;
-    theta = f.right;
-    const main = family.policyOf(theta);
-    const stepRng = rng.split(`iteration/${t}`);
-    let hessian: Float64Array | null = null;
-    let rows: Float64Array | null = null;
-    const z = () => (rows ??= winnerMinusLoser(all, problem.features));
-    const plan = rule({
-      problem,
-      theta,
-      main,
-      covariance: cov,
-      beta,
-      rng: stepRng.split("rule"),
-      hessian: () => (hessian ??= bradleyTerryHessian(z(), all.size, d, theta, lambda)),
-      data: () => ({ z: z(), size: all.size, lambda }),
-    });
-    let gamma = plan.gamma ?? null;
-    if (options.output === "min-uncertainty" && gamma === null)
-      gamma = enhancer(family, theta, cov, beta, stepRng.split("gamma"), options.enhancer).gamma;
-    if (options.output === "min-uncertainty" && gamma !== null && gamma < bestGamma) {
-      bestGamma = gamma;
-      bestTheta = theta;
-    }
-    const batch = new PreferenceDataset(m);
-    const draw = stepRng.split("pairs");
-    for (let i = 0; i < m; i++) {
-      const x = contexts.sample(draw);
-      const [a1, a2] = plan.sample(x, draw);
-      batch.push(x, a1, a2, oracle.query(x, a1, a2));
-    }
-    cov.addRows(winnerMinusLoser(batch, problem.features), m);
-    all.append(batch);
-    online.append(batch);
-    trace.push({
-      iteration: t + 1,
-      queries: oracle.queries - startQueries,
-      theta,
-      gamma,
-      enhancerKl: plan.klToMain ?? null,
-      degeneratePairs: plan.degenerate(),
-    });
-  }
+  const loop = onlineLoop(
+    oracle,
+    rng,
+    {
+      rounds: T,
+      batchSize: m,
+      names: { rounds: "iterations", batchSize: "batchSize" },
+      roundKey: "iteration",
+      pairKey: "pairs",
+      context: (r) => contexts.sample(r),
+    },
+    {
+      plan: (t, stepRng) => {
+        const f = fit(all, theta);
+        if (E.isLeft(f)) return f;
+        theta = f.right;
+        const main = family.policyOf(theta);
+        let hessian: Float64Array | null = null;
+        let rows: Float64Array | null = null;
+        const z = () => (rows ??= winnerMinusLoser(all, problem.features));
+        const fitted = theta;
+        plan = rule({
+          problem,
+          theta,
+          main,
+          covariance: cov,
+          beta,
+          rng: stepRng.split("rule"),
+          hessian: () => (hessian ??= bradleyTerryHessian(z(), all.size, d, fitted, lambda)),
+          data: () => ({ z: z(), size: all.size, lambda }),
+        });
+        gamma = plan.gamma ?? null;
+        if (options.output === "min-uncertainty" && gamma === null)
+          gamma = enhancer(family, theta, cov, beta, stepRng.split("gamma"), options.enhancer).gamma;
+        if (options.output === "min-uncertainty" && gamma !== null && gamma < bestGamma) {
+          bestGamma = gamma;
+          bestTheta = theta;
+        }
+        batch = new PreferenceDataset(m);
+        return E.right({
+          collect: (x, draw) => {
+            const [a1, a2] = plan.sample(x, draw);
+            batch.push(x, a1, a2, oracle.query(x, a1, a2));
+          },
+        });
+      },
+      learn: (t, queries) => {
+        cov.addRows(winnerMinusLoser(batch, problem.features), m);
+        all.append(batch);
+        online.append(batch);
+        return E.right<GshError, IterationTrace>({
+          iteration: t + 1,
+          queries,
+          theta,
+          gamma,
+          enhancerKl: plan.klToMain ?? null,
+          degeneratePairs: plan.degenerate(),
+        });
+      },
+    },
+  );
+  if (E.isLeft(loop)) return loop;
+  const trace = loop.right.trace;
   let outTheta: Float64Array;
   if (options.output === "min-uncertainty") outTheta = bestTheta;
   else {
@@ -171,7 +191,7 @@ export function onlineGshf(
     policy: family.policyOf(outTheta),
     theta: outTheta,
     data: online,
-    queries: oracle.queries - startQueries,
+    queries: loop.right.queries,
     trace,
   });
 }

@@ -5,6 +5,7 @@ import {
   PreferenceDataset,
   type PreferenceOracle,
   type PairRule,
+  onlineLoop,
   selectPair,
 } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
@@ -78,63 +79,73 @@ export function iterativeDpo(
   if (options.warmupData) oracleData.append(options.warmupData);
   const pairs = new PairBatch();
   const contexts = new AliasTable(problem.contextWeights);
-  const q0 = oracle.queries;
-  const rounds: IterativeDpoRound[] = [];
   let rmCalls = 0,
     gradientSteps = 0,
     candidatesSampled = 0;
   let reward = RewardModel.fit(problem, oracleData);
   let previous: Policy | undefined;
-  for (let t = 0; t < T; t++) {
-    const current = policy.distribution();
-    const tables = rowSamplers(current.probs, problem.contexts, A);
-    const roundRng = rng.split(`round/${t}`);
-    let tied = 0;
-    const callsBefore = reward.calls;
-    const cand = new Int32Array(n);
-    const scores = new Float64Array(n);
-    for (let i = 0; i < m; i++) {
-      const x = contexts.sample(roundRng);
-      for (let j = 0; j < n; j++) {
-        cand[j] = tables[x].sample(roundRng);
-        scores[j] = reward.score(x, cand[j]);
-      }
-      candidatesSampled += n;
-      let pick = selectPair(scores, options.pairRule ?? "max-min", roundRng);
-      if (pick === null) {
-        tied++;
-        pick = selectPair(scores, "random", roundRng)!;
-      }
-      const [a1, a2] = [cand[pick[0]], cand[pick[1]]];
-      if (options.labels === "reward-model") {
-        const y = rewardModelLabel(reward, x, a1, a2, roundRng);
-        if (y === null) pairs.degenerate++;
-        else pairs.addLabelled(x, a1, a2, y);
-      } else {
-        const y = oracle.query(x, a1, a2);
-        oracleData.push(x, a1, a2, y);
-        pairs.addLabelled(x, a1, a2, y);
-      }
-    }
-    rmCalls += reward.calls - callsBefore;
-    const reference = options.reference === "moving" ? (previous ?? problem.reference) : undefined;
-    const tr = trainPolicy(policy, pairs, { loss: options.loss ?? DPO, l2: options.l2, reference });
-    if (E.isLeft(tr)) return tr;
-    gradientSteps += tr.right.steps;
-    previous = policy.distribution();
-    if (options.labels !== "reward-model") reward = RewardModel.fit(problem, oracleData, 1, reward.theta);
-    rounds.push({
-      round: t + 1,
-      queries: oracle.queries - q0,
-      policy: previous,
-      metrics: tr.right.metrics,
-      tiedPrompts: tied,
-    });
-  }
+  let tied = 0;
+  let callsBefore = 0;
+  const cand = new Int32Array(n);
+  const scores = new Float64Array(n);
+  const loop = onlineLoop(
+    oracle,
+    rng,
+    { rounds: T, batchSize: m, roundKey: "round", pairKey: null, context: (r) => contexts.sample(r) },
+    {
+      plan: () => {
+        const tables = rowSamplers(policy.distribution().probs, problem.contexts, A);
+        tied = 0;
+        callsBefore = reward.calls;
+        return E.right({
+          collect: (x, roundRng) => {
+            for (let j = 0; j < n; j++) {
+              cand[j] = tables[x].sample(roundRng);
+              scores[j] = reward.score(x, cand[j]);
+            }
+            candidatesSampled += n;
+            let pick = selectPair(scores, options.pairRule ?? "max-min", roundRng);
+            if (pick === null) {
+              tied++;
+              pick = selectPair(scores, "random", roundRng)!;
+            }
+            const [a1, a2] = [cand[pick[0]], cand[pick[1]]];
+            if (options.labels === "reward-model") {
+              const y = rewardModelLabel(reward, x, a1, a2, roundRng);
+              if (y === null) pairs.degenerate++;
+              else pairs.addLabelled(x, a1, a2, y);
+            } else {
+              const y = oracle.query(x, a1, a2);
+              oracleData.push(x, a1, a2, y);
+              pairs.addLabelled(x, a1, a2, y);
+            }
+          },
+        });
+      },
+      learn: (t, queries) => {
+        rmCalls += reward.calls - callsBefore;
+        const reference = options.reference === "moving" ? (previous ?? problem.reference) : undefined;
+        const tr = trainPolicy(policy, pairs, { loss: options.loss ?? DPO, l2: options.l2, reference });
+        if (E.isLeft(tr)) return tr;
+        gradientSteps += tr.right.steps;
+        previous = policy.distribution();
+        if (options.labels !== "reward-model") reward = RewardModel.fit(problem, oracleData, 1, reward.theta);
+        return E.right<GshError, IterativeDpoRound>({
+          round: t + 1,
+          queries,
+          policy: previous,
+          metrics: tr.right.metrics,
+          tiedPrompts: tied,
+        });
+      },
+    },
+  );
+  if (E.isLeft(loop)) return loop;
+  const rounds = loop.right.trace;
   return E.right({
     policy,
     rounds,
-    queries: oracle.queries - q0,
+    queries: loop.right.queries,
     rewardModelCalls: rmCalls,
     gradientSteps,
     candidatesSampled,

@@ -17,6 +17,7 @@ export * from "./data/sampling";
 export * from "./data/jsonl";
 export * from "./data/pairs";
 export * from "./data/serialize";
+export * from "./data/online-loop";
 export * from "./estimation/bradley-terry";
 export * from "./estimation/confidence";
 export * from "./policy/gibbs-family";

@@ -13,6 +13,7 @@ import {
   factoredGibbsPolicy,
   gibbsSequencePolicy,
   markovSequencePolicy,
+  onlineLoop,
   policyLogProb,
   sampleFromPolicy,
   sampleReferenceSequence,
@@ -180,7 +181,7 @@ export function sequenceIterativeDpo(
   GshError,
   {
     policy: TabularSequencePolicy;
-    rounds: { queries: number; policy: TabularSequencePolicy }[];
+    rounds: readonly { queries: number; policy: TabularSequencePolicy }[];
     gradientSteps: number;
     candidatesSampled: number;
     tiedPrompts: number;
@@ -193,40 +194,56 @@ export function sequenceIterativeDpo(
   if (!(Number.isInteger(n) && n >= 2)) return E.left(invalidArgument("responses", `must be an integer ≥ 2, got ${n}`));
   const { dim: d, length: L, vocab: V } = problem;
   const pairs = new SequencePairs(problem);
-  const start = oracle.queries;
   let policy = learner.current();
   let theta: Float64Array = new Float64Array(d);
   let gradientSteps = 0,
     candidatesSampled = 0,
     tiedPrompts = 0;
-  const out: { queries: number; policy: TabularSequencePolicy }[] = [];
   const cand = Array.from({ length: n }, () => new Int32Array(L));
   const scores = new Float64Array(n);
-  for (let t = 0; t < T; t++) {
-    const step = rng.split(`round/${t}`);
-    const b = bigramReward(problem, theta);
-    for (let i = 0; i < m; i++) {
-      const x = step.categorical(problem.contextWeights);
-      for (let j = 0; j < n; j++) {
-        sampleFromPolicy(policy, x, step, cand[j]);
-        scores[j] = sequenceReward(b, V, cand[j]);
-      }
-      candidatesSampled += n;
-      const p = selectPair(scores, options.pairRule ?? "max-min", step);
-      if (p === null) tiedPrompts++;
-      const [i1, i2] = p ?? [0, 1];
-      pairs.push(x, cand[i1], cand[i2], oracle.query(x, cand[i1], cand[i2]));
-    }
-    const fit = fitBradleyTerry(winnerMinusLoser(pairs.data, null), pairs.data.size, d, {
-      lambda: options.lambda ?? 1,
-      init: theta,
-    });
-    if (E.isLeft(fit)) return fit;
-    theta = fit.right.theta;
-    gradientSteps += learner.fit(pairs.view(), () => pairs.refGaps());
-    policy = learner.current();
-    out.push({ queries: oracle.queries - start, policy });
-  }
+  let b: Float64Array = new Float64Array(0);
+  const loop = onlineLoop(
+    oracle,
+    rng,
+    {
+      rounds: T,
+      batchSize: m,
+      roundKey: "round",
+      pairKey: null,
+      context: (r) => r.categorical(problem.contextWeights),
+    },
+    {
+      plan: () => {
+        b = bigramReward(problem, theta);
+        return E.right({
+          collect: (x, step) => {
+            for (let j = 0; j < n; j++) {
+              sampleFromPolicy(policy, x, step, cand[j]);
+              scores[j] = sequenceReward(b, V, cand[j]);
+            }
+            candidatesSampled += n;
+            const p = selectPair(scores, options.pairRule ?? "max-min", step);
+            if (p === null) tiedPrompts++;
+            const [i1, i2] = p ?? [0, 1];
+            pairs.push(x, cand[i1], cand[i2], oracle.query(x, cand[i1], cand[i2]));
+          },
+        });
+      },
+      learn: (_t, queries) => {
+        const fit = fitBradleyTerry(winnerMinusLoser(pairs.data, null), pairs.data.size, d, {
+          lambda: options.lambda ?? 1,
+          init: theta,
+        });
+        if (E.isLeft(fit)) return fit;
+        theta = fit.right.theta;
+        gradientSteps += learner.fit(pairs.view(), () => pairs.refGaps());
+        policy = learner.current();
+        return E.right<GshError, { queries: number; policy: TabularSequencePolicy }>({ queries, policy });
+      },
+    },
+  );
+  if (E.isLeft(loop)) return loop;
+  const out = loop.right.trace;
   return E.right({ policy, rounds: out, gradientSteps, candidatesSampled, tiedPrompts });
 }
 
