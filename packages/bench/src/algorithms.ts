@@ -154,6 +154,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
             "posterior-laplace",
             "posterior-bootstrap",
             "xpo",
+            "vpo",
             "active-learning",
           ])
           .default("enhancer"),

@@ -12,6 +12,7 @@ import { type EnhancerOptions, enhancer } from "./enhancer";
 import { bootstrapPosteriorRule, laplacePosteriorRule } from "./posterior-sampling";
 import { fromPolicies } from "./rule-helpers";
 import { xpoRule } from "./xpo";
+import { vpoRule } from "./vpo";
 import { activeLearningRule } from "./active-learning";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -109,6 +110,7 @@ export type ExplorationName =
   | "posterior-laplace"
   | "posterior-bootstrap"
   | "xpo"
+  | "vpo"
   | "active-learning";
 
 export function explorationRule(
@@ -132,6 +134,8 @@ export function explorationRule(
       return bootstrapPosteriorRule;
     case "xpo":
       return xpoRule;
+    case "vpo":
+      return vpoRule;
     case "active-learning":
       return activeLearningRule;
   }

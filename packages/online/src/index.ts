@@ -3,6 +3,7 @@ export * from "./exploration";
 export * from "./rule-helpers";
 export * from "./posterior-sampling";
 export * from "./xpo";
+export * from "./vpo";
 export * from "./active-learning";
 export * from "./online-gshf";
 export * from "./online-gshf-sequence";

@@ -21,6 +21,7 @@ import {
 } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
 import { bootstrapPair, laplacePosteriorSampler } from "./posterior-sampling";
+import { optimisticMle } from "./vpo";
 import type { ExplorationName } from "./exploration";
 import type { IterationTrace } from "./online-gshf";
 
@@ -186,6 +187,12 @@ export function onlineGshfSequence(
           const r = stepRng.split("rule").split("posterior");
           first = fromGibbs(linearSequenceGibbs(problem, draw(r)));
           second = fromGibbs(linearSequenceGibbs(problem, draw(r)));
+        }
+        if (rule === "vpo") {
+          // VPO (see vpo.ts): both sequences from the Gibbs policy of the optimistic MLE, α = β.
+          const o = optimisticMle(family, winnerMinusLoser(all, null), all.size, { alpha: beta, lambda, init: theta });
+          if (E.isLeft(o)) return o;
+          first = second = fromGibbs(linearSequenceGibbs(problem, o.right.theta));
         }
         if (rule === "uniform") first = second = (_x, r, out) => sampleUniformSequence(V, r, out);
         const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;

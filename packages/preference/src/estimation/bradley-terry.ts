@@ -23,6 +23,11 @@ export interface BradleyTerryOptions {
   readonly normBound?: number;
   /** Warm start. */
   readonly init?: Float64Array;
+  /**
+   * A linear tilt c: minimise the penalised loss − <c, θ> instead (still strictly convex). VPO's optimistic MLE is
+   * a sequence of such fits (see @gsh/online's vpo.ts).
+   */
+  readonly tilt?: Float64Array;
   readonly maxIterations?: number;
   /** Stop when the Newton decrement δ²/2 falls below this (default 1e-20) or the gradient norm below 1e-12. */
   readonly tolerance?: number;
@@ -30,7 +35,7 @@ export interface BradleyTerryOptions {
 
 export interface BradleyTerryFit {
   readonly theta: Float64Array;
-  /** Penalized negative log-likelihood Σ softplus(−<θ, z_i>) + (λ/2)‖θ‖² at θ̂. */
+  /** Penalized negative log-likelihood Σ softplus(−<θ, z_i>) + (λ/2)‖θ‖² at θ̂ (minus <c, θ̂> with a tilt c). */
   readonly objective: number;
   readonly iterations: number;
   readonly gradientNorm: number;
@@ -70,16 +75,23 @@ export function bradleyTerryLoss(
  * come from core's logistic accumulator (Z copied once into the WebAssembly kernels' memory, the Hessian a
  * weighted syrk), the ridge term is added here.
  */
-function bradleyTerryObjective(acc: LogisticAccumulator, d: number, lambda: number): ConvexObjective {
+function bradleyTerryObjective(
+  acc: LogisticAccumulator,
+  d: number,
+  lambda: number,
+  tilt: Float64Array | undefined,
+): ConvexObjective {
   return (theta, grad, hess) => {
     let r = 0;
     for (let k = 0; k < d; k++) r += theta[k] * theta[k];
-    if (grad) for (let k = 0; k < d; k++) grad[k] = lambda * theta[k];
+    let linear = 0;
+    if (tilt) for (let k = 0; k < d; k++) linear += tilt[k] * theta[k];
+    if (grad) for (let k = 0; k < d; k++) grad[k] = lambda * theta[k] - (tilt ? tilt[k] : 0);
     if (hess) {
       hess.fill(0);
       for (let k = 0; k < d; k++) hess[k * d + k] = lambda;
     }
-    return acc.evaluate(theta, grad ?? null, hess ?? null) + 0.5 * lambda * r;
+    return acc.evaluate(theta, grad ?? null, hess ?? null) + 0.5 * lambda * r - linear;
   };
 }
 
@@ -149,12 +161,14 @@ function fitWithAccumulator(
   if (shape) return E.left(shape);
   if (options.init && options.init.length !== d)
     return E.left(invalidArgument("init", `warm start has ${options.init.length} entries, expected ${d}`));
+  if (options.tilt && options.tilt.length !== d)
+    return E.left(invalidArgument("tilt", `tilt has ${options.tilt.length} entries, expected ${d}`));
   const B = options.normBound;
   if (B !== undefined && !(B > 0)) return E.left(invalidArgument("normBound", `must be > 0, got ${B}`));
   const acc = makeAccumulator();
   let m: ReturnType<typeof minimizeInBall>;
   try {
-    m = minimizeInBall(bradleyTerryObjective(acc, d, lambda), {
+    m = minimizeInBall(bradleyTerryObjective(acc, d, lambda, options.tilt), {
       dim: d,
       radius: B ?? Infinity,
       init: options.init,
