@@ -139,7 +139,7 @@ export function compare(rows: readonly ResultRow[], comparisons: Suite["comparis
 const fmt = (s: MeanSummary, digits = 4) =>
   Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`;
 
-function table(header: string[], body: string[][], style: SummaryStyle): string {
+export function table(header: string[], body: string[][], style: SummaryStyle): string {
   if (style === "markdown") {
     // GitHub-flavoured Markdown: the first two columns are names (left), the rest numbers (right); | is escaped.
     const esc = (c: string) => c.replace(/\|/g, "\\|");

@@ -21,7 +21,10 @@ export function canonicalJson(value: unknown): string {
  * row). Hex SHA-256, shortened to 16 characters in messages only.
  */
 export function suiteFingerprint(
-  suite: Pick<Suite, "environments" | "algorithms" | "budgets" | "seeds" | "klEstimators" | "overOptimization">,
+  suite: Pick<
+    Suite,
+    "environments" | "algorithms" | "budgets" | "seeds" | "klEstimators" | "overOptimization" | "sampleEfficiency"
+  >,
 ): string {
   const grid = {
     resultSchema: RESULT_SCHEMA,
@@ -38,6 +41,8 @@ export function suiteFingerprint(
     seeds: suite.seeds,
     ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
     ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
+    // Only whether rows record SubOpt(π0): ε, the baseline and the resamples change the summary, not a row.
+    ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),
   };
   return createHash("sha256").update(canonicalJson(grid)).digest("hex");
 }

@@ -13,6 +13,7 @@ export * from "./report-text";
 export * from "./report-diagnostics";
 export * from "./over-optimization";
 export * from "./calibration";
+export * from "./sample-efficiency";
 export * from "./kl-diagnostics";
 export * from "./text-samples";
 export * from "./practical-algorithms";

@@ -63,3 +63,41 @@ export function sequenceOverOptimization(
   }
   return out;
 }
+
+/**
+ * Over-optimisation along a training run (DPO's steps): for each checkpoint policy π_k, its exact KL(π_k‖π0), gold
+ * reward E r* and proxy reward E r̂, where r̂ = η·log(π_final/π0) is the implicit reward of the trained policy (the
+ * reward a DPO practitioner's "rewards/chosen" logs; on the log-linear policy it is the BT MLE up to a per-context
+ * shift, which leaves E_π r̂ − E_π0 r̂ unchanged). Gold and proxy are reported relative to π0's.
+ */
+export interface TrainingPathOverOptimization {
+  readonly step: readonly number[];
+  readonly kl: readonly number[];
+  readonly gold: readonly number[];
+  readonly proxy: readonly number[];
+}
+
+export function banditTrainingPath(
+  instance: BanditInstance,
+  path: readonly { readonly step: number; readonly policy: Policy }[],
+  final: Policy,
+): TrainingPathOverOptimization | null {
+  const { problem, truth } = instance;
+  const { reference, contextWeights: w, eta } = problem;
+  const rHat = new Float64Array(final.probs.length);
+  for (let i = 0; i < rHat.length; i++) {
+    if (reference.probs[i] === 0) continue; // outside π0's support no policy with finite KL puts mass
+    if (!(final.probs[i] > 0)) return null; // the implicit reward is −∞ there: no finite proxy
+    rHat[i] = eta * Math.log(final.probs[i] / reference.probs[i]);
+  }
+  const gold0 = expectedReward(reference, truth.reward, w);
+  const proxy0 = expectedReward(reference, rHat, w);
+  const out = { step: [] as number[], kl: [] as number[], gold: [] as number[], proxy: [] as number[] };
+  for (const { step, policy } of path) {
+    out.step.push(step);
+    out.kl.push(klToReference(policy, reference, w));
+    out.gold.push(expectedReward(policy, truth.reward, w) - gold0);
+    out.proxy.push(expectedReward(policy, rHat, w) - proxy0);
+  }
+  return out;
+}

@@ -66,6 +66,11 @@ export interface AlgorithmOutput {
   readonly policy: Policy | SequencePolicy;
   /** Optional per-iteration policies, scored by the runner for the report's traces. */
   readonly trace?: readonly { readonly queries: number; readonly policy: Policy | SequencePolicy }[];
+  /**
+   * Optional policies along the training steps (step 0 = before training), for the over-optimisation diagnostic:
+   * the runner scores each against r* and against the trained policy's implicit reward η·log(π/π0).
+   */
+  readonly trainingPath?: readonly { readonly step: number; readonly policy: Policy }[];
   readonly costs?: TrialCosts;
   /**
    * An estimate with its confidence set, for calibration: the runner computes ‖θ̂ − θ*‖_Σ from the truth and records

@@ -1,10 +1,11 @@
-import { getOrThrow } from "@gsh/core";
+import { type Policy, getOrThrow } from "@gsh/core";
 import {
   DEFAULT_SYNTHETIC_PAIRS,
   availableBackends,
   type BackendName,
   type LossSpec,
   NeuralBanditPolicy,
+  geometricCheckpoints,
   RewardModel,
   iterativeDpo,
   loadTf,
@@ -106,7 +107,15 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
     name: "dpo",
     track: "practical",
     description: "offline DPO (or cDPO, IPO, hinge, sigmoid-norm) on `budget` π0 pairs, reference π0",
-    params: z.object({ loss: lossKind, policy: policyClass, l2: z.number().min(0).default(1) }).strict(),
+    params: z
+      .object({
+        loss: lossKind,
+        policy: policyClass,
+        l2: z.number().min(0).default(1),
+        /** Absent: the loss's default (L-BFGS for smooth losses, Adam for hinge losses). */
+        optimizer: z.enum(["lbfgs", "adam"]).optional(),
+      })
+      .strict(),
     supports: ALL_KINDS,
     run(ctx, p) {
       if (ctx.kind === "sequence") {
@@ -118,9 +127,24 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         return { policy: r.policy, costs: { gradientSteps: r.gradientSteps } };
       }
       const data = ctx.offlineData(ctx.budget);
-      const r = getOrThrow(offlineDpo(ctx.problem, data, { loss: lossOf(p.loss), policyClass: p.policy, l2: p.l2 }));
+      // The training path at steps 0, 1, 2, 3, 4, 6, 8, … for the over-optimisation diagnostic (scored only when a
+      // suite asks; recording costs one softmax table per checkpoint).
+      const trainingPath: { step: number; policy: Policy }[] = [];
+      const r = getOrThrow(
+        offlineDpo(ctx.problem, data, {
+          loss: lossOf(p.loss),
+          policyClass: p.policy,
+          l2: p.l2,
+          ...(p.optimizer ? { optimizer: p.optimizer } : {}),
+          onCheckpoint: {
+            checkpoint: geometricCheckpoints,
+            record: (step, policy) => trainingPath.push({ step, policy: policy.distribution() }),
+          },
+        }),
+      );
       return {
         policy: r.policy.distribution(),
+        trainingPath,
         costs: { gradientSteps: r.train.steps },
         diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs },
       };

@@ -124,6 +124,68 @@ export function overOptimizationCharts(
   ];
 }
 
+/**
+ * Reward over-optimisation along training (DPO's optimizer steps), one chart per algorithm that records its path:
+ * gold E r* and proxy E r̂ (the trained policy's implicit reward), both relative to π0, against KL(π_k‖π0), averaged
+ * over seeds per checkpoint step; a seed whose optimizer stopped earlier keeps its last policy (training no longer
+ * moves it), one colour per budget.
+ */
+export function trainingPathCharts(rows: readonly ResultRow[], env: string): { title: string; spec: VegaLiteSpec }[] {
+  const withPath = rows.filter(
+    (r): r is Extract<ResultRow, { status: "ok" }> => r.status === "ok" && r.environment === env && !!r.trainingPath,
+  );
+  const algorithms = [...new Set(withPath.map((r) => r.algorithm))];
+  return algorithms.map((algorithm) => {
+    const byBudget = new Map<number, (typeof withPath)[number][]>();
+    for (const r of withPath)
+      if (r.algorithm === algorithm) byBudget.set(r.budget, [...(byBudget.get(r.budget) ?? []), r]);
+    const values: Record<string, number | string>[] = [];
+    for (const [budget, rs] of byBudget) {
+      const steps = [...new Set(rs.flatMap((r) => r.trainingPath!.step))].sort((a, b) => a - b);
+      for (const [i, step] of steps.entries()) {
+        let kl = 0,
+          gold = 0,
+          proxy = 0;
+        for (const r of rs) {
+          const p = r.trainingPath!;
+          let j = 0;
+          while (j + 1 < p.step.length && p.step[j + 1] <= step) j++;
+          kl += p.kl[j];
+          gold += p.gold[j];
+          proxy += p.proxy[j];
+        }
+        const n = rs.length;
+        values.push(
+          { budget, step, i, kl: kl / n, reward: gold / n, kind: "gold E r* − E_π0 r*" },
+          { budget, step, i, kl: kl / n, reward: proxy / n, kind: "proxy E r̂ − E_π0 r̂" },
+        );
+      }
+    }
+    return {
+      title: `Reward over-optimisation along training steps (${algorithm}; r̂ = η·log π_final/π0) — ${env}`,
+      spec: lineChart(
+        values,
+        {
+          x: { field: "kl", type: "quantitative", title: "KL(π_step‖π0)" },
+          y: { field: "reward", type: "quantitative", title: "reward gain over π0" },
+          color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
+          strokeDash: { field: "kind", type: "nominal", title: "reward" },
+          detail: { field: "kind" },
+          order: { field: "i" },
+          tooltip: [
+            { field: "budget" },
+            { field: "step" },
+            { field: "kind" },
+            { field: "kl", format: ".3f" },
+            { field: "reward", format: ".4f" },
+          ],
+        },
+        240,
+      ),
+    };
+  });
+}
+
 /** The empirical q-quantile of xs (nearest rank: the smallest x with at least a fraction q of xs ≤ x). */
 export function nearestRankQuantile(xs: readonly number[], q: number): number {
   const sorted = [...xs].sort((a, b) => a - b);

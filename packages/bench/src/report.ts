@@ -5,10 +5,30 @@ import { stringify } from "csv-stringify/sync";
 import type { OkRow, ResultRow } from "./result-row";
 import { readResultsFile } from "./results-file";
 import type { SuiteRecord } from "./results-dir";
-import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
+import {
+  type CellSummary,
+  type ComparisonVerdict,
+  type SummaryStyle,
+  compare,
+  formatSummary,
+  summarizeCells,
+  table,
+} from "./aggregate";
+import {
+  SAMPLE_EFFICIENCY_HEADER,
+  sampleEfficiency,
+  sampleEfficiencyExplanation,
+  sampleEfficiencyRows,
+} from "./sample-efficiency";
 import type { Suite } from "./suite";
 import { sentencesHtml, sentencesMarkdown } from "./report-text";
-import { calibrationCharts, calibrationHtml, klEstimatorCharts, overOptimizationCharts } from "./report-diagnostics";
+import {
+  calibrationCharts,
+  calibrationHtml,
+  klEstimatorCharts,
+  overOptimizationCharts,
+  trainingPathCharts,
+} from "./report-diagnostics";
 
 /** Flat CSV of every row (one line per trial). */
 export function resultsCsv(rows: readonly ResultRow[]): string {
@@ -161,7 +181,12 @@ export function chartSpecs(
         },
       },
     });
-    out.push(...klEstimatorCharts(rows, env), ...overOptimizationCharts(rows, env), ...calibrationCharts(rows, env));
+    out.push(
+      ...klEstimatorCharts(rows, env),
+      ...overOptimizationCharts(rows, env),
+      ...trainingPathCharts(rows, env),
+      ...calibrationCharts(rows, env),
+    );
     const traced = rows.filter(
       (r): r is OkRow => r.environment === env && r.status === "ok" && r.trace !== undefined && r.trace.length > 1,
     );
@@ -207,7 +232,7 @@ function htmlTable(header: string[], body: (string | number)[][]): string {
 
 /** A self-contained HTML report: tables, inline SVG charts and the aggregated data as JSON. No network needed. */
 export async function reportHtml(
-  suite: Pick<Suite, "name" | "description">,
+  suite: Pick<Suite, "name" | "description"> & Partial<Pick<Suite, "sampleEfficiency">>,
   cells: readonly CellSummary[],
   verdicts: readonly ComparisonVerdict[],
   rows: readonly ResultRow[],
@@ -267,6 +292,7 @@ export async function reportHtml(
 <p>${esc(suite.description)}</p>
 <p>Every number is exact, computed from the truth at the environment boundary: SubOpt = J(π*) − J(π) = η·E KL(π‖π*). Means ± 95% Student-t intervals over seeds.</p>
 <h2>Comparisons</h2>${verdictTable}
+${sampleEfficiencyHtml(rows, suite.sampleEfficiency)}
 <h2>Summary</h2>${summary}
 ${sentencesHtml(rows, esc, [...new Set(cells.map((c) => c.algorithm))])}
 ${calibrationHtml(rows, [...new Set(cells.map((c) => c.environment))], esc)}
@@ -284,6 +310,34 @@ ${charts.map((c, i) => `<div class="chart" data-chart="${i}"><h3>${esc(c.title)}
 <script type="application/json" id="gsh-data">${data}</script>
 </body></html>
 `;
+}
+
+/** The sample-efficiency section (suites that declare `sampleEfficiency`), or "". */
+function sampleEfficiencyHtml(rows: readonly ResultRow[], spec: Suite["sampleEfficiency"]): string {
+  if (!spec) return "";
+  const results = sampleEfficiency(rows, spec);
+  if (!results.length) return "";
+  return `<h2>Sample efficiency</h2><p>${esc(sampleEfficiencyExplanation(spec))}</p>${htmlTable(SAMPLE_EFFICIENCY_HEADER, sampleEfficiencyRows(results, spec.baseline))}`;
+}
+
+/** The same section as text or Markdown for summary.txt / summary.md. */
+function sampleEfficiencyText(
+  rows: readonly ResultRow[],
+  spec: Suite["sampleEfficiency"],
+  style: SummaryStyle,
+): string[] {
+  if (!spec) return [];
+  const results = sampleEfficiency(rows, spec);
+  if (!results.length) return [];
+  const heading = "Sample efficiency";
+  return [
+    "",
+    style === "markdown" ? `## ${heading}` : `${heading}:`,
+    "",
+    sampleEfficiencyExplanation(spec),
+    "",
+    table(SAMPLE_EFFICIENCY_HEADER, sampleEfficiencyRows(results, spec.baseline), style),
+  ];
 }
 
 export interface WrittenReport {
@@ -325,9 +379,10 @@ export async function writeReport(
     });
   const rows = content.rows;
   const suitePath = join(dir, "suite.json");
-  const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard"> = existsSync(suitePath)
-    ? JSON.parse(readFileSync(suitePath, "utf8"))
-    : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
+  const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard" | "sampleEfficiency"> =
+    existsSync(suitePath)
+      ? JSON.parse(readFileSync(suitePath, "utf8"))
+      : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
   const labels = (list: unknown) =>
     Array.isArray(list) ? list.map((e: { label?: string; name?: string }) => e.label ?? e.name ?? "") : [];
   const full = suite as Partial<Record<"environments" | "algorithms", unknown>>;
@@ -344,7 +399,12 @@ export async function writeReport(
     notes.push(
       `${content.corrupt.length} unparsable lines skipped (first: line ${content.corrupt[0].line}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
     );
-  const summary = [...notes, ...(notes.length ? [""] : []), formatSummary(cells, verdicts)].join("\n");
+  const summary = [
+    ...notes,
+    ...(notes.length ? [""] : []),
+    formatSummary(cells, verdicts),
+    ...sampleEfficiencyText(rows, suite.sampleEfficiency, "text"),
+  ].join("\n");
   const files: string[] = [];
   const put = (name: string, text: string) => {
     const f = join(dir, name);
@@ -361,6 +421,7 @@ export async function writeReport(
         ...notes.map((n) => `> ${n}`),
         "",
         formatSummary(cells, verdicts, "markdown"),
+        ...sampleEfficiencyText(rows, suite.sampleEfficiency, "markdown"),
         "",
         sentencesMarkdown(rows, [...new Set(cells.map((c) => c.algorithm))]),
       ].join("\n"),

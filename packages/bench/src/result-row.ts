@@ -1,12 +1,13 @@
 import type { KlEstimatorStudy } from "@gsh/core";
-import type { OverOptimization } from "./over-optimization";
+import type { OverOptimization, TrainingPathOverOptimization } from "./over-optimization";
 
 /**
- * The result-row schema. @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
+ * The result-row schema. @4 adds `referenceSubopt` (suites that measure sample efficiency) and `trainingPath`
+ * (over-optimisation along training steps); @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
-export const RESULT_SCHEMA = "gsh/result-row@3" as const;
-export type ResultSchema = "gsh/result-row@1" | "gsh/result-row@2" | typeof RESULT_SCHEMA;
+export const RESULT_SCHEMA = "gsh/result-row@4" as const;
+export type ResultSchema = "gsh/result-row@1" | "gsh/result-row@2" | "gsh/result-row@3" | typeof RESULT_SCHEMA;
 
 /** One sampled response as text, with its mean word valence and its exact reward r*(y). */
 export interface TextSample {
@@ -72,8 +73,12 @@ export interface OkRow extends RowBase {
    * confidence set with its λ: with `metrics.confidenceRadius` (the measured ‖θ̂ − θ*‖_Σ) the report checks coverage.
    */
   readonly confidenceWidths?: readonly { readonly delta: number; readonly beta: number }[];
+  /** Suites that measure sample efficiency: the exact SubOpt(π0) of this trial's instance (ε is a fraction of it). */
+  readonly referenceSubopt?: number;
   /** Suites that ask, algorithms with a fitted θ̂: gold and proxy reward and KL of π0·exp(r̂/η') over a sweep of η'. */
   readonly overOptimization?: OverOptimization;
+  /** Suites that ask, algorithms that report their training path: KL, gold and proxy reward per checkpoint. */
+  readonly trainingPath?: TrainingPathOverOptimization;
 }
 
 export interface FailedRow extends RowBase {

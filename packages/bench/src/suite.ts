@@ -111,6 +111,19 @@ export const suiteFileSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Sample efficiency: per environment, the queries each algorithm needs to bring its mean SubOpt, as a fraction of
+     * SubOpt(π0), down to each ε (log-log interpolation between budgets), with bootstrap intervals over seeds, and
+     * the ratio against `baseline` (an algorithm label). Rows then record SubOpt(π0).
+     */
+    sampleEfficiency: z
+      .object({
+        epsilons: z.array(z.number().gt(0).lt(1)).min(1).max(8).default([0.1]),
+        baseline: z.string().min(1),
+        resamples: z.number().int().min(100).max(100_000).default(2000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -145,6 +158,11 @@ export interface Suite {
   readonly heapLimitMb: number;
   readonly klEstimators?: { readonly sampleSizes: readonly number[]; readonly repeats: number };
   readonly overOptimization?: { readonly factors: readonly number[] };
+  readonly sampleEfficiency?: {
+    readonly epsilons: readonly number[];
+    readonly baseline: string;
+    readonly resamples: number;
+  };
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>
@@ -310,6 +328,10 @@ export function resolveSuite(
       if (!envLabels.has(e))
         return E.left(invalid(source, `comparisons[${i}].environments[${j}]`, `no environment labelled '${e}'`));
   }
+  if (file.sampleEfficiency && !algLabels.has(file.sampleEfficiency.baseline))
+    return E.left(
+      invalid(source, "sampleEfficiency.baseline", `no algorithm labelled '${file.sampleEfficiency.baseline}'`),
+    );
   // Checked here too: the CLI's --seeds overrides the file after its schema ran.
   if (typeof file.seeds === "number" && !(Number.isInteger(file.seeds) && file.seeds >= 1 && file.seeds <= 100_000))
     return E.left(invalid(source, "seeds", `must be an integer in [1, 100000], got ${file.seeds}`));
@@ -342,6 +364,7 @@ export function resolveSuite(
     heapLimitMb: file.heapLimitMb,
     ...(file.klEstimators ? { klEstimators: file.klEstimators } : {}),
     ...(file.overOptimization ? { overOptimization: file.overOptimization } : {}),
+    ...(file.sampleEfficiency ? { sampleEfficiency: file.sampleEfficiency } : {}),
     baseDir,
   });
 }
@@ -388,7 +411,10 @@ export function filterSuite(
     .filter((c) => algLabels.has(c.a) && algLabels.has(c.b))
     .map((c) => (c.environments ? { ...c, environments: c.environments.filter((l) => envLabels.has(l)) } : c))
     .filter((c) => !c.environments || c.environments.length > 0);
-  return E.right({ ...file, environments, algorithms, comparisons });
+  // Sample efficiency is measured against its baseline: without it the filtered suite does not measure it.
+  const sampleEfficiency =
+    file.sampleEfficiency && algLabels.has(file.sampleEfficiency.baseline) ? file.sampleEfficiency : undefined;
+  return E.right({ ...file, environments, algorithms, comparisons, sampleEfficiency });
 }
 
 /** The names of the built-in suites (`gsh bench --suite <name>`). */

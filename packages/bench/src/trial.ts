@@ -10,6 +10,8 @@ import {
   type SequenceOracle,
   evaluatePolicy,
   evaluateSequencePolicy,
+  evaluateGibbsPolicy,
+  factoredGibbsPolicy,
   referenceModePolicy,
   sampleOfflineData,
   samplePairs,
@@ -23,7 +25,13 @@ import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./
 import { suiteFingerprint } from "./fingerprint";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
-import { type OverOptimization, banditOverOptimization, sequenceOverOptimization } from "./over-optimization";
+import {
+  type OverOptimization,
+  type TrainingPathOverOptimization,
+  banditOverOptimization,
+  banditTrainingPath,
+  sequenceOverOptimization,
+} from "./over-optimization";
 import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
 import type { AlgorithmOutput, TrialContext } from "./plugin";
 
@@ -40,6 +48,8 @@ export interface Trial {
   /** The suite's KL-estimator diagnostics, when it asks for them. */
   readonly klEstimators?: Suite["klEstimators"];
   readonly overOptimization?: Suite["overOptimization"];
+  /** Record SubOpt(π0) in the row (suites that measure sample efficiency). */
+  readonly referenceSubopt?: boolean;
 }
 
 /** The suite's grid in a fixed order (environment, algorithm, budget, seed). */
@@ -62,6 +72,7 @@ export function expandTrials(suite: Suite): Trial[] {
               fingerprint,
               ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
               ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
+              ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),
             });
   return out;
 }
@@ -187,6 +198,13 @@ interface Boundary {
   readonly overOptimization: (thetaHat: Float64Array, factors: readonly number[]) => OverOptimization | null;
   /** n log-ratios log π/π0 of samples from the policy, for the KL estimators (null where it cannot be sampled). */
   readonly logRatios: (policy: AlgorithmOutput["policy"], rng: Rng) => LogRatioSampler | null;
+  /** Over-optimisation along the algorithm's training path (null where the environment cannot score it). */
+  readonly trainingPath: (
+    path: NonNullable<AlgorithmOutput["trainingPath"]>,
+    final: AlgorithmOutput["policy"],
+  ) => TrainingPathOverOptimization | null;
+  /** SubOpt(π0), exact (null without an r*). */
+  readonly referenceSubopt: () => number | null;
   /** Text environments: sampled sentences of the policy, π0 and π* (see `sentenceSamples`). */
   readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
 }
@@ -238,6 +256,13 @@ function finiteBoundary(
     },
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
+    trainingPath: (path, final) =>
+      env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
+    referenceSubopt: () => {
+      if (env.kind !== "bandit") return null;
+      const m = evaluatePolicy(env.instance, env.instance.problem.reference);
+      return E.isLeft(m) ? null : m.right.subopt;
+    },
     optimal: env.kind === "bandit" ? env.instance.truth.optimal : null,
     optimalObjective: env.kind === "bandit" ? env.instance.truth.optimalObjective : null,
     thetaStar: env.kind === "bandit" ? env.instance.truth.theta : null,
@@ -283,6 +308,16 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
       if (!("kind" in policy))
         return E.left("a sequence environment needs a SequencePolicy (markov, enumerated or sampler)");
       return evaluateSequencePolicy(instance, policy, { rng: evalRng, samplesPerPrompt });
+    },
+    // DPO's sequence learners do not expose their steps yet: the path diagnostic is finite-bandit only.
+    trainingPath: () => null,
+    referenceSubopt: () => {
+      const { vocab: V } = instance.problem;
+      return evaluateGibbsPolicy(
+        instance.problem,
+        instance.truth,
+        factoredGibbsPolicy(instance.problem, new Float64Array((V + 1) * V)),
+      ).subopt;
     },
     optimal: instance.truth.optimalGibbs,
     optimalObjective: instance.truth.optimalObjective,
@@ -424,16 +459,26 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       trial.overOptimization && out.confidence?.theta
         ? (boundary.overOptimization(out.confidence.theta, trial.overOptimization.factors) ?? undefined)
         : undefined;
+    const referenceSubopt = trial.referenceSubopt ? boundary.referenceSubopt() : null;
+    for (const c of out.trainingPath ?? []) {
+      const v = validatePolicy(c.policy);
+      if (E.isLeft(v))
+        return failed(`invalid training-path policy at step ${c.step}: ${formatError(v.left)}`, id, version);
+    }
+    const trainingPath =
+      trial.overOptimization && out.trainingPath ? boundary.trainingPath(out.trainingPath, out.policy) : null;
     return {
       ...base,
       environmentId: id,
       environmentVersion: version,
       status: "ok",
       metrics,
+      ...(referenceSubopt !== null ? { referenceSubopt } : {}),
       ...(trace.length ? { trace } : {}),
       ...(sentences ? { sentences } : {}),
       ...(klEstimators ? { klEstimators } : {}),
       ...(overOptimization ? { overOptimization } : {}),
+      ...(trainingPath ? { trainingPath } : {}),
       ...(confidenceWidths ? { confidenceWidths } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,

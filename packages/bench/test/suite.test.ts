@@ -190,6 +190,33 @@ comparisons:
   });
 });
 
+describe("sample efficiency in a suite", () => {
+  const withEfficiency = (baseline: string) => `${ok}sampleEfficiency: { epsilons: [0.2], baseline: "${baseline}" }\n`;
+
+  it("names an unknown baseline; a known one makes every trial record SubOpt(π0) and enters the fingerprint", () => {
+    expect(load(withEfficiency("nope"))).toMatchObject({
+      left: { _tag: "InvalidArgument", field: expect.stringContaining("sampleEfficiency.baseline") },
+    });
+    const s = load(withEfficiency("offline-gshf"));
+    if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
+    expect(s.right.sampleEfficiency).toEqual({ epsilons: [0.2], baseline: "offline-gshf", resamples: 2000 });
+    expect(expandTrials(s.right).every((t) => t.referenceSubopt === true)).toBe(true);
+    const plain = load(ok);
+    if (E.isLeft(plain)) throw new Error(JSON.stringify(plain.left));
+    expect(expandTrials(plain.right)[0].fingerprint).not.toBe(expandTrials(s.right)[0].fingerprint);
+  });
+
+  it("a filter that removes the baseline drops the measurement, not the run", () => {
+    const two = `${ok.replace("algorithms: [{ name: offline-gshf, params: { beta: 1 } }]", 'algorithms: [{ name: offline-gshf, params: { beta: 1 } }, { label: "on", name: online-gshf }]')}sampleEfficiency: { baseline: "on" }\n`;
+    const file = parseSuiteText(two, join(dir, "e.yaml"));
+    if (E.isLeft(file)) throw new Error(JSON.stringify(file.left));
+    const kept = filterSuite(file.right, { algorithms: [/^on$/] });
+    expect(E.isRight(kept) && kept.right.sampleEfficiency?.baseline).toBe("on");
+    const dropped = filterSuite(file.right, { algorithms: [/offline/] });
+    expect(E.isRight(dropped) && dropped.right.sampleEfficiency).toBeUndefined();
+  });
+});
+
 describe("no silent fallbacks", () => {
   it("a TF.js backend that is not available is refused at load, naming the available ones, unless backendFallback is set", () => {
     // Whichever backend this machine lacks (on the project's machines tfjs-node-gpu: libtensorflow cannot be

@@ -43,10 +43,37 @@ export function activeLearningPairs(problem: BanditProblem, theta: Float64Array,
 }
 
 /**
+ * The pair (i < j) of largest `activeLearningScore` among K candidates given by their features (K × d, row-major):
+ * how active learning runs where the responses cannot be enumerated (sequences), over a sampled candidate set.
+ */
+export function bestActivePair(
+  candidateFeatures: Float64Array,
+  K: number,
+  theta: Float64Array,
+  L: Float64Array,
+): [number, number] {
+  const d = theta.length;
+  const z = new Float64Array(d);
+  let best = -Infinity;
+  let pick: [number, number] = [0, 1];
+  for (let i = 0; i < K; i++)
+    for (let j = i + 1; j < K; j++) {
+      for (let k = 0; k < d; k++) z[k] = candidateFeatures[i * d + k] - candidateFeatures[j * d + k];
+      const s = activeLearningScore(z, theta, L);
+      if (s > best) {
+        best = s;
+        pick = [i, j];
+      }
+    }
+  return pick;
+}
+
+/**
  * Active preference learning (pairs of maximal predictive entropy × uncertainty, in the line of Houlsby et al.'s
  * BALD, 2011, and of the active-learning DPO variants): each round, at every context the pair of distinct actions
  * that maximises H(σ(<θ̂, z>))·‖z‖_{H⁻¹}, asked about whenever that context is drawn. No hyper-parameter; on a
- * finite-action bandit every pair is a candidate (A(A−1)/2 per context).
+ * finite-action bandit every pair is a candidate (A(A−1)/2 per context). On sequences (`onlineGshfSequence`) the
+ * candidates are `bestOfN` (default 8, so 28 pairs) responses sampled from the main agent for each prompt.
  */
 export const activeLearningRule: ExplorationRule = (s) => {
   const pairs = activeLearningPairs(s.problem, s.theta, requireHessian(s, "active learning"));

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { type GshError, type Rng, invalidArgument } from "@gsh/core";
+import { type GshError, type Rng, cholesky, invalidArgument } from "@gsh/core";
 import {
   Covariance,
   type FactoredGibbsPolicy,
@@ -22,6 +22,7 @@ import {
 import { type EnhancerOptions, enhancer } from "./enhancer";
 import { bootstrapPair, laplacePosteriorSampler } from "./posterior-sampling";
 import { optimisticMle } from "./vpo";
+import { bestActivePair } from "./active-learning";
 import type { ExplorationName } from "./exploration";
 import type { IterationTrace } from "./online-gshf";
 
@@ -98,10 +99,6 @@ export function onlineGshfSequence(
     return E.left(invalidArgument("offlineData", `records carry ${offline.featureDim} features, d = ${problem.dim}`));
   const lambda = options.lambda ?? 1;
   const rule = options.exploration ?? "enhancer";
-  if (rule === "active-learning")
-    return E.left(
-      invalidArgument("exploration", "active learning scores every pair of candidates: finite bandits only for now"),
-    );
   if (rule === "xpo")
     return E.left(
       invalidArgument(
@@ -136,6 +133,7 @@ export function onlineGshfSequence(
     f2 = new Float64Array(d);
   const cand = Array.from({ length: bestOfN }, () => new Int32Array(L));
   const scores = new Float64Array(bestOfN);
+  const candFeatures = new Float64Array(bestOfN * problem.dim);
 
   let batch = new PreferenceDataset(m, d);
   let gamma: number | null = null;
@@ -196,12 +194,26 @@ export function onlineGshfSequence(
         }
         if (rule === "uniform") first = second = (_x, r, out) => sampleUniformSequence(V, r, out);
         const b = rule === "best-vs-worst" ? bigramReward(problem, theta) : null;
+        // Active learning over a sampled candidate set: bestOfN responses of the main agent, the pair of largest
+        // entropy × ‖z‖_{H⁻¹} (see active-learning.ts).
+        const activeL =
+          rule === "active-learning"
+            ? cholesky(bradleyTerryHessian(winnerMinusLoser(all, null), all.size, d, theta, lambda), d)
+            : null;
         const score = (y: Int32Array) => sequenceReward(b!, V, y);
         degenerate = 0;
         batch = new PreferenceDataset(m, d);
         return E.right({
           collect: (x, draw) => {
-            if (b) {
+            if (activeL) {
+              for (let j = 0; j < bestOfN; j++) {
+                sampleGibbsSequence(main, x, draw, cand[j]);
+                sequenceFeatures(problem, cand[j], candFeatures.subarray(j * d, (j + 1) * d));
+              }
+              const [i1, i2] = bestActivePair(candFeatures, bestOfN, theta, activeL);
+              y1.set(cand[i1]);
+              y2.set(cand[i2]);
+            } else if (b) {
               for (let j = 0; j < bestOfN; j++) {
                 sampleGibbsSequence(main, x, draw, cand[j]);
                 scores[j] = score(cand[j]);

@@ -12,7 +12,7 @@ export interface OptimisticMleOptions {
   readonly alpha: number;
   readonly lambda: number;
   readonly init?: Float64Array;
-  /** Convex-concave steps at most (default 100); stop when ‖θ_{k+1} − θ_k‖∞ < tolerance (default 1e-9). */
+  /** Convex-concave steps at most (default 2000); stop when ‖θ_{k+1} − θ_k‖∞ < tolerance (default 1e-8). */
   readonly maxSteps?: number;
   readonly tolerance?: number;
 }
@@ -61,8 +61,8 @@ export function optimisticMle(
   options: OptimisticMleOptions,
 ): E.Either<GshError, OptimisticMle> {
   const d = family.dim;
-  const maxSteps = options.maxSteps ?? 100;
-  const tol = options.tolerance ?? 1e-9;
+  const maxSteps = options.maxSteps ?? 2000;
+  const tol = options.tolerance ?? 1e-8;
   let theta = options.init ?? new Float64Array(d);
   const g = new Float64Array(d);
   let value = calibratedValue(family, theta, g);

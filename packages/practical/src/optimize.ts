@@ -11,6 +11,8 @@ export interface OptimizeOptions {
   readonly learningRate?: number;
   /** L-BFGS memory (default 10). */
   readonly memory?: number;
+  /** Called with each accepted iterate (step 1, 2, …), e.g. to record a training path; must not keep `params`. */
+  readonly onStep?: (step: number, params: Float64Array) => void;
 }
 
 export interface OptimizeResult {
@@ -98,6 +100,7 @@ export function lbfgs(f: Objective, init: Float64Array, options: OptimizeOptions
     g.set(gNew);
     fx = fNew;
     steps++;
+    options.onStep?.(steps, x);
   }
 }
 
@@ -125,5 +128,6 @@ export function adam(f: Objective, init: Float64Array, options: OptimizeOptions 
       x[k] -= (lr * (m1[k] / c1)) / (Math.sqrt(m2[k] / c2) + 1e-8);
     }
     fx = f(x, g);
+    options.onStep?.(steps, x);
   }
 }

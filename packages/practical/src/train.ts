@@ -5,7 +5,7 @@ import { type OptimizeOptions, type OptimizeResult, adam, lbfgs } from "./optimi
 import type { PairBatch } from "./pairs-data";
 import { type TrainablePolicy, type TrainingMetrics, trainingMetrics } from "./policies";
 
-export interface TrainOptions extends OptimizeOptions {
+export interface TrainOptions extends Omit<OptimizeOptions, "onStep"> {
   readonly loss: LossSpec;
   /** DPO's β, i.e. the KL coefficient η (defaults to the problem's η). */
   readonly eta?: number;
@@ -15,7 +15,21 @@ export interface TrainOptions extends OptimizeOptions {
   readonly optimizer?: "lbfgs" | "adam";
   /** A moving reference instead of π0 (iterative DPO's option); h is then measured against it. */
   readonly reference?: Policy;
+  /**
+   * Records the training path: called with the policy at step 0 (before training) and after every accepted
+   * optimizer step for which `checkpoint(step)` holds (the policy holds that step's parameters during the call).
+   */
+  readonly onCheckpoint?: {
+    readonly checkpoint: (step: number) => boolean;
+    readonly record: (step: number, policy: TrainablePolicy) => void;
+  };
 }
+
+/** Checkpoints at steps 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, … (every ~√2×): a training path in ~2·log₂(steps) points. */
+export const geometricCheckpoints = (step: number): boolean => {
+  const k = Math.round(2 * Math.log2(step));
+  return step === Math.round(Math.pow(2, k / 2));
+};
 
 export interface TrainResult extends Omit<OptimizeResult, "params"> {
   readonly metrics: TrainingMetrics;
@@ -42,7 +56,16 @@ export function trainPolicy(
     policy.setParameters(p);
     return policy.objective(pairs, options.loss, eta, l2, g, options.reference);
   };
-  const r = (method === "adam" ? adam : lbfgs)(f, policy.getParameters(), options);
+  const path = options.onCheckpoint;
+  path?.record(0, policy);
+  const onStep = path
+    ? (step: number, params: Float64Array) => {
+        if (!path.checkpoint(step)) return;
+        policy.setParameters(params);
+        path.record(step, policy);
+      }
+    : undefined;
+  const r = (method === "adam" ? adam : lbfgs)(f, policy.getParameters(), { ...options, onStep });
   policy.setParameters(r.params);
   return E.right({
     value: r.value,
