@@ -58,7 +58,7 @@ maybe("report.html in a headless browser", () => {
       }
       const data = await page.$eval("#gsh-data", (el) => JSON.parse(el.textContent ?? "{}"));
       expect(data.suite).toBe("smoke");
-      expect(await page.$$eval("table", (t) => t.length)).toBe(3); // comparisons, summary, calibration
+      expect(await page.$$eval("table", (t) => t.length)).toBe(4); // leaders, comparisons, summary, calibration
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

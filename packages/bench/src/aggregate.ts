@@ -136,6 +136,80 @@ export function compare(rows: readonly ResultRow[], comparisons: Suite["comparis
   return out;
 }
 
+/** The best algorithm of one environment and budget, and those the verdict rule cannot separate from it. */
+export interface Leader {
+  readonly environment: string;
+  readonly budget: number;
+  readonly leader: string;
+  readonly mean: number;
+  /** Algorithms the leader does not beat by the verdict rule (paired by seed), in suite order. */
+  readonly withinNoise: readonly string[];
+  /** Algorithms compared (those with SubOpt at this budget on at least 2 shared seeds). */
+  readonly of: number;
+}
+
+/**
+ * Per environment and budget, the algorithm of lowest mean SubOpt and the ones it does not beat by the comparisons'
+ * rule (paired difference > 2 SE and ≥ 10% gain, over shared seeds): "which rule wins here" for every cell of a
+ * suite, not only the declared pairs. Cells are taken in the order of `cells` (suite order).
+ */
+export function leaders(rows: readonly ResultRow[], cells: readonly CellSummary[]): Leader[] {
+  const bySeed = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    if (r.status !== "ok" || r.metrics.subopt === null) continue;
+    const k = key(r.environment, r.algorithm, r.budget);
+    if (!bySeed.has(k)) bySeed.set(k, new Map());
+    bySeed.get(k)!.set(r.seed, r.metrics.subopt);
+  }
+  const out: Leader[] = [];
+  const seen = new Set<string>();
+  for (const c of cells) {
+    const cellKey = `${c.environment}\u0000${c.budget}`;
+    if (seen.has(cellKey)) continue;
+    seen.add(cellKey);
+    const here = cells.filter((x) => x.environment === c.environment && x.budget === c.budget && x.subopt.n > 0);
+    if (here.length < 2) continue;
+    const best = here.reduce((a, b) => (b.subopt.mean < a.subopt.mean ? b : a));
+    const A = bySeed.get(key(c.environment, best.algorithm, c.budget))!;
+    const withinNoise: string[] = [];
+    let of = 1;
+    for (const other of here) {
+      if (other === best) continue;
+      const B = bySeed.get(key(c.environment, other.algorithm, c.budget));
+      const seeds = B ? [...A.keys()].filter((s) => B.has(s)) : [];
+      if (seeds.length < 2) continue;
+      of++;
+      const v = pairedVerdict(
+        seeds.map((s) => A.get(s)!),
+        seeds.map((s) => B!.get(s)!),
+      );
+      if (!v.aBeatsB) withinNoise.push(other.algorithm);
+    }
+    out.push({
+      environment: c.environment,
+      budget: c.budget,
+      leader: best.algorithm,
+      mean: best.subopt.mean,
+      withinNoise,
+      of,
+    });
+  }
+  return out;
+}
+
+/** The leaders as table rows: environment, budget, leader (mean SubOpt), the algorithms within noise of it. */
+export function leaderRows(list: readonly Leader[]): string[][] {
+  return list.map((l) => [
+    l.environment,
+    String(l.budget),
+    `${l.leader} (${l.mean.toPrecision(3)})`,
+    l.withinNoise.length ? l.withinNoise.join(", ") : "none",
+    String(l.of),
+  ]);
+}
+
+export const LEADER_HEADER = ["environment", "budget", "lowest mean SubOpt", "not separable from it", "algorithms"];
+
 const fmt = (s: MeanSummary, digits = 4) =>
   Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`;
 

@@ -9,8 +9,11 @@ import {
   type CellSummary,
   type ComparisonVerdict,
   type SummaryStyle,
+  LEADER_HEADER,
   compare,
   formatSummary,
+  leaderRows,
+  leaders,
   summarizeCells,
   table,
 } from "./aggregate";
@@ -283,6 +286,10 @@ export async function reportHtml(
       )
     : "<p>No comparisons declared.</p>";
   const failures = rows.filter((r) => r.status === "failed");
+  const leaderList = leaders(rows, cells);
+  const leadersHtml = leaderList.length
+    ? `<h2>Leaders</h2><p>${esc(LEADERS_EXPLANATION)}</p>${htmlTable(LEADER_HEADER, leaderRows(leaderList))}`
+    : "";
   const data = JSON.stringify({ suite: suite.name, cells, verdicts }).replace(/</g, "\\u003c");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gsh report: ${esc(suite.name)}</title>
@@ -291,6 +298,7 @@ export async function reportHtml(
 <h1>gsh benchmark: ${esc(suite.name)}</h1>
 <p>${esc(suite.description)}</p>
 <p>Every number is exact, computed from the truth at the environment boundary: SubOpt = J(π*) − J(π) = η·E KL(π‖π*). Means ± 95% Student-t intervals over seeds.</p>
+${leadersHtml}
 <h2>Comparisons</h2>${verdictTable}
 ${sampleEfficiencyHtml(rows, suite.sampleEfficiency)}
 <h2>Summary</h2>${summary}
@@ -310,6 +318,24 @@ ${charts.map((c, i) => `<div class="chart" data-chart="${i}"><h3>${esc(c.title)}
 <script type="application/json" id="gsh-data">${data}</script>
 </body></html>
 `;
+}
+
+const LEADERS_EXPLANATION =
+  "Per environment and budget: the algorithm of lowest mean SubOpt, and the algorithms it does not beat by the comparisons' rule (paired by seed: mean gain > 2 SE and ≥ 10%).";
+
+/** "Who leads where" as text or Markdown for summary.txt / summary.md. */
+function leadersText(rows: readonly ResultRow[], cells: readonly CellSummary[], style: SummaryStyle): string[] {
+  const list = leaders(rows, cells);
+  if (!list.length) return [];
+  const heading = "Leaders";
+  return [
+    "",
+    style === "markdown" ? `## ${heading}` : `${heading}:`,
+    "",
+    LEADERS_EXPLANATION,
+    "",
+    table(LEADER_HEADER, leaderRows(list), style),
+  ];
 }
 
 /** The sample-efficiency section (suites that declare `sampleEfficiency`), or "". */
@@ -403,6 +429,7 @@ export async function writeReport(
     ...notes,
     ...(notes.length ? [""] : []),
     formatSummary(cells, verdicts),
+    ...leadersText(rows, cells, "text"),
     ...sampleEfficiencyText(rows, suite.sampleEfficiency, "text"),
   ].join("\n");
   const files: string[] = [];
@@ -421,6 +448,7 @@ export async function writeReport(
         ...notes.map((n) => `> ${n}`),
         "",
         formatSummary(cells, verdicts, "markdown"),
+        ...leadersText(rows, cells, "markdown"),
         ...sampleEfficiencyText(rows, suite.sampleEfficiency, "markdown"),
         "",
         sentencesMarkdown(rows, [...new Set(cells.map((c) => c.algorithm))]),

@@ -1,4 +1,4 @@
-import { summarizeCells } from "../src";
+import { leaders, summarizeCells } from "../src";
 
 // Minimal ok rows: summarizeCells reads labels, budget, status and metrics.
 const row = (environment: string, algorithm: string, budget: number, subopt: number) =>
@@ -41,5 +41,28 @@ describe("summarizeCells", () => {
     // sd = 1, n = 3: half-width t_{0.975, 2}·1/√3, with core's tabulated t_{0.975, 2} = 4.303 (3 decimals)
     expect(c.subopt.stderr).toBeCloseTo(1 / Math.sqrt(3), 15);
     expect(c.subopt.ci95).toBeCloseTo(4.303 / Math.sqrt(3), 12);
+  });
+});
+
+describe("leaders", () => {
+  const seeded = (algorithm: string, seed: number, subopt: number) =>
+    ({ ...(row("R", algorithm, 300, subopt) as object), seed }) as never;
+
+  it("names the lowest mean SubOpt and keeps beside it only those the paired verdict rule cannot separate", () => {
+    const rows: never[] = [];
+    for (let s = 0; s < 8; s++) {
+      const noise = 0.001 * ((s * 7) % 5); // the same per-seed wiggle for every algorithm: pairing removes it
+      rows.push(
+        seeded("best", s, 0.1 + noise),
+        seeded("tied", s, 0.1 + noise + (s % 2 ? 0.002 : -0.001)), // 0.5% worse on average: no verdict
+        seeded("worse", s, 0.2 + noise), // twice the SubOpt on every seed
+      );
+    }
+    const cells = summarizeCells(rows, { environments: ["R"], algorithms: ["best", "tied", "worse"] });
+    const [l] = leaders(rows, cells);
+    expect(l.leader).toBe("best");
+    expect(l.mean).toBeCloseTo(0.1 + (0.001 * (0 + 2 + 4 + 1 + 3 + 0 + 2 + 4)) / 8, 12);
+    expect(l.withinNoise).toEqual(["tied"]);
+    expect(l.of).toBe(3);
   });
 });
