@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
@@ -32,6 +32,13 @@ import { scaffoldPlugin } from "./new-plugin";
 export const EXIT = { ok: 0, trialsFailed: 1, usage: 2, internal: 3 } as const;
 
 class UsageError extends Error {}
+
+/** The report's files for a log line: the charts/ SVGs counted, not listed one by one. */
+function describeFiles(files: readonly string[]): string {
+  const charts = files.filter((f) => /[\\/]charts[\\/][^\\/]+\.svg$/.test(f));
+  const rest = files.filter((f) => !charts.includes(f));
+  return [...rest, ...(charts.length ? [`${charts.length} chart SVGs in ${dirname(charts[0])}`] : [])].join(", ");
+}
 
 function orUsage<T>(e: E.Either<GshError, T>): T {
   if (E.isLeft(e)) throw new UsageError(formatError(e.left));
@@ -204,7 +211,7 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   if (opts.report) {
     const rep = await writeReport(outDir);
     log("\n" + rep.summary);
-    log(`\nwrote ${rep.files.join(", ")}`);
+    log(`\nwrote ${describeFiles(rep.files)}`);
   }
   log(
     `\n${summary.trials} trials in ${wall.toFixed(1)} s (${(summary.trials / Math.max(wall, 1e-9)).toFixed(2)} trials/s), ${summary.failed} failed, ${summary.skipped} skipped (already done)`,
@@ -290,7 +297,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       "rebuild the report files from <dir>/results.jsonl: results.csv, summary.txt and report.html by default",
     )
     .option(
-      "--format <csv|txt|md|html>",
+      "--format <csv|txt|md|html|svg>",
       "write only these (repeatable; md is the summary as Markdown tables)",
       collect,
       [],
@@ -301,7 +308,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       if (bad) throw new UsageError(`--format ${bad}: expected one of ${REPORT_FORMATS.join(", ")}`);
       const rep = await writeReport(dir, o.format.length ? (o.format as ReportFormat[]) : undefined);
       log(rep.summary);
-      log(`\nwrote ${rep.files.join(", ")}`);
+      log(`\nwrote ${describeFiles(rep.files)}`);
     });
 
   program

@@ -9,8 +9,6 @@ export * from "./results-file";
 export * from "./runner";
 export * from "./aggregate";
 export * from "./report";
-export * from "./report-text";
-export * from "./report-diagnostics";
 export * from "./over-optimization";
 export * from "./calibration";
 export * from "./sample-efficiency";

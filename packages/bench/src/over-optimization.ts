@@ -101,3 +101,36 @@ export function banditTrainingPath(
   }
   return out;
 }
+
+/** η'/η of the exact frontier rows record: weak (16η) to strong (η/16) optimisation of r*; 1 is π*. */
+export const FRONTIER_FACTORS: readonly number[] = [16, 8, 4, 2, 1, 0.5, 0.25, 0.125, 0.0625];
+
+export interface GibbsFrontier {
+  readonly factor: readonly number[];
+  readonly kl: readonly number[];
+  readonly reward: readonly number[];
+}
+
+/** The exact frontier of a bandit instance: π0·exp(r* / η') for η' = η·factor, with KL(π‖π0) and E r*. */
+export function banditFrontier(instance: BanditInstance, factors: readonly number[]): GibbsFrontier {
+  const { problem, truth } = instance;
+  const out = { factor: [...factors], kl: [] as number[], reward: [] as number[] };
+  for (const f of factors) {
+    const pi: Policy = gibbsPolicy(problem.reference, truth.reward, problem.eta * f).policy;
+    out.kl.push(klToReference(pi, problem.reference, problem.contextWeights));
+    out.reward.push(expectedReward(pi, truth.reward, problem.contextWeights));
+  }
+  return out;
+}
+
+/** The same on a sequence instance, by the DP (exact at any Vᴸ). */
+export function sequenceFrontier(instance: SequenceInstance, factors: readonly number[]): GibbsFrontier {
+  const { problem, truth } = instance;
+  const out = { factor: [...factors], kl: [] as number[], reward: [] as number[] };
+  for (const f of factors) {
+    const m = evaluateGibbsPolicy(problem, truth, factoredGibbsPolicy(problem, truth.bigram, problem.eta * f));
+    out.kl.push(m.klToReference);
+    out.reward.push(m.trueReward);
+  }
+  return out;
+}

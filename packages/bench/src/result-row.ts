@@ -2,8 +2,10 @@ import type { KlEstimatorStudy } from "@gsh/core";
 import type { OverOptimization, TrainingPathOverOptimization } from "./over-optimization";
 
 /**
- * The result-row schema. @4 adds `referenceSubopt` (suites that measure sample efficiency) and `trainingPath`
- * (over-optimisation along training steps); @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
+ * The result-row schema. @4 adds `referenceSubopt` (suites that measure sample efficiency, and rows with a bound),
+ * `trainingPath` (over-optimisation along training steps), `optimalFrontier`, `metrics.confidenceBeta`, and renames
+ * `metrics.confidenceRadius` (which held the measured deviation, not a radius) to `metrics.estimationError`
+ * (readers rename it in older rows); @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
 export const RESULT_SCHEMA = "gsh/result-row@4" as const;
@@ -70,11 +72,23 @@ export interface OkRow extends RowBase {
   readonly klEstimators?: KlEstimatorStudy;
   /**
    * The theory's radius β(δ) (`confidenceWidth`, c = 1) at δ = 0.5, 0.1, 0.05, for algorithms that report a
-   * confidence set with its λ: with `metrics.confidenceRadius` (the measured ‖θ̂ − θ*‖_Σ) the report checks coverage.
+   * confidence set with its λ: with `metrics.estimationError` (the measured ‖θ̂ − θ*‖_Σ) the report checks coverage.
    */
   readonly confidenceWidths?: readonly { readonly delta: number; readonly beta: number }[];
-  /** Suites that measure sample efficiency: the exact SubOpt(π0) of this trial's instance (ε is a fraction of it). */
+  /**
+   * The exact SubOpt(π0) of this trial's instance: in suites that measure sample efficiency (ε is a fraction of it)
+   * and in rows with a bound (a bound at or above it says nothing: "vacuous").
+   */
   readonly referenceSubopt?: number;
+  /**
+   * The exact frontier of this instance: π0·exp(r* / η') for η' = η·factor, with its exact KL(π‖π0) and E r*; factor 1
+   * is π*. No policy has a higher true reward at the same KL.
+   */
+  readonly optimalFrontier?: {
+    readonly factor: readonly number[];
+    readonly kl: readonly number[];
+    readonly reward: readonly number[];
+  };
   /** Suites that ask, algorithms with a fitted θ̂: gold and proxy reward and KL of π0·exp(r̂/η') over a sweep of η'. */
   readonly overOptimization?: OverOptimization;
   /** Suites that ask, algorithms that report their training path: KL, gold and proxy reward per checkpoint. */
@@ -118,10 +132,18 @@ export interface TrialMetrics {
   readonly candidatesSampled: number;
   readonly rewardModelCalls: number;
   readonly gradientSteps: number;
-  /** ‖θ̂ − θ*‖_Σ when the algorithm reported an estimate and θ* exists; with whether it was ≤ β. */
-  readonly confidenceRadius: number | null;
+  /**
+   * The confidence set's radius β (the algorithm's, as it reported it), the measured estimation error ‖θ̂ − θ*‖_Σ
+   * (θ* projected onto the directions BT identifies, see `identifiedProjection`), and whether the confidence event
+   * ‖θ̂ − θ*‖_Σ ≤ β held; null when the algorithm reports no confidence set or no θ* exists.
+   */
+  readonly confidenceBeta: number | null;
+  readonly estimationError: number | null;
   readonly confidenceHeld: boolean | null;
-  /** The algorithm's guarantee RHS for the comparator π*, when it has one. */
+  /**
+   * The algorithm's guarantee RHS for the comparator π*, when it has one: SubOpt ≤ boundRhs holds when the confidence
+   * event held (`confidenceHeld`); otherwise the bound is void for this trial.
+   */
   readonly boundRhs: number | null;
 }
 

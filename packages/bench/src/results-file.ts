@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ResultRow } from "./result-row";
+import type { ResultRow, TrialMetrics } from "./result-row";
 
 /** A line of results.jsonl that is not a valid row, kept with its line number (1-based) and why. */
 export interface BadLine {
@@ -22,6 +22,23 @@ const isRow = (v: unknown): v is ResultRow =>
   v !== null &&
   typeof (v as ResultRow).trialId === "string" &&
   ((v as ResultRow).status === "ok" || (v as ResultRow).status === "failed");
+
+/**
+ * Rows written before @4 call the measured ‖θ̂ − θ*‖_Σ `confidenceRadius` and do not record β: renamed here so every
+ * reader sees one name (their β is unknown: null).
+ */
+function upgradeRow(row: ResultRow): ResultRow {
+  if (row.status !== "ok") return row;
+  const m = row.metrics as unknown as Record<string, unknown>;
+  if (!("confidenceRadius" in m) || "estimationError" in m) return row;
+  const { confidenceRadius, ...rest } = m;
+  const metrics = {
+    ...rest,
+    estimationError: confidenceRadius ?? null,
+    confidenceBeta: null,
+  } as unknown as TrialMetrics;
+  return { ...row, metrics };
+}
 
 /**
  * Reads every line of results.jsonl: valid rows in file order, and every other line reported with its number,
@@ -54,7 +71,7 @@ export function readResultsFile(path: string): ResultsContent {
       return;
     }
     seen.add(value.trialId);
-    rows.push(value);
+    rows.push(upgradeRow(value));
   });
   return { rows, corrupt, duplicates };
 }

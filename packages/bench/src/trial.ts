@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { GshException, type Policy, Rng, formatError, klToReference, quadraticForm, validatePolicy } from "@gsh/core";
+import { GshException, type Policy, Rng, formatError, klToReference, validatePolicy } from "@gsh/core";
 import {
   type BehaviourPolicy,
   type EnvironmentInstance,
@@ -11,7 +11,9 @@ import {
   evaluatePolicy,
   evaluateSequencePolicy,
   evaluateGibbsPolicy,
+  estimationError as thetaError,
   factoredGibbsPolicy,
+  identifiedProjection,
   referenceModePolicy,
   sampleOfflineData,
   samplePairs,
@@ -26,9 +28,12 @@ import { suiteFingerprint } from "./fingerprint";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
 import {
+  FRONTIER_FACTORS,
   type OverOptimization,
   type TrainingPathOverOptimization,
+  banditFrontier,
   banditOverOptimization,
+  sequenceFrontier,
   banditTrainingPath,
   sequenceOverOptimization,
 } from "./over-optimization";
@@ -205,6 +210,10 @@ interface Boundary {
   ) => TrainingPathOverOptimization | null;
   /** SubOpt(π0), exact (null without an r*). */
   readonly referenceSubopt: () => number | null;
+  /** The exact Gibbs frontier of r* over η' = η·factor (null without an r*); computed once per instance. */
+  readonly optimalFrontier: () => OkRow["optimalFrontier"] | null;
+  /** The projection onto the directions of θ that BT identifies (null: all of them, or no features to tell). */
+  readonly identifiedProjection: () => Float64Array | null;
   /** Text environments: sampled sentences of the policy, π0 and π* (see `sentenceSamples`). */
   readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
 }
@@ -258,6 +267,9 @@ function finiteBoundary(
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
     trainingPath: (path, final) =>
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
+    optimalFrontier: () =>
+      env.kind === "bandit" ? onceFor(trial, "frontier", () => banditFrontier(env.instance, FRONTIER_FACTORS)) : null,
+    identifiedProjection: () => identifiedProjection(instance.problem.features),
     referenceSubopt: () => {
       if (env.kind !== "bandit") return null;
       const m = evaluatePolicy(env.instance, env.instance.problem.reference);
@@ -311,6 +323,9 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     },
     // DPO's sequence learners do not expose their steps yet: the path diagnostic is finite-bandit only.
     trainingPath: () => null,
+    optimalFrontier: () => onceFor(trial, "frontier", () => sequenceFrontier(instance, FRONTIER_FACTORS)),
+    // ψ tables give no finite list of differences to span: the sequence testbeds' ψ are generic (full rank)
+    identifiedProjection: () => null,
     referenceSubopt: () => {
       const { vocab: V } = instance.problem;
       return evaluateGibbsPolicy(
@@ -328,6 +343,20 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     // ψ lies in the unit ball on every sequence testbed, so ‖φ‖ ≤ 1 and the gap is at most 2B.
     theoryInputs: () => ({ normBound: instance.problem.normBound, zMax: 2 * instance.problem.normBound }),
   };
+}
+
+/**
+ * Per-instance values computed once per worker (the frontier): the trials of one instance (every algorithm and budget
+ * of an environment's seed) share them. Keyed by environment name, parameters and seed; bounded.
+ */
+const perInstance = new Map<string, unknown>();
+function onceFor<T>(trial: Trial, what: string, compute: () => T): T {
+  const key = `${what}|${trial.environment.name}|${JSON.stringify(trial.environment.params)}|${trial.seed}`;
+  if (!perInstance.has(key)) {
+    if (perInstance.size >= 1000) perInstance.clear();
+    perInstance.set(key, compute());
+  }
+  return perInstance.get(key) as T;
 }
 
 /** Monte-Carlo samples per prompt for sampler policies (their metrics are marked estimated). */
@@ -413,7 +442,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
         klToReference: tm.right.klToReference,
       });
     }
-    let confidenceRadius: number | null = null;
+    let estimationError: number | null = null;
+    let confidenceBeta: number | null = null;
     let confidenceHeld: boolean | null = null;
     let confidenceWidths: OkRow["confidenceWidths"];
     const thetaStar = boundary.thetaStar;
@@ -427,9 +457,9 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
           version,
           "InvalidOutput",
         );
-      const diff = theta.map((v, k) => v - thetaStar[k]);
-      confidenceRadius = Math.sqrt(Math.max(0, quadraticForm(covariance, theta.length, diff)));
-      confidenceHeld = confidenceRadius <= beta;
+      estimationError = thetaError(covariance, theta, thetaStar, boundary.identifiedProjection());
+      confidenceBeta = beta;
+      confidenceHeld = estimationError <= beta;
       const lambda = out.confidence.lambda;
       const inputs = lambda !== undefined && lambda > 0 ? boundary.theoryInputs() : null;
       if (inputs && lambda) confidenceWidths = theoryWidths(d, lambda, inputs.normBound, inputs.zMax);
@@ -442,7 +472,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       candidatesSampled: out.costs?.candidatesSampled ?? 0,
       rewardModelCalls: out.costs?.rewardModelCalls ?? 0,
       gradientSteps: out.costs?.gradientSteps ?? 0,
-      confidenceRadius,
+      confidenceBeta,
+      estimationError,
       confidenceHeld,
       boundRhs: out.bound && boundary.optimal ? out.bound(boundary.optimal) : null,
     };
@@ -459,7 +490,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       trial.overOptimization && out.confidence?.theta
         ? (boundary.overOptimization(out.confidence.theta, trial.overOptimization.factors) ?? undefined)
         : undefined;
-    const referenceSubopt = trial.referenceSubopt ? boundary.referenceSubopt() : null;
+    const referenceSubopt = trial.referenceSubopt || metrics.boundRhs !== null ? boundary.referenceSubopt() : null;
+    const optimalFrontier = boundary.optimalFrontier();
     for (const c of out.trainingPath ?? []) {
       const v = validatePolicy(c.policy);
       if (E.isLeft(v))
@@ -474,6 +506,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       status: "ok",
       metrics,
       ...(referenceSubopt !== null ? { referenceSubopt } : {}),
+      ...(optimalFrontier ? { optimalFrontier } : {}),
       ...(trace.length ? { trace } : {}),
       ...(sentences ? { sentences } : {}),
       ...(klEstimators ? { klEstimators } : {}),

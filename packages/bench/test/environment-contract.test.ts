@@ -239,7 +239,7 @@ describe("the environment contract: the runner dispatches on the environment's k
     const rows = Array.from({ length: 10 }, (_, i) => ({
       ...row,
       seed: i,
-      metrics: { ...row.metrics, confidenceRadius: i + 1 },
+      metrics: { ...row.metrics, estimationError: i + 1 },
       confidenceWidths: [
         { delta: 0.5, beta: 5 },
         { delta: 0.1, beta: 9.5 },

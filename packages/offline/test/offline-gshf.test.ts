@@ -5,7 +5,7 @@ import {
   maxRewardGap,
   SEQUENCE_SIZES,
   type BanditInstance,
-  confidenceRadius,
+  estimationError,
   enumerateSequenceInstance,
   evaluateMarkovPolicy,
   evaluatePolicy,
@@ -95,7 +95,7 @@ describe("offline GSHF", () => {
       const gap = subopt(inst, r.policy);
       expect(gap).toBeGreaterThanOrEqual(0);
       const rhs = pessimismBound(inst.problem, r, inst.truth.optimal);
-      expect(confidenceRadius(r.covariance, r.mle.theta, inst.truth.theta!)).toBeLessThanOrEqual(r.beta); // the event
+      expect(estimationError(r.covariance.matrix, r.mle.theta, inst.truth.theta!)).toBeLessThanOrEqual(r.beta); // the event
       expect(gap).toBeLessThanOrEqual(rhs + 1e-12); // the theorem, checked because its event held
     }
   });

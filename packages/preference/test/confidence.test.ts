@@ -1,6 +1,15 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, cholesky, choleskySolve, dot } from "@gsh/core";
-import { Covariance, confidenceRadius, confidenceWidth, logisticCurvature, maxRewardGap, testbedR } from "../src";
+import {
+  Covariance,
+  confidenceWidth,
+  estimationError,
+  identifiedProjection,
+  logisticCurvature,
+  maxRewardGap,
+  testbedP,
+  testbedR,
+} from "../src";
 
 describe("covariance, γ and β", () => {
   const rng = Rng.seeded(0).split("cov");
@@ -54,9 +63,29 @@ describe("covariance, γ and β", () => {
     expect(E.isLeft(bad) && bad.left._tag === "InvalidArgument" && bad.left.field === "delta").toBe(true);
   });
 
-  it("confidenceRadius is ‖θ̂ − θ*‖_Σ", () => {
+  it("estimationError is ‖θ̂ − θ*‖_Σ", () => {
     const c = new Covariance(2, 1);
     c.addRows(Float64Array.from([1, 1]), 1); // Σ = [[2,1],[1,2]]
-    expect(confidenceRadius(c, Float64Array.from([1, 0]), Float64Array.from([0, 0]))).toBeCloseTo(Math.SQRT2, 15);
+    expect(estimationError(c.matrix, Float64Array.from([1, 0]), Float64Array.from([0, 0]))).toBeCloseTo(Math.SQRT2, 15);
+  });
+
+  it("identifiedProjection: I − 11ᵀ/d on tabular P (a shift of every reward is invisible to BT), I on R", () => {
+    const P = identifiedProjection(testbedP(0).problem.features);
+    const d = 32;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) expect(Math.abs(P[i * d + j] - ((i === j ? 1 : 0) - 1 / d))).toBeLessThan(1e-12);
+    const PR = identifiedProjection(testbedR(0).problem.features);
+    for (let i = 0; i < 8; i++)
+      for (let j = 0; j < 8; j++) expect(Math.abs(PR[i * 8 + j] - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+    // θ* and θ* + c·1 are one model on P: the same estimation error once projected, not without the projection
+    const sigma = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) sigma[i * d + i] = 1 + i;
+    const hat = Float64Array.from({ length: d }, (_, i) => Math.sin(i));
+    const star = Float64Array.from({ length: d }, (_, i) => Math.cos(i));
+    const shifted = star.map((v) => v + 5);
+    expect(Math.abs(estimationError(sigma, hat, star, P) - estimationError(sigma, hat, shifted, P))).toBeLessThan(
+      1e-12,
+    );
+    expect(estimationError(sigma, hat, shifted)).toBeGreaterThan(estimationError(sigma, hat, shifted, P) + 1);
   });
 });

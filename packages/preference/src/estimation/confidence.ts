@@ -10,6 +10,7 @@ import {
   forwardSubstitute,
   syr,
   syrk,
+  symmetricEigen,
   GshException,
 } from "@gsh/core";
 
@@ -163,8 +164,54 @@ export function confidenceWidth(i: ConfidenceWidthInput): E.Either<GshError, num
   );
 }
 
-/** ‖θ̂ − θ*‖_Σ: did the confidence event hold in this run? (evaluation side only; needs θ*) */
-export function confidenceRadius(cov: Covariance, thetaHat: Float64Array, thetaStar: Float64Array): number {
-  const diff = Float64Array.from(thetaHat, (v, k) => v - thetaStar[k]);
-  return Math.sqrt(Math.max(0, quadraticForm(cov.matrix, cov.dim, diff)));
+/**
+ * The orthogonal projection (d×d) onto the directions of θ that preferences identify: the span of the differences
+ * φ(x,a) − φ(x,a') over contexts and action pairs. BT sees θ only through such differences, so θ + u with u outside
+ * the span is the same model: on tabular features (one-hot φ, one context, testbed P tabular) u = c·1 shifts every
+ * reward by c. The penalised MLE lies in the span; θ* need not, and its component outside it is no estimation
+ * error. Eigenvalues below 1e-10 of the largest count as zero.
+ */
+export function identifiedProjection(features: FeatureMap): Float64Array {
+  const { contexts: X, actions: A, dim: d, values } = features;
+  const G = new Float64Array(d * d);
+  const mean = new Float64Array(d);
+  const dev = new Float64Array(d);
+  for (let x = 0; x < X; x++) {
+    mean.fill(0);
+    for (let a = 0; a < A; a++) for (let k = 0; k < d; k++) mean[k] += values[(x * A + a) * d + k] / A;
+    // span{φ(x,a) − φ(x,a')} = span{φ(x,a) − mean_a φ(x,a)}: A deviations instead of A² differences
+    for (let a = 0; a < A; a++) {
+      for (let k = 0; k < d; k++) dev[k] = values[(x * A + a) * d + k] - mean[k];
+      syr(1, dev, G, d);
+    }
+  }
+  const { values: lambdas, vectors } = symmetricEigen(G, d);
+  const top = lambdas[d - 1];
+  const P = new Float64Array(d * d);
+  for (let k = 0; k < d; k++) {
+    if (!(lambdas[k] > 1e-10 * top)) continue;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) P[i * d + j] += vectors[i * d + k] * vectors[j * d + k];
+  }
+  return P;
+}
+
+/**
+ * The estimation error ‖P(θ̂ − θ*)‖_Σ, Σ as a d×d row-major matrix: did the confidence event ‖θ̂ − θ*‖_Σ ≤ β hold in
+ * this run? P (`identifiedProjection`) drops what BT cannot identify; without it the plain difference. Evaluation
+ * side only: it needs θ*.
+ */
+export function estimationError(
+  sigma: Float64Array,
+  thetaHat: Float64Array,
+  thetaStar: Float64Array,
+  projection: Float64Array | null = null,
+): number {
+  const d = thetaHat.length;
+  const raw = Float64Array.from(thetaHat, (v, k) => v - thetaStar[k]);
+  let diff = raw;
+  if (projection) {
+    diff = new Float64Array(d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) diff[i] += projection[i * d + j] * raw[j];
+  }
+  return Math.sqrt(Math.max(0, quadraticForm(sigma, d, diff)));
 }

@@ -1,6 +1,6 @@
 import { KL_ESTIMATORS } from "@gsh/core";
-import type { OkRow, ResultRow } from "./result-row";
-import type { VegaLiteSpec } from "./report";
+import type { OkRow, ResultRow } from "../result-row";
+import type { VegaLiteSpec } from "./render";
 
 /** A line chart with points over `values` (the diagnostics' one chart shape). */
 const lineChart = (values: readonly object[], encoding: object, height = 220): VegaLiteSpec => ({
@@ -204,7 +204,7 @@ export function calibrationSummary(
 ): { algorithm: string; budget: number; delta: number; coverage: number; ratio: number; seeds: number }[] {
   const withWidths = rows.filter(
     (r): r is OkRow =>
-      r.status === "ok" && r.environment === env && !!r.confidenceWidths && r.metrics.confidenceRadius !== null,
+      r.status === "ok" && r.environment === env && !!r.confidenceWidths && r.metrics.estimationError !== null,
   );
   if (withWidths.length === 0) return [];
   const algorithm = withWidths[0].algorithm;
@@ -212,7 +212,7 @@ export function calibrationSummary(
   for (const r of withWidths.filter((w) => w.algorithm === algorithm))
     byBudget.set(r.budget, [...(byBudget.get(r.budget) ?? []), r]);
   return [...byBudget].flatMap(([budget, rs]) => {
-    const radii = rs.map((r) => r.metrics.confidenceRadius!);
+    const radii = rs.map((r) => r.metrics.estimationError!);
     return rs[0].confidenceWidths!.map(({ delta }) => {
       const betas = rs.map((r) => r.confidenceWidths!.find((w) => w.delta === delta)!.beta);
       const coverage = rs.filter((r, i) => radii[i] <= betas[i]).length / rs.length;

@@ -1,0 +1,205 @@
+import type { OkRow, ResultRow } from "../result-row";
+import type { Chart } from "./charts";
+import type { AlgorithmStyle } from "./identity";
+import { VEGA_LITE_SCHEMA } from "./render";
+
+/**
+ * What a trial's bound says: "holds" (the confidence event held and SubOpt ≤ the bound, as the theorem promises),
+ * "violated" (the event held and SubOpt exceeded the bound: a bug, never expected), "void" (the event failed, so the
+ * theorem promises nothing in this trial), "vacuous" (the event held but the bound is at or above SubOpt(π0): true
+ * and useless, since π0 itself meets it). Null for rows without a bound.
+ */
+export type BoundStatus = "holds" | "violated" | "void" | "vacuous";
+
+export function boundStatus(row: OkRow): BoundStatus | null {
+  const { boundRhs, confidenceHeld, subopt } = row.metrics;
+  if (boundRhs === null || subopt === null) return null;
+  if (confidenceHeld !== true) return "void";
+  if (subopt > boundRhs + 1e-12) return "violated";
+  if (row.referenceSubopt !== undefined && boundRhs >= row.referenceSubopt) return "vacuous";
+  return "holds";
+}
+
+export interface BoundSummary {
+  readonly environment: string;
+  readonly algorithm: string;
+  readonly budget: number;
+  readonly seeds: number;
+  readonly meanSubopt: number;
+  /** Mean bound over the seeds where it is not void (NaN when it is void in every seed). */
+  readonly meanBound: number;
+  readonly meanBeta: number | null;
+  readonly meanError: number | null;
+  readonly counts: Readonly<Record<BoundStatus, number>>;
+  /** One line: "holds (5/5)", "void: event failed (5/5)", "vacuous: bound ≥ SubOpt(π0) (3/5), holds (2/5)". */
+  readonly verdict: string;
+}
+
+const LABELS: Record<BoundStatus, string> = {
+  holds: "holds",
+  violated: "VIOLATED",
+  void: "void: event failed",
+  vacuous: "vacuous: bound ≥ SubOpt(π0)",
+};
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** Per environment, algorithm and budget with a bound: the statuses over seeds and the means, in row order. */
+export function boundSummaries(rows: readonly ResultRow[]): BoundSummary[] {
+  const groups = new Map<string, OkRow[]>();
+  for (const r of rows)
+    if (r.status === "ok" && r.metrics.boundRhs !== null && r.metrics.subopt !== null) {
+      const k = `${r.environment}\u0000${r.algorithm}\u0000${r.budget}`;
+      groups.set(k, [...(groups.get(k) ?? []), r]);
+    }
+  return [...groups.values()].map((rs) => {
+    const statuses = rs.map(boundStatus) as BoundStatus[];
+    const counts = { holds: 0, violated: 0, void: 0, vacuous: 0 };
+    for (const s of statuses) counts[s]++;
+    const valid = rs.filter((_, i) => statuses[i] !== "void");
+    const betas = rs.map((r) => r.metrics.confidenceBeta).filter((b): b is number => b !== null);
+    const errors = rs.map((r) => r.metrics.estimationError).filter((e): e is number => e !== null);
+    const order: BoundStatus[] = ["violated", "void", "vacuous", "holds"];
+    return {
+      environment: rs[0].environment,
+      algorithm: rs[0].algorithm,
+      budget: rs[0].budget,
+      seeds: rs.length,
+      meanSubopt: mean(rs.map((r) => r.metrics.subopt!)),
+      meanBound: mean(valid.map((r) => r.metrics.boundRhs!)),
+      meanBeta: betas.length ? mean(betas) : null,
+      meanError: errors.length ? mean(errors) : null,
+      counts,
+      verdict: order
+        .filter((s) => counts[s] > 0)
+        .map((s) => `${LABELS[s]} (${counts[s]}/${rs.length})`)
+        .join(", "),
+    };
+  });
+}
+
+export const BOUND_HEADER = [
+  "environment",
+  "algorithm",
+  "budget",
+  "mean SubOpt",
+  "mean bound (seeds not void)",
+  "β",
+  "‖θ̂ − θ*‖_Σ (mean)",
+  "bound",
+];
+
+export function boundRows(list: readonly BoundSummary[]): string[][] {
+  const f = (x: number | null) => (x === null || Number.isNaN(x) ? "—" : x.toPrecision(3));
+  return list.map((b) => [
+    b.environment,
+    b.algorithm,
+    String(b.budget),
+    f(b.meanSubopt),
+    f(b.meanBound),
+    f(b.meanBeta),
+    f(b.meanError),
+    b.verdict,
+  ]);
+}
+
+export const BOUND_EXPLANATION =
+  'The guarantee SubOpt ≤ bound holds whenever the confidence event ‖θ̂ − θ*‖_Σ ≤ β held (θ* projected onto the directions BT identifies). "void": the event failed in that seed, so the theorem promises nothing there (β = 0 always fails); "vacuous": the bound is at or above SubOpt(π0), which π0 meets without learning; "VIOLATED" would be a bug.';
+
+/**
+ * Measured gap against the bound for each algorithm with one, in one environment: mean SubOpt (solid) and mean bound
+ * over the seeds where it is not void (dashed) against the budget, in the algorithm's identity, with SubOpt(π0) as
+ * the line above which a bound is vacuous.
+ */
+export function theoryBoundCharts(
+  rows: readonly ResultRow[],
+  env: string,
+  styles: Map<string, AlgorithmStyle>,
+): Chart[] {
+  const list = boundSummaries(rows).filter((b) => b.environment === env);
+  if (!list.length) return [];
+  const values = list.flatMap((b) => [
+    { algorithm: b.algorithm, budget: b.budget, kind: "measured SubOpt", value: b.meanSubopt, verdict: b.verdict },
+    ...(Number.isNaN(b.meanBound) || !(b.meanBound > 0)
+      ? []
+      : [
+          {
+            algorithm: b.algorithm,
+            budget: b.budget,
+            kind: "bound (not void)",
+            value: b.meanBound,
+            verdict: b.verdict,
+          },
+        ]),
+  ]);
+  const refs = rows.filter(
+    (r): r is OkRow => r.status === "ok" && r.environment === env && r.referenceSubopt !== undefined,
+  );
+  const ref = mean(refs.map((r) => r.referenceSubopt!));
+  const labels = [...new Set(list.map((b) => b.algorithm))];
+  const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "SubOpt / bound" };
+  return [
+    {
+      id: `bound-${env.replace(/[^\w]+/g, "-").toLowerCase()}`,
+      section: "diagnostics",
+      title: `Measured gap vs the theorem's bound (dashed; void seeds left out) — ${env}`,
+      spec: {
+        $schema: VEGA_LITE_SCHEMA,
+        width: 360,
+        height: 220,
+        layer: [
+          {
+            data: { values },
+            mark: { type: "line", point: { filled: true } },
+            encoding: {
+              x: {
+                field: "budget",
+                type: "quantitative",
+                scale: { type: "log" },
+                title: "preference queries (budget)",
+              },
+              y,
+              color: {
+                field: "algorithm",
+                type: "nominal",
+                scale: { domain: labels, range: labels.map((l) => styles.get(l)?.color ?? "#000") },
+                legend: { title: null, labelLimit: 0, orient: "bottom" },
+              },
+              strokeDash: {
+                field: "kind",
+                type: "nominal",
+                scale: {
+                  domain: ["measured SubOpt", "bound (not void)"],
+                  range: [
+                    [1, 0],
+                    [6, 3],
+                  ],
+                },
+                legend: { title: null, orient: "bottom" },
+              },
+              tooltip: [
+                { field: "algorithm" },
+                { field: "budget" },
+                { field: "kind" },
+                { field: "value", format: ".4g" },
+                { field: "verdict" },
+              ],
+            },
+          },
+          ...(Number.isNaN(ref)
+            ? []
+            : [
+                {
+                  data: { values: [{ value: ref, label: "SubOpt(π0): a bound above is vacuous" }] },
+                  mark: { type: "rule", color: "#999", strokeDash: [2, 2] },
+                  encoding: {
+                    y: { field: "value", type: "quantitative" },
+                    tooltip: [{ field: "label" }, { field: "value", format: ".4g" }],
+                  },
+                },
+              ]),
+        ],
+      },
+    },
+  ];
+}

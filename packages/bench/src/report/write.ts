@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GshException } from "@gsh/core";
+import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "../aggregate";
+import type { ResultRow } from "../result-row";
+import type { SuiteRecord } from "../results-dir";
+import { readResultsFile } from "../results-file";
+import { resultsCsv } from "./csv";
+import { reportCharts, reportHtml } from "./html";
+import { renderSvg } from "./render";
+import { summarySections } from "./tables";
+import { sentencesMarkdown } from "./text";
+
+export interface WrittenReport {
+  readonly summary: string;
+  readonly files: readonly string[];
+  readonly cells: readonly CellSummary[];
+  readonly verdicts: readonly ComparisonVerdict[];
+}
+
+/** "TF.js backends: wasm (120 trials)": which backend the neural trials ran on, from their rows, or null. */
+export function backendsUsed(rows: readonly ResultRow[]): string | null {
+  const count = new Map<string, number>();
+  for (const r of rows) {
+    const b = (r.diagnostics as Record<string, unknown> | undefined)?.backend;
+    if (typeof b === "string") count.set(b, (count.get(b) ?? 0) + 1);
+  }
+  if (count.size === 0) return null;
+  return `TF.js backends: ${[...count].map(([b, n]) => `${b} (${n} trials)`).join(", ")}`;
+}
+
+/**
+ * The files `writeReport` can write: results.csv, summary.txt, summary.md, report.html, and `svg`: each chart of the
+ * report as its own file in charts/ beside report.html (named by the chart's id).
+ */
+export type ReportFormat = "csv" | "txt" | "md" | "html" | "svg";
+export const REPORT_FORMATS: readonly ReportFormat[] = ["csv", "txt", "md", "html", "svg"];
+
+/**
+ * Reads `<dir>/results.jsonl` (and suite.json) and writes the report files there: by default results.csv,
+ * summary.txt, report.html and charts/*.svg; `formats` picks (md adds summary.md, the summary as Markdown tables).
+ */
+export async function writeReport(
+  dir: string,
+  formats: readonly ReportFormat[] = ["csv", "txt", "html", "svg"],
+): Promise<WrittenReport> {
+  const content = readResultsFile(join(dir, "results.jsonl"));
+  if (content.duplicates.length > 0)
+    throw new GshException({
+      _tag: "IOError",
+      path: join(dir, "results.jsonl"),
+      message: `${content.duplicates.length} duplicate rows (first at line ${content.duplicates[0].line}: ${content.duplicates[0].reason}); a report would count them twice. 'gsh bench --resume' on the directory moves them aside`,
+    });
+  const rows = content.rows;
+  const suitePath = join(dir, "suite.json");
+  const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard" | "sampleEfficiency"> =
+    existsSync(suitePath)
+      ? JSON.parse(readFileSync(suitePath, "utf8"))
+      : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
+  const labels = (list: unknown) =>
+    Array.isArray(list) ? list.map((e: { label?: string; name?: string }) => e.label ?? e.name ?? "") : [];
+  const full = suite as Partial<Record<"environments" | "algorithms", unknown>>;
+  const algorithmOrder = labels(full.algorithms);
+  const cells = summarizeCells(rows, { environments: labels(full.environments), algorithms: algorithmOrder });
+  const verdicts = compare(rows, suite.comparisons ?? []);
+  const notes: string[] = [];
+  if (suite.partial)
+    notes.push(`partial: ${suite.partial.have} of ${suite.partial.of} trials (merged with --allow-partial)`);
+  if (suite.shard)
+    notes.push(`shard ${suite.shard.index}/${suite.shard.count}: this directory holds one slice of the suite`);
+  const backends = backendsUsed(rows);
+  if (backends) notes.push(backends);
+  if (content.corrupt.length > 0)
+    notes.push(
+      `${content.corrupt.length} unparsable lines skipped (first: line ${content.corrupt[0].line}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
+    );
+  const summary = [
+    ...notes,
+    ...(notes.length ? [""] : []),
+    formatSummary(cells, verdicts),
+    ...summarySections(rows, cells, suite.sampleEfficiency, "text"),
+  ].join("\n");
+  const files: string[] = [];
+  const put = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    files.push(f);
+  };
+  if (formats.includes("csv")) put("results.csv", resultsCsv(rows));
+  if (formats.includes("txt")) put("summary.txt", summary + "\n");
+  if (formats.includes("md"))
+    put(
+      "summary.md",
+      [
+        `# ${suite.name}`,
+        ...notes.map((n) => `> ${n}`),
+        "",
+        formatSummary(cells, verdicts, "markdown"),
+        ...summarySections(rows, cells, suite.sampleEfficiency, "markdown"),
+        "",
+        sentencesMarkdown(rows, [...new Set(cells.map((c) => c.algorithm))]),
+      ].join("\n"),
+    );
+  if (formats.includes("html") || formats.includes("svg")) {
+    const input = {
+      suite: { ...suite, description: [...notes, suite.description ?? ""].join(" ") },
+      cells,
+      verdicts,
+      rows,
+      algorithmOrder,
+    };
+    const charts = reportCharts(input);
+    const svgs: string[] = [];
+    for (const c of charts) svgs.push(await renderSvg(c.spec));
+    if (formats.includes("html")) put("report.html", await reportHtml(input, charts, svgs));
+    if (formats.includes("svg") && charts.length) {
+      mkdirSync(join(dir, "charts"), { recursive: true });
+      charts.forEach((c, i) => put(join("charts", `${c.id}.svg`), svgs[i]));
+    }
+  }
+  return { summary, files, cells, verdicts };
+}
