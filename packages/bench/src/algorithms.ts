@@ -1,8 +1,11 @@
-import { type Policy, getOrThrow } from "@gsh/core";
+import { type FeatureMap, type Policy, getOrThrow } from "@gsh/core";
 import {
   type FactoredGibbsPolicy,
   type SequenceProblem,
+  confidenceWidth,
   finiteGibbsFamily,
+  logisticCurvature,
+  maxRewardGap,
   gibbsSequencePolicy,
   linearSequenceGibbs,
 } from "@gsh/preference";
@@ -25,8 +28,37 @@ import {
 
 const behaviour = z.enum(["reference", "skewed", "uniform"]).default("reference");
 /** β as a number, or "sqrt-d" for √d (the testbeds spec's fixed-in-advance choice for the enhancer). */
-const betaSpec = z.union([z.number().min(0), z.literal("sqrt-d")]);
-const resolveBeta = (b: number | "sqrt-d", d: number) => (b === "sqrt-d" ? Math.sqrt(d) : b);
+/**
+ * β as a raw number, "sqrt-d" (√d), or from the theory: { delta, c } gives β(δ) = c·√((d + log 1/δ)/γ² + λB²) by
+ * the confidence module's `confidenceWidth` (γ from the largest reward gap B·max‖φ(x,a) − φ(x,a')‖; on sequences,
+ * where ψ lies in the unit ball, 2B). c is explicit because the theorem leaves it unspecified.
+ */
+const betaSpec = z.union([
+  z.number().min(0),
+  z.literal("sqrt-d"),
+  z.object({ delta: z.number().gt(0).lt(1), c: z.number().positive() }).strict(),
+]);
+type BetaSpec = z.output<typeof betaSpec>;
+
+function resolveBeta(
+  b: BetaSpec,
+  problem: { readonly dim: number; readonly normBound: number; readonly features?: FeatureMap },
+  lambda: number,
+): number {
+  if (typeof b === "number") return b;
+  if (b === "sqrt-d") return Math.sqrt(problem.dim);
+  const zMax = problem.features ? maxRewardGap(problem.features, problem.normBound).value : 2 * problem.normBound;
+  return getOrThrow(
+    confidenceWidth({
+      dim: problem.dim,
+      delta: b.delta,
+      gamma: logisticCurvature(zMax),
+      lambda,
+      normBound: problem.normBound,
+      constant: b.c,
+    }),
+  );
+}
 
 function onlineOutput(r: OnlineGshfResult, family: ReturnType<typeof finiteGibbsFamily>): AlgorithmOutput {
   const gammas = r.trace.map((t) => t.gamma).filter((g): g is number => g !== null);
@@ -78,7 +110,7 @@ function runSequenceOnline(
     onlineGshfSequence(ctx.problem, ctx.oracle, ctx.rng, {
       iterations: p.iterations,
       batchSize,
-      beta: resolveBeta(p.beta, ctx.problem.dim),
+      beta: resolveBeta(p.beta, ctx.problem, p.lambda),
       lambda: p.lambda,
       enhancer: { randomDirections: p.randomDirections, cMax: p.cMax },
       ...extra,
@@ -96,7 +128,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       "offline GSHF: BT MLE on `budget` offline pairs, then Option I/II pessimism with width β (β = 0: MLE-Gibbs, the idealization of DPO/RSO)",
     params: z
       .object({
-        beta: z.number().min(0).default(0),
+        beta: betaSpec.default(0),
         option: z.enum(["I", "II"]).default("II"),
         lambda: z.number().positive().default(1),
         behaviour,
@@ -110,7 +142,11 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
           throw new Error("sequence environments have π0 offline data only (behaviour: reference)");
         const off = ctx.offlineData(ctx.budget);
         const r = getOrThrow(
-          offlineGshfSequence(ctx.problem, off.data, { beta: p.beta, option: p.option, lambda: p.lambda }),
+          offlineGshfSequence(ctx.problem, off.data, {
+            beta: resolveBeta(p.beta, ctx.problem, p.lambda),
+            option: p.option,
+            lambda: p.lambda,
+          }),
         );
         return {
           policy: r.policy,
@@ -122,7 +158,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       const data = ctx.offlineData(ctx.budget, p.behaviour);
       const r = getOrThrow(
         offlineGshf(ctx.problem, data, {
-          beta: p.beta,
+          beta: resolveBeta(p.beta, ctx.problem, p.lambda),
           option: p.option,
           lambda: p.lambda,
           referenceVector: p.referenceVector,
@@ -173,7 +209,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         onlineGshf(ctx.problem, ctx.oracle, ctx.rng, {
           iterations: p.iterations,
           batchSize: m,
-          beta: resolveBeta(p.beta, ctx.problem.dim),
+          beta: resolveBeta(p.beta, ctx.problem, p.lambda),
           lambda: p.lambda,
           exploration: p.exploration,
           bestOfN: p.bestOfN,
@@ -209,7 +245,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
         hybridGshf(ctx.problem, data, ctx.oracle, ctx.rng, {
           iterations: p.iterations,
           batchSize: m,
-          beta: resolveBeta(p.beta, ctx.problem.dim),
+          beta: resolveBeta(p.beta, ctx.problem, p.lambda),
           lambda: p.lambda,
           exploration: p.exploration,
           output: p.output,
