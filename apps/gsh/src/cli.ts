@@ -79,6 +79,7 @@ interface BenchOptions {
   set: string[];
   dryRun?: boolean;
   estimateFrom?: string;
+  savePolicies?: boolean;
 }
 
 /**
@@ -190,6 +191,7 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
       workers: opts.workers,
       resume: opts.resume,
       shard,
+      savePolicies: opts.savePolicies,
       onQuarantine(lines, where) {
         log(`moved ${lines} bad lines (unparsable or duplicate) to ${where}; every valid row was kept`);
       },
@@ -273,6 +275,10 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .option("--dry-run", "print the expanded grid and an estimated time; run nothing")
     .option("--estimate-from <results.jsonl>", "with --dry-run: estimate from an earlier run's trial times")
     .option("--no-report", "skip the tables and report.html")
+    .option(
+      "--save-policies",
+      "save each trial's fitted reward model and its policy's reward parameters in --out/policies/ (gsh/reward-model JSON, the format of gsh export)",
+    )
     .action(async (opts: BenchOptions) => {
       process.exitCode = await bench(opts, log);
     });
@@ -297,7 +303,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       "rebuild the report files from <dir>/results.jsonl: results.csv, summary.txt and report.html by default",
     )
     .option(
-      "--format <csv|txt|md|html|svg>",
+      "--format <csv|txt|md|html|svg|png>",
       "write only these (repeatable; md is the summary as Markdown tables)",
       collect,
       [],

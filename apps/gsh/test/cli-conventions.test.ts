@@ -120,7 +120,7 @@ export default defineAlgorithm({ name: "anywhere-esm", track: "practical", descr
     expect(md).toMatch(/## Comparisons .*\n\n\| environment \| comparison \|/);
     const bad = gsh(["report", out, "--format", "pdf"]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toBe("gsh: --format pdf: expected one of csv, txt, md, html, svg");
+    expect(bad.stderr.trim()).toBe("gsh: --format pdf: expected one of csv, txt, md, html, svg, png");
   });
 
   it("gsh new-plugin scaffolds a plugin and a suite that run; the template (MLE-Gibbs) equals the built-in β = 0 exactly", () => {

@@ -167,6 +167,8 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
       return {
         policy: r.policy,
         confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta, lambda: p.lambda },
+        // β = 0 is the MLE-Gibbs policy: the Gibbs policy of θ̂ itself
+        ...(r.beta === 0 ? { policyParameters: { theta: r.mle.theta, lambda: p.lambda, eta: ctx.problem.eta } } : {}),
         bound: (comparator) => pessimismBound(ctx.problem, r, comparator as Policy),
         diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dual?.dualityGap ?? null },
       };

@@ -71,6 +71,13 @@ export interface AlgorithmOutput {
    * the runner scores each against r* and against the trained policy's implicit reward η·log(π/π0).
    */
   readonly trainingPath?: readonly { readonly step: number; readonly policy: Policy }[];
+  /**
+   * The trained policy as the reward it is the Gibbs policy of, π ∝ π0·exp(<θ, φ>/η) (log-linear DPO's w, MLE-Gibbs'
+   * θ̂), for `--save-policies`: parameters, not tables.
+   */
+  readonly policyParameters?: { readonly theta: Float64Array; readonly lambda: number; readonly eta: number };
+  /** Optional training loss per optimizer step (any subset of steps, increasing), for the report's loss curves. */
+  readonly trainingLoss?: readonly { readonly step: number; readonly loss: number }[];
   readonly costs?: TrialCosts;
   /**
    * An estimate with its confidence set, for calibration: the runner computes ‖θ̂ − θ*‖_Σ from the truth and records

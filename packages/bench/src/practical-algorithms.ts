@@ -101,6 +101,13 @@ function runSequenceIterativeDpo(
   };
 }
 
+/** A per-step loss array (step i + 1 at index i) at the geometric checkpoints 1, 2, 3, 4, 6, 8, 11, …, and the last step. */
+function lossCurve(losses: readonly number[]): { step: number; loss: number }[] {
+  return losses.flatMap((loss, i) =>
+    Number.isFinite(loss) && (geometricCheckpoints(i + 1) || i === losses.length - 1) ? [{ step: i + 1, loss }] : [],
+  );
+}
+
 /** The practical track's algorithms; defaults are the issue's, fixed in advance (see @gsh/practical's README). */
 export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
@@ -130,6 +137,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       // The training path at steps 0, 1, 2, 3, 4, 6, 8, … for the over-optimisation diagnostic (scored only when a
       // suite asks; recording costs one softmax table per checkpoint).
       const trainingPath: { step: number; policy: Policy }[] = [];
+      const trainingLoss: { step: number; loss: number }[] = [];
       const r = getOrThrow(
         offlineDpo(ctx.problem, data, {
           loss: lossOf(p.loss),
@@ -138,13 +146,22 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
           ...(p.optimizer ? { optimizer: p.optimizer } : {}),
           onCheckpoint: {
             checkpoint: geometricCheckpoints,
-            record: (step, policy) => trainingPath.push({ step, policy: policy.distribution() }),
+            record: (step, policy, loss) => {
+              trainingPath.push({ step, policy: policy.distribution() });
+              // per pair, as the neural policies' minibatch means are (the objective sums over pairs)
+              if (step > 0) trainingLoss.push({ step, loss: loss / data.size });
+            },
           },
         }),
       );
       return {
         policy: r.policy.distribution(),
         trainingPath,
+        trainingLoss,
+        // log-linear: π_w ∝ π0·exp(<w, φ>/η), saved as its reward w
+        ...(r.policy.kind === "log-linear"
+          ? { policyParameters: { theta: r.policy.getParameters(), lambda: p.l2, eta: ctx.problem.eta } }
+          : {}),
         costs: { gradientSteps: r.train.steps },
         diagnostics: { ...r.train.metrics, degeneratePairs: r.train.degeneratePairs },
       };
@@ -181,6 +198,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
             const losses = model.trainDpo(pairs, logPi0, ctx.rng.split("minibatches"), options);
             return {
               policy: markovSequencePolicy(model.markovTables()),
+              trainingLoss: lossCurve(losses),
               costs: { gradientSteps: p.steps },
               diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null },
             };
@@ -205,6 +223,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
               return { responses, logProbs: s.logProbs };
             },
           },
+          trainingLoss: lossCurve(losses),
           costs: { gradientSteps: p.steps },
           diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null },
           dispose: () => model.dispose(),
@@ -225,6 +244,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
         const metrics = trainingMetrics(model, pairs, ctx.problem.eta);
         return {
           policy: model.distribution(),
+          trainingLoss: lossCurve(losses),
           costs: { gradientSteps: p.steps },
           diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null, ...metrics },
         };

@@ -91,6 +91,8 @@ export interface OkRow extends RowBase {
   };
   /** Suites that ask, algorithms with a fitted θ̂: gold and proxy reward and KL of π0·exp(r̂/η') over a sweep of η'. */
   readonly overOptimization?: OverOptimization;
+  /** Algorithms that report it: the training loss at checkpoint steps (no truth needed; always recorded). */
+  readonly trainingLoss?: { readonly step: readonly number[]; readonly loss: readonly number[] };
   /** Suites that ask, algorithms that report their training path: KL, gold and proxy reward per checkpoint. */
   readonly trainingPath?: TrainingPathOverOptimization;
 }

@@ -27,6 +27,11 @@ export interface RunOptions {
   readonly onTrial?: (row: ResultRow, done: number, total: number) => void;
   /** Called once the trial list is known. */
   readonly onStart?: (total: number, skipped: number) => void;
+  /**
+   * Save each trial's fitted reward model and, where the trained policy is a Gibbs policy of a linear reward, that
+   * reward, as gsh/reward-model JSON in <outDir>/policies/ (`gsh bench --save-policies`). Rows are unchanged.
+   */
+  readonly savePolicies?: boolean;
   /** Called when --resume moved bad lines aside (how many, and where). */
   readonly onQuarantine?: (lines: number, path: string) => void;
 }
@@ -137,6 +142,11 @@ async function runLocked(
 ): Promise<E.Either<GshError, RunSummary>> {
   const { outDir } = options;
   let trials = expandTrials(suite);
+  if (options.savePolicies) {
+    const dir = join(outDir, "policies");
+    mkdirSync(dir, { recursive: true });
+    trials = trials.map((t) => ({ ...t, saveModelsDir: dir }));
+  }
   if (options.shard) {
     const { index, count } = options.shard;
     if (!(Number.isInteger(index) && Number.isInteger(count) && count >= 1 && index >= 0 && index < count))

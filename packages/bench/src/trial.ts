@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import { GshException, type Policy, Rng, formatError, klToReference, validatePolicy } from "@gsh/core";
 import {
@@ -14,6 +17,7 @@ import {
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
+  rewardParametersToJson,
   referenceModePolicy,
   sampleOfflineData,
   samplePairs,
@@ -52,6 +56,8 @@ export interface Trial {
   readonly fingerprint: string;
   /** The suite's KL-estimator diagnostics, when it asks for them. */
   readonly klEstimators?: Suite["klEstimators"];
+  /** Where to save the trial's models (`--save-policies`); absent: nothing is saved. */
+  readonly saveModelsDir?: string;
   readonly overOptimization?: Suite["overOptimization"];
   /** Record SubOpt(π0) in the row (suites that measure sample efficiency). */
   readonly referenceSubopt?: boolean;
@@ -359,6 +365,42 @@ function onceFor<T>(trial: Trial, what: string, compute: () => T): T {
   return perInstance.get(key) as T;
 }
 
+/**
+ * A trial id as a file name: letters, digits, '.', '-' and '_', then 8 hex digits of its SHA-256, because labels
+ * that differ only in other characters (β=0 and η=0) would otherwise collide.
+ */
+const fileSafe = (id: string) =>
+  `${id
+    .normalize("NFKD")
+    .replace(/[^\w.-]+/g, "_")
+    .slice(0, 100)}-${createHash("sha256").update(id).digest("hex").slice(0, 8)}`;
+
+/** Writes the trial's reward model (θ̂, λ) and its policy's reward parameters as gsh/reward-model JSON. */
+function saveModels(trial: Trial, out: AlgorithmOutput, dir: string): void {
+  const meta = {
+    trialId: trial.id,
+    environment: trial.environment.label,
+    environmentName: trial.environment.name,
+    environmentParams: trial.environment.params,
+    algorithm: trial.algorithm.label,
+    seed: trial.seed,
+    budget: trial.budget,
+  };
+  if (out.confidence)
+    writeFileSync(
+      join(dir, `${fileSafe(trial.id)}.reward-model.json`),
+      rewardParametersToJson(
+        { theta: out.confidence.theta, lambda: out.confidence.lambda ?? 1 },
+        { ...meta, kind: "reward-model" },
+      ),
+    );
+  if (out.policyParameters)
+    writeFileSync(
+      join(dir, `${fileSafe(trial.id)}.policy.json`),
+      rewardParametersToJson(out.policyParameters, { ...meta, kind: "gibbs-policy", eta: out.policyParameters.eta }),
+    );
+}
+
 /** Monte-Carlo samples per prompt for sampler policies (their metrics are marked estimated). */
 export const MONTE_CARLO_SAMPLES_PER_PROMPT = 512;
 
@@ -491,6 +533,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
         ? (boundary.overOptimization(out.confidence.theta, trial.overOptimization.factors) ?? undefined)
         : undefined;
     const referenceSubopt = trial.referenceSubopt || metrics.boundRhs !== null ? boundary.referenceSubopt() : null;
+    if (trial.saveModelsDir) saveModels(trial, out, trial.saveModelsDir);
     const optimalFrontier = boundary.optimalFrontier();
     for (const c of out.trainingPath ?? []) {
       const v = validatePolicy(c.policy);
@@ -499,6 +542,15 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     }
     const trainingPath =
       trial.overOptimization && out.trainingPath ? boundary.trainingPath(out.trainingPath, out.policy) : null;
+    const losses = out.trainingLoss ?? [];
+    if (losses.some((l, i) => !Number.isFinite(l.loss) || !(l.step > (i ? losses[i - 1].step : 0))))
+      return failed(
+        "invalid trainingLoss: finite losses at increasing steps ≥ 1 expected",
+        id,
+        version,
+        "InvalidOutput",
+      );
+    const trainingLoss = losses.length ? { step: losses.map((l) => l.step), loss: losses.map((l) => l.loss) } : null;
     return {
       ...base,
       environmentId: id,
@@ -512,6 +564,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       ...(klEstimators ? { klEstimators } : {}),
       ...(overOptimization ? { overOptimization } : {}),
       ...(trainingPath ? { trainingPath } : {}),
+      ...(trainingLoss ? { trainingLoss } : {}),
       ...(confidenceWidths ? { confidenceWidths } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,

@@ -11,8 +11,11 @@ export interface OptimizeOptions {
   readonly learningRate?: number;
   /** L-BFGS memory (default 10). */
   readonly memory?: number;
-  /** Called with each accepted iterate (step 1, 2, …), e.g. to record a training path; must not keep `params`. */
-  readonly onStep?: (step: number, params: Float64Array) => void;
+  /**
+   * Called with each accepted iterate (step 1, 2, …) and the objective there, e.g. to record a training path or a
+   * loss curve; must not keep `params`.
+   */
+  readonly onStep?: (step: number, params: Float64Array, value: number) => void;
 }
 
 export interface OptimizeResult {
@@ -100,7 +103,7 @@ export function lbfgs(f: Objective, init: Float64Array, options: OptimizeOptions
     g.set(gNew);
     fx = fNew;
     steps++;
-    options.onStep?.(steps, x);
+    options.onStep?.(steps, x, fx);
   }
 }
 
@@ -128,6 +131,6 @@ export function adam(f: Objective, init: Float64Array, options: OptimizeOptions 
       x[k] -= (lr * (m1[k] / c1)) / (Math.sqrt(m2[k] / c2) + 1e-8);
     }
     fx = f(x, g);
-    options.onStep?.(steps, x);
+    options.onStep?.(steps, x, fx);
   }
 }

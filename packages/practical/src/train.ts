@@ -21,7 +21,8 @@ export interface TrainOptions extends Omit<OptimizeOptions, "onStep"> {
    */
   readonly onCheckpoint?: {
     readonly checkpoint: (step: number) => boolean;
-    readonly record: (step: number, policy: TrainablePolicy) => void;
+    /** `loss`: the training objective (summed pair losses + ridge) at that step; NaN at step 0. */
+    readonly record: (step: number, policy: TrainablePolicy, loss: number) => void;
   };
 }
 
@@ -57,12 +58,12 @@ export function trainPolicy(
     return policy.objective(pairs, options.loss, eta, l2, g, options.reference);
   };
   const path = options.onCheckpoint;
-  path?.record(0, policy);
+  path?.record(0, policy, NaN);
   const onStep = path
-    ? (step: number, params: Float64Array) => {
+    ? (step: number, params: Float64Array, value: number) => {
         if (!path.checkpoint(step)) return;
         policy.setParameters(params);
-        path.record(step, policy);
+        path.record(step, policy, value);
       }
     : undefined;
   const r = (method === "adam" ? adam : lbfgs)(f, policy.getParameters(), { ...options, onStep });

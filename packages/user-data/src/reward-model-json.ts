@@ -1,32 +1,23 @@
 import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
+import { REWARD_MODEL_SCHEMA, REWARD_MODEL_VERSION, rewardParametersToJson } from "@gsh/preference";
 import type { UserFit } from "./fit";
 
-/** The versioned JSON of a fitted reward model: what `gsh fit --out` writes and `gsh policy|suggest --model` read. */
-export const REWARD_MODEL_SCHEMA = "gsh/reward-model";
-export const REWARD_MODEL_VERSION = 1;
+// The format (schema name, version, parameters-only record) lives in @gsh/preference, shared with the benchmark's
+// --save-policies; a fitted model adds its uncertainty (Hessian, design covariance, radius) to the same record.
+export { REWARD_MODEL_SCHEMA, REWARD_MODEL_VERSION };
 
 /** The reward model as JSON text (matrices row-major; `parametersOnly` keeps schema, version, dim, λ and θ̂). */
 export function rewardModelToJson(fit: UserFit, options: { readonly parametersOnly?: boolean } = {}): string {
-  const base = {
-    schema: REWARD_MODEL_SCHEMA,
-    version: REWARD_MODEL_VERSION,
-    dim: fit.dim,
-    lambda: fit.lambda,
-    theta: Array.from(fit.theta),
-  };
-  if (options.parametersOnly) return JSON.stringify(base) + "\n";
-  return (
-    JSON.stringify({
-      ...base,
-      pairs: fit.pairs,
-      iterations: fit.iterations,
-      radius: fit.radius,
-      crossValidation: fit.crossValidation,
-      hessian: Array.from(fit.hessian),
-      designCovariance: Array.from(fit.designCovariance),
-    }) + "\n"
-  );
+  if (options.parametersOnly) return rewardParametersToJson(fit);
+  return rewardParametersToJson(fit, {
+    pairs: fit.pairs,
+    iterations: fit.iterations,
+    radius: fit.radius,
+    crossValidation: fit.crossValidation,
+    hessian: Array.from(fit.hessian),
+    designCovariance: Array.from(fit.designCovariance),
+  });
 }
 
 /** Reads a reward model; the ParseError names the field (schema, version, a wrong length, a non-number). */

@@ -7,6 +7,7 @@ import type { SuiteRecord } from "../results-dir";
 import { readResultsFile } from "../results-file";
 import { resultsCsv } from "./csv";
 import { reportCharts, reportHtml } from "./html";
+import { svgToPng } from "./raster";
 import { renderSvg } from "./render";
 import { summarySections } from "./tables";
 import { sentencesMarkdown } from "./text";
@@ -30,11 +31,11 @@ export function backendsUsed(rows: readonly ResultRow[]): string | null {
 }
 
 /**
- * The files `writeReport` can write: results.csv, summary.txt, summary.md, report.html, and `svg`: each chart of the
- * report as its own file in charts/ beside report.html (named by the chart's id).
+ * The files `writeReport` can write: results.csv, summary.txt, summary.md, report.html, and `svg` / `png`: each chart
+ * of the report as its own file in charts/ beside report.html (named by the chart's id; PNG at 2× by resvg-wasm).
  */
-export type ReportFormat = "csv" | "txt" | "md" | "html" | "svg";
-export const REPORT_FORMATS: readonly ReportFormat[] = ["csv", "txt", "md", "html", "svg"];
+export type ReportFormat = "csv" | "txt" | "md" | "html" | "svg" | "png";
+export const REPORT_FORMATS: readonly ReportFormat[] = ["csv", "txt", "md", "html", "svg", "png"];
 
 /**
  * Reads `<dir>/results.jsonl` (and suite.json) and writes the report files there: by default results.csv,
@@ -42,7 +43,7 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ["csv", "txt", "md", "htm
  */
 export async function writeReport(
   dir: string,
-  formats: readonly ReportFormat[] = ["csv", "txt", "html", "svg"],
+  formats: readonly ReportFormat[] = ["csv", "txt", "html", "svg", "png"],
 ): Promise<WrittenReport> {
   const content = readResultsFile(join(dir, "results.jsonl"));
   if (content.duplicates.length > 0)
@@ -81,7 +82,7 @@ export async function writeReport(
     ...summarySections(rows, cells, suite.sampleEfficiency, "text"),
   ].join("\n");
   const files: string[] = [];
-  const put = (name: string, text: string) => {
+  const put = (name: string, text: string | Uint8Array) => {
     const f = join(dir, name);
     writeFileSync(f, text);
     files.push(f);
@@ -101,7 +102,7 @@ export async function writeReport(
         sentencesMarkdown(rows, [...new Set(cells.map((c) => c.algorithm))]),
       ].join("\n"),
     );
-  if (formats.includes("html") || formats.includes("svg")) {
+  if (formats.includes("html") || formats.includes("svg") || formats.includes("png")) {
     const input = {
       suite: { ...suite, description: [...notes, suite.description ?? ""].join(" ") },
       cells,
@@ -113,10 +114,11 @@ export async function writeReport(
     const svgs: string[] = [];
     for (const c of charts) svgs.push(await renderSvg(c.spec));
     if (formats.includes("html")) put("report.html", await reportHtml(input, charts, svgs));
-    if (formats.includes("svg") && charts.length) {
+    if ((formats.includes("svg") || formats.includes("png")) && charts.length)
       mkdirSync(join(dir, "charts"), { recursive: true });
-      charts.forEach((c, i) => put(join("charts", `${c.id}.svg`), svgs[i]));
-    }
+    if (formats.includes("svg")) charts.forEach((c, i) => put(join("charts", `${c.id}.svg`), svgs[i]));
+    if (formats.includes("png"))
+      for (const [i, c] of charts.entries()) put(join("charts", `${c.id}.png`), await svgToPng(svgs[i]));
   }
   return { summary, files, cells, verdicts };
 }

@@ -150,3 +150,28 @@ export function policyFromJson(text: string, source = "(policy)"): E.Either<GshE
   if (E.isLeft(probs)) return probs;
   return validatePolicy({ contexts: X.right, actions: A.right, probs: probs.right });
 }
+
+/**
+ * The versioned JSON of a linear reward model r(x,a) = <θ, φ(x,a)>: what `gsh fit --out` and `gsh export` write and
+ * `gsh bench --save-policies` saves per trial. A Gibbs policy π ∝ π0·exp(<θ, φ>/η) is saved as the reward it is the
+ * Gibbs policy of (parameters, never dense tables): with the environment's φ, π0 and η it is the policy.
+ */
+export const REWARD_MODEL_SCHEMA = "gsh/reward-model";
+export const REWARD_MODEL_VERSION = 1;
+
+/** The parameters-only record (schema, version, dim, λ, θ) and any extra top-level fields, as JSON text. */
+export function rewardParametersToJson(
+  model: { readonly theta: ArrayLike<number>; readonly lambda: number },
+  extra: Record<string, unknown> = {},
+): string {
+  return (
+    JSON.stringify({
+      schema: REWARD_MODEL_SCHEMA,
+      version: REWARD_MODEL_VERSION,
+      dim: model.theta.length,
+      lambda: model.lambda,
+      theta: Array.from(model.theta),
+      ...extra,
+    }) + "\n"
+  );
+}
