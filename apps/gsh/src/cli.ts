@@ -366,7 +366,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       log(
         `f64 kernels (theory track, log-linear and tabular policies): ${k.backend}${k.reason ? ` (${k.reason})` : ""}`,
       );
-      const { chooseBackend, nodeProbe } = await import("@gsh/practical");
+      const { chooseBackend, nodeProbe } = await import("@gsh/practical/neural");
       const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") =>
         nodeProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)";
       log(

@@ -1,21 +1,15 @@
 import { type Policy, getOrThrow } from "@gsh/core";
 import {
   DEFAULT_SYNTHETIC_PAIRS,
-  availableBackends,
-  type BackendName,
   type LossSpec,
-  NeuralBanditPolicy,
   geometricCheckpoints,
   RewardModel,
   iterativeDpo,
-  loadTf,
   multiStepRejectionSampling,
   offlineDpo,
   pairsFromDataset,
   rso,
   trainingMetrics,
-  NeuralSequencePolicy,
-  RecurrentSequencePolicy,
   logLinearLearner,
   neuralLearner,
   sequenceDpo,
@@ -24,6 +18,14 @@ import {
   sequenceMultiStepRs,
   type SequenceLearner,
 } from "@gsh/practical";
+import {
+  type BackendName,
+  NeuralBanditPolicy,
+  NeuralSequencePolicy,
+  RecurrentSequencePolicy,
+  availableBackends,
+  loadTf,
+} from "@gsh/practical/neural";
 import { markovSequencePolicy, referenceLogProb, sequencePairs } from "@gsh/preference";
 import {
   type AlgorithmDefinition,

@@ -1,4 +1,4 @@
-import { chooseBackend } from "@gsh/practical";
+import { chooseBackend } from "@gsh/practical/neural";
 import { builtinRegistry, expandTrials, resolveSuite, runTrial, parseSuiteText } from "../src";
 import * as E from "fp-ts/lib/Either";
 

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { availableBackends } from "@gsh/practical";
+import { availableBackends } from "@gsh/practical/neural";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// TF.js-free: the neural policies and the backend choice are the separate entry point "@gsh/practical/neural".
 export * from "./losses";
 export * from "./pairs-data";
 export * from "./policies";
@@ -10,10 +11,6 @@ export * from "./dpo";
 export * from "./rso";
 export * from "./multi-step-rs";
 export * from "./iterative-dpo";
-export * from "./neural/backend";
-export * from "./neural/dense";
-export * from "./neural/sequence-policy";
-export * from "./neural/mlp-policy";
-export * from "./neural/recurrent-policy";
+export * from "./sequence/neural-types";
 export * from "./sequence/log-linear-sequence-policy";
 export * from "./sequence/sequence-algorithms";

@@ -18,7 +18,7 @@ import {
   monteCarloEvaluation,
   type BackendProbe,
   type SequencePair,
-} from "../src";
+} from "../src/neural";
 
 /** 1500 offline π0 pairs on S (tiny), as (x, chosen, rejected) sequences; pairs of identical responses dropped. */
 function sequencePairs(seq: ReturnType<typeof testbedS>): SequencePair[] {

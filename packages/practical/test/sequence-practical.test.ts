@@ -17,9 +17,8 @@ import {
   testbedS,
   winnerMinusLoser,
 } from "@gsh/preference";
+import { NeuralSequencePolicy, loadTf } from "../src/neural";
 import {
-  NeuralSequencePolicy,
-  loadTf,
   logLinearLearner,
   neuralLearner,
   sequenceDpo,

@@ -11,9 +11,9 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(n
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
-test("@gsh/core and @gsh/preference install from their tarballs and their README examples run", () => {
+test("@gsh/core, @gsh/preference and @gsh/practical install from their tarballs and run; log-linear DPO needs no TF.js", () => {
   const scratch = mkdtempSync(join(tmpdir(), "gsh-pack-"));
-  for (const pkg of ["core", "preference"])
+  for (const pkg of ["core", "preference", "practical"])
     run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", pkg));
   const tarballs = readdirSync(scratch)
     .filter((f) => f.endsWith(".tgz"))
@@ -48,6 +48,20 @@ test("@gsh/core and @gsh/preference install from their tarballs and their README
   const pref = JSON.parse(run("node", ["pref.cjs"], scratch));
   expect(pref._tag).toBe("Right");
   expect(pref.right.subopt).toBeGreaterThan(0);
+  // @gsh/practical without TF.js: an optional peer, so npm installs none of its ~286 MB, and log-linear DPO runs
+  writeFileSync(
+    join(scratch, "dpo.cjs"),
+    `const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/preference");
+     const { offlineDpo } = require("@gsh/practical");
+     const world = testbedR(0, { eta: 0.1 });
+     const r = offlineDpo(world.problem, sampleOfflineData(world, 300, 0).data);
+     console.log(JSON.stringify({ subopt: evaluatePolicy(world, r.right.policy.distribution()).right.subopt,
+       tf: Object.keys(require.cache).some((k) => k.includes("@tensorflow")) }));`,
+  );
+  const dpo = JSON.parse(run("node", ["dpo.cjs"], scratch));
+  expect(dpo.subopt).toBeGreaterThan(0);
+  expect(dpo.tf).toBe(false);
+  expect(readdirSync(join(scratch, "node_modules")).includes("@tensorflow")).toBe(false);
   const files = run("tar", ["tzf", tgz], scratch).split("\n");
   expect(files).toContain("package/dist/index.d.ts");
   expect(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toBe(false);

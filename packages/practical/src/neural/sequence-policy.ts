@@ -4,20 +4,9 @@ import { type MarkovPolicy, type SequenceProblem, referenceRow } from "@gsh/pref
 import { makeDense, makeInputDense, mlpForward, mlpVariables } from "./dense";
 import { finiteLog, readAndDispose } from "./read";
 
-export interface SequencePair {
-  readonly x: number;
-  readonly chosen: Int32Array;
-  readonly rejected: Int32Array;
-}
+import type { NeuralTrainOptions, SequencePair } from "../sequence/neural-types";
 
-export interface NeuralTrainOptions {
-  /** DPO's β = the KL coefficient η. */
-  readonly eta: number;
-  /** Adam steps (default 300) and learning rate (default 0.01), minibatch size (default 256): stated, not tuned. */
-  readonly steps?: number;
-  readonly learningRate?: number;
-  readonly batchSize?: number;
-}
+export type { NeuralTrainOptions, SequencePair };
 
 /**
  * The autoregressive neural policy for the sequence bandit:

@@ -34,7 +34,7 @@ import {
   samplingSizes,
   statisticalRejectionSample,
 } from "../rejection-sampling";
-import type { NeuralTrainOptions, SequencePair } from "../neural/sequence-policy";
+import type { NeuralTrainOptions, SequencePair } from "./neural-types";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
 
 /** log π0(y^w) − log π0(y^l) of each labelled pair (y = 1: `first` won): what the unnormalised hinge needs. */
