@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2";
 type JumpableRandomGenerator = ReturnType<typeof xoroshiro128plusFromState>;
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 
@@ -8,9 +8,16 @@ const { Math, Number } = globalThis;
 const TWO_POW_26 = 67108864;
 const TWO_POW_53 = 9007199254740992;
 
+const utf8 = new TextEncoder();
+
+/**
+ * The stream state of a key: the first 16 bytes of SHA-256(UTF-8 key) as four little-endian int32. Synchronous and
+ * platform-free (@noble/hashes, not node:crypto), so the same seed gives the same streams in Node and in a browser.
+ */
 function stateFromKey(key: string): number[] {
-  const digest = createHash("sha256").update(key).digest();
-  const s = [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
+  const digest = sha256(utf8.encode(key));
+  const view = new DataView(digest.buffer, digest.byteOffset, digest.byteLength);
+  const s = [view.getInt32(0, true), view.getInt32(4, true), view.getInt32(8, true), view.getInt32(12, true)];
   // xoroshiro's all-zero state is a fixed point; SHA-256 makes it astronomically unlikely, but be exact.
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[3] = 1;
   return s;

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import { AliasTable, Rng, chiSquareTest } from "../src";
 
 describe("Rng", () => {
@@ -8,6 +10,24 @@ describe("Rng", () => {
     const xs = Array.from({ length: 100 }, () => a.uniform());
     expect(Array.from({ length: 100 }, () => b.uniform())).toEqual(xs);
     expect(Array.from({ length: 100 }, () => c.uniform())).not.toEqual(xs);
+  });
+
+  it("the state is SHA-256(UTF-8 key) as node:crypto computes it (browser-safe hash, same streams as before)", () => {
+    // The first xoroshiro128+ outputs from the state node:crypto gives, recomputed here independently of rng.ts.
+    for (const key of ["gsh:0", "gsh:7/algorithm/dpo/seed/3", "gsh:1/trial/R η=0.1/β=0 (MLE-Gibbs)/300"]) {
+      const d = createHash("sha256").update(key).digest();
+      const s = [d.readInt32LE(0), d.readInt32LE(4), d.readInt32LE(8), d.readInt32LE(12)];
+      const expected = xoroshiro128plusFromState(s);
+      const rng = Rng.seeded(key.slice(4).split("/")[0]);
+      const stream = key
+        .split("/")
+        .slice(1)
+        .reduce((r, part) => r.split(part), rng);
+      // uniform() consumes two outputs: hi = next >>> 5, lo = next >>> 6
+      const hi = expected.next() >>> 5;
+      const lo = expected.next() >>> 6;
+      expect(stream.uniform()).toBe((hi * 67108864 + lo) / 9007199254740992);
+    }
   });
 
   it("a split does not depend on how much the parent has drawn", () => {

@@ -6,12 +6,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { measure, printTable, runPython } from "@gsh/bench-harness";
 import { Rng, sigmoid } from "@gsh/core";
-import {
-  fitBradleyTerryOrThrow,
-  PreferenceDataset,
-  readPreferencesJsonl,
-  writePreferencesJsonl,
-} from "../dist/index.js";
+import { fitBradleyTerryOrThrow, PreferenceDataset } from "../dist/index.js";
+import { readPreferencesJsonl, writePreferencesJsonl } from "../dist/node.js";
 
 const rng = Rng.seeded(0).split("bench/preference");
 const rows = [];

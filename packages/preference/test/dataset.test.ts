@@ -5,16 +5,15 @@ import { join } from "node:path";
 import { Rng, chiSquareTest } from "@gsh/core";
 import {
   PreferenceDataset,
-  readPreferencesJsonl,
   sampleOfflineData,
   samplePairs,
   testbedP,
   testbedR,
   winnerMinusLoser,
-  writePreferencesJsonl,
   behaviourProbabilities,
   parseRecord,
 } from "../src";
+import { readPreferencesJsonl, writePreferencesJsonl } from "../src/node";
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-data-"));
 const file = (name: string, text: string) => {

@@ -1,14 +1,11 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { rename, stat } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import { once } from "node:events";
+// The JSONL record format and its validation: platform-free (browsers too). Reading and writing files is Node-only
+// and lives in jsonl-files.ts, exported from "@gsh/preference/node".
 import * as E from "fp-ts/lib/Either";
-import * as TE from "fp-ts/lib/TaskEither";
 import type { GshError } from "@gsh/core";
-import { PreferenceDataset } from "./dataset";
+import type { PreferenceDataset } from "./dataset";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
-const { Math, Number } = globalThis;
+const { Number } = globalThis;
 
 /**
  * JSONL preference records, one per line: `{"x": 0, "a1": 3, "a2": 5, "y": 1}`, optionally with the feature
@@ -34,7 +31,7 @@ export interface ReadResult {
   readonly skipped: readonly GshError[];
 }
 
-type Parsed = { x: number; a1: number; a2: number; y: 0 | 1; phi1?: number[]; phi2?: number[] };
+export type ParsedRecord = { x: number; a1: number; a2: number; y: 0 | 1; phi1?: number[]; phi2?: number[] };
 
 /** A value as an error shows it: at most 80 characters, so a 2 MB bad value is not echoed whole. */
 function describe(v: unknown): string {
@@ -53,8 +50,8 @@ export function parseRecord(
   lineNo: number,
   source: string,
   schema: DatasetSchema,
-): E.Either<GshError, Parsed> {
-  const err = (field: string, message: string): E.Either<GshError, Parsed> =>
+): E.Either<GshError, ParsedRecord> {
+  const err = (field: string, message: string): E.Either<GshError, ParsedRecord> =>
     E.left({ _tag: "ParseError", source, line: lineNo, field, message });
   // A UTF-8 byte-order mark (some editors write one) is not part of the record.
   if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
@@ -73,7 +70,7 @@ export function parseRecord(
     field: "x" | "a1" | "a2",
     limit: number | undefined,
     what: string,
-  ): number | E.Either<GshError, Parsed> => {
+  ): number | E.Either<GshError, ParsedRecord> => {
     const v = r[field];
     if (v === undefined) return err(field, `missing ${what}`);
     if (typeof v !== "number" || !Number.isFinite(v)) return err(field, `expected a finite number, got ${describe(v)}`);
@@ -90,7 +87,7 @@ export function parseRecord(
   if (typeof a2 !== "number") return a2;
   if (r.y === undefined) return err("y", "missing label (y must be 1 when a1 is preferred, 0 when a2 is)");
   if (r.y !== 0 && r.y !== 1) return err("y", `label must be 0 or 1, got ${describe(r.y)}`);
-  const out: Parsed = { x, a1, a2, y: r.y };
+  const out: ParsedRecord = { x, a1, a2, y: r.y };
   if (schema.featureDim !== undefined) {
     for (const field of ["phi1", "phi2"] as const) {
       const v = r[field];
@@ -109,90 +106,4 @@ export function parseRecord(
     }
   }
   return E.right(out);
-}
-
-/**
- * Streams a JSONL preference file into a columnar dataset (memory is the typed arrays, not one object per record).
- * An empty file (no records) is a ParseError at line 0. In "fail" mode the first bad line is returned as a
- * ParseError naming its line and field; in "skip" mode good records are kept and the bad lines are reported.
- */
-export function readPreferencesJsonl(path: string, options: ReadOptions = {}): TE.TaskEither<GshError, ReadResult> {
-  return async () => {
-    try {
-      await stat(path);
-    } catch (e) {
-      return E.left({ _tag: "IOError", path, message: (e as Error).message });
-    }
-    const dataset = new PreferenceDataset(1024, options.featureDim ?? 0);
-    const skipped: GshError[] = [];
-    const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-    let lineNo = 0;
-    try {
-      for await (const line of rl) {
-        lineNo++;
-        if (line.trim() === "") continue;
-        const p = parseRecord(line, lineNo, path, options);
-        if (E.isLeft(p)) {
-          if (options.onError === "skip") {
-            skipped.push(p.left);
-            continue;
-          }
-          rl.close();
-          return p;
-        }
-        const r = p.right;
-        if (r.phi1 && r.phi2) dataset.pushWithFeatures(r.x, r.a1, r.a2, r.y, r.phi1, r.phi2);
-        else dataset.push(r.x, r.a1, r.a2, r.y);
-      }
-    } catch (e) {
-      return E.left({ _tag: "IOError", path, message: (e as Error).message });
-    }
-    if (dataset.size === 0 && skipped.length === 0)
-      return E.left({
-        _tag: "ParseError",
-        source: path,
-        line: 0,
-        field: "(file)",
-        message: "empty dataset: no records",
-      });
-    return E.right({ dataset, skipped });
-  };
-}
-
-/**
- * Writes a dataset as JSONL, streaming with back-pressure, to `path + ".tmp"` and then renaming it, so an existing
- * file is never left half-written.
- */
-export function writePreferencesJsonl(path: string, data: PreferenceDataset): TE.TaskEither<GshError, number> {
-  return async () => {
-    const tmp = `${path}.tmp`;
-    try {
-      const out = createWriteStream(tmp, { encoding: "utf8" });
-      const xs = data.context,
-        a1 = data.first,
-        a2 = data.second,
-        ys = data.label;
-      const d = data.featureDim;
-      const f1 = data.firstFeatures,
-        f2 = data.secondFeatures;
-      const CHUNK = 4096;
-      for (let i0 = 0; i0 < data.size; i0 += CHUNK) {
-        let s = "";
-        const end = Math.min(data.size, i0 + CHUNK);
-        for (let i = i0; i < end; i++) {
-          s += `{"x":${xs[i]},"a1":${a1[i]},"a2":${a2[i]},"y":${ys[i]}`;
-          if (d > 0)
-            s += `,"phi1":[${Array.from(f1.subarray(i * d, (i + 1) * d)).join(",")}],"phi2":[${Array.from(f2.subarray(i * d, (i + 1) * d)).join(",")}]`;
-          s += "}\n";
-        }
-        if (!out.write(s)) await once(out, "drain");
-      }
-      out.end();
-      await once(out, "finish");
-      await rename(tmp, path);
-      return E.right(data.size);
-    } catch (e) {
-      return E.left({ _tag: "IOError", path, message: (e as Error).message });
-    }
-  };
 }
