@@ -1,5 +1,8 @@
-// Imports point one way: core ← preference ← offline, online, practical, text ← bench ← apps. This check reads every
-// workspace package's dependencies and every `from "@gsh/…"` in its sources and fails on an upward edge.
+// Imports point one way: core ← preference ← offline, online, practical, text ← bench ← apps. The module graph
+// (static imports, require, import(), sources and tests) is checked by dependency-cruiser (.dependency-cruiser.cjs);
+// this script adds what a module graph cannot see: declared dependencies in package.json, and that learners never
+// build a testbed or read an instance's truth.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -55,20 +58,28 @@ for (const group of ["packages", "apps", "examples"]) {
               `${file.slice(root.length + 1)} uses '${hit[0]}': learners may not reach testbeds or the truth`,
             );
         }
-      for (const m of text.matchAll(/from\s+["'](@gsh\/[a-z-]+)/g)) {
-        const dep = m[1];
-        if (dep in rank && (rank[dep] > mine || (rank[dep] === mine && dep !== pj.name)))
-          errors.push(`${file.slice(root.length + 1)} imports ${dep} (layer ${rank[dep]} ≥ ${mine})`);
-        else if (dep in rank && !deps.includes(dep) && dep !== pj.name)
-          errors.push(`${file.slice(root.length + 1)} imports ${dep}, which ${pj.name} does not declare`);
-      }
     }
   }
 }
+const cruise = spawnSync(
+  process.execPath,
+  [
+    join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs"),
+    "packages",
+    "apps",
+    "examples",
+    "--config",
+    join(root, ".dependency-cruiser.cjs"),
+    "--output-type",
+    "err",
+  ],
+  { cwd: root, encoding: "utf8" },
+);
+if (cruise.status !== 0) errors.push(`dependency-cruiser:\n${(cruise.stdout + cruise.stderr).trim()}`);
 if (errors.length) {
   console.error(`layering violations:\n  ${errors.join("\n  ")}`);
   process.exit(1);
 }
 console.log(
-  "layering: ok (core ← preference ← offline/online/practical/text ← bench, user-data ← apps; learners reach no testbed or truth)",
+  "layering: ok (dependency-cruiser: core ← preference ← offline/online/practical/text ← bench, user-data ← apps, no runtime cycles; learners reach no testbed or truth)",
 );

@@ -1,0 +1,57 @@
+// The layers, checked on the resolved module graph (static imports, `require`, `import()`, sources and tests):
+//   core ← preference ← offline, online, practical, text ← bench, user-data ← apps, examples
+// A module may import its own package and lower layers only; siblings on one layer do not import each other.
+// Workspace packages resolve to their sources through the "@gsh/source" export condition.
+const layers = [["core"], ["preference"], ["offline", "online", "practical", "text"], ["bench", "user-data"]];
+// A target is a package's files when its import resolves, or the bare "@gsh/<name>" specifier when it does not
+// (pnpm links only declared dependencies, so an undeclared upward import fails to resolve and is caught by name).
+const pkg = (names) => `^packages/(${names.join("|")})/|^@gsh/(${names.join("|")})(/|$)`;
+const target = (names) => ({ path: pkg(names) });
+
+const forbidden = [];
+layers.forEach((layer, i) => {
+  const higher = layers.slice(i + 1).flat();
+  for (const name of layer) {
+    const siblings = layer.filter((n) => n !== name);
+    forbidden.push({
+      name: `${name}-upward`,
+      comment: `packages/${name} is layer ${i}: it may not import a higher layer or an app`,
+      severity: "error",
+      from: { path: `^packages/${name}/` },
+      to: { path: higher.length ? `${pkg(higher)}|^apps/|^examples/|^@gsh/cli(/|$)` : "^apps/|^examples/" },
+    });
+    if (siblings.length)
+      forbidden.push({
+        name: `${name}-sibling`,
+        comment: `packages/${name} may not import a sibling on its layer (${siblings.join(", ")})`,
+        severity: "error",
+        from: { path: `^packages/${name}/` },
+        to: target(siblings),
+      });
+  }
+});
+forbidden.push({
+  name: "no-circular",
+  // Type-only edges are erased at compile time, so a cycle through them is no load-order hazard (an interface
+  // beside the registry that implements it); every cycle of runtime imports is an error.
+  comment: "no runtime import cycles inside the workspace sources",
+  severity: "error",
+  from: { path: "^(packages|apps)/[^/]+/src/" },
+  to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+});
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(dist|node_modules|\\.turbo|coverage)/|\\.d\\.ts$" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.base.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["@gsh/source", "import", "require", "node", "default"],
+      extensions: [".ts", ".js", ".mjs", ".cjs", ".json"],
+    },
+    combinedDependencies: false,
+  },
+};
