@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { main } from "./cli";
 
-main(process.argv).then((code) => process.exit(code));
+void main(process.argv).then((code) => process.exit(code));

@@ -202,7 +202,7 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
         bar?.start(total, 0, { last: "" });
       },
       onTrial(row: ResultRow, done, total) {
-        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? (row.metrics!.subopt === null ? `win rate vs π0 ${row.metrics!.winRateVsReference?.toFixed(3)}` : `SubOpt ${row.metrics!.subopt.toExponential(3)}${row.metrics!.estimated ? " (est.)" : ""}`) : `FAILED ${row.error}`}`;
+        const what = `${row.environment} | ${row.algorithm} | ${row.budget} | seed ${row.seed}: ${row.status === "ok" ? (row.metrics.subopt === null ? `win rate vs π0 ${row.metrics.winRateVsReference?.toFixed(3)}` : `SubOpt ${row.metrics.subopt.toExponential(3)}${row.metrics.estimated ? " (est.)" : ""}`) : `FAILED ${row.error}`}`;
         if (bar) bar.update(done, { last: what.slice(0, 80) });
         else log(`[${done}/${total}] ${what} (${(row.wallMs / 1000).toFixed(2)} s)`);
       },
@@ -356,7 +356,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .description("print versions, cores and the compute backend that would be used")
     .action(async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const version = (p: string) => require(`${p}/package.json`).version as string;
+      const version = (p: string) => (require(`${p}/package.json`) as { version: string }).version;
       log(`node ${process.version} on ${process.platform}/${process.arch}`);
       log(`cores: ${availableParallelism()} (${cpus()[0]?.model ?? "unknown"})`);
       for (const p of ["@gsh/core", "@gsh/preference", "@gsh/offline", "@gsh/online", "@gsh/practical", "@gsh/bench"])

@@ -70,7 +70,7 @@ maybe("report.html in a headless browser", () => {
         expect(c.width).toBeGreaterThan(100);
       }
       // each algorithm one identity: distinct (colour, marker) pairs, and no colour twice in an overview legend
-      const styles = Object.values(data.styles) as { color: string; marker: string }[];
+      const styles = Object.values<{ color: string; marker: string }>(data.styles);
       expect(new Set(styles.map((s) => `${s.color}|${s.marker}`)).size).toBe(styles.length);
       for (const c of charts.filter((x) => x.section === "overview" && x.legend.length))
         expect(new Set(c.legend).size).toBe(c.legend.length);

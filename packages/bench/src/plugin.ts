@@ -150,7 +150,7 @@ export function defineAlgorithm<S extends z.ZodType, K extends EnvironmentKind =
     description: def.description,
     supports: def.supports ?? ["bandit", "non-transitive"],
     params: def.params as unknown as z.ZodType<z.output<S>>,
-    run: def.run as AlgorithmDefinition<z.output<S>>["run"],
+    run: def.run,
   };
 }
 

@@ -314,7 +314,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
       })
       .strict(),
     supports: ALL_KINDS,
-    run(ctx, p) {
+    run(ctx, p): AlgorithmOutput {
       if (ctx.kind === "sequence") {
         const r = getOrThrow(
           sequenceRso(
@@ -336,7 +336,7 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
             rewardModelCalls: r.rewardModelCalls,
             gradientSteps: r.gradientSteps,
           },
-          diagnostics: { pairs: r.pairs } as Record<string, number>,
+          diagnostics: { pairs: r.pairs },
         };
       }
       const rm = RewardModel.fit(ctx.problem, ctx.offlineData(ctx.budget));

@@ -170,8 +170,8 @@ export function loadPlugins(
       }
     }
     return E.right({
-      algorithms: algorithms as Map<string, AlgorithmDefinition>,
-      environments: environments as Map<string, EnvironmentDefinition>,
+      algorithms: algorithms,
+      environments: environments,
       plugins: [...base.plugins, ...resolved],
     });
   };

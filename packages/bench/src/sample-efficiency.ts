@@ -74,14 +74,14 @@ export function sampleEfficiency(rows: readonly ResultRow[], spec: SampleEfficie
   const budgetsOf = new Map<string, Set<number>>();
   for (const r of rows) {
     if (r.status !== "ok" || r.metrics.subopt === null || !(r.referenceSubopt && r.referenceSubopt > 0)) continue;
-    const env = table.get(r.environment) ?? new Map();
+    const env = table.get(r.environment) ?? new Map<string, Map<number, Map<number, number>>>();
     table.set(r.environment, env);
-    const alg = env.get(r.algorithm) ?? new Map();
+    const alg = env.get(r.algorithm) ?? new Map<number, Map<number, number>>();
     env.set(r.algorithm, alg);
-    const seed = alg.get(r.seed) ?? new Map();
+    const seed = alg.get(r.seed) ?? new Map<number, number>();
     alg.set(r.seed, seed);
     seed.set(r.budget, r.metrics.subopt / r.referenceSubopt);
-    const b = budgetsOf.get(`${r.environment}|${r.algorithm}`) ?? new Set();
+    const b = budgetsOf.get(`${r.environment}|${r.algorithm}`) ?? new Set<number>();
     b.add(r.budget);
     budgetsOf.set(`${r.environment}|${r.algorithm}`, b);
   }

@@ -226,13 +226,14 @@ export function applyOverride(raw: unknown, spec: string): E.Either<GshError, vo
     const next = node[key];
     if (Array.isArray(next) && (key === "environments" || key === "algorithms")) {
       const label = path[++i];
-      const entry = next.find((e) => e && typeof e === "object" && (e.label ?? e.name) === label);
+      const entries = next as ({ label?: unknown; name?: unknown } | null)[];
+      const entry = entries.find((e) => e && typeof e === "object" && (e.label ?? e.name) === label);
       if (!entry)
         return bad(
-          `no entry labelled '${label}' in ${key} (labels: ${next.map((e) => e?.label ?? e?.name).join(", ")})`,
+          `no entry labelled '${label}' in ${key} (labels: ${entries.map((e) => String(e?.label ?? e?.name)).join(", ")})`,
         );
       if (i === path.length - 1) return bad(`give a field of ${key}.${label} to set`);
-      node = entry as Record<string, unknown>;
+      node = entry;
       continue;
     }
     if (next === undefined) node[key] = {};

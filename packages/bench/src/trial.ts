@@ -94,7 +94,7 @@ export function shardTrials(trials: readonly Trial[], index: number, count: numb
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const GSH_VERSION: string = require("../package.json").version;
+const GSH_VERSION = (require("../package.json") as { version: string }).version;
 
 /** The trial's query budget: every query is counted, and none is allowed past the budget. */
 class QueryBudget {

@@ -88,7 +88,7 @@ export function enhancer(
     const c0 = model ? Math.min(cMax / 2, model(directions, (s >> 1) * d)) : cMax / 2;
     return largestFeasiblePoint<TiltPoint>(cMax, precision, c0, { c: 0, gamma: 0, kl: 0, g: 0 });
   });
-  const picks: (TiltPoint | null)[] = new Array(2 * K).fill(null);
+  const picks = new Array<TiltPoint | null>(2 * K).fill(null);
   const pending = searches.map((g) => g.next().value as number);
   const tilts = family.tilts?.(thetaMain, directions, K) ?? tiltsFromMoments(family, thetaMain, directions, K);
   try {

@@ -82,7 +82,7 @@ let installed: TextResources | undefined;
 
 function languageModel(res: TextResources, V: number, X: number): E.Either<GshError, LanguageModel> {
   let byKey = models.get(res);
-  if (!byKey) models.set(res, (byKey = new Map()));
+  if (!byKey) models.set(res, (byKey = new Map<string, LanguageModel>()));
   const key = `${V}/${X}`;
   const hit = byKey.get(key);
   if (hit) return E.right(hit);

@@ -57,7 +57,7 @@ export class Growable<T extends Float64Array | Float32Array | Int32Array> {
     let cap = this.data.length;
     while (cap < this.length + extra) cap *= 2;
     const next = this.make(cap);
-    next.set(this.data.subarray(0, this.length) as never);
+    next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
   push(v: number): void {
@@ -67,7 +67,7 @@ export class Growable<T extends Float64Array | Float32Array | Int32Array> {
   /** The first `length` entries, trimmed to a fresh array. */
   toArray(): T {
     const out = this.make(this.length);
-    out.set(this.data.subarray(0, this.length) as never);
+    out.set(this.data.subarray(0, this.length));
     return out;
   }
   get raw(): T {

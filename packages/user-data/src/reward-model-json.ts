@@ -26,7 +26,7 @@ export function rewardModelFromJson(text: string, source = "reward model"): E.Ei
     E.left({ _tag: "ParseError", source, line: 1, field, message });
   let j: Record<string, unknown>;
   try {
-    j = JSON.parse(text);
+    j = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
     return err("(file)", `not JSON: ${(e as Error).message}`);
   }

@@ -56,7 +56,7 @@ export async function writeReport(
   const suitePath = join(dir, "suite.json");
   const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard" | "sampleEfficiency"> =
     existsSync(suitePath)
-      ? JSON.parse(readFileSync(suitePath, "utf8"))
+      ? (JSON.parse(readFileSync(suitePath, "utf8")) as SuiteRecord)
       : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
   const labels = (list: unknown) =>
     Array.isArray(list) ? list.map((e: { label?: string; name?: string }) => e.label ?? e.name ?? "") : [];

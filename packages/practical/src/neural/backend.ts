@@ -86,7 +86,7 @@ export async function loadTf(
     if (want === "wasm") require("@tensorflow/tfjs-backend-wasm");
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const tf = tfModule!;
+  const tf = tfModule;
   const name = want === "tensorflow-gpu" || want === "tensorflow" ? "tensorflow" : want;
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`TF.js backend '${name}' failed to initialize`);

@@ -24,11 +24,7 @@ export function makeDense(tf: typeof tfType) {
     };
     return { value, gradFunc };
   };
-  return tf.customGrad(f as never) as unknown as (
-    x: tfType.Tensor2D,
-    W: tfType.Variable,
-    b: tfType.Variable,
-  ) => tfType.Tensor2D;
+  return tf.customGrad(f) as unknown as (x: tfType.Tensor2D, W: tfType.Variable, b: tfType.Variable) => tfType.Tensor2D;
 }
 
 /** An MLP's variables: He-initialized hidden layers from our own seeded stream, and a zero last layer (so the model starts at π0). */
@@ -75,7 +71,7 @@ export function makeInputDense(tf: typeof tfType) {
     };
     return { value, gradFunc };
   };
-  return tf.customGrad(f as never) as unknown as (
+  return tf.customGrad(f) as unknown as (
     x: tfType.Tensor2D,
     xT: tfType.Tensor2D,
     W: tfType.Variable,

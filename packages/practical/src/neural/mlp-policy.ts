@@ -24,7 +24,7 @@ export class NeuralBanditPolicy {
     options: { width?: number; layers?: number; plainAutodiff?: boolean } = {},
   ) {
     const width = options.width ?? 64;
-    this.vars = mlpVariables(tf, [problem.dim, ...Array(options.layers ?? 2).fill(width), 1], rng);
+    this.vars = mlpVariables(tf, [problem.dim, ...new Array<number>(options.layers ?? 2).fill(width), 1], rng);
     // plainAutodiff: the default TF.js matMul gradient (kept for the benchmark's comparison with the custom one)
     this.dense = options.plainAutodiff ? (x, W, b) => tf.add(tf.matMul(x, W), b) as tfType.Tensor2D : makeDense(tf);
   }

@@ -43,7 +43,7 @@ export class NeuralSequencePolicy {
     this.inputDim = X + L + V + 1;
     const width = options.width ?? 64;
     const layers = options.layers ?? 2;
-    this.vars = mlpVariables(tf, [this.inputDim, ...Array(layers).fill(width), V], rng);
+    this.vars = mlpVariables(tf, [this.inputDim, ...new Array<number>(layers).fill(width), V], rng);
     this.dense = makeDense(tf);
     this.inputDense = makeInputDense(tf);
     this.logPi0 = Float32Array.from(problem.reference, finiteLog);
