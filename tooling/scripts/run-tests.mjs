@@ -44,6 +44,17 @@ const layers = spawnSync("node", [join(root, "tooling", "scripts", "check-layers
   stdio: "inherit",
 });
 
+// The committed API reports (etc/*.api.md) against the built declarations: every package is built first (cached).
+const built = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+});
+const api =
+  built.status === 0
+    ? spawnSync("node", [join(root, "tooling", "scripts", "check-api.mjs")], { cwd: root, stdio: "inherit" })
+    : built;
+
 // Formatting is part of lint: a file Prettier would change fails the run (fix with `pnpm format`).
 const format = spawnSync("pnpm", ["exec", "prettier", "--check", "--log-level", "warn", "."], {
   cwd: root,
@@ -67,5 +78,12 @@ for (const d of dirs) {
 if (missing.length) console.log(`no test report from: ${missing.map((m) => m.slice(root.length + 1)).join(", ")}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(
-  turbo.status !== 0 || layers.status !== 0 || format.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0,
+  turbo.status !== 0 ||
+    layers.status !== 0 ||
+    api.status !== 0 ||
+    format.status !== 0 ||
+    failed > 0 ||
+    missing.length > 0
+    ? 1
+    : 0,
 );

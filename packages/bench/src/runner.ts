@@ -126,6 +126,11 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
     }
     try {
       return await runLocked(suite, registry, options, resultsPath, start, () => compromised);
+    } catch (e) {
+      // Synchronous writes inside (suite.json, results.jsonl, policies/) throw on a full disk or a lost mount: a Left,
+      // not a rejected promise, like every other I/O failure here.
+      const err = e as NodeJS.ErrnoException;
+      return io(outDir, `writing the results failed: ${err.code ?? err.message}`);
     } finally {
       await release().catch(() => undefined);
     }
