@@ -1,6 +1,6 @@
 export * from "./plugin";
 export * from "./environments";
-export * from "./algorithms";
+export * from "./theory-algorithms";
 export * from "./registry";
 export * from "./suite";
 export * from "./trial";

@@ -6,7 +6,7 @@ import type { GshError } from "@gsh/core";
 import { ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/preference";
 import type { AlgorithmDefinition, EnvironmentDefinition } from "./plugin";
 import { builtinEnvironments } from "./environments";
-import { theoryAlgorithms } from "./algorithms";
+import { theoryAlgorithms } from "./theory-algorithms";
 import { practicalAlgorithms } from "./practical-algorithms";
 
 /** Algorithms and environments by name: the built-ins plus whatever plugins added. */

@@ -1,4 +1,4 @@
-import { dot, softmaxInto, GshException, invalidArgument } from "@gsh/core";
+import { dot, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
 import {
   type MarkovPolicy,
   type SequenceMetrics,
@@ -61,8 +61,7 @@ export function sequenceGibbs(
   eta: number,
   perPrompt = false,
 ): { policy: MarkovPolicy; logZ: Float64Array } {
-  if (!(eta > 0) || !Number.isFinite(eta))
-    throw new GshException(invalidArgument("eta", `must be a finite number > 0, got ${eta}`));
+  getOrThrow(validateEta(eta)); // one check of η for the whole toolkit (core), one error
   const { prompts: X, vocab: V, length: L } = problem;
   const S = stride(problem);
   const probs = new Float64Array(X * L * S);

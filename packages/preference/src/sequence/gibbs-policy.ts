@@ -1,4 +1,4 @@
-import { GshException, type Rng, gemm, invalidArgument } from "@gsh/core";
+import { GshException, type Rng, gemm, invalidArgument, getOrThrow, validateEta } from "@gsh/core";
 import {
   type ReferenceLayout,
   type SequenceMetrics,
@@ -61,8 +61,7 @@ export const normalizerIndex = (g: Layout, x: number, t: number, s: number) =>
 
 /** The factored Gibbs policy of a bigram reward b at temperature η (η defaults to the problem's). */
 export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, eta = problem.eta): FactoredGibbsPolicy {
-  if (!(eta > 0) || !Number.isFinite(eta))
-    throw new GshException(invalidArgument("eta", `must be a finite number > 0, got ${eta}`));
+  getOrThrow(validateEta(eta)); // one check of η for the whole toolkit (core), one error
   const { prompts: X, vocab: V, length: L } = problem;
   const S = (V + 1) * V;
   if (b.length !== S) throw new GshException(invalidArgument("bigram", `has ${b.length} entries, expected ${S}`));

@@ -1,4 +1,4 @@
-import { GshException, Rng, invalidArgument, softmaxInto, uniformWeights } from "@gsh/core";
+import { GshException, Rng, invalidArgument, softmaxInto, uniformWeights, getOrThrow, validateEta } from "@gsh/core";
 import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "../environments/preference-models";
 import type { SequenceInstance, SequenceOracle, SequenceProblem, SequenceTruth } from "./problem";
 import { bigramReward, sequenceGibbs, sequenceReward } from "./dp";
@@ -32,8 +32,7 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
   positiveInt("vocab", V, 4096);
   positiveInt("length", L, 1024);
   positiveInt("dim", d, 4096);
-  if (!(eta > 0) || !Number.isFinite(eta))
-    throw new GshException(invalidArgument("eta", `must be a finite number > 0, got ${eta}`));
+  getOrThrow(validateEta(eta)); // one check of η for the whole toolkit (core), one error
   // ψ is a (V+1)·V·d table and π0 an X·(V+1)·V one: refuse sizes that cannot be held (≈ 2 GB of f64).
   if ((V + 1) * V * (d + X) > 2 ** 28)
     throw new GshException(
