@@ -210,7 +210,8 @@ export function leaderRows(list: readonly Leader[]): string[][] {
 
 export const LEADER_HEADER = ["environment", "budget", "lowest mean SubOpt", "not separable from it", "algorithms"];
 
-const fmt = (s: MeanSummary, digits = 4) =>
+/** "mean ± 95% half-width" at `digits` decimals, "—" where there is no value (the summary's and the report's cells). */
+export const formatInterval = (s: MeanSummary, digits = 4) =>
   Number.isNaN(s.mean) ? "—" : `${s.mean.toFixed(digits)} ± ${Number.isNaN(s.ci95) ? "—" : s.ci95.toFixed(digits)}`;
 
 export function table(header: string[], body: string[][], style: SummaryStyle): string {
@@ -241,10 +242,10 @@ export function formatSummary(
     c.algorithm,
     String(c.budget),
     c.subopt.n === 0 && c.winRateVsReference.n > 0
-      ? `win rate vs π0 ${fmt(c.winRateVsReference, 3)}`
-      : fmt(c.subopt) + (c.estimated ? " (MC)" : ""),
-    fmt(c.trueReward, 3),
-    fmt(c.klToReference, 3),
+      ? `win rate vs π0 ${formatInterval(c.winRateVsReference, 3)}`
+      : formatInterval(c.subopt) + (c.estimated ? " (MC)" : ""),
+    formatInterval(c.trueReward, 3),
+    formatInterval(c.klToReference, 3),
     c.queries.mean.toFixed(0),
     `${c.ok}/${c.ok + c.failed}`,
     c.confidenceHeld.of ? `${c.confidenceHeld.held}/${c.confidenceHeld.of}` : "",

@@ -24,7 +24,7 @@ import { bootstrapPair, laplacePosteriorSampler } from "./posterior-sampling";
 import { optimisticMle } from "./vpo";
 import { bestActivePair } from "./active-learning";
 import type { ExplorationName } from "./exploration";
-import type { IterationTrace } from "./online-gshf";
+import { type IterationTrace, gshfLoop } from "./online-gshf";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
@@ -143,11 +143,7 @@ export function onlineGshfSequence(
     oracle,
     rng,
     {
-      rounds: T,
-      batchSize: m,
-      names: { rounds: "iterations", batchSize: "batchSize" },
-      roundKey: "iteration",
-      pairKey: "pairs",
+      ...gshfLoop(T, m),
       context: (r) => r.categorical(problem.contextWeights),
     },
     {

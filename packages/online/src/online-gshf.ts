@@ -17,6 +17,19 @@ import { type ExplorationName, type ExplorationRule, type PairPlan, explorationR
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Number } = globalThis;
 
+/**
+ * Online GSHF's rounds in the shared loop, bandits and sequences alike: T "iterations" of m queries, each round's
+ * stream "iteration/t" and its pairs from that stream's "pairs" (the keys every earlier result was drawn with).
+ */
+export const gshfLoop = (iterations: number, batchSize: number) =>
+  ({
+    rounds: iterations,
+    batchSize,
+    names: { rounds: "iterations", batchSize: "batchSize" },
+    roundKey: "iteration",
+    pairKey: "pairs",
+  }) as const;
+
 export interface OnlineGshfOptions {
   /** T iterations. */
   readonly iterations: number;
@@ -121,11 +134,7 @@ export function onlineGshf(
     oracle,
     rng,
     {
-      rounds: T,
-      batchSize: m,
-      names: { rounds: "iterations", batchSize: "batchSize" },
-      roundKey: "iteration",
-      pairKey: "pairs",
+      ...gshfLoop(T, m),
       context: (r) => contexts.sample(r),
     },
     {

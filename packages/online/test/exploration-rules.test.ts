@@ -214,6 +214,20 @@ describe("XPO-style optimism (built-in rule)", () => {
   });
 });
 
+/** The closed form H(σ(<θ, z>))·√(zᵀH⁻¹z), H⁻¹z by a Cholesky solve (independent of active-learning.ts). */
+function entropyTimesWidth(z: Float64Array, theta: Float64Array, L: Float64Array): number {
+  const d = z.length;
+  const w = choleskySolve(L, d, z);
+  let m = 0,
+    q = 0;
+  for (let k = 0; k < d; k++) {
+    m += theta[k] * z[k];
+    q += z[k] * w[k];
+  }
+  const p = sigmoid(m);
+  return (-p * Math.log(p) - (1 - p) * Math.log(1 - p)) * Math.sqrt(q);
+}
+
 describe("active preference learning (entropy × uncertainty)", () => {
   it("its score is H(σ(<θ̂, z>))·√(zᵀH⁻¹z) by the closed form, and each context's pair maximises it (brute force)", () => {
     const inst = testbedR(2, { eta: 0.1 });
@@ -231,18 +245,7 @@ describe("active preference learning (entropy × uncertainty)", () => {
       for (let k = 0; k < d; k++) z[k] = features.values[(x * A + a) * d + k] - features.values[(x * A + b) * d + k];
       return z;
     };
-    const exact = (x: number, a: number, b: number) => {
-      const zz = zOf(x, a, b);
-      const w = choleskySolve(L, d, zz);
-      let m = 0,
-        q = 0;
-      for (let k = 0; k < d; k++) {
-        m += theta[k] * zz[k];
-        q += zz[k] * w[k];
-      }
-      const p = sigmoid(m);
-      return (-p * Math.log(p) - (1 - p) * Math.log(1 - p)) * Math.sqrt(q);
-    };
+    const exact = (x: number, a: number, b: number) => entropyTimesWidth(zOf(x, a, b), theta, L);
     expect(Math.abs(activeLearningScore(zOf(0, 1, 2), theta, L) - exact(0, 1, 2))).toBeLessThan(1e-12);
     for (let x = 0; x < X; x += 7) {
       let best = -Infinity;
@@ -261,18 +264,12 @@ describe("active preference learning (entropy × uncertainty)", () => {
     const H = bradleyTerryHessian(Rng.seeded(10).normals(new Float64Array(40 * d)), 40, d, theta, 1);
     const L = cholesky(H, d);
     const feats = Rng.seeded(11).normals(new Float64Array(K * d));
-    const score = (i: number, j: number) => {
-      const z = new Float64Array(d).map((_, k) => feats[i * d + k] - feats[j * d + k]);
-      const w = choleskySolve(L, d, z);
-      let m = 0,
-        q = 0;
-      for (let k = 0; k < d; k++) {
-        m += theta[k] * z[k];
-        q += z[k] * w[k];
-      }
-      const p = sigmoid(m);
-      return (-p * Math.log(p) - (1 - p) * Math.log(1 - p)) * Math.sqrt(q);
-    };
+    const score = (i: number, j: number) =>
+      entropyTimesWidth(
+        new Float64Array(d).map((_, k) => feats[i * d + k] - feats[j * d + k]),
+        theta,
+        L,
+      );
     let best = -Infinity;
     for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) best = Math.max(best, score(i, j));
     const [i, j] = bestActivePair(feats, K, theta, L);

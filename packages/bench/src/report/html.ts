@@ -1,5 +1,5 @@
 import type { CellSummary, ComparisonVerdict } from "../aggregate";
-import { LEADER_HEADER, leaderRows, leaders } from "../aggregate";
+import { LEADER_HEADER, formatInterval, leaderRows, leaders } from "../aggregate";
 import type { ResultRow } from "../result-row";
 import {
   SAMPLE_EFFICIENCY_HEADER,
@@ -86,8 +86,7 @@ export async function reportHtml(
 ): Promise<string> {
   const { suite, cells, verdicts, rows } = input;
   const svgs = rendered ?? (await Promise.all(charts.map((c) => renderSvg(c.spec))));
-  const ci = (m: CellSummary["subopt"], d = 4) =>
-    Number.isNaN(m.mean) ? "—" : `${m.mean.toFixed(d)} ± ${Number.isNaN(m.ci95) ? "—" : m.ci95.toFixed(d)}`;
+  const ci = formatInterval;
   const summary = htmlTable(
     [
       "environment",
