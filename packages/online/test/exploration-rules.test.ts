@@ -52,6 +52,21 @@ function runOnR(exploration: ExplorationName, beta = 1) {
   return { queries: r.right.queries, subopt: m.right.subopt, suboptOfReference: m0.right.subopt };
 }
 
+/** Online GSHF on the sequence bandit S (seed 1, 4 rounds of 150) with a rule: its queries and exact SubOpt. */
+function runOnS(exploration: ExplorationName, beta = 1) {
+  const seq = testbedS(1, { eta: 0.1 });
+  const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+    iterations: 4,
+    batchSize: 150,
+    beta,
+    exploration,
+  });
+  if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
+  const ms = evaluateSequencePolicy(seq, gibbsSequencePolicy(s.right.policy));
+  if (E.isLeft(ms)) throw new Error(ms.left);
+  return { queries: s.right.queries, subopt: ms.right.subopt };
+}
+
 describe("posterior sampling for Bradley-Terry (Laplace)", () => {
   it("the Hessian is λI + Σ σ(m)σ(−m)·z zᵀ at θ, by the closed form (1e-12)", () => {
     const rng = Rng.seeded(4);
@@ -107,18 +122,9 @@ describe("posterior sampling for Bradley-Terry (Laplace)", () => {
     expect(r.queries).toBe(1000);
     expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
 
-    const seq = testbedS(1, { eta: 0.1 });
-    const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
-      iterations: 4,
-      batchSize: 150,
-      beta: 1,
-      exploration: "posterior-laplace",
-    });
-    if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
-    expect(s.right.queries).toBe(600);
-    const ms = evaluateSequencePolicy(seq, gibbsSequencePolicy(s.right.policy));
-    if (E.isLeft(ms)) throw new Error(ms.left);
-    expect(ms.right.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
+    const seq = runOnS("posterior-laplace");
+    expect(seq.queries).toBe(600);
+    expect(seq.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
   });
 
   it("a state without the data's Hessian is refused with a typed error", () => {
@@ -281,18 +287,9 @@ describe("active preference learning (entropy × uncertainty)", () => {
     const r = runOnR("active-learning");
     expect(r.queries).toBe(1000);
     expect(r.subopt).toBeLessThan(r.suboptOfReference);
-    const seq = testbedS(1, { eta: 0.1 });
-    const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
-      iterations: 4,
-      batchSize: 150,
-      beta: 1,
-      exploration: "active-learning",
-    });
-    if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
-    expect(s.right.queries).toBe(600);
-    const ms = evaluateSequencePolicy(seq, gibbsSequencePolicy(s.right.policy));
-    if (E.isLeft(ms)) throw new Error(ms.left);
-    expect(ms.right.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
+    const seq = runOnS("active-learning");
+    expect(seq.queries).toBe(600);
+    expect(seq.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
   });
 });
 
@@ -361,17 +358,8 @@ describe("VPO: value-incentivised optimism", () => {
     const r = runOnR("vpo", Math.sqrt(d));
     expect(r.queries).toBe(1000);
     expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
-    const seq = testbedS(1, { eta: 0.1 });
-    const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
-      iterations: 4,
-      batchSize: 150,
-      beta: Math.sqrt(seq.problem.dim),
-      exploration: "vpo",
-    });
-    if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
-    expect(s.right.queries).toBe(600);
-    const ms = evaluateSequencePolicy(seq, gibbsSequencePolicy(s.right.policy));
-    if (E.isLeft(ms)) throw new Error(ms.left);
-    expect(ms.right.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
+    const seq = runOnS("vpo", Math.sqrt(testbedS(1, { eta: 0.1 }).problem.dim));
+    expect(seq.queries).toBe(600);
+    expect(seq.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
   });
 });
