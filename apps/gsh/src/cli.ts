@@ -33,11 +33,15 @@ export const EXIT = { ok: 0, trialsFailed: 1, usage: 2, internal: 3 } as const;
 
 class UsageError extends Error {}
 
-/** The report's files for a log line: the charts/ SVGs counted, not listed one by one. */
+/** The report's files for a log line: the charts/ SVGs and PNGs counted, not listed one by one. */
 function describeFiles(files: readonly string[]): string {
-  const charts = files.filter((f) => /[\\/]charts[\\/][^\\/]+\.svg$/.test(f));
-  const rest = files.filter((f) => !charts.includes(f));
-  return [...rest, ...(charts.length ? [`${charts.length} chart SVGs in ${dirname(charts[0])}`] : [])].join(", ");
+  const isChart = (f: string, ext: string) => new RegExp(`[\\\\/]charts[\\\\/][^\\\\/]+\\.${ext}$`).test(f);
+  const svgs = files.filter((f) => isChart(f, "svg"));
+  const pngs = files.filter((f) => isChart(f, "png"));
+  const rest = files.filter((f) => !isChart(f, "svg") && !isChart(f, "png"));
+  const charts = [...svgs, ...pngs];
+  const counts = [svgs.length ? `${svgs.length} SVG` : "", pngs.length ? `${pngs.length} PNG` : ""].filter(Boolean);
+  return [...rest, ...(charts.length ? [`${counts.join(" + ")} charts in ${dirname(charts[0])}`] : [])].join(", ");
 }
 
 function orUsage<T>(e: E.Either<GshError, T>): T {
