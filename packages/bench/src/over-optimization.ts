@@ -23,23 +23,62 @@ export interface OverOptimization {
   readonly proxy: readonly number[];
 }
 
+/**
+ * The Gibbs policies π0·exp(r/η') of a reward table r for η' = η·factor, each with its exact KL(π‖π0) and gold
+ * reward E_π r*; `also` sees each policy (the over-optimisation sweep adds the proxy E_π r̂ there).
+ */
+function banditGibbsSweep(
+  instance: BanditInstance,
+  reward: Float64Array,
+  factors: readonly number[],
+  also?: (pi: Policy) => void,
+): { eta: number[]; kl: number[]; gold: number[] } {
+  const { problem, truth } = instance;
+  const out = { eta: [] as number[], kl: [] as number[], gold: [] as number[] };
+  for (const f of factors) {
+    const eta = problem.eta * f;
+    const pi: Policy = gibbsPolicy(problem.reference, reward, eta).policy;
+    out.eta.push(eta);
+    out.kl.push(klToReference(pi, problem.reference, problem.contextWeights));
+    out.gold.push(expectedReward(pi, truth.reward, problem.contextWeights));
+    also?.(pi);
+  }
+  return out;
+}
+
+/** The same on a sequence instance, by the DP (exact at any Vᴸ), from a bigram reward table. */
+function sequenceGibbsSweep(
+  instance: SequenceInstance,
+  bigram: Float64Array,
+  factors: readonly number[],
+  also?: (g: ReturnType<typeof factoredGibbsPolicy>) => void,
+): { eta: number[]; kl: number[]; gold: number[] } {
+  const { problem, truth } = instance;
+  const out = { eta: [] as number[], kl: [] as number[], gold: [] as number[] };
+  for (const f of factors) {
+    const eta = problem.eta * f;
+    const g = factoredGibbsPolicy(problem, bigram, eta);
+    const m = evaluateGibbsPolicy(problem, truth, g);
+    out.eta.push(eta);
+    out.kl.push(m.klToReference);
+    out.gold.push(m.trueReward);
+    also?.(g);
+  }
+  return out;
+}
+
 export function banditOverOptimization(
   instance: BanditInstance,
   thetaHat: Float64Array,
   factors: readonly number[],
 ): OverOptimization {
-  const { problem, truth } = instance;
+  const { problem } = instance;
   const rHat = linearReward(problem.features, thetaHat);
-  const out = { eta: [] as number[], kl: [] as number[], gold: [] as number[], proxy: [] as number[] };
-  for (const f of factors) {
-    const eta = problem.eta * f;
-    const pi: Policy = gibbsPolicy(problem.reference, rHat, eta).policy;
-    out.eta.push(eta);
-    out.kl.push(klToReference(pi, problem.reference, problem.contextWeights));
-    out.gold.push(expectedReward(pi, truth.reward, problem.contextWeights));
-    out.proxy.push(expectedReward(pi, rHat, problem.contextWeights));
-  }
-  return out;
+  const proxy: number[] = [];
+  const sweep = banditGibbsSweep(instance, rHat, factors, (pi) =>
+    proxy.push(expectedReward(pi, rHat, problem.contextWeights)),
+  );
+  return { ...sweep, proxy };
 }
 
 export function sequenceOverOptimization(
@@ -49,19 +88,12 @@ export function sequenceOverOptimization(
 ): OverOptimization {
   const { problem, truth } = instance;
   const bHat = bigramReward(problem, thetaHat);
-  const out = { eta: [] as number[], kl: [] as number[], gold: [] as number[], proxy: [] as number[] };
-  for (const f of factors) {
-    const eta = problem.eta * f;
-    const g = factoredGibbsPolicy(problem, bHat, eta);
-    const m = evaluateGibbsPolicy(problem, truth, g);
-    // E_π r̂ is the same forward pass with r̂'s bigram table in the place of r*'s.
-    const proxy = evaluateGibbsPolicy(problem, { bigram: bHat, logZ: truth.logZ }, g).trueReward;
-    out.eta.push(eta);
-    out.kl.push(m.klToReference);
-    out.gold.push(m.trueReward);
-    out.proxy.push(proxy);
-  }
-  return out;
+  const proxy: number[] = [];
+  // E_π r̂ is the same forward pass with r̂'s bigram table in the place of r*'s.
+  const sweep = sequenceGibbsSweep(instance, bHat, factors, (g) =>
+    proxy.push(evaluateGibbsPolicy(problem, { bigram: bHat, logZ: truth.logZ }, g).trueReward),
+  );
+  return { ...sweep, proxy };
 }
 
 /**
@@ -113,24 +145,12 @@ export interface GibbsFrontier {
 
 /** The exact frontier of a bandit instance: π0·exp(r* / η') for η' = η·factor, with KL(π‖π0) and E r*. */
 export function banditFrontier(instance: BanditInstance, factors: readonly number[]): GibbsFrontier {
-  const { problem, truth } = instance;
-  const out = { factor: [...factors], kl: [] as number[], reward: [] as number[] };
-  for (const f of factors) {
-    const pi: Policy = gibbsPolicy(problem.reference, truth.reward, problem.eta * f).policy;
-    out.kl.push(klToReference(pi, problem.reference, problem.contextWeights));
-    out.reward.push(expectedReward(pi, truth.reward, problem.contextWeights));
-  }
-  return out;
+  const { kl, gold } = banditGibbsSweep(instance, instance.truth.reward, factors);
+  return { factor: [...factors], kl, reward: gold };
 }
 
 /** The same on a sequence instance, by the DP (exact at any Vᴸ). */
 export function sequenceFrontier(instance: SequenceInstance, factors: readonly number[]): GibbsFrontier {
-  const { problem, truth } = instance;
-  const out = { factor: [...factors], kl: [] as number[], reward: [] as number[] };
-  for (const f of factors) {
-    const m = evaluateGibbsPolicy(problem, truth, factoredGibbsPolicy(problem, truth.bigram, problem.eta * f));
-    out.kl.push(m.klToReference);
-    out.reward.push(m.trueReward);
-  }
-  return out;
+  const { kl, gold } = sequenceGibbsSweep(instance, instance.truth.bigram, factors);
+  return { factor: [...factors], kl, reward: gold };
 }

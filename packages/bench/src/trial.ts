@@ -275,11 +275,14 @@ function finiteBoundary(
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
       env.kind === "bandit" ? onceFor(trial, "frontier", () => banditFrontier(env.instance, FRONTIER_FACTORS)) : null,
-    identifiedProjection: () => identifiedProjection(instance.problem.features),
+    identifiedProjection: () =>
+      onceFor(trial, "identified-projection", () => identifiedProjection(instance.problem.features)),
     referenceSubopt: () => {
       if (env.kind !== "bandit") return null;
-      const m = evaluatePolicy(env.instance, env.instance.problem.reference);
-      return E.isLeft(m) ? null : m.right.subopt;
+      return onceFor(trial, "reference-subopt", () => {
+        const m = evaluatePolicy(env.instance, env.instance.problem.reference);
+        return E.isLeft(m) ? null : m.right.subopt;
+      });
     },
     optimal: env.kind === "bandit" ? env.instance.truth.optimal : null,
     optimalObjective: env.kind === "bandit" ? env.instance.truth.optimalObjective : null,
@@ -332,14 +335,12 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     optimalFrontier: () => onceFor(trial, "frontier", () => sequenceFrontier(instance, FRONTIER_FACTORS)),
     // ψ tables give no finite list of differences to span: the sequence testbeds' ψ are generic (full rank)
     identifiedProjection: () => null,
-    referenceSubopt: () => {
-      const { vocab: V } = instance.problem;
-      return evaluateGibbsPolicy(
-        instance.problem,
-        instance.truth,
-        factoredGibbsPolicy(instance.problem, new Float64Array((V + 1) * V)),
-      ).subopt;
-    },
+    referenceSubopt: () =>
+      onceFor(trial, "reference-subopt", () => {
+        const { vocab: V } = instance.problem;
+        const pi0 = factoredGibbsPolicy(instance.problem, new Float64Array((V + 1) * V));
+        return evaluateGibbsPolicy(instance.problem, instance.truth, pi0).subopt;
+      }),
     optimal: instance.truth.optimalGibbs,
     optimalObjective: instance.truth.optimalObjective,
     thetaStar: instance.truth.theta,

@@ -13,7 +13,7 @@ export {
   referenceRule,
   uniformRule,
 } from "./exploration";
-export { fromPolicies, requireHessian } from "./rule-helpers";
+export { fromPolicies, requireData, requireHessian } from "./rule-helpers";
 export {
   BOOTSTRAP_ENSEMBLE,
   bootstrapPair,

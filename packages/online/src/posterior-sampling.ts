@@ -1,7 +1,7 @@
 import { GshException, type Rng, backSubstitute, cholesky, invalidArgument } from "@gsh/core";
 import { finiteGibbsFamily, fitBradleyTerryOrThrow } from "@gsh/preference";
 import type { ExplorationRule } from "./exploration";
-import { fromPolicies, requireHessian } from "./rule-helpers";
+import { fromPolicies, requireData, requireHessian } from "./rule-helpers";
 
 /**
  * A sampler of the Laplace posterior N(θ̂, H⁻¹): θ̂ + L⁻ᵀξ with H = LLᵀ and ξ ~ N(0, I), so Cov = (LLᵀ)⁻¹ = H⁻¹.
@@ -75,11 +75,7 @@ export function bootstrapPair(
  * pair from their Gibbs policies.
  */
 export const bootstrapPosteriorRule: ExplorationRule = (s) => {
-  if (!s.data)
-    throw new GshException(
-      invalidArgument("exploration", "bootstrap sampling needs the data's rows z_i (online GSHF supplies them)"),
-    );
-  const { z, size, lambda } = s.data();
+  const { z, size, lambda } = requireData(s, "bootstrap sampling");
   const [t1, t2] = bootstrapPair(z, size, s.problem.dim, lambda, s.theta, s.rng.split("bootstrap"));
   const family = finiteGibbsFamily(s.problem);
   return fromPolicies(family.policyOf(t1), family.policyOf(t2));

@@ -13,6 +13,15 @@ export function fromPolicies(
   return { sample: (x, rng) => [t1[x].sample(rng), t2[x].sample(rng)], degenerate: () => 0, ...extra };
 }
 
+/** The state's BT rows z_i, their count and the fits' λ, or a typed error naming the rule that needs them. */
+export function requireData(s: ExplorationState, rule: string): ReturnType<NonNullable<ExplorationState["data"]>> {
+  if (!s.data)
+    throw new GshException(
+      invalidArgument("exploration", `${rule} needs the data's BT rows z_i (online GSHF supplies them)`),
+    );
+  return s.data();
+}
+
 /** The state's Hessian, or a typed error naming the rule that needs it (rules run outside online GSHF may lack it). */
 export function requireHessian(s: ExplorationState, rule: string): Float64Array {
   if (!s.hessian)

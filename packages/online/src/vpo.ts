@@ -1,8 +1,8 @@
 import * as E from "fp-ts/lib/Either";
-import { GshException, type GshError } from "@gsh/core";
+import { type GshError, getOrThrow } from "@gsh/core";
 import { type GibbsFamily, finiteGibbsFamily, fitBradleyTerry } from "@gsh/preference";
 import type { ExplorationRule } from "./exploration";
-import { fromPolicies } from "./rule-helpers";
+import { fromPolicies, requireData } from "./rule-helpers";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -31,16 +31,20 @@ export interface OptimisticMle {
  * identify. V is convex (a log-sum-exp minus a linear term).
  */
 export function calibratedValue(family: GibbsFamily, theta: Float64Array, grad?: Float64Array): number {
+  return valueAgainst(family, family.moments(new Float64Array(family.dim)).features, theta, grad);
+}
+
+/** V(θ) and ∇V(θ) given π0's features φ(x, π0) (X × d), which do not depend on θ: computed once per solve. */
+function valueAgainst(family: GibbsFamily, reference: Float64Array, theta: Float64Array, grad?: Float64Array): number {
   const { contexts: X, dim: d, eta, contextWeights: w } = family;
   const m = family.moments(theta);
-  const m0 = family.moments(new Float64Array(d));
   let v = 0;
   if (grad) grad.fill(0);
   for (let x = 0; x < X; x++) {
     let lin = 0;
     for (let k = 0; k < d; k++) {
-      lin += theta[k] * m0.features[x * d + k];
-      if (grad) grad[k] += w[x] * (m.features[x * d + k] - m0.features[x * d + k]);
+      lin += theta[k] * reference[x * d + k];
+      if (grad) grad[k] += w[x] * (m.features[x * d + k] - reference[x * d + k]);
     }
     v += w[x] * (eta * m.logZ[x] - lin);
   }
@@ -65,7 +69,8 @@ export function optimisticMle(
   const tol = options.tolerance ?? 1e-8;
   let theta = options.init ?? new Float64Array(d);
   const g = new Float64Array(d);
-  let value = calibratedValue(family, theta, g);
+  const reference = family.moments(new Float64Array(d)).features;
+  let value = valueAgainst(family, reference, theta, g);
   for (let step = 1; step <= maxSteps; step++) {
     const tilt = g.map((v) => options.alpha * v);
     const fit = fitBradleyTerry(Z, n, d, { lambda: options.lambda, init: theta, tilt });
@@ -73,7 +78,7 @@ export function optimisticMle(
     let change = 0;
     for (let k = 0; k < d; k++) change = Math.max(change, Math.abs(fit.right.theta[k] - theta[k]));
     theta = fit.right.theta;
-    value = calibratedValue(family, theta, g);
+    value = valueAgainst(family, reference, theta, g);
     if (change < tol) return E.right({ theta, value, steps: step });
   }
   return E.left({
@@ -91,16 +96,9 @@ export function optimisticMle(
  * confidence width (√d in the suites, as for the enhancer and XPO). The output policy stays the main agent's.
  */
 export const vpoRule: ExplorationRule = (s) => {
-  if (!s.data)
-    throw new GshException({
-      _tag: "InvalidArgument",
-      field: "exploration",
-      message: "VPO needs the data's BT rows (online GSHF supplies them)",
-    });
-  const { z, size, lambda } = s.data();
+  const { z, size, lambda } = requireData(s, "VPO");
   const family = finiteGibbsFamily(s.problem);
-  const r = optimisticMle(family, z, size, { alpha: s.beta, lambda, init: s.theta });
-  if (E.isLeft(r)) throw new GshException(r.left);
-  const policy = family.policyOf(r.right.theta);
+  const { theta } = getOrThrow(optimisticMle(family, z, size, { alpha: s.beta, lambda, init: s.theta }));
+  const policy = family.policyOf(theta);
   return fromPolicies(policy, policy);
 };

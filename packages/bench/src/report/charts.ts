@@ -18,11 +18,15 @@ export interface Chart {
 export type Track = "theory" | "online" | "practical" | "plugin";
 const TRACK_ORDER: readonly Track[] = ["theory", "online", "practical", "plugin"];
 
+/** The built-in algorithms' tracks, read from the registry once (charts ask per algorithm and environment). */
+let builtinTracks: ReadonlyMap<string, string> | null = null;
+
 /** The overview's groups: online/hybrid GSHF apart from the offline theory track, plugins last. */
 export function trackOf(algorithmName: string): Track {
   if (algorithmName === "online-gshf" || algorithmName === "hybrid-gshf") return "online";
-  const def = builtinRegistry().algorithms.get(algorithmName);
-  return def ? (def.track === "plugin" ? "plugin" : def.track) : "plugin";
+  builtinTracks ??= new Map([...builtinRegistry().algorithms].map(([name, def]) => [name, def.track]));
+  const track = builtinTracks.get(algorithmName);
+  return track === "theory" || track === "practical" ? track : "plugin";
 }
 
 const slug = (s: string) =>

@@ -12,6 +12,37 @@ const lineChart = (values: readonly object[], encoding: object, height = 220): V
   encoding,
 });
 
+/**
+ * Gold and proxy reward against KL(π‖π0), one colour per budget and one dash per reward, points joined in `order`:
+ * the shape of both over-optimisation charts (the η' sweep and the training path).
+ */
+const goldVsProxyChart = (
+  values: readonly object[],
+  xTitle: string,
+  y: object,
+  order: string,
+  extraTooltip: readonly object[],
+): VegaLiteSpec =>
+  lineChart(
+    values,
+    {
+      x: { field: "kl", type: "quantitative", title: xTitle },
+      y: { field: "reward", type: "quantitative", ...y },
+      color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
+      strokeDash: { field: "kind", type: "nominal", title: "reward" },
+      detail: { field: "kind" },
+      order: { field: order },
+      tooltip: [
+        { field: "budget" },
+        ...extraTooltip,
+        { field: "kind" },
+        { field: "kl", format: ".3f" },
+        { field: "reward", format: ".4f" },
+      ],
+    },
+    240,
+  );
+
 /** Rows whose exact KL is below this are left out of the relative charts (a ratio to ~0 says nothing). */
 const MIN_KL = 1e-3;
 
@@ -102,24 +133,7 @@ export function overOptimizationCharts(
   return [
     {
       title: `Reward over-optimisation: gold vs proxy reward along π0·exp(r̂/η'), η' = η·8 … η/16 (${algorithm}'s θ̂) — ${env}`,
-      spec: lineChart(
-        values,
-        {
-          x: { field: "kl", type: "quantitative", title: "KL(π‖π0)" },
-          y: { field: "reward", type: "quantitative", title: "expected reward", scale: { zero: false } },
-          color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
-          strokeDash: { field: "kind", type: "nominal", title: "reward" },
-          detail: { field: "kind" },
-          order: { field: "step" },
-          tooltip: [
-            { field: "budget" },
-            { field: "kind" },
-            { field: "kl", format: ".3f" },
-            { field: "reward", format: ".4f" },
-          ],
-        },
-        240,
-      ),
+      spec: goldVsProxyChart(values, "KL(π‖π0)", { title: "expected reward", scale: { zero: false } }, "step", []),
     },
   ];
 }
@@ -163,25 +177,7 @@ export function trainingPathCharts(rows: readonly ResultRow[], env: string): { t
     }
     return {
       title: `Reward over-optimisation along training steps (${algorithm}; r̂ = η·log π_final/π0) — ${env}`,
-      spec: lineChart(
-        values,
-        {
-          x: { field: "kl", type: "quantitative", title: "KL(π_step‖π0)" },
-          y: { field: "reward", type: "quantitative", title: "reward gain over π0" },
-          color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
-          strokeDash: { field: "kind", type: "nominal", title: "reward" },
-          detail: { field: "kind" },
-          order: { field: "i" },
-          tooltip: [
-            { field: "budget" },
-            { field: "step" },
-            { field: "kind" },
-            { field: "kl", format: ".3f" },
-            { field: "reward", format: ".4f" },
-          ],
-        },
-        240,
-      ),
+      spec: goldVsProxyChart(values, "KL(π_step‖π0)", { title: "reward gain over π0" }, "i", [{ field: "step" }]),
     };
   });
 }
