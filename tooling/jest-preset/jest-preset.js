@@ -12,6 +12,7 @@ module.exports = {
     ],
   },
   testEnvironmentOptions: { customExportConditions: ["@gsh/source", "node", "node-addons"] },
+  setupFilesAfterEnv: [path.join(__dirname, "either-matchers.js")],
   testTimeout: 30_000,
   // `pnpm test` runs packages two at a time with one jest worker each (JEST_MAX_WORKERS=1), so that a test file's
   // time is its own and not a share of an oversubscribed machine.

@@ -15,7 +15,7 @@ import type {
 
 export { z };
 
-interface TrialBase {
+export interface TrialBase {
   /** The trial's query budget (enforced by the counted oracle's owner, the runner). */
   readonly budget: number;
   /** A stream derived from (suite, algorithm label, environment, seed). */
@@ -154,7 +154,7 @@ export function defineAlgorithm<S extends z.ZodType, K extends EnvironmentKind =
   };
 }
 
-type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
+export type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
 
 /**
  * Declares an environment: `create` returns an instance of its `environmentKind` (default "bandit"): a

@@ -23,7 +23,7 @@ export interface TextSample {
  * One line of results.jsonl: one trial (environment × algorithm × budget × seed), its exact metrics computed from the
  * truth at the environment boundary, and where it came from.
  */
-interface RowBase {
+export interface RowBase {
   readonly schema: ResultSchema;
   /** `suiteFingerprint` of the suite that wrote it (absent in @1 rows). */
   readonly suiteFingerprint?: string;

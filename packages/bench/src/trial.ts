@@ -8,9 +8,8 @@ import {
   type EnvironmentInstance,
   type FactoredGibbsPolicy,
   type NonTransitiveInstance,
-  type PreferenceOracle,
+  type Oracle,
   type SequenceInstance,
-  type SequenceOracle,
   evaluatePolicy,
   evaluateSequencePolicy,
   evaluateGibbsPolicy,
@@ -110,31 +109,17 @@ class QueryBudget {
   }
 }
 
-/** Counts every query that reaches the instance, whatever the algorithm does. */
-class CountingOracle extends QueryBudget implements PreferenceOracle {
+/** Counts every query that reaches the instance, whatever the algorithm does (actions or sequences alike). */
+class CountingOracle<R> extends QueryBudget implements Oracle<R> {
   constructor(
-    private readonly inner: PreferenceOracle,
+    private readonly inner: Oracle<R>,
     budget: number,
   ) {
     super(budget);
   }
-  query(x: number, a1: number, a2: number): 0 | 1 {
+  query(x: number, r1: R, r2: R): 0 | 1 {
     this.charge(1);
-    return this.inner.query(x, a1, a2);
-  }
-}
-
-/** Counts every sequence query that reaches the instance. */
-class CountingSequenceOracle extends QueryBudget implements SequenceOracle {
-  constructor(
-    private readonly inner: SequenceOracle,
-    budget: number,
-  ) {
-    super(budget);
-  }
-  query(x: number, y1: ArrayLike<number>, y2: ArrayLike<number>): 0 | 1 {
-    this.charge(1);
-    return this.inner.query(x, y1, y2);
+    return this.inner.query(x, r1, r2);
   }
 }
 
@@ -310,7 +295,7 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
 }
 
 function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
-  const oracle = new CountingSequenceOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
+  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
   return {
     id: instance.id,
     version: instance.version,

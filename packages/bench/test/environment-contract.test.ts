@@ -22,16 +22,16 @@ import {
   type ResultRow,
   type Registry,
   builtinRegistry,
-  calibrationSummary,
   defineAlgorithm,
   expandTrials,
   loadPlugins,
   parseSuiteText,
   resolveSuite,
   runTrial,
-  sentencesHtml,
   z,
 } from "../src";
+import { calibrationSummary } from "../src/report/diagnostics";
+import { sentencesHtml } from "../src/report/text";
 
 /** The row as an ok row, or a test failure that shows its error. */
 function okRow(row: ResultRow): OkRow {

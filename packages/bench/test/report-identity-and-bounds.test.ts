@@ -1,4 +1,5 @@
-import { MARKERS, PALETTE, algorithmStyles, boundStatus, boundSummaries, chunkByColour } from "../src";
+import { MARKERS, PALETTE, algorithmStyles, chunkByColour } from "../src/report/identity";
+import { boundStatus, boundSummaries } from "../src/report/theory";
 
 describe("algorithm identity", () => {
   const labels = Array.from({ length: 64 }, (_, i) => `algorithm ${i}`);

@@ -8,13 +8,13 @@ import {
   expandTrials,
   backendsUsed,
   filterSuite,
-  invalidCosts,
   parseSuiteText,
   readSuiteFile,
   resolveSuite,
   shardTrials,
   suitePath,
 } from "../src";
+import { invalidCosts } from "../src/trial";
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-suite-"));
 
@@ -35,7 +35,7 @@ describe("suite files", () => {
   it("the built-in suites parse and resolve", async () => {
     for (const name of ["smoke", "default", "paper", "sequence"]) {
       const f = await readSuiteFile(suitePath(name))();
-      expect(E.isRight(f)).toBe(true);
+      expect(f).toBeRight();
       if (E.isRight(f))
         expect(E.isRight(resolveSuite(f.right.file, builtinRegistry(), name, f.right.baseDir))).toBe(true);
     }
@@ -43,7 +43,7 @@ describe("suite files", () => {
 
   it("applies parameter defaults and expands the grid in a fixed order; shards partition it", () => {
     const s = load(ok);
-    expect(E.isRight(s)).toBe(true);
+    expect(s).toBeRight();
     if (E.isLeft(s)) return;
     expect(s.right.algorithms[0].params).toMatchObject({ beta: 1, option: "II", lambda: 1 });
     const trials = expandTrials(s.right);
@@ -137,7 +137,7 @@ algorithms:
 
   it("a missing file is an IOError", async () => {
     const r = await readSuiteFile(join(dir, "nope.yaml"))();
-    expect(E.isLeft(r) && r.left._tag === "IOError").toBe(true);
+    expect(r).toBeLeft("IOError");
     writeFileSync(
       join(dir, "j.json"),
       JSON.stringify({
@@ -282,6 +282,6 @@ algorithms: [{ label: "b0", name: offline-gshf, params: { beta: 0 } }]
     });
     expect(parseSuiteText(text, join(dir, "o.yaml"), ["nonsense"])).toMatchObject({ left: { field: "set" } });
     const r = parseSuiteText(text, join(dir, "o.yaml"), ["seeds=0"]);
-    expect(E.isLeft(r) && r.left._tag === "InvalidArgument" && r.left.field).toBe(`${join(dir, "o.yaml")}: seeds`);
+    expect(r).toBeLeft("InvalidArgument", { field: `${join(dir, "o.yaml")}: seeds` });
   });
 });

@@ -1,7 +1,7 @@
 import { GshException, assertDims, invalidArgument, type GshError, getOrThrow } from "./errors";
 import * as E from "fp-ts/lib/Either";
 import { softmaxInto } from "./numerics";
-import { type Policy, uniformWeights } from "./policy";
+import { type Policy, kl, uniformWeights } from "./policy";
 import { type KernelExports, wasmKernels, withWasm } from "./wasm/module";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -14,14 +14,13 @@ export interface GibbsResult {
   readonly logZ: Float64Array;
 }
 
-function checkEta(eta: number): E.Either<GshError, number> {
+export function validateEta(eta: number): E.Either<GshError, number> {
   return eta > 0 && Number.isFinite(eta)
     ? E.right(eta)
     : E.left(invalidArgument("eta", `the KL coefficient η must be a finite number > 0, got ${eta}`));
 }
 
 /** Refuses η ≤ 0 (and non-finite η) with a typed error. */
-export const validateEta = checkEta;
 
 /**
  * Checks row x of π0 and r (probabilities, finite rewards, some support; typed errors naming the entry) and returns
@@ -84,7 +83,7 @@ function gibbsRowsInWasm(
  * const { policy, logZ } = gibbsPolicy(pi0, reward, 0.1);
  */
 export function gibbsPolicy(pi0: Policy, reward: Float64Array, eta: number, out?: Float64Array): GibbsResult {
-  getOrThrow(checkEta(eta));
+  getOrThrow(validateEta(eta));
   const { contexts: X, actions: A } = pi0;
   if (reward.length !== X * A)
     throw new GshException(invalidArgument("reward", `has ${reward.length} entries, π0 is ${X}×${A}`));
@@ -130,7 +129,7 @@ export function objective(
   eta: number,
   weights = uniformWeights(pi.contexts),
 ): number {
-  getOrThrow(checkEta(eta));
+  getOrThrow(validateEta(eta));
   assertDims(
     pi0.contexts === pi.contexts && pi0.actions === pi.actions && reward.length === pi.contexts * pi.actions,
     "objective: π, π0 and r must share X×A",
@@ -145,9 +144,16 @@ export function optimalObjective(
   eta: number,
   weights = uniformWeights(pi0.contexts),
 ): number {
-  const { logZ } = gibbsPolicy(pi0, reward, eta);
+  return gibbsValue(gibbsPolicy(pi0, reward, eta).logZ, eta, weights);
+}
+
+/**
+ * η·E_{x~d0} log Z(x): the value J of a Gibbs policy π ∝ π0·exp(r/η) from its log-partition per context, for any
+ * response space (finite actions, sequences) whose Gibbs policy reports log Z. The one home of this identity.
+ */
+export function gibbsValue(logZ: ArrayLike<number>, eta: number, weights: ArrayLike<number>): number {
   let s = 0;
-  for (let x = 0; x < pi0.contexts; x++) s += weights[x] * logZ[x];
+  for (let x = 0; x < logZ.length; x++) s += weights[x] * logZ[x];
   return eta * s;
 }
 
@@ -183,24 +189,9 @@ export function suboptimality(
   return eta * s;
 }
 
-/** E_{x~d0} KL(π(·|x) ‖ π0(·|x)), the true KL to the reference. */
+/** E_{x~d0} KL(π(·|x) ‖ π0(·|x)), the true KL to the reference: `kl` with π0 as the second argument. */
 export function klToReference(pi: Policy, pi0: Policy, weights = uniformWeights(pi.contexts)): number {
-  const { contexts: X, actions: A } = pi;
-  let s = 0;
-  for (let x = 0; x < X; x++) {
-    const w = weights[x];
-    if (w === 0) continue;
-    let klx = 0;
-    for (let a = 0; a < A; a++) {
-      const p = pi.probs[x * A + a];
-      if (p === 0) continue;
-      const q = pi0.probs[x * A + a];
-      if (q === 0) return Infinity;
-      klx += p * Math.log(p / q);
-    }
-    s += w * Math.max(0, klx);
-  }
-  return s;
+  return kl(pi, pi0, weights);
 }
 
 /** E_{x~d0} E_{a~π} r(x, a). */

@@ -123,11 +123,11 @@ describe("Gibbs policy and exact objectives", () => {
 
   it("validation names the context and the problem", () => {
     const bad = makePolicy(2, 2, Float64Array.from([0.5, 0.5, 0.7, 0.2]));
-    expect(E.isLeft(bad) && bad.left._tag === "InvalidPolicy" && bad.left.context === 1).toBe(true);
+    expect(bad).toBeLeft("InvalidPolicy", { context: 1 });
     const neg = makePolicy(1, 2, Float64Array.from([1.5, -0.5]));
-    expect(E.isLeft(neg) && neg.left._tag === "InvalidPolicy" && /-0.5/.test(neg.left.message)).toBe(true);
+    expect(neg).toBeLeft("InvalidPolicy", { message: expect.stringMatching(/-0.5/) });
     const shape = makePolicy(1, 3, Float64Array.from([1]));
-    expect(E.isLeft(shape) && shape.left._tag === "InvalidArgument" && shape.left.field === "probs").toBe(true);
+    expect(shape).toBeLeft("InvalidArgument", { field: "probs" });
     expect(E.isRight(makePolicy(1, 2, Float64Array.from([0.5, 0.5 + 5e-10])))).toBe(true);
   });
 });

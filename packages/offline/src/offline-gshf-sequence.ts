@@ -20,7 +20,7 @@ import {
   type FactoredGibbsPolicy,
   sequenceGibbsFamily,
 } from "@gsh/preference";
-import { type PessimismOption, designOf, offlineGshfOnFamily } from "./offline-gshf";
+import { type PessimismOption, checkPessimism, designOf, offlineGshfOnFamily } from "./offline-gshf";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -50,9 +50,9 @@ export function offlineGshfSequence(
   options: { readonly beta: number; readonly option?: PessimismOption; readonly lambda?: number },
 ): E.Either<GshError, SequenceOfflineGshfResult> {
   const { beta } = options;
-  const option = options.option ?? "II";
-  if (option !== "I" && option !== "II")
-    return E.left(invalidArgument("option", `must be "I" or "II", got ${String(option)}`));
+  const checked = checkPessimism(beta, options.option);
+  if (E.isLeft(checked)) return checked;
+  const option = checked.right;
   if (data.featureDim !== problem.dim)
     return E.left(
       invalidArgument(

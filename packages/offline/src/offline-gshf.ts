@@ -59,6 +59,30 @@ export interface OfflineGshfResult {
   };
 }
 
+/** β and the option, checked the same way by every offline variant (bandit, family, sequence). */
+export function checkPessimism(beta: number, option: unknown = "II"): E.Either<GshError, PessimismOption> {
+  if (!(beta >= 0) || !Number.isFinite(beta))
+    return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
+  if (option !== "I" && option !== "II")
+    return E.left(invalidArgument("option", `must be "I" or "II", got ${String(option)}`));
+  return E.right(option);
+}
+
+/** The estimation step every offline variant shares: the BT MLE θ̂ and Σ_D = λI + Σ zzᵀ from the design rows. */
+function estimate(
+  Z: Float64Array,
+  n: number,
+  d: number,
+  lambda: number,
+  normBound?: number,
+): E.Either<GshError, { readonly mle: BradleyTerryFit; readonly covariance: Covariance }> {
+  const fitted = fitBradleyTerry(Z, n, d, { lambda, normBound });
+  if (E.isLeft(fitted)) return fitted;
+  const covariance = new Covariance(d, lambda);
+  covariance.addRows(Z, n);
+  return E.right({ mle: fitted.right, covariance });
+}
+
 /** The BT design z = φ(winner) − φ(loser), with the dataset's indices and features checked against the problem. */
 export function designOf(
   data: PreferenceDataset,
@@ -127,24 +151,16 @@ export function offlineGshf(
   options: OfflineGshfOptions,
 ): E.Either<GshError, OfflineGshfResult> {
   const beta = options.beta;
-  if (!(beta >= 0) || !Number.isFinite(beta))
-    return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
-  const option = options.option ?? "II";
-  if (option !== "I" && option !== "II")
-    return E.left(invalidArgument("option", `must be "I" or "II", got ${String(option)}`));
+  const checked = checkPessimism(beta, options.option);
+  if (E.isLeft(checked)) return checked;
+  const option = checked.right;
   const lambda = options.lambda ?? 1;
   const nuKind = options.referenceVector ?? "per-context";
-  const d = problem.dim;
   const Z = designOf(data, problem.features);
   if (E.isLeft(Z)) return Z;
-  const fitted = fitBradleyTerry(Z.right, data.size, d, {
-    lambda,
-    normBound: options.constrainMle ? problem.normBound : undefined,
-  });
-  if (E.isLeft(fitted)) return fitted;
-  const mle = fitted.right;
-  const covariance = new Covariance(d, lambda);
-  covariance.addRows(Z.right, data.size);
+  const est = estimate(Z.right, data.size, problem.dim, lambda, options.constrainMle ? problem.normBound : undefined);
+  if (E.isLeft(est)) return est;
+  const { mle, covariance } = est.right;
   const nu = referenceVector(problem, nuKind);
   const base = { mle, covariance, beta, option, referenceVector: nuKind, nu };
   if (option === "II" || beta === 0) {
@@ -152,7 +168,7 @@ export function offlineGshf(
     return E.right({ ...base, policy: gibbsPolicy(problem.reference, reward, problem.eta).policy, theta: mle.theta });
   }
   const family = finiteGibbsFamily(problem);
-  const nuBar = contextMean(family, nu, d);
+  const nuBar = contextMean(family, nu, problem.dim);
   const solved = solveExpectedPessimismOrError("offlineGshf/option-I dual", family, mle.theta, covariance, beta, nuBar);
   if (E.isLeft(solved)) return solved;
   const sol = solved.right;
@@ -212,25 +228,23 @@ export function offlineGshfOnFamily(
   options: { readonly beta: number; readonly lambda?: number },
 ): E.Either<GshError, FamilyOfflineResult> {
   const { beta } = options;
-  if (!(beta >= 0) || !Number.isFinite(beta))
-    return E.left(invalidArgument("beta", `must be a finite number ≥ 0, got ${beta}`));
-  const lambda = options.lambda ?? 1;
+  const checked = checkPessimism(beta);
+  if (E.isLeft(checked)) return checked;
   const d = family.dim;
-  const fitted = fitBradleyTerry(Z, n, d, { lambda });
-  if (E.isLeft(fitted)) return fitted;
-  const covariance = new Covariance(d, lambda);
-  covariance.addRows(Z, n);
-  if (beta === 0) return E.right({ outputTheta: fitted.right.theta, mle: fitted.right, covariance, dualityGap: 0 });
+  const est = estimate(Z, n, d, options.lambda ?? 1);
+  if (E.isLeft(est)) return est;
+  const { mle, covariance } = est.right;
+  if (beta === 0) return E.right({ outputTheta: mle.theta, mle, covariance, dualityGap: 0 });
   const nuBar = contextMean(family, family.moments(new Float64Array(d)).features, d);
   const solved = solveExpectedPessimismOrError(
     "offlineGshfOnFamily/option-I dual",
     family,
-    fitted.right.theta,
+    mle.theta,
     covariance,
     beta,
     nuBar,
   );
   if (E.isLeft(solved)) return solved;
   const sol = solved.right;
-  return E.right({ outputTheta: sol.theta, mle: fitted.right, covariance, dualityGap: sol.dualityGap });
+  return E.right({ outputTheta: sol.theta, mle, covariance, dualityGap: sol.dualityGap });
 }

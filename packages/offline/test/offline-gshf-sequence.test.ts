@@ -49,13 +49,13 @@ describe("offlineGshfSequence: the streaming routes agree with the finite algori
     const large = testbedS(0, SEQUENCE_SIZES.large);
     const off = sampleSequenceOfflineData(large, 20, 0);
     const r = offlineGshfSequence(large.problem, off.data, { beta: 1, option: "II" });
-    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: "InvalidArgument", field: "option" });
+    expect(r).toBeLeft("InvalidArgument", { field: "option" });
     const ok = offlineGshfSequence(large.problem, off.data, { beta: 1, option: "I" });
-    expect(E.isRight(ok)).toBe(true);
+    expect(ok).toBeRight();
     const wrong = offlineGshfSequence(seq.problem, off.data.prefix(5), { beta: 0 });
-    expect(E.isRight(wrong)).toBe(true); // same d = 16: accepted
+    expect(wrong).toBeRight(); // same d = 16: accepted
     const r2 = offlineGshfSequence({ ...seq.problem, dim: 8 }, data, { beta: 0 });
-    expect(E.isLeft(r2) && r2.left).toMatchObject({ _tag: "InvalidArgument", field: "data" });
+    expect(r2).toBeLeft("InvalidArgument", { field: "data" });
   });
 });
 
@@ -66,7 +66,7 @@ describe("offlineGshf refuses data that do not fit the problem, with typed error
     const bad = new PreferenceDataset(4);
     bad.push(0, 0, world.problem.actions, 1);
     const r1 = offlineGshf(world.problem, bad, { beta: 0 });
-    expect(E.isLeft(r1) && r1.left).toMatchObject({ _tag: "InvalidArgument", field: "data" });
+    expect(r1).toBeLeft("InvalidArgument", { field: "data" });
     expect(E.isLeft(r1) && r1.left.message).toMatch(/a²=32\): outside 50 contexts × 32 actions/);
     const wide = new PreferenceDataset(4, world.problem.dim + 1);
     wide.pushWithFeatures(0, -1, -1, 1, new Float64Array(9), new Float64Array(9));

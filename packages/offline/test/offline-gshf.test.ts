@@ -104,9 +104,9 @@ describe("offline GSHF", () => {
     const inst = testbedR(0);
     const { data } = sampleOfflineData(inst, 50, 0);
     const a = offlineGshf(inst.problem, data, { beta: -1 });
-    expect(E.isLeft(a) && a.left._tag === "InvalidArgument" && a.left.field === "beta").toBe(true);
+    expect(a).toBeLeft("InvalidArgument", { field: "beta" });
     const b = offlineGshf(inst.problem, data, { beta: 1, option: "III" as never });
-    expect(E.isLeft(b) && b.left._tag === "InvalidArgument" && b.left.field === "option").toBe(true);
+    expect(b).toBeLeft("InvalidArgument", { field: "option" });
   });
 });
 
@@ -156,7 +156,7 @@ describe("offline GSHF on the sequence bandit S (tiny setting: V = 4, L = 4)", (
   it("MLE-Gibbs and Option I stay Markov; the DP's exact SubOpt equals the enumerated one; Option I's gap < 1e-6", () => {
     for (const beta of [0, 2]) {
       const r = offlineGshfOnFamily(fam, Z, data.size, { beta });
-      expect(E.isRight(r)).toBe(true);
+      expect(r).toBeRight();
       if (E.isLeft(r)) return;
       expect(r.right.dualityGap).toBeLessThan(1e-6);
       const markov = fam.policyOf(r.right.outputTheta);

@@ -35,7 +35,7 @@ describe("the enhancer on the sequence bandit S (tiny setting)", () => {
     // … and equal to the same member of the enumerated family, scored by brute force over all 256 responses
     const enumerated = enumerateSequenceInstance(seq);
     const brute = evaluatePolicy(enumerated, finiteGibbsFamily(enumerated.problem).policyOf(e.theta));
-    expect(E.isRight(brute)).toBe(true);
+    expect(brute).toBeRight();
     if (E.isRight(brute)) {
       expect(Math.abs(dp.subopt - brute.right.subopt)).toBeLessThan(1e-10);
       expect(Math.abs(dp.klToReference - brute.right.klToReference)).toBeLessThan(1e-10);

@@ -216,7 +216,7 @@ describe("XPO-style optimism (built-in rule)", () => {
       beta: 1,
       exploration: "xpo",
     });
-    expect(E.isLeft(s) && s.left).toMatchObject({ _tag: "InvalidArgument", field: "exploration" });
+    expect(s).toBeLeft("InvalidArgument", { field: "exploration" });
   });
 });
 

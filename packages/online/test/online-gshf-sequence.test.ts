@@ -66,7 +66,7 @@ describe("online GSHF on the sequence bandit", () => {
       [{ iterations: 1, batchSize: 1, beta: 1, bestOfN: 1 }, "bestOfN"],
     ] as const) {
       const r = onlineGshfSequence(problem, oracle, Rng.seeded(0), opts);
-      expect(E.isLeft(r) && r.left).toMatchObject({ _tag: "InvalidArgument", field });
+      expect(r).toBeLeft("InvalidArgument", { field });
     }
   });
 });

@@ -165,7 +165,7 @@ describe("online and hybrid GSHF bookkeeping", () => {
       batchSize: 50,
       beta: 2,
     });
-    expect(E.isRight(r)).toBe(true);
+    expect(r).toBeRight();
     if (E.isLeft(r)) return;
     const offline = fitBradleyTerryOrThrow(winnerMinusLoser(data, inst.problem.features), 300, 8);
     r.right.trace[0].theta.forEach((v, k) => expect(v).toBeCloseTo(offline.theta[k], 8));
@@ -179,12 +179,12 @@ describe("online and hybrid GSHF bookkeeping", () => {
       batchSize: 10,
       beta: 1,
     });
-    expect(E.isLeft(r) && r.left._tag === "InvalidArgument" && r.left.field === "iterations").toBe(true);
+    expect(r).toBeLeft("InvalidArgument", { field: "iterations" });
     const s = onlineGshf(inst.problem, inst.makeOracle(Rng.seeded(0)), Rng.seeded(0), {
       iterations: 1,
       batchSize: 10,
       beta: -1,
     });
-    expect(E.isLeft(s) && s.left._tag === "InvalidArgument" && s.left.field === "beta").toBe(true);
+    expect(s).toBeLeft("InvalidArgument", { field: "beta" });
   });
 });

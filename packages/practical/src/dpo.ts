@@ -2,21 +2,10 @@ import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
 import type { BanditProblem, PreferenceDataset } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
-import { PairBatch } from "./pairs-data";
-import { type PolicyClass, makePolicy } from "./policy-factory";
+import { pairsFromDataset } from "./pairs-data";
+import { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type TrainOptions, type TrainResult, trainPolicy } from "./train";
-
-/** Labelled preference records as training pairs (chosen first). */
-export function pairsFromDataset(data: PreferenceDataset): PairBatch {
-  const b = new PairBatch();
-  const xs = data.context,
-    a1 = data.first,
-    a2 = data.second,
-    ys = data.label;
-  for (let i = 0; i < data.size; i++) b.addLabelled(xs[i], a1[i], a2[i], ys[i] as 0 | 1);
-  return b;
-}
 
 export interface OfflineDpoOptions extends Partial<TrainOptions> {
   readonly policyClass?: PolicyClass;
@@ -34,7 +23,7 @@ export function offlineDpo(
   data: PreferenceDataset,
   options: OfflineDpoOptions = {},
 ): E.Either<GshError, { policy: TrainablePolicy; train: TrainResult }> {
-  const policy = makePolicy(options.policyClass ?? "log-linear", problem);
+  const policy = createTrainablePolicy(options.policyClass ?? "log-linear", problem);
   const loss: LossSpec = options.loss ?? DPO;
   const r = trainPolicy(policy, pairsFromDataset(data), { ...options, loss });
   return E.isLeft(r) ? r : E.right({ policy, train: r.right });

@@ -1,18 +1,20 @@
 // TF.js-free: the neural policies and the backend choice are the separate entry point "@gsh/practical/neural".
 // Named exports: the public API (etc/*.api.md); module-internal helpers are not listed.
 export { type PairLoss, type LossSpec, type PairLossValue, validateLoss, pairLoss, DPO } from "./losses";
-export { PairBatch } from "./pairs-data";
+export { PairBatch, pairsFromDataset } from "./pairs-data";
 export {
+  type BanditPolicyModel,
   type TrainablePolicy,
+  FinitePolicy,
   LogLinearPolicy,
   TabularPolicy,
   type TrainingMetrics,
   trainingMetrics,
 } from "./policies";
-export { type Objective, type OptimizeOptions, type OptimizeResult, lbfgs, adam } from "./optimize";
+export { type Objective, type OptimizeOptions, type OptimizeResult, lbfgs, adam } from "./optimizers";
 export { type TrainOptions, geometricCheckpoints, type TrainResult, trainPolicy, trainPolicyOrThrow } from "./train";
 export { RewardModel, type RewardLabelMode, rewardModelLabel } from "./reward-model";
-export { type PolicyClass, makePolicy } from "./policy-factory";
+export { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 export {
   type SamplingCosts,
   statisticalRejectionSample,
@@ -24,7 +26,7 @@ export {
   fittedLogWeights,
   defaultSchedule,
 } from "./rejection-sampling";
-export { pairsFromDataset, type OfflineDpoOptions, offlineDpo } from "./dpo";
+export { type OfflineDpoOptions, offlineDpo } from "./dpo";
 export { type RsoOptions, type RsoResult, rso } from "./rso";
 export {
   type MultiStepOptions,

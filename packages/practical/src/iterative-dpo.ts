@@ -10,7 +10,7 @@ import {
 } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
-import { type PolicyClass, makePolicy } from "./policy-factory";
+import { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 import type { TrainablePolicy, TrainingMetrics } from "./policies";
 import { RewardModel, rewardModelLabel } from "./reward-model";
 import { trainPolicy } from "./train";
@@ -74,7 +74,7 @@ export function iterativeDpo(
   if (options.labels === "reward-model" && !options.warmupData)
     return E.left(invalidArgument("warmupData", "reward-model labels need oracle-labelled warm-up data"));
   const A = problem.actions;
-  const policy = makePolicy(options.policyClass ?? "log-linear", problem);
+  const policy = createTrainablePolicy(options.policyClass ?? "log-linear", problem);
   const oracleData = new PreferenceDataset(T * m + (options.warmupData?.size ?? 0));
   if (options.warmupData) oracleData.append(options.warmupData);
   const pairs = new PairBatch();
@@ -112,8 +112,7 @@ export function iterativeDpo(
             const [a1, a2] = [cand[pick[0]], cand[pick[1]]];
             if (options.labels === "reward-model") {
               const y = rewardModelLabel(reward, x, a1, a2, roundRng);
-              if (y === null) pairs.degenerate++;
-              else pairs.addLabelled(x, a1, a2, y);
+              pairs.addLabelled(x, a1, a2, y);
             } else {
               const y = oracle.query(x, a1, a2);
               oracleData.push(x, a1, a2, y);

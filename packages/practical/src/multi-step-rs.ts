@@ -3,7 +3,7 @@ import { AliasTable, type GshError, rowSamplers, type Policy, type Rng, gibbsPol
 import type { BanditProblem } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
-import { type PolicyClass, makePolicy } from "./policy-factory";
+import { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
 import {
@@ -80,7 +80,7 @@ export function multiStepRejectionSampling(
   const contexts = new AliasTable(problem.contextWeights);
   const costs: SamplingCosts = { candidatesSampled: 0, rewardModelCalls: 0 };
   const calls0 = rewardModel.calls;
-  const policy = makePolicy(options.policyClass ?? "log-linear", problem);
+  const policy = createTrainablePolicy(options.policyClass ?? "log-linear", problem);
   const steps: MultiStepStep[] = [];
   let proposal: Policy = problem.reference;
   let previousEta = Infinity;
@@ -107,8 +107,7 @@ export function multiStepRejectionSampling(
       for (const i of acc) samples.push([x, cands[i]]);
       for (const [i, j] of consecutivePairs(acc)) {
         const y = rewardModelLabel(rewardModel, x, cands[i], cands[j], stepRng, options.rewardLabels);
-        if (y === null) pairs.degenerate++;
-        else pairs.addLabelled(x, cands[i], cands[j], y);
+        pairs.addLabelled(x, cands[i], cands[j], y);
       }
     }
     const t = trainPolicy(policy, trainingPairs(policy, pairs), { loss: options.loss ?? DPO, eta, l2: options.l2 });

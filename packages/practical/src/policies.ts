@@ -4,20 +4,29 @@ import { type LossSpec, pairLoss } from "./losses";
 import type { PairBatch } from "./pairs-data";
 
 /**
- * One interface for every trainable policy over a finite action set: exact log-probabilities and distribution,
- * sampling, flat parameters, and the pairwise-loss objective with its gradient (full batch).
+ * What every finite-action policy model offers, however it is trained: the exact distribution over every (x, a),
+ * which the environment boundary scores, and log π(a | x). The f64 policies below also implement
+ * `TrainablePolicy`; the TF.js `NeuralBanditPolicy` ("@gsh/practical/neural") implements only this, because it
+ * trains by minibatch Adam in f32 and has no full-batch f64 objective or flat parameter vector.
  */
-export interface TrainablePolicy {
+export interface BanditPolicyModel {
   readonly kind: string;
   readonly problem: BanditProblem;
-  /** Number of parameters. */
-  readonly size: number;
-  getParameters(): Float64Array;
-  setParameters(p: Float64Array): void;
   /** The current policy over every (x, a): exact, for evaluation at the environment boundary. */
   distribution(): Policy;
   /** log π(a | x). */
   logProb(x: number, a: number): number;
+}
+
+/**
+ * A policy trained by the full-batch f64 objectives: sampling, flat parameters (for L-BFGS or Adam), and the
+ * pairwise-loss objective with its gradient.
+ */
+export interface TrainablePolicy extends BanditPolicyModel {
+  /** Number of parameters. */
+  readonly size: number;
+  getParameters(): Float64Array;
+  setParameters(p: Float64Array): void;
   sample(x: number, rng: Rng): number;
   /**
    * Σ_pairs ℓ(h_i, g_i) + (l2/2)‖params‖², with h measured against `reference` (π0 unless a moving reference is
@@ -41,7 +50,7 @@ function referenceShift(problem: BanditProblem, reference: Policy | undefined, x
 }
 
 /** What both f64 policies share: flat parameters, a cached exact distribution, log-probabilities and sampling. */
-abstract class FinitePolicy implements TrainablePolicy {
+export abstract class FinitePolicy implements TrainablePolicy {
   abstract readonly kind: string;
   readonly size: number;
   protected readonly params: Float64Array;

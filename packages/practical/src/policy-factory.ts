@@ -3,6 +3,6 @@ import { LogLinearPolicy, TabularPolicy, type TrainablePolicy } from "./policies
 
 export type PolicyClass = "log-linear" | "tabular";
 
-export function makePolicy(kind: PolicyClass, problem: BanditProblem): TrainablePolicy {
+export function createTrainablePolicy(kind: PolicyClass, problem: BanditProblem): TrainablePolicy {
   return kind === "tabular" ? new TabularPolicy(problem) : new LogLinearPolicy(problem);
 }

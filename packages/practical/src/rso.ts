@@ -3,7 +3,7 @@ import { AliasTable, type GshError, gibbsPolicy, rowSamplers, type Rng, invalidA
 import type { BanditProblem, PreferenceOracle } from "@gsh/preference";
 import { DPO, type LossSpec } from "./losses";
 import { PairBatch } from "./pairs-data";
-import { type PolicyClass, makePolicy } from "./policy-factory";
+import { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
 import { type SamplingCosts, consecutivePairs, samplingSizes, statisticalRejectionSample } from "./rejection-sampling";
@@ -90,13 +90,12 @@ export function rso(
       if (options.labels === "oracle") pairs.addLabelled(x, cands[i], cands[j], oracle!.query(x, cands[i], cands[j]));
       else {
         const y = rewardModelLabel(rewardModel, x, cands[i], cands[j], rng, options.rewardLabels);
-        if (y === null) pairs.degenerate++;
-        else pairs.addLabelled(x, cands[i], cands[j], y);
+        pairs.addLabelled(x, cands[i], cands[j], y);
       }
     }
   }
   costs.rewardModelCalls = rewardModel.calls - calls0;
-  const policy = makePolicy(options.policyClass ?? "log-linear", problem);
+  const policy = createTrainablePolicy(options.policyClass ?? "log-linear", problem);
   const train = trainPolicy(policy, trainingPairs(policy, pairs), { loss: options.loss ?? DPO, l2: options.l2 });
   return E.isLeft(train) ? train : E.right({ policy, pairs, costs, train: train.right });
 }

@@ -1,7 +1,7 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, type Policy, getOrThrow } from "@gsh/core";
 import { type LossSpec, validateLoss } from "./losses";
-import { type OptimizeOptions, type OptimizeResult, adam, lbfgs } from "./optimize";
+import { type OptimizeOptions, type OptimizeResult, adam, lbfgs } from "./optimizers";
 import type { PairBatch } from "./pairs-data";
 import { type TrainablePolicy, type TrainingMetrics, trainingMetrics } from "./policies";
 

@@ -14,7 +14,7 @@ describe("iterative DPO", () => {
   it("spends T·m oracle queries, starts from π0 with every round-1 prompt tied (flagged), and improves SubOpt over π0", () => {
     const oracle = inst.makeOracle(Rng.seeded(1));
     const r = iterativeDpo(inst.problem, oracle, Rng.seeded(2), { rounds: 3, batchSize: 200 });
-    expect(E.isRight(r)).toBe(true);
+    expect(r).toBeRight();
     if (E.isLeft(r)) return;
     expect(r.right.queries).toBe(600);
     expect(r.right.rounds.map((x) => x.queries)).toEqual([200, 400, 600]);
@@ -54,7 +54,7 @@ describe("iterative DPO", () => {
       batchSize: 100,
       labels: "reward-model",
     });
-    expect(E.isLeft(bad) && bad.left._tag === "InvalidArgument" && bad.left.field === "warmupData").toBe(true);
+    expect(bad).toBeLeft("InvalidArgument", { field: "warmupData" });
   });
 });
 
@@ -64,7 +64,7 @@ describe("RSO end to end", () => {
     const r = rso(inst.problem, new RewardModel(inst.problem, inst.truth.theta!), Rng.seeded(6), {
       syntheticPairs: 1600,
     }); // 400 prompts of k = 8
-    expect(E.isRight(r)).toBe(true);
+    expect(r).toBeRight();
     if (E.isLeft(r)) return;
     expect(r.right.costs.candidatesSampled).toBe(400 * 64);
     expect(r.right.costs.rewardModelCalls).toBe(400 * 64);

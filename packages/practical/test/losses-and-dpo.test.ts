@@ -11,7 +11,7 @@ import {
 import {
   DPO,
   LogLinearPolicy,
-  makePolicy,
+  createTrainablePolicy,
   PairBatch,
   TabularPolicy,
   offlineDpo,
@@ -64,16 +64,16 @@ describe("pair losses", () => {
   it("refuse η ≤ 0 and bad hyper-parameters; flag pairs with chosen = rejected", () => {
     for (const eta of [0, -1, NaN]) {
       const r = validateLoss(DPO, eta);
-      expect(E.isLeft(r) && r.left._tag === "InvalidArgument" && r.left.field === "eta").toBe(true);
+      expect(r).toBeLeft("InvalidArgument", { field: "eta" });
     }
-    expect(E.isLeft(validateLoss([{ loss: { kind: "cdpo", epsilon: 0.6 }, weight: 1 }], 1))).toBe(true);
+    expect(validateLoss([{ loss: { kind: "cdpo", epsilon: 0.6 }, weight: 1 }], 1)).toBeLeft("InvalidArgument");
     const p = new PairBatch();
     expect(p.addPair(0, 3, 3)).toBe(false);
     expect(p.addPair(0, 3, 4)).toBe(true);
     expect([p.size, p.degenerate]).toEqual([1, 1]);
     const inst = testbedR(0);
     const t = trainPolicy(new LogLinearPolicy(inst.problem), p, { loss: DPO, eta: 0 });
-    expect(E.isLeft(t)).toBe(true);
+    expect(t).toBeLeft("InvalidArgument", { field: "eta" });
   });
 });
 
@@ -82,7 +82,7 @@ describe("DPO on the log-linear policy is the BT MLE (the paper's idealization)"
     const inst = testbedR(3, { eta: 0.3 });
     const { data } = sampleOfflineData(inst, 800, 3);
     const r = offlineDpo(inst.problem, data, { loss: DPO, l2: 1, policyClass: "log-linear" });
-    expect(E.isRight(r)).toBe(true);
+    expect(r).toBeRight();
     if (E.isLeft(r)) return;
     expect(r.right.train.converged).toBe(true);
     expect(r.right.train.gradientNorm).toBeLessThan(1e-8);
@@ -166,7 +166,7 @@ describe("PairBatch.aggregated", () => {
     expect(merged.size).toBeLessThan(pairs.size);
     expect(merged.weights.reduce((s, w) => s + w, 0)).toBe(pairs.size);
     for (const kind of ["log-linear", "tabular"] as const) {
-      const policy = makePolicy(kind, inst.problem);
+      const policy = createTrainablePolicy(kind, inst.problem);
       policy.setParameters(rng.normals(new Float64Array(policy.size)));
       const g1 = new Float64Array(policy.size);
       const g2 = new Float64Array(policy.size);

@@ -141,7 +141,7 @@ describe("multi-step rejection sampling", () => {
       candidates: 64,
       accepted: 8,
     });
-    expect(E.isRight(res)).toBe(true);
+    expect(res).toBeRight();
     if (E.isLeft(res)) return;
     expect(res.right.steps.map((s) => s.eta)).toEqual(defaultSchedule(0.3));
     expect(res.right.costs.candidatesSampled).toBe(3 * 64 * 64);

@@ -15,10 +15,11 @@ export {
   normalCdf,
   preferenceProbability,
 } from "./environments/preference-models";
+export { type Oracle, countedOracle, modelLabel } from "./environments/oracle";
 export {
   type WorldVariant,
   type InstanceParts,
-  TabularOracle,
+  tabularOracle,
   assembleInstance,
   type LinearBanditParams,
   linearBandit,

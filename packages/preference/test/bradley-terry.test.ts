@@ -74,11 +74,11 @@ describe("Bradley-Terry MLE", () => {
 
   it("bad options and a solver that runs out of iterations give typed errors", () => {
     const bad = fitBradleyTerry(Z, n, d, { lambda: 0 });
-    expect(E.isLeft(bad) && bad.left._tag === "InvalidArgument" && bad.left.field === "lambda").toBe(true);
+    expect(bad).toBeLeft("InvalidArgument", { field: "lambda" });
     const short = fitBradleyTerry(Z, n, d, { lambda, maxIterations: 1 });
-    expect(E.isLeft(short) && short.left._tag === "ConvergenceError").toBe(true);
+    expect(short).toBeLeft("ConvergenceError");
     const init = fitBradleyTerry(Z, n, d, { init: new Float64Array(2) });
-    expect(E.isLeft(init) && init.left._tag === "InvalidArgument" && init.left.field === "init").toBe(true);
+    expect(init).toBeLeft("InvalidArgument", { field: "init" });
   });
 
   it("on testbed R, ‖θ̂ − θ*‖ shrinks like 1/√n across seeds (log-log slope in [−0.65, −0.35])", () => {

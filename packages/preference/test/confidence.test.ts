@@ -60,7 +60,7 @@ describe("covariance, γ and β", () => {
     // the spec's remark: on R with c = 1, β is in the hundreds to thousands
     expect(E.isRight(beta) && beta.right > 300).toBe(true);
     const bad = confidenceWidth({ dim: 8, delta: 1.5, gamma, lambda: 1, normBound: 3, constant: 1 });
-    expect(E.isLeft(bad) && bad.left._tag === "InvalidArgument" && bad.left.field === "delta").toBe(true);
+    expect(bad).toBeLeft("InvalidArgument", { field: "delta" });
   });
 
   it("estimationError is ‖θ̂ − θ*‖_Σ", () => {

@@ -79,7 +79,7 @@ describe("JSONL read/write", () => {
     expect(await writePreferencesJsonl(p, data)()).toEqual(E.right(500));
     expect(existsSync(`${p}.tmp`)).toBe(false);
     const back = await readPreferencesJsonl(p, { contexts: 50, actions: 32 })();
-    expect(E.isRight(back)).toBe(true);
+    expect(back).toBeRight();
     if (E.isRight(back)) {
       expect(Array.from(back.right.dataset.first)).toEqual(Array.from(data.first));
       expect(Array.from(back.right.dataset.label)).toEqual(Array.from(data.label));
@@ -126,7 +126,7 @@ describe("JSONL read/write", () => {
     const p = file(`${name.replace(/\W/g, "_")}.jsonl`, text);
     const featureDim = /feature/.test(name) ? 3 : undefined;
     const r = await readPreferencesJsonl(p, { contexts: 50, actions: 32, featureDim })();
-    expect(E.isLeft(r)).toBe(true);
+    expect(r).toBeLeft("ParseError");
     if (E.isLeft(r) && r.left._tag === "ParseError") {
       expect(r.left.line).toBe(line);
       expect(r.left.field).toBe(field);
@@ -138,7 +138,7 @@ describe("JSONL read/write", () => {
   it("skip mode keeps every good record and lists each bad line", async () => {
     const p = file("mixed.jsonl", `${good}\n{"x":0\n${good}\n{"x":0,"a1":1,"a2":99,"y":1}\n${good}\n`);
     const r = await readPreferencesJsonl(p, { actions: 32, onError: "skip" })();
-    expect(E.isRight(r)).toBe(true);
+    expect(r).toBeRight();
     if (E.isRight(r)) {
       expect(r.right.dataset.size).toBe(3);
       expect(r.right.skipped.map((e) => (e._tag === "ParseError" ? e.line : -1))).toEqual([2, 4]);
@@ -147,10 +147,10 @@ describe("JSONL read/write", () => {
 
   it("a missing file is an IOError; a failed write leaves the old file intact", async () => {
     const r = await readPreferencesJsonl(join(dir, "nope.jsonl"))();
-    expect(E.isLeft(r) && r.left._tag === "IOError").toBe(true);
+    expect(r).toBeLeft("IOError");
     const p = file("keep.jsonl", good + "\n");
     const w = await writePreferencesJsonl(join(dir, "no-such-dir", "x.jsonl"), new PreferenceDataset())();
-    expect(E.isLeft(w) && w.left._tag === "IOError").toBe(true);
+    expect(w).toBeLeft("IOError");
     expect(readFileSync(p, "utf8")).toBe(good + "\n");
   });
 });
@@ -174,6 +174,6 @@ describe("JSONL records: hostile lines get typed errors", () => {
     expect(E.isLeft(huge) && huge.left.message.length).toBeLessThan(200);
     expect(E.isLeft(huge) && huge.left.message).toMatch(/2000002 characters/);
     const bom = parse('\uFEFF{"x": 0, "a1": 1, "a2": 2, "y": 1}', 1);
-    expect(E.isRight(bom)).toBe(true);
+    expect(bom).toBeRight();
   });
 });

@@ -67,9 +67,9 @@ describe("onlineLoop", () => {
       { ...base, rounds: 0, batchSize: 1, names: { rounds: "iterations", batchSize: "m" } },
       agent,
     );
-    expect(E.isLeft(bad) && bad.left).toMatchObject({ _tag: "InvalidArgument", field: "iterations" });
+    expect(bad).toBeLeft("InvalidArgument", { field: "iterations" });
     const badM = onlineLoop(counter(), Rng.seeded(0), { ...base, rounds: 1, batchSize: 1.5 }, agent);
-    expect(E.isLeft(badM) && badM.left).toMatchObject({ _tag: "InvalidArgument", field: "batchSize" });
+    expect(badM).toBeLeft("InvalidArgument", { field: "batchSize" });
     let learned = 0;
     const failing = onlineLoop(
       counter(),

@@ -32,7 +32,7 @@ describe("save and load (JSON with a schema version)", () => {
     const cov = new Covariance(8, 1);
     cov.addRows(Z, data.size);
     const c = covarianceFromJson(covarianceToJson(cov));
-    expect(E.isRight(c)).toBe(true);
+    expect(c).toBeRight();
     if (E.isRight(c)) {
       expect(Array.from(c.right.matrix)).toEqual(Array.from(cov.matrix));
       const v = Rng.seeded(1).normals(new Float64Array(8));
@@ -64,6 +64,6 @@ describe("save and load (JSON with a schema version)", () => {
     const r = policyFromJson(
       JSON.stringify({ schema: "gsh/policy", version: 1, contexts: 1, actions: 2, probs: [0.7, 0.7] }),
     );
-    expect(E.isLeft(r) && r.left._tag === "InvalidPolicy").toBe(true);
+    expect(r).toBeLeft("InvalidPolicy");
   });
 });

@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { type GshError, invalidArgument, uniformWeights } from "@gsh/core";
+import { type GshError, invalidArgument, uniformWeights, gibbsValue } from "@gsh/core";
 import {
   BRADLEY_TERRY,
   type FactoredGibbsPolicy,
@@ -162,8 +162,6 @@ export function testbedT(_seed: number, params: TestbedTParams = {}): E.Either<G
   const theta = Float64Array.from(direction, (v) => (B * v) / norm);
   const bigram = bigramReward(problem, theta);
   const optimalGibbs = factoredGibbsPolicy(problem, bigram, eta);
-  let elogZ = 0;
-  for (let x = 0; x < X; x++) elogZ += problem.contextWeights[x] * optimalGibbs.logZ[x];
   let optimal: MarkovPolicy | undefined;
   const truth: SequenceTruth = {
     theta,
@@ -174,7 +172,7 @@ export function testbedT(_seed: number, params: TestbedTParams = {}): E.Either<G
     },
     optimalGibbs: optimalGibbs satisfies FactoredGibbsPolicy,
     logZ: optimalGibbs.logZ,
-    optimalObjective: eta * elogZ,
+    optimalObjective: gibbsValue(optimalGibbs.logZ, eta, problem.contextWeights),
   };
   const reward = (y: ArrayLike<number>) => sequenceReward(bigram, n, y);
   const model = params.preference ?? BRADLEY_TERRY;

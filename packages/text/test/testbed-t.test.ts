@@ -219,7 +219,7 @@ describe("bad input", () => {
       ["vocab", { vocab: 4000 }], // the fixture has fewer distinct tokens
     ] as const) {
       const r = testbedT(0, { ...params, resources } as never);
-      expect(E.isLeft(r) && r.left).toMatchObject({ _tag: "InvalidArgument", field });
+      expect(r).toBeLeft("InvalidArgument", { field });
     }
   });
 

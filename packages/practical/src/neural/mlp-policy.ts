@@ -4,6 +4,7 @@ import type { BanditProblem } from "@gsh/preference";
 import { makeDense, mlpForward, mlpVariables } from "./dense";
 import { readAndDispose } from "./read";
 import type { PairBatch } from "../pairs-data";
+import type { BanditPolicyModel } from "../policies";
 import type { NeuralTrainOptions } from "./sequence-policy";
 
 /**
@@ -11,7 +12,7 @@ import type { NeuralTrainOptions } from "./sequence-policy";
  * at zero (so it starts at π0). With reference π0 the DPO margin is g(φ(x,a^w)) − g(φ(x,a^l)) (the normalizer
  * cancels), so a training step needs no softmax over actions.
  */
-export class NeuralBanditPolicy {
+export class NeuralBanditPolicy implements BanditPolicyModel {
   readonly kind = "neural-mlp";
   private readonly vars: { W: tfType.Variable[]; b: tfType.Variable[] };
   private readonly dense: ReturnType<typeof makeDense>;

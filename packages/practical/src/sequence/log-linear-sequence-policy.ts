@@ -10,7 +10,7 @@ import {
   sequenceGibbs,
 } from "@gsh/preference";
 import { type LossSpec, pairLoss, validateLoss } from "../losses";
-import { type OptimizeResult, lbfgs, adam } from "../optimize";
+import { type OptimizeResult, lbfgs, adam } from "../optimizers";
 
 /**
  * The log-linear sequence policy π_w(y|x) ∝ π0(y|x)·exp(<w, φ(x,y)>/η), globally normalized by the DP (the

@@ -1,9 +1,11 @@
+import type { Oracle } from "./oracle";
 import {
   type FeatureMap,
   type Policy,
   type Rng,
   expectedReward,
   gibbsPolicy,
+  gibbsValue,
   klToReference,
   suboptimality,
   validatePolicy,
@@ -33,10 +35,7 @@ export interface BanditProblem {
  * `query(x, a1, a2)` returns 1 when a1 is preferred to a2, else 0. Each call is one query, pairs with a1 = a2
  * included (they carry no information, and still cost).
  */
-export interface PreferenceOracle {
-  query(x: number, a1: number, a2: number): 0 | 1;
-  readonly queries: number;
-}
+export type PreferenceOracle = Oracle<number>;
 
 /** Exact metrics of a policy, computed from the truth at the environment boundary. */
 export interface PolicyMetrics {
@@ -73,9 +72,7 @@ export interface BanditInstance {
 
 export function makeTruth(problem: BanditProblem, reward: Float64Array, theta: Float64Array | null): Truth {
   const { policy, logZ } = gibbsPolicy(problem.reference, reward, problem.eta);
-  let s = 0;
-  for (let x = 0; x < problem.contexts; x++) s += problem.contextWeights[x] * logZ[x];
-  return { reward, theta, optimal: policy, optimalObjective: problem.eta * s };
+  return { reward, theta, optimal: policy, optimalObjective: gibbsValue(logZ, problem.eta, problem.contextWeights) };
 }
 
 /**

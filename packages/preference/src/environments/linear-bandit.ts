@@ -9,7 +9,8 @@ import {
   uniformWeights,
 } from "@gsh/core";
 import { type BanditInstance, type BanditProblem, type PreferenceOracle, makeTruth } from "./bandit";
-import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "./preference-models";
+import { BRADLEY_TERRY, type PreferenceModel } from "./preference-models";
+import { countedOracle, modelLabel, outsideTable } from "./oracle";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -31,30 +32,18 @@ export interface InstanceParts extends WorldVariant {
   readonly rng: Rng;
 }
 
-/** A counted oracle over a fixed reward table. Out-of-range actions are programmer errors (RangeError). */
-export class TabularOracle implements PreferenceOracle {
-  private count = 0;
-  constructor(
-    private readonly reward: Float64Array,
-    private readonly contexts: number,
-    private readonly actions: number,
-    private readonly model: PreferenceModel,
-    private readonly rng: Rng,
-  ) {}
-
-  get queries(): number {
-    return this.count;
-  }
-
-  query(x: number, a1: number, a2: number): 0 | 1 {
-    const A = this.actions;
-    if (!(x >= 0 && x < this.contexts && a1 >= 0 && a1 < A && a2 >= 0 && a2 < A) || !Number.isInteger(x + a1 + a2))
-      throw new GshException(
-        invalidArgument("query", `(${x}, ${a1}, ${a2}) is outside ${this.contexts} contexts × ${A} actions`),
-      );
-    this.count++;
-    return drawLabel(this.model, this.reward[x * A + a1] - this.reward[x * A + a2], this.rng);
-  }
+/** The counted oracle over a fixed reward table (X×A, row-major): a query outside it is an invalid argument. */
+export function tabularOracle(
+  reward: Float64Array,
+  contexts: number,
+  actions: number,
+  model: PreferenceModel,
+  rng: Rng,
+): PreferenceOracle {
+  return countedOracle(
+    outsideTable(contexts, actions),
+    modelLabel(model, (x, a1: number, a2: number) => reward[x * actions + a1] - reward[x * actions + a2], rng),
+  );
 }
 
 /** Assembles an instance from its learner view and θ*, applying the reward/preference variant. */
@@ -77,7 +66,7 @@ export function assembleInstance(parts: InstanceParts): BanditInstance {
     version: parts.version,
     problem,
     truth,
-    makeOracle: (rng) => new TabularOracle(reward, problem.contexts, problem.actions, model, rng),
+    makeOracle: (rng) => tabularOracle(reward, problem.contexts, problem.actions, model, rng),
   };
 }
 

@@ -1,5 +1,6 @@
-import { type Policy, Rng, sigmoid, softmaxInto, uniformWeights, GshException, invalidArgument } from "@gsh/core";
+import { type Policy, Rng, sigmoid, softmaxInto, uniformWeights } from "@gsh/core";
 import type { BanditProblem, PreferenceOracle } from "./bandit";
+import { countedOracle, outsideTable } from "./oracle";
 import { unitBallFeatures } from "./linear-bandit";
 
 /**
@@ -59,22 +60,8 @@ export function nonTransitiveBandit(
     version: 1,
     problem,
     preference: P,
-    makeOracle(orng) {
-      let count = 0;
-      return {
-        get queries() {
-          return count;
-        },
-        query(x, a1, a2) {
-          if (!(x >= 0 && x < X && a1 >= 0 && a1 < A && a2 >= 0 && a2 < A))
-            throw new GshException(
-              invalidArgument("query", `(${x}, ${a1}, ${a2}) is outside ${X} contexts × ${A} actions`),
-            );
-          count++;
-          return orng.uniform() < P[(x * A + a1) * A + a2] ? 1 : 0;
-        },
-      };
-    },
+    makeOracle: (orng) =>
+      countedOracle(outsideTable(X, A), (x, a1, a2) => (orng.uniform() < P[(x * A + a1) * A + a2] ? 1 : 0)),
   };
 }
 

@@ -7,7 +7,7 @@ const { Math } = globalThis;
 
 /**
  * The named, versioned testbeds of the testbeds spec. An instance depends on (testbed, version, seed, params)
- * only; a change to how one is generated must bump its version (the golden-value tests pin version 1 at seed 0).
+ * only; a change to how one is generated must bump its version (regression-pin tests hold version 1 at seed 0).
  */
 
 export interface TestbedRParams extends WorldVariant {

@@ -1,7 +1,7 @@
 import { uniformWeights } from "@gsh/core";
 import type { BanditInstance, BanditProblem } from "../environments/bandit";
 import { makeTruth } from "../environments/bandit";
-import { TabularOracle } from "../environments/linear-bandit";
+import { tabularOracle } from "../environments/linear-bandit";
 import { BRADLEY_TERRY } from "../environments/preference-models";
 import { type SequenceInstance, type SequenceProblem, referenceLogTable } from "./problem";
 import { referenceMarkovPolicy } from "./dp";
@@ -48,7 +48,7 @@ export function enumerateSequenceInstance(seq: SequenceInstance): BanditInstance
     version: seq.version,
     problem,
     truth: makeTruth(problem, reward, seq.truth.theta),
-    makeOracle: (rng) => new TabularOracle(reward, X, A, BRADLEY_TERRY, rng),
+    makeOracle: (rng) => tabularOracle(reward, X, A, BRADLEY_TERRY, rng),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Rng } from "@gsh/core";
+import type { Oracle } from "../environments/oracle";
 import type { FactoredGibbsPolicy } from "./gibbs-policy";
 
 /**
@@ -96,10 +97,7 @@ export interface SequenceTruth {
 }
 
 /** A counted preference oracle over responses. */
-export interface SequenceOracle {
-  query(x: number, y1: ArrayLike<number>, y2: ArrayLike<number>): 0 | 1;
-  readonly queries: number;
-}
+export type SequenceOracle = Oracle<ArrayLike<number>>;
 
 export interface SequenceInstance {
   readonly id: string;

@@ -1,5 +1,15 @@
-import { GshException, Rng, invalidArgument, softmaxInto, uniformWeights, getOrThrow, validateEta } from "@gsh/core";
-import { BRADLEY_TERRY, type PreferenceModel, drawLabel } from "../environments/preference-models";
+import {
+  GshException,
+  Rng,
+  invalidArgument,
+  softmaxInto,
+  uniformWeights,
+  getOrThrow,
+  validateEta,
+  gibbsValue,
+} from "@gsh/core";
+import { BRADLEY_TERRY, type PreferenceModel } from "../environments/preference-models";
+import { countedOracle, modelLabel } from "../environments/oracle";
 import type { SequenceInstance, SequenceOracle, SequenceProblem, SequenceTruth } from "./problem";
 import { bigramReward, sequenceGibbs, sequenceReward } from "./dp";
 import { type FactoredGibbsPolicy, factoredGibbsPolicy } from "./gibbs-policy";
@@ -68,8 +78,6 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
   };
   const bigram = bigramReward(problem, theta);
   const { policy, logZ } = sequenceGibbs(problem, bigram, eta);
-  let elogZ = 0;
-  for (let x = 0; x < X; x++) elogZ += problem.contextWeights[x] * logZ[x];
   // The factored π* is formed on first use: at extreme η its fast kernel underflows where the dense DP (which falls
   // back to the log domain) does not, and only the bounds need it.
   let optimalGibbs: FactoredGibbsPolicy | undefined;
@@ -81,7 +89,7 @@ export function testbedS(seed: number, params: TestbedSParams = {}): SequenceIns
       return (optimalGibbs ??= factoredGibbsPolicy(problem, bigram, eta));
     },
     logZ,
-    optimalObjective: eta * elogZ,
+    optimalObjective: gibbsValue(logZ, eta, problem.contextWeights),
   };
   const model = params.preference ?? BRADLEY_TERRY;
   const reward = (y: ArrayLike<number>): number => sequenceReward(bigram, V, y);
@@ -105,21 +113,11 @@ export function countedSequenceOracle(
   rng: Rng,
 ): SequenceOracle {
   const { prompts: X, length: L } = problem;
-  let count = 0;
-  return {
-    get queries() {
-      return count;
-    },
-    query(x, y1, y2) {
-      if (!(x >= 0 && x < X) || y1.length !== L || y2.length !== L)
-        throw new GshException(
-          invalidArgument(
-            "query",
-            `needs a prompt in [0, ${X}) and two responses of length ${L}, got prompt ${x} and lengths ${y1.length}, ${y2.length}`,
-          ),
-        );
-      count++;
-      return drawLabel(model, reward(y1) - reward(y2), rng);
-    },
-  };
+  return countedOracle<ArrayLike<number>>(
+    (x, y1, y2) =>
+      !(x >= 0 && x < X) || y1.length !== L || y2.length !== L
+        ? `needs a prompt in [0, ${X}) and two responses of length ${L}, got prompt ${x} and lengths ${y1.length}, ${y2.length}`
+        : null,
+    modelLabel(model, (_x, y1: ArrayLike<number>, y2: ArrayLike<number>) => reward(y1) - reward(y2), rng),
+  );
 }
