@@ -55,6 +55,12 @@ const api =
     ? spawnSync("node", [join(root, "tooling", "scripts", "check-api.mjs")], { cwd: root, stdio: "inherit" })
     : built;
 
+// Every package changed since the last release (or the root commit) is named by a pending changeset.
+const changesets = spawnSync("node", [join(root, "tooling", "scripts", "check-changesets.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
+
 // Formatting is part of lint: a file Prettier would change fails the run (fix with `pnpm format`).
 const format = spawnSync("pnpm", ["exec", "prettier", "--check", "--log-level", "warn", "."], {
   cwd: root,
@@ -81,6 +87,7 @@ process.exit(
   turbo.status !== 0 ||
     layers.status !== 0 ||
     api.status !== 0 ||
+    changesets.status !== 0 ||
     format.status !== 0 ||
     failed > 0 ||
     missing.length > 0

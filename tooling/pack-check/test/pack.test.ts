@@ -1,9 +1,9 @@
 // `pnpm pack` the built package, install the tarball with npm into a scratch folder outside the workspace, and
 // run a script that imports it: what a user who installs one package gets.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const root = join(__dirname, "..", "..", "..");
 // npm/pnpm settings inherited from whatever launched the tests must not leak into the scratch install.
@@ -64,5 +64,44 @@ test("@gsh/core, @gsh/preference and @gsh/practical install from their tarballs 
   expect(readdirSync(join(scratch, "node_modules")).includes("@tensorflow")).toBe(false);
   const files = run("tar", ["tzf", tgz], scratch).split("\n");
   expect(files).toContain("package/dist/index.d.ts");
-  expect(files.some((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toBe(false);
+  expect(files.some((f) => f.startsWith("package/test/"))).toBe(false);
+}, 120_000);
+
+// Every published package: each source map (.js.map, .d.ts.map) names only sources that ship in the same tarball,
+// and each export condition (types, default, @gsh/source) points at a file that ships.
+test("every package's tarball holds the files its source maps and export conditions point at", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "gsh-maps-"));
+  const problems: string[] = [];
+  let maps = 0;
+  for (const pkg of readdirSync(join(root, "packages"))) {
+    run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", pkg));
+    const tgz = readdirSync(scratch).find((f) => f.endsWith(".tgz"))!;
+    const unpacked = join(scratch, pkg);
+    mkdirSync(unpacked);
+    run("tar", ["xzf", join(scratch, tgz), "-C", unpacked], scratch);
+    rmSync(join(scratch, tgz));
+    const base = join(unpacked, "package");
+    const manifest = JSON.parse(readFileSync(join(base, "package.json"), "utf8")) as {
+      exports: Record<string, string | Record<string, string>>;
+    };
+    for (const [entry, target] of Object.entries(manifest.exports))
+      for (const file of typeof target === "string" ? [target] : Object.values(target))
+        if (!existsSync(join(base, file))) problems.push(`${pkg}: exports["${entry}"] → ${file} is not in the tarball`);
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+      );
+    const shipped = walk(join(base, "dist"));
+    for (const f of shipped.filter((f) => f.endsWith(".api.md")))
+      problems.push(`${pkg}: ${f.slice(base.length)} is a build by-product`);
+    for (const map of shipped.filter((f) => f.endsWith(".map"))) {
+      maps++;
+      const { sources } = JSON.parse(readFileSync(map, "utf8")) as { sources: string[] };
+      for (const src of sources)
+        if (!existsSync(resolve(dirname(map), src)))
+          problems.push(`${pkg}: ${map.slice(base.length)} → ${src} is missing`);
+    }
+  }
+  expect(maps).toBeGreaterThan(100);
+  expect(problems).toEqual([]);
 }, 120_000);
