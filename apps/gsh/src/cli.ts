@@ -370,11 +370,11 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       log(
         `f64 kernels (theory track, log-linear and tabular policies): ${k.backend}${k.reason ? ` (${k.reason})` : ""}`,
       );
-      const { chooseBackend, nodeProbe } = await import("@gsh/practical/neural");
+      const { chooseBackend, platformProbe } = await import("@gsh/practical/neural");
       const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") =>
-        nodeProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)";
+        platformProbe.hasNativeBinding(pkg) ? "binding found" : "not usable (no native binding)";
       log(
-        `TF.js backend for neural policies: ${chooseBackend()} (tfjs-node-gpu: ${has("@tensorflow/tfjs-node-gpu")}; tfjs-node: ${has("@tensorflow/tfjs-node")}; wasm: ${nodeProbe.hasWasm() ? "available" : "missing"})`,
+        `TF.js backend for neural policies: ${chooseBackend()} (tfjs-node-gpu: ${has("@tensorflow/tfjs-node-gpu")}; tfjs-node: ${has("@tensorflow/tfjs-node")}; wasm: ${platformProbe.hasWasm() ? "available" : "missing"})`,
       );
     });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readResultsFile } from "../src";
+import { type OkRow, readResultsFile } from "../src";
 
 const dir = mkdtempSync(join(tmpdir(), "gsh-results-file-"));
 const file = (name: string, lines: string[]) => {
@@ -36,7 +36,7 @@ describe("readResultsFile", () => {
 
   it("keeps the first row of a trial id and reports later ones as duplicates with their line", () => {
     const r = readResultsFile(file("dup.jsonl", [ok("t1", { subopt: 1 }), ok("t2"), ok("t1", { subopt: 2 })]));
-    expect(r.rows.map((x) => [x.trialId, (x.metrics as { subopt: number }).subopt])).toEqual([
+    expect(r.rows.map((x) => [x.trialId, (x as OkRow).metrics.subopt])).toEqual([
       ["t1", 1],
       ["t2", 0.5],
     ]);
@@ -45,7 +45,7 @@ describe("readResultsFile", () => {
 
   it("upgrades rows written before schema 4: confidenceRadius becomes estimationError, confidenceBeta unknown", () => {
     const r = readResultsFile(file("old.jsonl", [ok("t1", { subopt: 0.5, confidenceRadius: 3.25 })]));
-    expect(r.rows[0].metrics).toEqual({ subopt: 0.5, estimationError: 3.25, confidenceBeta: null });
+    expect((r.rows[0] as OkRow).metrics).toEqual({ subopt: 0.5, estimationError: 3.25, confidenceBeta: null });
   });
 
   it("a missing file is empty, not an error (a fresh output folder)", () => {

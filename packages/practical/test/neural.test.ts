@@ -13,7 +13,7 @@ import {
   NeuralSequencePolicy,
   RecurrentSequencePolicy,
   chooseBackend,
-  nodeProbe,
+  platformProbe,
   loadTf,
   monteCarloEvaluation,
   type BackendProbe,
@@ -46,12 +46,12 @@ describe("TF.js backend selection (fastest first), with an injected probe", () =
     expect(chooseBackend(probe(false, false, false), "wasm")).toBe("cpu");
   });
   it("on this machine it picks the first usable backend the probe reports (wasm where no native binding exists)", () => {
-    const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") => nodeProbe.hasNativeBinding(pkg);
+    const has = (pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node") => platformProbe.hasNativeBinding(pkg);
     const expected = has("@tensorflow/tfjs-node-gpu")
       ? "tensorflow-gpu"
       : has("@tensorflow/tfjs-node")
         ? "tensorflow"
-        : nodeProbe.hasWasm()
+        : platformProbe.hasWasm()
           ? "wasm"
           : "cpu";
     expect(chooseBackend()).toBe(expected);

@@ -1,4 +1,3 @@
-import * as E from "fp-ts/lib/Either";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dot, summarize } from "@gsh/core";

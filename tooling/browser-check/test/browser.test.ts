@@ -1,7 +1,8 @@
-// @gsh/core, preference, offline and online are platform-free: each bundles for the browser from its package root
-// (no Node built-in anywhere on its import graph), and a bundle of all four, run in headless Chromium, computes the
-// same numbers as Node. What makes it possible: a synchronous SHA-256 for the random streams (same streams), file
-// I/O behind "@gsh/preference/node", TF.js behind "@gsh/practical/neural".
+// @gsh/core, preference, offline, online and practical are platform-free: each bundles for the browser from its
+// package root (no Node built-in anywhere on its import graph), and a bundle of the first four, run in headless
+// Chromium, computes the same numbers as Node. What makes it possible: a synchronous SHA-256 for the random streams
+// (same streams), file I/O behind "@gsh/preference/node", TF.js behind "@gsh/practical/neural", whose "browser"
+// export condition swaps Node's backend choice (native bindings on disk, require) for the browser's (import()).
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { build } from "esbuild";
 import { chromium } from "playwright-core";
 
 const root = join(__dirname, "..", "..", "..");
-const PACKAGES = ["core", "preference", "offline", "online"] as const;
+const PACKAGES = ["core", "preference", "offline", "online", "practical"] as const;
 
 /** The same computation in both places: random draws, offline GSHF (Option II) and online GSHF on testbed R. */
 const SCENARIO = `
@@ -40,7 +41,7 @@ const bundle = (entry: string) =>
     nodePaths: [join(__dirname, "..", "node_modules")],
   });
 
-test("each of the four packages bundles for the browser from its root: no Node built-in on its import graph", async () => {
+test("each of the five packages bundles for the browser from its root: no Node built-in on its import graph", async () => {
   for (const p of PACKAGES) {
     const r = await bundle(join(root, "packages", p, "dist", "index.js")).catch(
       (e: { errors?: { text: string }[] }) => ({
@@ -54,32 +55,98 @@ test("each of the four packages bundles for the browser from its root: no Node b
 }, 60_000);
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+
+/**
+ * Bundles `entryCode` (which sets globalThis.gshResult, possibly later) for the browser, opens it in headless
+ * Chromium and returns what it set, with any page errors.
+ */
+async function runInChromium(prefix: string, entryCode: string, timeout: number) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, "entry.js"), entryCode);
+  const out = await bundle(join(dir, "entry.js"));
+  writeFileSync(join(dir, "bundle.js"), out.outputFiles[0].text);
+  writeFileSync(join(dir, "index.html"), `<!doctype html><script src="bundle.js"></script>`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(join(dir, "index.html")).href);
+    const got = await page.waitForFunction(() => (globalThis as { gshResult?: unknown }).gshResult, null, { timeout });
+    return { value: await got.jsonValue(), errors };
+  } finally {
+    await browser.close();
+  }
+}
 (CHROMIUM ? test : test.skip)(
   "a bundle of all four runs in headless Chromium and gives Node's numbers (the same draws; SubOpt to 1e-12)",
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gsh-browser-"));
-    writeFileSync(join(dir, "entry.js"), `${SCENARIO}\nglobalThis.gshResult = result;\n`);
-    const out = await bundle(join(dir, "entry.js"));
-    writeFileSync(join(dir, "bundle.js"), out.outputFiles[0].text);
-    writeFileSync(join(dir, "index.html"), `<!doctype html><script src="bundle.js"></script>`);
     const node = new Function("require", `${SCENARIO}\nreturn result;`)(require);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(pathToFileURL(join(dir, "index.html")).href);
-      const got = await page.waitForFunction(() => (globalThis as { gshResult?: unknown }).gshResult, null, {
-        timeout: 30_000,
-      });
-      const inBrowser = (await got.jsonValue()) as typeof node;
-      expect(errors).toEqual([]);
-      expect(inBrowser.draws).toEqual(node.draws);
-      for (const k of ["offline", "online"] as const)
-        expect(Math.abs(inBrowser[k] - node[k])).toBeLessThanOrEqual(1e-12 * Math.abs(node[k]));
-    } finally {
-      await browser.close();
-    }
+    const { value, errors } = await runInChromium(
+      "gsh-browser-",
+      `${SCENARIO}\nglobalThis.gshResult = result;\n`,
+      30_000,
+    );
+    const inBrowser = value as typeof node;
+    expect(errors).toEqual([]);
+    expect(inBrowser.draws).toEqual(node.draws);
+    for (const k of ["offline", "online"] as const)
+      expect(Math.abs(inBrowser[k] - node[k])).toBeLessThanOrEqual(1e-12 * Math.abs(node[k]));
   },
   90_000,
+);
+
+/** DPO on a small MLP policy with TF.js's cpu backend: the same script in Node and in the page. */
+const NEURAL_SCENARIO = `
+  const { Rng } = require("@gsh/core");
+  const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/preference");
+  const { pairsFromDataset } = require("@gsh/practical");
+  const { loadTf, availableBackends, NeuralBanditPolicy } = require("@gsh/practical/neural");
+  const run = async () => {
+    const { tf, backend } = await loadTf({ prefer: "cpu" });
+    const inst = testbedR(0, { eta: 0.1 });
+    const pairs = pairsFromDataset(sampleOfflineData(inst, 200, 0).data);
+    const policy = new NeuralBanditPolicy(tf, inst.problem, Rng.seeded(3), { width: 16, layers: 1 });
+    const losses = policy.trainDpo(pairs, Rng.seeded(4), { eta: 0.1, steps: 20, batchSize: 64 });
+    return { backend, available: availableBackends(), losses, subopt: evaluatePolicy(inst, policy.distribution()).right.subopt };
+  };
+`;
+
+test("@gsh/practical/neural bundles for the browser through its browser condition, with the Node variant's exports; the Node variant does not bundle", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gsh-neural-"));
+  writeFileSync(join(dir, "entry.js"), `require("@gsh/practical/neural");`);
+  const r = await bundle(join(dir, "entry.js"));
+  expect(r.errors).toEqual([]);
+  await expect(bundle(join(root, "packages", "practical", "dist", "neural", "index.js"))).rejects.toThrow(/node:fs/);
+  // both variants export the same names (one set of declarations types them)
+  const names = (file: string) =>
+    Object.keys(require(join(root, "packages", "practical", "dist", "neural", file)) as object).sort();
+  expect(names("index.browser.js")).toEqual(names("index.js"));
+}, 60_000);
+
+(CHROMIUM ? test : test.skip)(
+  "TF.js DPO on a neural policy in headless Chromium (cpu backend) gives Node's cpu-backend numbers",
+  async () => {
+    type Result = { backend: string; available: string[]; losses: number[]; subopt: number; error?: string };
+    const node = await (
+      new Function("require", `${NEURAL_SCENARIO}\nreturn run();`) as (r: NodeRequire) => Promise<Result>
+    )(require);
+    const { value, errors } = await runInChromium(
+      "gsh-neural-browser-",
+      `${NEURAL_SCENARIO}\nrun().then((r) => { globalThis.gshResult = r; }, (e) => { globalThis.gshResult = { error: String(e) }; });\n`,
+      60_000,
+    );
+    const inBrowser = value as Result;
+    expect(errors).toEqual([]);
+    expect(inBrowser.error).toBeUndefined();
+    // the page's choice: no native binding, no wasm unless the page enables it
+    expect([inBrowser.backend, inBrowser.available]).toEqual(["cpu", ["cpu"]]);
+    expect(node.backend).toBe("cpu");
+    expect(inBrowser.losses).toHaveLength(20);
+    // the same f32 kernels in the same engine family (measured: losses identical, SubOpt 2e-16 apart)
+    for (let i = 0; i < 20; i++) expect(Math.abs(inBrowser.losses[i] - node.losses[i])).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(inBrowser.subopt - node.subopt)).toBeLessThanOrEqual(1e-6 * node.subopt);
+    expect(inBrowser.subopt).toBeGreaterThan(0);
+  },
+  120_000,
 );

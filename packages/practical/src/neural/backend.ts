@@ -1,17 +1,12 @@
+// Node's variant of the backend choice ("@gsh/practical/neural" in Node): native bindings found on disk, TF.js
+// loaded with require. The browser variant is backend-browser.ts.
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type * as tfType from "@tensorflow/tfjs";
+import type { BackendName, BackendProbe } from "./backend-types";
+import { backendsFor, cachedTfLoader, pickBackend } from "./backend-choice";
 
-/** TF.js backends in the order gsh prefers them (fastest first). */
-export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
-
-/** What the selection looks at; injected in tests (the native branches cannot run on machines without libtensorflow). */
-export interface BackendProbe {
-  /** Is the package installed *and* its native binding (the `.node` file its install script builds) present? */
-  hasNativeBinding(pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node"): boolean;
-  /** Can the wasm backend be loaded? */
-  hasWasm(): boolean;
-}
+export type { BackendName, BackendProbe };
 
 function findBindingFile(dir: string, depth = 0): boolean {
   if (depth > 4 || !existsSync(dir)) return false;
@@ -26,7 +21,7 @@ function findBindingFile(dir: string, depth = 0): boolean {
  * The real probe: a native package counts only when its binding file exists (requiring it otherwise fails, and
  * requiring it next to the pure-JS backends spews kernel re-registration warnings).
  */
-export const nodeProbe: BackendProbe = {
+export const platformProbe: BackendProbe = {
   hasNativeBinding(pkg) {
     try {
       const root = dirname(require.resolve(`${pkg}/package.json`));
@@ -46,13 +41,8 @@ export const nodeProbe: BackendProbe = {
 };
 
 /** The backends usable here, fastest first: tfjs-node-gpu → tfjs-node → wasm → cpu. */
-export function availableBackends(probe: BackendProbe = nodeProbe): BackendName[] {
-  const available: BackendName[] = [];
-  if (probe.hasNativeBinding("@tensorflow/tfjs-node-gpu")) available.push("tensorflow-gpu");
-  if (probe.hasNativeBinding("@tensorflow/tfjs-node")) available.push("tensorflow");
-  if (probe.hasWasm()) available.push("wasm");
-  available.push("cpu");
-  return available;
+export function availableBackends(probe: BackendProbe = platformProbe): BackendName[] {
+  return backendsFor(probe);
 }
 
 /**
@@ -60,37 +50,27 @@ export function availableBackends(probe: BackendProbe = nodeProbe): BackendName[
  * asks for a backend must not silently get another: check with `availableBackends` first (the bench refuses such a
  * suite unless it sets `backendFallback: true`).
  */
-export function chooseBackend(probe: BackendProbe = nodeProbe, prefer?: BackendName): BackendName {
-  const available = availableBackends(probe);
-  if (prefer && available.includes(prefer)) return prefer;
-  return available[0];
+export function chooseBackend(probe: BackendProbe = platformProbe, prefer?: BackendName): BackendName {
+  return pickBackend(probe, prefer);
 }
 
-let tfModule: typeof tfType | null = null;
-let active: BackendName | null = null;
+const loadWith = cachedTfLoader(async (want) => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (want === "tensorflow-gpu")
+    return { tf: require("@tensorflow/tfjs-node-gpu") as typeof tfType, tfName: "tensorflow" };
+  if (want === "tensorflow") return { tf: require("@tensorflow/tfjs-node") as typeof tfType, tfName: "tensorflow" };
+  const tf = require("@tensorflow/tfjs") as typeof tfType;
+  if (want === "wasm") require("@tensorflow/tfjs-backend-wasm");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { tf, tfName: want };
+});
 
 /**
  * Loads TF.js with the chosen backend (once per process) and returns it with the backend's name, which every run
  * reports: TF.js results are reproducible per backend, not across backends.
  */
-export async function loadTf(
+export function loadTf(
   options: { probe?: BackendProbe; prefer?: BackendName } = {},
 ): Promise<{ tf: typeof tfType; backend: BackendName }> {
-  const want = chooseBackend(options.probe ?? nodeProbe, options.prefer);
-  if (tfModule && active === want) return { tf: tfModule, backend: active };
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  if (want === "tensorflow-gpu") tfModule = require("@tensorflow/tfjs-node-gpu") as typeof tfType;
-  else if (want === "tensorflow") tfModule = require("@tensorflow/tfjs-node") as typeof tfType;
-  else {
-    tfModule = require("@tensorflow/tfjs") as typeof tfType;
-    if (want === "wasm") require("@tensorflow/tfjs-backend-wasm");
-  }
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const tf = tfModule;
-  const name = want === "tensorflow-gpu" || want === "tensorflow" ? "tensorflow" : want;
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`TF.js backend '${name}' failed to initialize`);
-  await tf.ready();
-  active = want;
-  return { tf, backend: want };
+  return loadWith(chooseBackend(options.probe ?? platformProbe, options.prefer));
 }
