@@ -14,13 +14,12 @@ export interface GibbsResult {
   readonly logZ: Float64Array;
 }
 
+/** Refuses η ≤ 0 (and non-finite η) with a typed error. */
 export function validateEta(eta: number): E.Either<GshError, number> {
   return eta > 0 && Number.isFinite(eta)
     ? E.right(eta)
     : E.left(invalidArgument("eta", `the KL coefficient η must be a finite number > 0, got ${eta}`));
 }
-
-/** Refuses η ≤ 0 (and non-finite η) with a typed error. */
 
 /**
  * Checks row x of π0 and r (probabilities, finite rewards, some support; typed errors naming the entry) and returns
