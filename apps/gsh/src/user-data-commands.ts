@@ -16,7 +16,7 @@ import {
   userProblemFromBandit,
   writeUserProblem,
 } from "@gsh/user-data";
-import { sampleOfflineData, testbedH, testbedP, testbedR } from "@gsh/preference";
+import { sampleOfflineData, testbedH, testbedP, testbedR } from "@gsh/testbeds";
 
 /** A failure the user can fix (bad file, bad option): one line on stderr, exit 2, nothing written. */
 export class UserDataError extends Error {}

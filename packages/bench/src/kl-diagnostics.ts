@@ -1,11 +1,6 @@
 import { type Policy, type Rng, klEstimatorStudy, type KlEstimatorStudy } from "@gsh/core";
-import {
-  type SequenceInstance,
-  type SequencePolicy,
-  policyLogProb,
-  referenceLogProb,
-  sampleFromPolicy,
-} from "@gsh/preference";
+import { type SequenceInstance } from "@gsh/testbeds";
+import { type SequencePolicy, policyLogProb, referenceLogProb, sampleFromPolicy } from "@gsh/preference";
 
 /** n log-ratios ℓ = log π(y|x) − log π0(y|x) of x ~ d0, y ~ π(·|x): what the KL estimators read. */
 export type LogRatioSampler = (n: number) => Float64Array;

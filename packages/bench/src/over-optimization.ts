@@ -1,11 +1,6 @@
 import { type Policy, expectedReward, gibbsPolicy, klToReference, linearReward } from "@gsh/core";
-import {
-  type BanditInstance,
-  type SequenceInstance,
-  bigramReward,
-  evaluateGibbsPolicy,
-  factoredGibbsPolicy,
-} from "@gsh/preference";
+import { type BanditInstance, type SequenceInstance, evaluateGibbsPolicy } from "@gsh/testbeds";
+import { bigramReward, factoredGibbsPolicy } from "@gsh/preference";
 
 /** The default sweep: η' = η·f for f from 8 down to 1/16 (weak to strong optimisation of the proxy). */
 export const OVER_OPTIMIZATION_FACTORS: readonly number[] = [8, 4, 2, 1, 0.5, 0.25, 0.125, 0.0625];

@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { Policy, Rng } from "@gsh/core";
 import type {
   BanditProblem,
-  EnvironmentInstance,
   EnvironmentKind,
   FactoredGibbsPolicy,
   PreferenceDataset,
@@ -12,7 +11,7 @@ import type {
   SequencePolicy,
   SequenceProblem,
 } from "@gsh/preference";
-
+export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "@gsh/testbeds";
 export { z };
 
 export interface TrialBase {
@@ -110,18 +109,6 @@ export interface AlgorithmDefinition<P = unknown> {
   run(context: TrialContext, params: P): AlgorithmOutput | Promise<AlgorithmOutput>;
 }
 
-export interface EnvironmentDefinition<P = unknown> {
-  readonly kind: "environment";
-  readonly name: string;
-  readonly description: string;
-  /** Which kind of instance `create` returns (default "bandit"). */
-  readonly environmentKind: EnvironmentKind;
-  readonly params: z.ZodType<P>;
-  create(seed: number, params: P): EnvironmentInstance;
-  /** Bytes an instance takes, estimated from its parameters: the suite loader refuses one that cannot fit. */
-  readonly memoryBytes?: (params: P) => number;
-}
-
 /**
  * Declares an algorithm with a typed parameter schema. A plugin module exports these (as `default`, an array, or
  * an `algorithms` / `environments` export). `supports` lists the environment kinds it runs on (default the finite
@@ -151,31 +138,5 @@ export function defineAlgorithm<S extends z.ZodType, K extends EnvironmentKind =
     supports: def.supports ?? ["bandit", "non-transitive"],
     params: def.params as unknown as z.ZodType<z.output<S>>,
     run: def.run,
-  };
-}
-
-export type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
-
-/**
- * Declares an environment: `create` returns an instance of its `environmentKind` (default "bandit"): a
- * `BanditInstance`, a `SequenceInstance` or a `NonTransitiveInstance`.
- */
-export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind = "bandit">(def: {
-  name: string;
-  description: string;
-  environmentKind?: K;
-  params: S;
-  create(seed: number, params: z.output<S>): InstanceFor<K>;
-  memoryBytes?: (params: z.output<S>) => number;
-}): EnvironmentDefinition<z.output<S>> {
-  const environmentKind = def.environmentKind ?? "bandit";
-  return {
-    kind: "environment",
-    environmentKind,
-    name: def.name,
-    description: def.description,
-    params: def.params as unknown as z.ZodType<z.output<S>>,
-    create: (seed, p) => ({ kind: environmentKind, instance: def.create(seed, p) }) as EnvironmentInstance,
-    ...(def.memoryBytes ? { memoryBytes: def.memoryBytes } : {}),
   };
 }

@@ -4,8 +4,9 @@ import * as TE from "fp-ts/lib/TaskEither";
 import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
 import { ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/preference";
-import type { AlgorithmDefinition, EnvironmentDefinition } from "./plugin";
-import { builtinEnvironments } from "./environments";
+import type { EnvironmentDefinition } from "@gsh/testbeds";
+import { builtinEnvironments } from "@gsh/testbeds/node";
+import type { AlgorithmDefinition } from "./plugin";
 import { theoryAlgorithms } from "./theory-algorithms";
 import { practicalAlgorithms } from "./practical-algorithms";
 

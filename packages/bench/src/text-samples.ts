@@ -1,8 +1,6 @@
 import { Rng } from "@gsh/core";
+import { type SequenceInstance, type SequenceMetrics, evaluateGibbsPolicy } from "@gsh/testbeds";
 import {
-  type SequenceInstance,
-  type SequenceMetrics,
-  evaluateGibbsPolicy,
   factoredGibbsPolicy,
   type SequencePolicy,
   sampleFromPolicy,

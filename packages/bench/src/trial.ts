@@ -5,25 +5,27 @@ import * as E from "fp-ts/lib/Either";
 import { GshException, type Policy, Rng, formatError, klToReference, validatePolicy } from "@gsh/core";
 import {
   type BehaviourPolicy,
-  type EnvironmentInstance,
   type FactoredGibbsPolicy,
-  type NonTransitiveInstance,
   type Oracle,
-  type SequenceInstance,
-  evaluatePolicy,
-  evaluateSequencePolicy,
-  evaluateGibbsPolicy,
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
   rewardParametersToJson,
-  referenceModePolicy,
-  sampleOfflineData,
   samplePairs,
   maxRewardGap,
+} from "@gsh/preference";
+import {
+  type EnvironmentInstance,
+  type NonTransitiveInstance,
+  type SequenceInstance,
+  evaluatePolicy,
+  evaluateSequencePolicy,
+  evaluateGibbsPolicy,
+  referenceModePolicy,
+  sampleOfflineData,
   sampleSequenceOfflineData,
   winRate,
-} from "@gsh/preference";
+} from "@gsh/testbeds";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
 import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./result-row";

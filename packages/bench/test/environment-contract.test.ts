@@ -5,17 +5,14 @@ import { join } from "node:path";
 import { gibbsPolicy, linearReward, uniformPolicy } from "@gsh/core";
 import {
   evaluatePolicy,
-  fitBradleyTerryOrThrow,
-  markovAsSampler,
-  maxRewardGap,
   nonTransitiveBandit,
   referenceModePolicy,
   sampleOfflineData,
   testbedR,
   testbedS,
   winRate,
-  winnerMinusLoser,
-} from "@gsh/preference";
+} from "@gsh/testbeds";
+import { fitBradleyTerryOrThrow, markovAsSampler, maxRewardGap, winnerMinusLoser } from "@gsh/preference";
 import {
   type AlgorithmDefinition,
   type OkRow,

@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { type Policy, klToReference } from "@gsh/core";
-import { sampleOfflineData, testbedR } from "@gsh/preference";
+import { sampleOfflineData, testbedR } from "@gsh/testbeds";
 import { geometricCheckpoints, offlineDpo } from "@gsh/practical";
 import { banditTrainingPath } from "../src/over-optimization";
 

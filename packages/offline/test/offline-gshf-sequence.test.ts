@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
+import { PreferenceDataset } from "@gsh/preference";
 import {
-  PreferenceDataset,
   sampleOfflineData,
   testbedR,
   SEQUENCE_SIZES,
@@ -9,7 +9,7 @@ import {
   evaluateSequencePolicy,
   sampleSequenceOfflineData,
   testbedS,
-} from "@gsh/preference";
+} from "@gsh/testbeds";
 import { offlineGshf, offlineGshfSequence, pessimismBound, sequencePessimismBound } from "../src";
 
 describe("offlineGshfSequence: the streaming routes agree with the finite algorithm on the enumerated instance", () => {

@@ -3,21 +3,23 @@ import { Rng, gibbsPolicy, linearReward, pairedVerdict, summarize, validatePolic
 import {
   logisticCurvature,
   maxRewardGap,
+  estimationError,
+  finiteGibbsFamily,
+  sequenceGibbsFamily,
+  winnerMinusLoser,
+} from "@gsh/preference";
+import {
   SEQUENCE_SIZES,
   type BanditInstance,
-  estimationError,
   enumerateSequenceInstance,
   evaluateMarkovPolicy,
   evaluatePolicy,
-  finiteGibbsFamily,
   sampleOfflineData,
   sampleSequenceOfflineData,
-  sequenceGibbsFamily,
   testbedP,
   testbedR,
   testbedS,
-  winnerMinusLoser,
-} from "@gsh/preference";
+} from "@gsh/testbeds";
 import {
   expectedPessimismObjective,
   offlineGshf,

@@ -1,18 +1,14 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
+import { Covariance, contextMean, finiteGibbsFamily, sequenceGibbsFamily, winnerMinusLoser } from "@gsh/preference";
 import {
-  Covariance,
   SEQUENCE_SIZES,
-  contextMean,
   enumerateSequenceInstance,
   evaluateMarkovPolicy,
   evaluatePolicy,
-  finiteGibbsFamily,
   sampleSequenceOfflineData,
-  sequenceGibbsFamily,
   testbedS,
-  winnerMinusLoser,
-} from "@gsh/preference";
+} from "@gsh/testbeds";
 import { enhancer } from "../src";
 
 describe("the enhancer on the sequence bandit S (tiny setting)", () => {

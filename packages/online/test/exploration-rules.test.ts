@@ -13,14 +13,11 @@ import {
   Covariance,
   bradleyTerryHessian,
   bradleyTerryLoss,
-  evaluatePolicy,
   fitBradleyTerryOrThrow,
-  evaluateSequencePolicy,
   finiteGibbsFamily,
   gibbsSequencePolicy,
-  testbedR,
-  testbedS,
 } from "@gsh/preference";
+import { evaluatePolicy, evaluateSequencePolicy, testbedR, testbedS } from "@gsh/testbeds";
 import {
   activeLearningPairs,
   activeLearningScore,

@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
-import { type BanditInstance, evaluatePolicy } from "@gsh/preference";
+import { type BanditInstance, evaluatePolicy } from "@gsh/testbeds";
 import { onlineGshf, type OnlineGshfOptions } from "../src";
 
 /** Exact SubOpt of a policy (throws on an invalid policy, which a test should never produce). */

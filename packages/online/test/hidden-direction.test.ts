@@ -1,11 +1,6 @@
 import { pairedVerdict } from "@gsh/core";
-import {
-  finiteGibbsFamily,
-  fitBradleyTerryOrThrow,
-  sampleOfflineData,
-  testbedH,
-  winnerMinusLoser,
-} from "@gsh/preference";
+import { finiteGibbsFamily, fitBradleyTerryOrThrow, winnerMinusLoser } from "@gsh/preference";
+import { sampleOfflineData, testbedH } from "@gsh/testbeds";
 import { subopt, online } from "./helpers";
 
 // The spec's claim for online exploration, on the testbed built for it. Kept in its own file for its time budget.

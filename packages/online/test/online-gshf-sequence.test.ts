@@ -1,15 +1,7 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
-import {
-  SEQUENCE_SIZES,
-  enumerateResponses,
-  evaluateGibbsPolicy,
-  evaluateMarkovPolicy,
-  referenceMarkovPolicy,
-  sequenceGibbsFamily,
-  sequenceLogProb,
-  testbedS,
-} from "@gsh/preference";
+import { SEQUENCE_SIZES, evaluateGibbsPolicy, evaluateMarkovPolicy, testbedS } from "@gsh/testbeds";
+import { enumerateResponses, referenceMarkovPolicy, sequenceGibbsFamily, sequenceLogProb } from "@gsh/preference";
 import { onlineGshfSequence } from "../src";
 
 describe("online GSHF on the sequence bandit", () => {

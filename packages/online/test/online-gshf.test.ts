@@ -6,11 +6,9 @@ import {
   familyKl,
   finiteGibbsFamily,
   fitBradleyTerryOrThrow,
-  sampleOfflineData,
-  testbedH,
-  testbedR,
   winnerMinusLoser,
 } from "@gsh/preference";
+import { sampleOfflineData, testbedH, testbedR } from "@gsh/testbeds";
 import { bestVsWorstRule, enhancer, hybridGshf, onPolicyRule, onlineGshf, referenceRule, uniformRule } from "../src";
 import { online, subopt } from "./helpers";
 

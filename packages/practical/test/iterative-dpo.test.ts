@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, gibbsPolicy, kl, validatePolicy } from "@gsh/core";
-import { evaluatePolicy, sampleOfflineData, testbedR } from "@gsh/preference";
+import { evaluatePolicy, sampleOfflineData, testbedR } from "@gsh/testbeds";
 import { RewardModel, iterativeDpo, rso } from "../src";
 
 describe("iterative DPO", () => {

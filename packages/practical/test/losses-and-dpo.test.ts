@@ -1,13 +1,7 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, gibbsPolicy, linearReward } from "@gsh/core";
-import {
-  fitBradleyTerryOrThrow,
-  linearBandit,
-  sampleOfflineData,
-  testbedR,
-  winnerMinusLoser,
-  evaluatePolicy,
-} from "@gsh/preference";
+import { fitBradleyTerryOrThrow, winnerMinusLoser } from "@gsh/preference";
+import { linearBandit, sampleOfflineData, testbedR, evaluatePolicy } from "@gsh/testbeds";
 import {
   DPO,
   LogLinearPolicy,

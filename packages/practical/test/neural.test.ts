@@ -1,21 +1,18 @@
 import { Rng, summarize } from "@gsh/core";
 import {
   SEQUENCE_SIZES,
-  enumerateResponses,
   evaluateMarkovPolicy,
-  referenceMarkovPolicy,
-  sampleSequence,
+  monteCarloEvaluation,
   sampleSequenceOfflineData,
-  sequenceLogProb,
   testbedS,
-} from "@gsh/preference";
+} from "@gsh/testbeds";
+import { enumerateResponses, referenceMarkovPolicy, sampleSequence, sequenceLogProb } from "@gsh/preference";
 import {
   NeuralSequencePolicy,
   RecurrentSequencePolicy,
   chooseBackend,
   platformProbe,
   loadTf,
-  monteCarloEvaluation,
   type BackendProbe,
   type SequencePair,
 } from "../src/neural";

@@ -1,6 +1,6 @@
 import * as E from "fp-ts/lib/Either";
 import { AliasTable, Rng, chiSquareTest, gibbsPolicy, type Policy } from "@gsh/core";
-import { linearBandit } from "@gsh/preference";
+import { linearBandit } from "@gsh/testbeds";
 import {
   RewardModel,
   annealedLogWeights,

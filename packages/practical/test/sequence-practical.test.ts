@@ -3,9 +3,13 @@ import { Rng } from "@gsh/core";
 import {
   SEQUENCE_SIZES,
   type SequenceInstance,
-  type SequencePolicy,
   evaluateMarkovPolicy,
   evaluateSequencePolicy,
+  sampleSequenceOfflineData,
+  testbedS,
+} from "@gsh/testbeds";
+import {
+  type SequencePolicy,
   markovSequencePolicy,
   fitBradleyTerry,
   referenceMarkovPolicy,
@@ -13,8 +17,6 @@ import {
   enumerateResponses,
   sequenceGibbs,
   sequenceLogProb,
-  sampleSequenceOfflineData,
-  testbedS,
   winnerMinusLoser,
 } from "@gsh/preference";
 import { NeuralSequencePolicy, loadTf } from "../src/neural";

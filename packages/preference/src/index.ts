@@ -1,49 +1,9 @@
-// environment → data → estimator → policy → metrics: the folders follow the flow.
+// What a learner sees, and what it does with it: the problem and a counted oracle → data → estimator → policy.
+// The testbeds that build the truth and score policies (the metrics) are @gsh/testbeds.
 // Named exports: the public API (etc/*.api.md); module-internal helpers are not listed.
-export {
-  type BanditProblem,
-  type PreferenceOracle,
-  type PolicyMetrics,
-  type Truth,
-  type BanditInstance,
-  makeTruth,
-  evaluatePolicy,
-} from "./environments/bandit";
-export {
-  type PreferenceModel,
-  BRADLEY_TERRY,
-  normalCdf,
-  preferenceProbability,
-} from "./environments/preference-models";
-export { type Oracle, countedOracle, modelLabel } from "./environments/oracle";
-export {
-  type WorldVariant,
-  type InstanceParts,
-  tabularOracle,
-  assembleInstance,
-  type LinearBanditParams,
-  linearBandit,
-} from "./environments/linear-bandit";
-export {
-  type TestbedRParams,
-  testbedR,
-  type TestbedPParams,
-  testbedP,
-  type TestbedHParams,
-  testbedH,
-} from "./environments/testbeds";
-export {
-  type NonTransitiveInstance,
-  nonTransitiveBandit,
-  winRate,
-  referenceModePolicy,
-} from "./environments/non-transitive";
-export {
-  ENVIRONMENT_KINDS,
-  type EnvironmentKind,
-  type EnvironmentInstance,
-  isEnvironmentKind,
-} from "./environments/environment";
+export { type BanditProblem, type PreferenceOracle } from "./environments/bandit";
+export { type Oracle } from "./environments/oracle";
+export { ENVIRONMENT_KINDS, type EnvironmentKind, isEnvironmentKind } from "./environments/environment";
 export {
   type SequenceProblem,
   type ReferenceLayout,
@@ -51,10 +11,8 @@ export {
   referenceRow,
   referenceLogTable,
   type MarkovPolicy,
-  type SequenceMetrics,
-  type SequenceTruth,
+  stride,
   type SequenceOracle,
-  type SequenceInstance,
 } from "./sequence/problem";
 export {
   referenceMarkovPolicy,
@@ -64,7 +22,7 @@ export {
   type MarkovRows,
   markovRows,
   referenceMarkovRows,
-  evaluateMarkovPolicy,
+  stateMarginals,
   expectedSequenceFeatures,
   sequenceFeatureCovariance,
 } from "./sequence/dp";
@@ -74,12 +32,10 @@ export {
   referenceLogProb,
   sequenceLogProb,
   sequenceFeatures,
-  sampleSequenceOfflineData,
   type SequenceOfflineData,
   sequencePairs,
 } from "./sequence/sampler";
-export { type TestbedSParams, SEQUENCE_SIZES, testbedS, countedSequenceOracle } from "./sequence/testbed";
-export { enumerateSequenceInstance, enumerateResponses, forEachResponse } from "./sequence/enumeration";
+export { enumerateResponses, forEachResponse } from "./sequence/enumeration";
 export {
   ENUMERATION_LIMIT,
   type SequencePolicy,
@@ -88,8 +44,6 @@ export {
   type TabularSequencePolicy,
   sampleFromPolicy,
   policyLogProb,
-  type SequencePolicyMetrics,
-  evaluateSequencePolicy,
   markovAsSampler,
 } from "./sequence/policy";
 export {
@@ -101,12 +55,11 @@ export {
   gibbsRows,
   expectedGibbsFeatures,
   sharedFeatureCovariance,
-  evaluateGibbsPolicy,
   sampleGibbsSequence,
   gibbsSequenceLogProb,
 } from "./sequence/gibbs-policy";
 export { PreferenceDataset, winnerMinusLoser } from "./data/dataset";
-export { type BehaviourPolicy, behaviourProbabilities, samplePairs, sampleOfflineData } from "./data/sampling";
+export { type BehaviourPolicy, samplePairs } from "./data/sampling";
 export { type DatasetSchema, type ReadOptions, type ReadResult, type ParsedRecord, parseRecord } from "./data/jsonl";
 export { type PairRule, type PairOptions, selectPair } from "./data/pairs";
 export {

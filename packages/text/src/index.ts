@@ -1,4 +1,6 @@
-// resources → sentences → vocabulary and π0 → features → the testbed; decode turns responses back into text.
+// resources → sentences → vocabulary and π0 → features; decode turns responses back into text. Testbed T, which
+// turns these into a sequence bandit with an exact optimum, is built by @gsh/testbeds (the only package that
+// constructs ground truth).
 // Named exports: the public API (etc/text.api.md). The corpus file readers, the count tables and the feature
 // table's builder are module-internal.
 export { type TextResources, loadTextResources } from "./corpus";
@@ -11,14 +13,15 @@ export {
   buildVocabulary,
   encodeSentence,
   kneserNeyBigram,
+  bigramCounts,
+  sentenceStarts,
 } from "./bigram-model";
-export { TEXT_FEATURES, TEXT_DIM, type TokenAttributes, tokenAttributes, rawTextFeatures } from "./features";
-export { decodeSentence } from "./decode";
 export {
-  TEXT_OBJECTIVES,
-  type TextObjective,
-  type TestbedTParams,
-  TEXT_DEFAULTS,
-  type TextInstance,
-  testbedT,
-} from "./testbed-t";
+  TEXT_FEATURES,
+  TEXT_DIM,
+  type TokenAttributes,
+  tokenAttributes,
+  rawTextFeatures,
+  textFeatureTable,
+} from "./features";
+export { decodeSentence } from "./decode";

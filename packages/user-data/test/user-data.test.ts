@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import { Rng, type GshError, gibbsPolicy, linearReward } from "@gsh/core";
-import { sampleOfflineData, testbedH, testbedR } from "@gsh/preference";
+import { sampleOfflineData, testbedH, testbedR } from "@gsh/testbeds";
 import { offlineGshf } from "@gsh/offline";
 import { onlineGshf } from "@gsh/online";
 import {

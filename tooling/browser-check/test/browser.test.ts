@@ -1,4 +1,4 @@
-// @gsh/core, preference, offline, online and practical are platform-free: each bundles for the browser from its
+// @gsh/core, preference, testbeds (its root; T is "@gsh/testbeds/node"), offline, online and practical are platform-free: each bundles for the browser from its
 // package root (no Node built-in anywhere on its import graph), and a bundle of the first four, run in headless
 // Chromium, computes the same numbers as Node. What makes it possible: a synchronous SHA-256 for the random streams
 // (same streams), file I/O behind "@gsh/preference/node", TF.js behind "@gsh/practical/neural", whose "browser"
@@ -11,12 +11,12 @@ import { build } from "esbuild";
 import { chromium } from "playwright-core";
 
 const root = join(__dirname, "..", "..", "..");
-const PACKAGES = ["core", "preference", "offline", "online", "practical"] as const;
+const PACKAGES = ["core", "preference", "testbeds", "offline", "online", "practical"] as const;
 
 /** The same computation in both places: random draws, offline GSHF (Option II) and online GSHF on testbed R. */
 const SCENARIO = `
   const { Rng } = require("@gsh/core");
-  const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/preference");
+  const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/testbeds");
   const { offlineGshf } = require("@gsh/offline");
   const { onlineGshf } = require("@gsh/online");
   const inst = testbedR(0, { eta: 0.1 });
@@ -41,7 +41,7 @@ const bundle = (entry: string) =>
     nodePaths: [join(__dirname, "..", "node_modules")],
   });
 
-test("each of the five packages bundles for the browser from its root: no Node built-in on its import graph", async () => {
+test("each of the six packages bundles for the browser from its root: no Node built-in on its import graph", async () => {
   for (const p of PACKAGES) {
     const r = await bundle(join(root, "packages", p, "dist", "index.js")).catch(
       (e: { errors?: { text: string }[] }) => ({
@@ -99,7 +99,7 @@ async function runInChromium(prefix: string, entryCode: string, timeout: number)
 /** DPO on a small MLP policy with TF.js's cpu backend: the same script in Node and in the page. */
 const NEURAL_SCENARIO = `
   const { Rng } = require("@gsh/core");
-  const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/preference");
+  const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/testbeds");
   const { pairsFromDataset } = require("@gsh/practical");
   const { loadTf, availableBackends, NeuralBanditPolicy } = require("@gsh/practical/neural");
   const run = async () => {

@@ -11,14 +11,14 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(n
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
-test("@gsh/core, @gsh/preference and @gsh/practical install from their tarballs and run; log-linear DPO needs no TF.js", () => {
+test("@gsh/core, @gsh/preference, @gsh/testbeds and @gsh/practical install from their tarballs and run; log-linear DPO needs no TF.js", () => {
   const scratch = mkdtempSync(join(tmpdir(), "gsh-pack-"));
-  for (const pkg of ["core", "preference", "practical"])
+  for (const pkg of ["core", "preference", "text", "testbeds", "practical"])
     run("pnpm", ["pack", "--pack-destination", scratch], join(root, "packages", pkg));
   const tarballs = readdirSync(scratch)
     .filter((f) => f.endsWith(".tgz"))
     .map((f) => join(scratch, f));
-  const tgz = tarballs.find((f) => f.includes("core"))!;
+  const tgz = tarballs.find((f) => f.includes("gsh-core"))!;
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], scratch);
   writeFileSync(
@@ -34,10 +34,12 @@ test("@gsh/core, @gsh/preference and @gsh/practical install from their tarballs 
   expect(out.p[2]).toBeCloseTo(Math.exp(4) / (1 + Math.exp(2) + Math.exp(4)), 14);
   expect(out.sub).toBeGreaterThan(0);
   expect(typeof out.u).toBe("number");
-  // @gsh/preference, installed beside it from its own tarball, resolves @gsh/core and runs its README example
+  // @gsh/preference and @gsh/testbeds, installed beside it from their own tarballs, resolve @gsh/core and run
+  // preference's README example
   writeFileSync(
     join(scratch, "pref.cjs"),
-    `const { testbedR, sampleOfflineData, winnerMinusLoser, fitBradleyTerryOrThrow, evaluatePolicy } = require("@gsh/preference");
+    `const { winnerMinusLoser, fitBradleyTerryOrThrow } = require("@gsh/preference");
+     const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/testbeds");
      const { gibbsPolicy, linearReward } = require("@gsh/core");
      const world = testbedR(0, { eta: 0.1 });
      const { data } = sampleOfflineData(world, 1000, 0);
@@ -51,7 +53,7 @@ test("@gsh/core, @gsh/preference and @gsh/practical install from their tarballs 
   // @gsh/practical without TF.js: an optional peer, so npm installs none of its ~286 MB, and log-linear DPO runs
   writeFileSync(
     join(scratch, "dpo.cjs"),
-    `const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/preference");
+    `const { testbedR, sampleOfflineData, evaluatePolicy } = require("@gsh/testbeds");
      const { offlineDpo } = require("@gsh/practical");
      const world = testbedR(0, { eta: 0.1 });
      const r = offlineDpo(world.problem, sampleOfflineData(world, 300, 0).data);

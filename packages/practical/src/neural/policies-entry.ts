@@ -6,7 +6,7 @@ export {
   trainSequenceDpo,
 } from "./sequence-policy";
 export { NeuralBanditPolicy } from "./mlp-policy";
-export { RecurrentSequencePolicy, type MonteCarloEstimate, monteCarloEvaluation } from "./recurrent-policy";
+export { RecurrentSequencePolicy } from "./recurrent-policy";
 // Types of the root entry point that these signatures use, so the sub-entry's API report is self-contained.
 export type { BanditPolicyModel } from "../policies";
 export type { PairBatch } from "../pairs-data";

@@ -1,6 +1,6 @@
 import type * as tfType from "@tensorflow/tfjs";
-import { type Rng, summarize } from "@gsh/core";
-import { type SequenceProblem, type SequenceTruth, referenceRow, referenceRows } from "@gsh/preference";
+import type { Rng } from "@gsh/core";
+import { type SequenceProblem, referenceRow, referenceRows } from "@gsh/preference";
 import { type NeuralTrainOptions, type SequencePair, trainSequenceDpo } from "./sequence-policy";
 import { finiteLog } from "./read";
 
@@ -8,7 +8,7 @@ import { finiteLog } from "./read";
  * The full-prefix recurrent policy for the sequence bandit: an Elman RNN reads the prompt and every previous token,
  * h_t = tanh(E[y_{t−1}] + P[x] + W·h_{t−1} + b), and log π_θ(y_t | x, y_{<t}) = log π0(y_t | x, y_{t−1}) + U·h_t with U
  * initialized to zero (it starts at π0). It is not Markov, so it is evaluated by Monte Carlo with a confidence
- * interval (`monteCarloEvaluation`), not by the DP.
+ * interval (`monteCarloEvaluation` in @gsh/testbeds), not by the DP.
  */
 export class RecurrentSequencePolicy {
   readonly kind = "neural-recurrent";
@@ -115,43 +115,4 @@ export class RecurrentSequencePolicy {
   dispose(): void {
     for (const v of [this.E, this.P, this.W, this.b, this.U, this.logPi0]) v.dispose();
   }
-}
-
-export interface MonteCarloEstimate {
-  readonly mean: number;
-  /** Half-width of the 95% interval. */
-  readonly ci95: number;
-  readonly samples: number;
-}
-
-/**
- * Monte Carlo evaluation of any sampler over sequences: J(π) = E_x E_{y~π}[r*(y) − η·log(π(y|x)/π0(y|x))] and the true
- * reward, with 95% intervals, from exact samples and their exact log-probabilities.
- */
-export function monteCarloEvaluation(
-  problem: SequenceProblem,
-  truth: SequenceTruth,
-  draw: (xs: number[]) => { ys: Int32Array[]; logProbs: Float64Array },
-  logPi0: (x: number, y: Int32Array) => number,
-  rng: Rng,
-  samples = 4000,
-): { objective: MonteCarloEstimate; trueReward: MonteCarloEstimate } {
-  const { vocab: V, length: L } = problem;
-  const xs = Array.from({ length: samples }, () => rng.categorical(problem.contextWeights));
-  const { ys, logProbs } = draw(xs);
-  const J = new Float64Array(samples);
-  const R = new Float64Array(samples);
-  for (let i = 0; i < samples; i++) {
-    let r = 0;
-    let s = V;
-    for (let t = 0; t < L; t++) {
-      r += truth.bigram[s * V + ys[i][t]];
-      s = ys[i][t];
-    }
-    R[i] = r;
-    J[i] = r - problem.eta * (logProbs[i] - logPi0(xs[i], ys[i]));
-  }
-  const j = summarize(J);
-  const rr = summarize(R);
-  return { objective: { mean: j.mean, ci95: j.ci95, samples }, trueReward: { mean: rr.mean, ci95: rr.ci95, samples } };
 }

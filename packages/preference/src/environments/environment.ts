@@ -1,22 +1,6 @@
-import type { BanditInstance } from "./bandit";
-import type { NonTransitiveInstance } from "./non-transitive";
-import type { SequenceInstance } from "../sequence/problem";
-
 /** The kinds of environment gsh scores: each has its own learner view and its own exact metrics. */
 export const ENVIRONMENT_KINDS = ["bandit", "sequence", "non-transitive"] as const;
 export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
-
-/**
- * One environment instance, tagged by kind, so that a runner dispatches the learner's view and the metrics computed
- * at the environment boundary on the tag:
- * - `bandit`: finite actions, a linear (or misspecified) r*, scored by exact J, SubOpt and KL;
- * - `sequence`: responses over Vᴸ token sequences (π0 Markov), scored by the DP (or by enumeration / Monte Carlo);
- * - `non-transitive`: finite actions without any r*, scored by win rates against π0 and π0's most likely action.
- */
-export type EnvironmentInstance =
-  | { readonly kind: "bandit"; readonly instance: BanditInstance }
-  | { readonly kind: "sequence"; readonly instance: SequenceInstance }
-  | { readonly kind: "non-transitive"; readonly instance: NonTransitiveInstance };
 
 export function isEnvironmentKind(k: unknown): k is EnvironmentKind {
   return typeof k === "string" && (ENVIRONMENT_KINDS as readonly string[]).includes(k);

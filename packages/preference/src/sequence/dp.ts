@@ -1,13 +1,5 @@
 import { dot, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
-import {
-  type MarkovPolicy,
-  type SequenceMetrics,
-  type SequenceProblem,
-  type SequenceTruth,
-  referenceLogTable,
-  referenceRow,
-  stride,
-} from "./problem";
+import { type MarkovPolicy, type SequenceProblem, referenceRow, stride } from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -199,57 +191,6 @@ export function stateMarginals(policy: MarkovPolicy | MarkovRows, x: number): Fl
     }
   }
   return mu;
-}
-
-/**
- * Exact metrics of a Markov policy against the truth (b* and the optimal Markov policy), by a forward pass:
- * E r = Σ_t Σ_s μ_t(s) Σ_v π_t(v|s) b*(s,v), KL to π0 and to π* by the chain rule.
- */
-export function evaluateMarkovPolicy(
-  problem: SequenceProblem,
-  truth: SequenceTruth,
-  policy: MarkovPolicy,
-): SequenceMetrics {
-  const { prompts: X, vocab: V, length: L } = problem;
-  const S = stride(problem);
-  const w = problem.contextWeights;
-  let reward = 0;
-  let kl0 = 0;
-  let klStar = 0;
-  const logQ0 = new Float64Array(S);
-  for (let x = 0; x < X; x++) {
-    const mu = stateMarginals(policy, x);
-    referenceLogTable(problem, x, logQ0);
-    let rx = 0,
-      k0 = 0;
-    for (let t = 0; t < L; t++) {
-      for (let s = 0; s <= V; s++) {
-        const m = mu[t * (V + 1) + s];
-        if (m === 0) continue;
-        const o = (x * L + t) * S + s * V;
-        let r = 0,
-          a = 0;
-        for (let v = 0; v < V; v++) {
-          const p = policy.probs[o + v];
-          if (p === 0) continue;
-          r += p * truth.bigram[s * V + v];
-          a += p * (Math.log(p) - logQ0[s * V + v]); // +Infinity where π0 = 0 < π
-        }
-        rx += m * r;
-        k0 += m * Math.max(0, a);
-      }
-    }
-    reward += w[x] * rx;
-    kl0 += w[x] * k0;
-    // KL(π‖π*) = KL(π‖π0) − E_π r*/η + log Z(x), since log π* = log π0 + r*/η − log Z (one log per entry, not two).
-    klStar += w[x] * Math.max(0, k0 - rx / problem.eta + truth.logZ[x]);
-  }
-  return {
-    objective: reward - problem.eta * kl0,
-    subopt: problem.eta * klStar,
-    trueReward: reward,
-    klToReference: kl0,
-  };
 }
 
 /** φ(x, π) = E_{y~π(·|x)} φ(x, y) for every prompt: prompts × d. */

@@ -1,56 +1,7 @@
-import { uniformWeights } from "@gsh/core";
-import type { BanditInstance, BanditProblem } from "../environments/bandit";
-import { makeTruth } from "../environments/bandit";
-import { tabularOracle } from "../environments/linear-bandit";
-import { BRADLEY_TERRY } from "../environments/preference-models";
-import { type SequenceInstance, type SequenceProblem, referenceLogTable } from "./problem";
-import { referenceMarkovPolicy } from "./dp";
-import { sequenceFeatures, sequenceLogProb } from "./sampler";
+import { type SequenceProblem, referenceLogTable } from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
-
-/**
- * A small sequence bandit as a finite-action bandit whose actions are all Vᴸ responses (in the order of
- * `enumerateResponses`). Lets every finite-action algorithm (Option II's non-additive bonus included) run on S
- * exactly; only for tiny settings.
- */
-export function enumerateSequenceInstance(seq: SequenceInstance): BanditInstance {
-  const { prompts: X, vocab: V, length: L, dim: d, eta, normBound } = seq.problem;
-  const ys = enumerateResponses(V, L);
-  const A = ys.length;
-  const values = new Float64Array(X * A * d);
-  const probs = new Float64Array(X * A);
-  const pi0 = referenceMarkovPolicy(seq.problem);
-  for (let x = 0; x < X; x++)
-    for (let a = 0; a < A; a++) {
-      sequenceFeatures(seq.problem, ys[a], values.subarray((x * A + a) * d, (x * A + a + 1) * d));
-      probs[x * A + a] = Math.exp(sequenceLogProb(pi0, x, ys[a]));
-    }
-  const problem: BanditProblem = {
-    contexts: X,
-    actions: A,
-    dim: d,
-    features: { contexts: X, actions: A, dim: d, values },
-    reference: { contexts: X, actions: A, probs },
-    contextWeights: uniformWeights(X),
-    eta,
-    normBound,
-  };
-  const reward = new Float64Array(X * A);
-  for (let i = 0; i < X * A; i++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += values[i * d + k] * seq.truth.theta[k];
-    reward[i] = s;
-  }
-  return {
-    id: `${seq.id}-enumerated`,
-    version: seq.version,
-    problem,
-    truth: makeTruth(problem, reward, seq.truth.theta),
-    makeOracle: (rng) => tabularOracle(reward, X, A, BRADLEY_TERRY, rng),
-  };
-}
 
 /** Every response of length L over V tokens, in lexicographic order (Vᴸ of them): for tests on tiny settings. */
 export function enumerateResponses(vocab: number, length: number): Int32Array[] {

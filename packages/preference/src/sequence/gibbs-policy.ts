@@ -1,12 +1,5 @@
 import { GshException, type Rng, gemm, invalidArgument, getOrThrow, validateEta } from "@gsh/core";
-import {
-  type ReferenceLayout,
-  type SequenceMetrics,
-  type SequenceProblem,
-  type SequenceTruth,
-  referenceRow,
-  referenceRows,
-} from "./problem";
+import { type ReferenceLayout, type SequenceProblem, referenceRow, referenceRows } from "./problem";
 import { type MarkovRows, bigramReward, sequenceReward } from "./dp";
 import { referenceLogProb } from "./sampler";
 
@@ -413,55 +406,6 @@ export function sharedFeatureCovariance(problem: SequenceProblem, policy: Factor
       for (let b = 0; b < d; b++) C[a * d + b] += w[x] * inv * (Mx[a * d + b] - mx[a] * mx[b]);
   }
   return C;
-}
-
-/**
- * Exact metrics of a factored Gibbs policy: E r* from the occupancy, KL(π‖π0) = E_π[Σb]/η − log Z_b and
- * KL(π‖π*) = KL(π‖π0) − (E_π r*) / η + log Z*, per prompt (the identities of log π/π0 for Gibbs policies); with a
- * shared π0 from the mixture's occupancy, since all three are linear in it.
- */
-export function evaluateGibbsPolicy(
-  problem: SequenceProblem,
-  truth: Pick<SequenceTruth, "bigram" | "logZ">,
-  policy: FactoredGibbsPolicy,
-): SequenceMetrics {
-  const { prompts: X, vocab: V, eta, contextWeights: w } = problem;
-  const S = (V + 1) * V;
-  const occ = new Float64Array(S);
-  let reward = 0,
-    kl0 = 0,
-    klStar = 0;
-  if (policy.referenceLayout === "shared") {
-    gibbsMixtureOccupancy(policy, w, occ);
-    let eb = 0;
-    for (let i = 0; i < S; i++) {
-      eb += occ[i] * policy.bigram[i];
-      reward += occ[i] * truth.bigram[i];
-    }
-    let logZb = 0,
-      logZstar = 0;
-    for (let x = 0; x < X; x++) {
-      logZb += w[x] * policy.logZ[x];
-      logZstar += w[x] * truth.logZ[x];
-    }
-    kl0 = Math.max(0, eb / policy.eta - logZb);
-    klStar = Math.max(0, kl0 - reward / eta + logZstar);
-    return { objective: reward - eta * kl0, subopt: eta * klStar, trueReward: reward, klToReference: kl0 };
-  }
-  for (let x = 0; x < X; x++) {
-    gibbsOccupancy(policy, x, occ);
-    let eb = 0,
-      er = 0;
-    for (let i = 0; i < S; i++) {
-      eb += occ[i] * policy.bigram[i];
-      er += occ[i] * truth.bigram[i];
-    }
-    const k0 = Math.max(0, eb / policy.eta - policy.logZ[x]);
-    reward += w[x] * er;
-    kl0 += w[x] * k0;
-    klStar += w[x] * Math.max(0, k0 - er / eta + truth.logZ[x]);
-  }
-  return { objective: reward - eta * kl0, subopt: eta * klStar, trueReward: reward, klToReference: kl0 };
 }
 
 /**

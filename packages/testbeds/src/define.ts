@@ -1,0 +1,41 @@
+import { z } from "zod";
+import type { EnvironmentKind } from "@gsh/preference";
+import type { EnvironmentInstance } from "./environment";
+
+export interface EnvironmentDefinition<P = unknown> {
+  readonly kind: "environment";
+  readonly name: string;
+  readonly description: string;
+  /** Which kind of instance `create` returns (default "bandit"). */
+  readonly environmentKind: EnvironmentKind;
+  readonly params: z.ZodType<P>;
+  create(seed: number, params: P): EnvironmentInstance;
+  /** Bytes an instance takes, estimated from its parameters: the suite loader refuses one that cannot fit. */
+  readonly memoryBytes?: (params: P) => number;
+}
+
+export type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
+
+/**
+ * Declares an environment: `create` returns an instance of its `environmentKind` (default "bandit"): a
+ * `BanditInstance`, a `SequenceInstance` or a `NonTransitiveInstance`.
+ */
+export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind = "bandit">(def: {
+  name: string;
+  description: string;
+  environmentKind?: K;
+  params: S;
+  create(seed: number, params: z.output<S>): InstanceFor<K>;
+  memoryBytes?: (params: z.output<S>) => number;
+}): EnvironmentDefinition<z.output<S>> {
+  const environmentKind = def.environmentKind ?? "bandit";
+  return {
+    kind: "environment",
+    environmentKind,
+    name: def.name,
+    description: def.description,
+    params: def.params as unknown as z.ZodType<z.output<S>>,
+    create: (seed, p) => ({ kind: environmentKind, instance: def.create(seed, p) }) as EnvironmentInstance,
+    ...(def.memoryBytes ? { memoryBytes: def.memoryBytes } : {}),
+  };
+}

@@ -1,0 +1,129 @@
+import { getOrThrow } from "@gsh/core";
+import { ENUMERATION_LIMIT } from "@gsh/preference";
+import { z } from "zod";
+import { type EnvironmentDefinition, defineEnvironment } from "./define";
+import { linearBandit } from "./bandit/linear-bandit";
+import { nonTransitiveBandit } from "./bandit/non-transitive";
+import { testbedH, testbedP, testbedR } from "./bandit/testbeds";
+import { enumerateSequenceInstance } from "./sequence/enumeration";
+import { SEQUENCE_SIZES, testbedS } from "./sequence/testbed-s";
+import { TEXT_DEFAULTS, TEXT_OBJECTIVES, type TextObjective, testbedT } from "./text/testbed-t";
+
+const eta = z.number().positive().default(0.1);
+const preference = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("bradley-terry") }),
+    z.object({ kind: z.literal("probit") }),
+    z.object({ kind: z.literal("label-noise"), flip: z.number().min(0).max(0.5) }),
+    z.object({ kind: z.literal("deterministic") }),
+  ])
+  .optional();
+const variant = { preference, misspecification: z.number().min(0).optional() };
+
+/** The built-in environments: the testbeds of the spec, by name. */
+export const builtinEnvironments: readonly EnvironmentDefinition[] = [
+  defineEnvironment({
+    name: "R",
+    description: "random features, the generic case (X=50, A=32, d=8, B=3, π0 = softmax(g/0.3))",
+    params: z.object({ eta, ...variant }).strict(),
+    create: (seed, p) => testbedR(seed, p),
+  }),
+  defineEnvironment({
+    name: "P",
+    description: "the coverage trap, where offline pessimism should matter (A=d=32)",
+    params: z.object({ eta, variant: z.enum(["tabular", "one-hot-ish"]).default("tabular"), ...variant }).strict(),
+    create: (seed, p) => testbedP(seed, p),
+  }),
+  defineEnvironment({
+    name: "H",
+    description: "the hidden direction, where online exploration should matter (X=50, A=32, d=8)",
+    params: z.object({ eta, hiddenMass: z.number().positive().max(1).default(1e-3), ...variant }).strict(),
+    create: (seed, p) => testbedH(seed, p),
+  }),
+  defineEnvironment({
+    name: "S-tiny",
+    description: "the sequence bandit at V=4, L=4 (256 responses per prompt), enumerated as a finite-action bandit",
+    params: z.object({ eta, prompts: z.number().int().positive().default(20) }).strict(),
+    create: (seed, p) =>
+      enumerateSequenceInstance(testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: p.prompts, eta: p.eta })),
+  }),
+  defineEnvironment({
+    name: "S",
+    environmentKind: "sequence",
+    description:
+      "the sequence bandit, V=8, L=6 (262 144 responses per prompt), 20 prompts, d=16: scored exactly by the DP",
+    params: z
+      .object({
+        eta,
+        prompts: z.number().int().positive().max(10_000).default(SEQUENCE_SIZES.default.prompts),
+        vocab: z.number().int().positive().max(4096).default(SEQUENCE_SIZES.default.vocab),
+        length: z.number().int().positive().max(1024).default(SEQUENCE_SIZES.default.length),
+        dim: z.number().int().positive().max(1024).default(SEQUENCE_SIZES.default.dim),
+        preference,
+      })
+      .strict(),
+    create: (seed, p) => testbedS(seed, p),
+    // ψ and π0 tables, and a few X·L·(V+1)·V Markov tables (π*, the policy scored, the DP's working copy), f64
+    memoryBytes: (p) => 8 * (p.vocab + 1) * p.vocab * (p.dim + p.prompts + 4 * p.prompts * p.length),
+  }),
+  defineEnvironment({
+    name: "S-large",
+    environmentKind: "sequence",
+    description: `the sequence bandit at V=64, L=32 (64³² responses), 20 prompts, d=16: DP only (Option II, which needs enumeration up to ${ENUMERATION_LIMIT} responses, is refused)`,
+    params: z.object({ eta, preference }).strict(),
+    create: (seed, p) => testbedS(seed, { ...SEQUENCE_SIZES.large, ...p }),
+  }),
+  defineEnvironment({
+    name: "T",
+    environmentKind: "sequence",
+    description:
+      "text: sentences of L=12 tokens continuing 20 sentence-initial words of Moby-Dick, π0 a Kneser-Ney bigram model over V=512 words (+ <unk>, </s>), r* from AFINN-165 valence and stylistic features; exact by the DP",
+    params: z
+      .object({
+        eta,
+        vocab: z.number().int().min(4).max(4096).default(TEXT_DEFAULTS.vocab),
+        length: z.number().int().positive().max(64).default(TEXT_DEFAULTS.length),
+        prompts: z.number().int().positive().max(100).default(TEXT_DEFAULTS.prompts),
+        normBound: z.number().positive().default(TEXT_DEFAULTS.normBound),
+        objective: z.enum(Object.keys(TEXT_OBJECTIVES) as [TextObjective, ...TextObjective[]]).default("positive"),
+        preference,
+      })
+      .strict(),
+    create: (seed, p) => getOrThrow(testbedT(seed, p)),
+    // ψ ((V+3)·(V+2)·7), π0 and a few factored policies ((V+2+X)·(V+2) each), f64
+    memoryBytes: (p) => 8 * (p.vocab + 3) * (p.vocab + 2) * 16,
+  }),
+  defineEnvironment({
+    name: "NT",
+    environmentKind: "non-transitive",
+    description:
+      "non-transitive preferences over 5 actions (a cycle of strength κ; no r*): scored by win rates against π0 and π0's most likely action",
+    params: z
+      .object({
+        eta,
+        contexts: z.number().int().positive().max(10_000).default(10),
+        actions: z.number().int().min(3).max(1000).default(5),
+        kappa: z.number().min(0).default(3),
+      })
+      .strict(),
+    create: (seed, p) => nonTransitiveBandit(seed, p),
+  }),
+  defineEnvironment({
+    name: "linear",
+    description: "a general linear bandit with the knobs a study needs",
+    params: z
+      .object({
+        contexts: z.number().int().positive().max(1e6).default(50),
+        actions: z.number().int().min(2).max(1e6).default(32),
+        dim: z.number().int().positive().max(4096).default(8),
+        normBound: z.number().positive().default(3),
+        eta,
+        referenceTemperature: z.number().positive().default(0.3),
+        ...variant,
+      })
+      .strict(),
+    create: (seed, p) => linearBandit(seed, p),
+    // features X·A·d plus about six X·A tables (π0, r*, π*, working copies), f64
+    memoryBytes: (p) => 8 * p.contexts * p.actions * (p.dim + 6),
+  }),
+] as EnvironmentDefinition[];
