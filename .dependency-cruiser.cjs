@@ -1,5 +1,5 @@
 // The layers, checked on the resolved module graph (static imports, `require`, `import()`, sources and tests):
-//   core ← preference, text ← offline, online, practical, testbeds ← bench, user-data ← apps, examples
+//   core ← preference, text ← offline, online, practical, testbeds, report ← bench, user-data ← apps, examples
 // A module may import its own package and lower layers only; siblings on one layer do not import each other, with
 // one exception: the learners' tests (never their sources) import @gsh/testbeds, to check learners against a truth.
 // Workspace packages resolve to their sources through the "@gsh/source" export condition.

@@ -1,4 +1,4 @@
-// Imports point one way: core ← preference, text ← offline, online, practical, testbeds ← bench, user-data ← apps.
+// Imports point one way: core ← preference, text ← offline, online, practical, testbeds, report ← bench, user-data ← apps.
 // The module graph (static imports, require, import(), sources and tests) is checked by dependency-cruiser
 // (.dependency-cruiser.cjs), which also keeps learners' sources away from @gsh/testbeds (the only package that
 // builds ground truth); this script adds what a module graph cannot see: declared dependencies in package.json.
@@ -15,6 +15,7 @@ const rank = {
   "@gsh/online": 2,
   "@gsh/practical": 2,
   "@gsh/testbeds": 2,
+  "@gsh/report": 2,
   "@gsh/bench": 3,
   "@gsh/user-data": 3,
 };
@@ -53,5 +54,5 @@ if (errors.length) {
   process.exit(1);
 }
 console.log(
-  "layering: ok (dependency-cruiser: core ← preference, text ← offline/online/practical/testbeds ← bench, user-data ← apps, no runtime cycles; learners' sources reach no testbed or truth)",
+  "layering: ok (dependency-cruiser: core ← preference, text ← offline/online/practical/testbeds/report ← bench, user-data ← apps, no runtime cycles; learners' sources reach no testbed or truth)",
 );

@@ -10,7 +10,6 @@ import {
   builtinSuitesDir,
   expandTrials,
   filterSuite,
-  readResults,
   shardTrials,
   type Trial,
   loadPlugins,
@@ -20,11 +19,8 @@ import {
   resolveSuite,
   runSuite,
   suitePath,
-  writeReport,
-  REPORT_FORMATS,
-  type ReportFormat,
-  type ResultRow,
 } from "@gsh/bench";
+import { REPORT_FORMATS, type ReportFormat, type ResultRow, readResults, writeReport } from "@gsh/report";
 import { UserDataError, registerUserDataCommands } from "./user-data-commands";
 import { scaffoldPlugin } from "./new-plugin";
 

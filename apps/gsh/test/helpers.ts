@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readResults, reproducibleContent, type ResultRow } from "@gsh/bench";
+import { readResults, reproducibleContent, type ResultRow } from "@gsh/report";
 
 // The CLI as users run it: the built bin in a child process (real Node, real worker threads).
 export const bin = join(__dirname, "..", "dist", "bin.js");

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { RESULT_SCHEMA } from "./result-row";
+import { RESULT_SCHEMA } from "@gsh/report";
 import type { Suite } from "./suite";
 
 /** JSON with object keys sorted at every depth, so equal values always serialize to equal text. */

@@ -1,7 +1,7 @@
 // Named exports: the public API (etc/bench.api.md) for three users: plugin authors (defineAlgorithm,
-// defineEnvironment, the trial contexts), the CLI and scripts (suites, trials, the runner, results files, the
-// report), and readers of result rows. The built-in registries, the per-trial diagnostics and the report's chart
-// builders are module-internal: they reach users through rows and report files.
+// defineEnvironment, the trial contexts), the CLI and scripts (suites, trials, the runner, writing results and
+// the results directory), and (re-exported from @gsh/report) readers of result rows. The built-in registries and
+// the per-trial diagnostics are module-internal: they reach users through rows.
 export {
   z,
   type TrialBase,
@@ -35,8 +35,13 @@ export {
 export { type Trial, expandTrials, shardTrials, runTrial, OverBudget } from "./trial";
 export { type ShardAssignment, shardFromEnvironment } from "./scheduler";
 export { suiteFingerprint } from "./fingerprint";
-export { type OverOptimization, type TrainingPathOverOptimization } from "./over-optimization";
+export { type MergeSummary, mergeResultDirs } from "./results-dir";
+export { type RunOptions, type RunSummary, runSuite } from "./runner";
+// Moved to @gsh/report (rows, reading them, summaries, verdicts and the report files): re-exported here so that code
+// written against @gsh/bench keeps working. New code imports them from @gsh/report.
 export {
+  type OverOptimization,
+  type TrainingPathOverOptimization,
   RESULT_SCHEMA,
   type ResultSchema,
   type RowBase,
@@ -46,11 +51,10 @@ export {
   type ResultRow,
   type TrialMetrics,
   reproducibleContent,
-} from "./result-row";
-export { type BadLine, type ResultsContent, readResultsFile, readResults } from "./results-file";
-export { type MergeSummary, mergeResultDirs } from "./results-dir";
-export { type RunOptions, type RunSummary, runSuite } from "./runner";
-export {
+  type BadLine,
+  type ResultsContent,
+  readResultsFile,
+  readResults,
   type CellSummary,
   type ComparisonVerdict,
   type Leader,
@@ -59,16 +63,12 @@ export {
   compare,
   leaders,
   formatSummary,
-} from "./aggregate";
-export {
   type SampleEfficiencySpec,
   type SampleEfficiency,
   queriesToEpsilon,
   ratioBounds,
   sampleEfficiency,
   formatRatio,
-} from "./sample-efficiency";
-export {
   resultsCsv,
   type Chart,
   type VegaLiteSpec,
@@ -79,4 +79,4 @@ export {
   type WrittenReport,
   backendsUsed,
   writeReport,
-} from "./report";
+} from "@gsh/report";

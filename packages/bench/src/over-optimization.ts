@@ -1,22 +1,10 @@
+import type { OverOptimization, TrainingPathOverOptimization } from "@gsh/report";
 import { type Policy, expectedReward, gibbsPolicy, klToReference, linearReward } from "@gsh/core";
 import { type BanditInstance, type SequenceInstance, evaluateGibbsPolicy } from "@gsh/testbeds";
 import { bigramReward, factoredGibbsPolicy } from "@gsh/preference";
 
 /** The default sweep: η' = η·f for f from 8 down to 1/16 (weak to strong optimisation of the proxy). */
 export const OVER_OPTIMIZATION_FACTORS: readonly number[] = [8, 4, 2, 1, 0.5, 0.25, 0.125, 0.0625];
-
-/**
- * Reward over-optimisation, exactly: for the fitted reward r̂ = <θ̂, φ> of a trial, the Gibbs policies
- * π_{η'} ∝ π0·exp(r̂/η') over a sweep of η', each with its exact KL(π‖π0), gold reward E_π r* and proxy reward
- * E_π r̂. As η' falls the proxy rises monotonically; the gold reward peaks and falls where r̂ is wrong
- * (Gao et al. 2023 measure the same curve against a gold reward model).
- */
-export interface OverOptimization {
-  readonly eta: readonly number[];
-  readonly kl: readonly number[];
-  readonly gold: readonly number[];
-  readonly proxy: readonly number[];
-}
 
 /**
  * The Gibbs policies π0·exp(r/η') of a reward table r for η' = η·factor, each with its exact KL(π‖π0) and gold
@@ -89,19 +77,6 @@ export function sequenceOverOptimization(
     proxy.push(evaluateGibbsPolicy(problem, { bigram: bHat, logZ: truth.logZ }, g).trueReward),
   );
   return { ...sweep, proxy };
-}
-
-/**
- * Over-optimisation along a training run (DPO's steps): for each checkpoint policy π_k, its exact KL(π_k‖π0), gold
- * reward E r* and proxy reward E r̂, where r̂ = η·log(π_final/π0) is the implicit reward of the trained policy (the
- * reward a DPO practitioner's "rewards/chosen" logs; on the log-linear policy it is the BT MLE up to a per-context
- * shift, which leaves E_π r̂ − E_π0 r̂ unchanged). Gold and proxy are reported relative to π0's.
- */
-export interface TrainingPathOverOptimization {
-  readonly step: readonly number[];
-  readonly kl: readonly number[];
-  readonly gold: readonly number[];
-  readonly proxy: readonly number[];
 }
 
 export function banditTrainingPath(

@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import * as TE from "fp-ts/lib/TaskEither";
 import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
-import { ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/preference";
+import { ALGORITHM_TRACKS, ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/preference";
 import type { EnvironmentDefinition } from "@gsh/testbeds";
 import { builtinEnvironments } from "@gsh/testbeds/node";
 import type { AlgorithmDefinition } from "./plugin";
@@ -60,6 +60,8 @@ function validateDefinition(
   if (!d.params || typeof (d.params as { safeParse?: unknown }).safeParse !== "function")
     return fail(`'${d.name}' has no parameter schema (params must be a zod schema)`);
   if (d.kind === "algorithm" && typeof d.run !== "function") return fail(`algorithm '${d.name}' has no run function`);
+  if (d.kind === "algorithm" && !(ALGORITHM_TRACKS as readonly unknown[]).includes(d.track))
+    return fail(`algorithm '${d.name}' has track ${JSON.stringify(d.track)} (known: ${ALGORITHM_TRACKS.join(", ")})`);
   if (d.kind === "environment" && typeof d.create !== "function")
     return fail(`environment '${d.name}' has no create function`);
   if (d.kind === "environment" && !isEnvironmentKind(d.environmentKind))

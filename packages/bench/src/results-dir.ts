@@ -3,8 +3,8 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
 import { shortFingerprint, suiteFingerprint } from "./fingerprint";
-import { RESULT_SCHEMA, type ResultRow } from "./result-row";
-import { readResultsFile, writeResults } from "./results-file";
+import { RESULT_SCHEMA, type ResultRow, readResultsFile } from "@gsh/report";
+import { writeResults } from "./results-file";
 import type { Suite } from "./suite";
 import { expandTrials } from "./trial";
 

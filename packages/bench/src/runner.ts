@@ -9,8 +9,8 @@ import type { GshError } from "@gsh/core";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
 import { expandTrials, failedRow, shardTrials, type Trial } from "./trial";
-import { appendResult, quarantineBadLines, readResultsFile, corruptPath } from "./results-file";
-import { RESULT_SCHEMA, type ResultRow } from "./result-row";
+import { RESULT_SCHEMA, type ResultRow, readResultsFile } from "@gsh/report";
+import { appendResult, quarantineBadLines, corruptPath } from "./results-file";
 import { shortFingerprint, suiteFingerprint } from "./fingerprint";
 import { readSuiteRecord, writeSuiteRecord } from "./results-dir";
 

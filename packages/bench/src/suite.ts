@@ -1,3 +1,4 @@
+import type { AlgorithmTrack } from "@gsh/preference";
 import { OVER_OPTIMIZATION_FACTORS } from "./over-optimization";
 import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -140,6 +141,8 @@ export interface SuiteEntry {
   readonly budgets?: readonly number[];
   /** Parameters after validation and defaults. */
   readonly params: Record<string, unknown>;
+  /** Algorithms only: the track its definition declares (rows record it, so reports group without a registry). */
+  readonly track?: AlgorithmTrack;
 }
 
 /** A validated suite: every name resolved against the registry and every parameter checked by its schema. */
@@ -289,6 +292,7 @@ export function resolveSuite(
         label,
         name: e.name,
         params: p.data as Record<string, unknown>,
+        ...(def.kind === "algorithm" ? { track: def.track } : {}),
         ...(e.environments ? { environments: e.environments } : {}),
         ...(e.seeds ? { seeds: e.seeds } : {}),
         ...(e.budgets ? { budgets: e.budgets } : {}),

@@ -8,7 +8,7 @@ import {
   sampleReferenceSequence,
   sequenceReward,
 } from "@gsh/preference";
-import type { OkRow, TextSample } from "./result-row";
+import type { OkRow, TextSample } from "@gsh/report";
 
 /** Sentences per row: one for each of the first five prompts. */
 export const SENTENCES_PER_ROW = 5;

@@ -176,7 +176,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
   }),
   defineAlgorithm({
     name: "online-gshf",
-    track: "theory",
+    track: "online",
     description:
       "online iterative GSHF: T rounds of budget/T queries; main agent = MLE-Gibbs; pairs from an exploration rule (default the enhancer)",
     params: z
@@ -224,7 +224,7 @@ export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
   }),
   defineAlgorithm({
     name: "hybrid-gshf",
-    track: "theory",
+    track: "online",
     description:
       "hybrid GSHF: a fraction of the budget as offline π0 pairs kept in every round, the rest online with (π_t, π0) pairs or the enhancer",
     params: z

@@ -28,14 +28,19 @@ import {
 } from "@gsh/testbeds";
 import type { Registry } from "./registry";
 import type { Suite } from "./suite";
-import { type OkRow, RESULT_SCHEMA, type ResultRow, type TrialMetrics } from "./result-row";
+import {
+  type OkRow,
+  type OverOptimization,
+  RESULT_SCHEMA,
+  type ResultRow,
+  type TrainingPathOverOptimization,
+  type TrialMetrics,
+} from "@gsh/report";
 import { suiteFingerprint } from "./fingerprint";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
 import {
   FRONTIER_FACTORS,
-  type OverOptimization,
-  type TrainingPathOverOptimization,
   banditFrontier,
   banditOverOptimization,
   sequenceFrontier,
@@ -138,6 +143,7 @@ export function rowIdentity(trial: Trial) {
     algorithm: trial.algorithm.label,
     algorithmName: trial.algorithm.name,
     algorithmParams: trial.algorithm.params,
+    track: trial.algorithm.track ?? "plugin",
     budget: trial.budget,
     seed: trial.seed,
     gshVersion: GSH_VERSION,

@@ -27,8 +27,7 @@ import {
   runTrial,
   z,
 } from "../src";
-import { calibrationSummary } from "../src/report/diagnostics";
-import { sentencesHtml } from "../src/report/text";
+import { calibrationSummary, sentencesHtml } from "@gsh/report";
 
 /** The row as an ok row, or a test failure that shows its error. */
 function okRow(row: ResultRow): OkRow {

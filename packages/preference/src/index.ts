@@ -110,3 +110,19 @@ export {
   finiteGibbsFamily,
   sequenceGibbsFamily,
 } from "./policy/gibbs-family";
+export {
+  z,
+  type TrialBase,
+  type FiniteTrialContext,
+  type SequenceTrialContext,
+  type TrialContext,
+  type ContextFor,
+  type TrialCosts,
+  type AlgorithmOutput,
+  type AlgorithmTrack,
+  ALGORITHM_TRACKS,
+  type EnvironmentShape,
+  type UnsupportedOnKind,
+  type AlgorithmDefinition,
+  defineAlgorithm,
+} from "./algorithm/contract";

@@ -4,7 +4,8 @@
 // out per prompt (X·(V+1)·V), the layout S uses, run where it fits (V ≤ 512). Prints the peak resident memory.
 import { bigramReward, factoredGibbsPolicy, sampleGibbsSequence } from "@gsh/preference";
 import { Rng } from "@gsh/core";
-import { evaluateGibbsPolicy, testbedT } from "../dist/index.js";
+import { evaluateGibbsPolicy } from "../dist/index.js";
+import { testbedT } from "../dist/node.js";
 
 const V = Number(process.argv[2] ?? 2048);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

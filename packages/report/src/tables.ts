@@ -1,12 +1,12 @@
-import { type CellSummary, LEADER_HEADER, type SummaryStyle, leaderRows, leaders, table } from "../aggregate";
-import type { OkRow, ResultRow } from "../result-row";
+import { type CellSummary, LEADER_HEADER, type SummaryStyle, leaderRows, leaders, table } from "./aggregate";
+import type { OkRow, ResultRow } from "./result-row";
 import {
   SAMPLE_EFFICIENCY_HEADER,
   sampleEfficiency,
   sampleEfficiencyExplanation,
   sampleEfficiencyRows,
-} from "../sample-efficiency";
-import type { Suite } from "../suite";
+} from "./sample-efficiency";
+import type { SampleEfficiencySpec } from "./suite-record";
 import { BOUND_EXPLANATION, BOUND_HEADER, boundRows, boundSummaries } from "./theory";
 
 export const LEADERS_EXPLANATION =
@@ -74,7 +74,7 @@ const section = (heading: string, explanation: string, body: string, style: Summ
 export function summarySections(
   rows: readonly ResultRow[],
   cells: readonly CellSummary[],
-  spec: Suite["sampleEfficiency"],
+  spec: SampleEfficiencySpec | undefined,
   style: SummaryStyle,
 ): string[] {
   const out: string[] = [];

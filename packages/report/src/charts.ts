@@ -1,6 +1,6 @@
-import type { CellSummary } from "../aggregate";
-import { builtinRegistry } from "../registry";
-import type { OkRow, ResultRow } from "../result-row";
+import type { CellSummary } from "./aggregate";
+import type { AlgorithmTrack } from "@gsh/preference";
+import type { OkRow, ResultRow } from "./result-row";
 import { type AlgorithmStyle, chunkByColour, identityEncodings } from "./identity";
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./render";
 import { calibrationCharts, klEstimatorCharts, overOptimizationCharts, trainingPathCharts } from "./diagnostics";
@@ -15,18 +15,12 @@ export interface Chart {
   readonly section: "overview" | "claims" | "frontier" | "diagnostics" | "traces";
 }
 
-export type Track = "theory" | "online" | "practical" | "plugin";
+export type Track = AlgorithmTrack;
 const TRACK_ORDER: readonly Track[] = ["theory", "online", "practical", "plugin"];
 
-/** The built-in algorithms' tracks, read from the registry once (charts ask per algorithm and environment). */
-let builtinTracks: ReadonlyMap<string, string> | null = null;
-
-/** The overview's groups: online/hybrid GSHF apart from the offline theory track, plugins last. */
-export function trackOf(algorithmName: string): Track {
-  if (algorithmName === "online-gshf" || algorithmName === "hybrid-gshf") return "online";
-  builtinTracks ??= new Map([...builtinRegistry().algorithms].map(([name, def]) => [name, def.track]));
-  const track = builtinTracks.get(algorithmName);
-  return track === "theory" || track === "practical" ? track : "plugin";
+/** The overview's group of an algorithm: the track its definition declares, recorded in every row. */
+export function trackOf(row: Pick<ResultRow, "track">): Track {
+  return row.track ?? "plugin";
 }
 
 const slug = (s: string) =>
@@ -53,7 +47,7 @@ export function overviewCharts(
   cells: readonly CellSummary[],
   env: string,
   styles: Map<string, AlgorithmStyle>,
-  algorithmNames: Map<string, string>,
+  tracks: ReadonlyMap<string, Track>,
 ): Chart[] {
   const here = cells.filter((c) => c.environment === env && c.ok > 0 && c.subopt.n > 0 && c.subopt.mean > 0);
   if (here.length === 0) return [];
@@ -61,7 +55,7 @@ export function overviewCharts(
   const labels = [...new Set(here.map((c) => c.algorithm))];
   const out: Chart[] = [];
   for (const track of TRACK_ORDER) {
-    const inTrack = labels.filter((l) => trackOf(algorithmNames.get(l) ?? "") === track);
+    const inTrack = labels.filter((l) => (tracks.get(l) ?? "plugin") === track);
     const chunks = chunkByColour(inTrack, styles);
     chunks.forEach((chunk, k) => {
       const values = here

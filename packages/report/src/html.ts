@@ -1,14 +1,14 @@
-import type { CellSummary, ComparisonVerdict } from "../aggregate";
-import { LEADER_HEADER, formatInterval, leaderRows, leaders } from "../aggregate";
-import type { ResultRow } from "../result-row";
+import type { CellSummary, ComparisonVerdict } from "./aggregate";
+import { LEADER_HEADER, formatInterval, leaderRows, leaders } from "./aggregate";
+import type { ResultRow } from "./result-row";
 import {
   SAMPLE_EFFICIENCY_HEADER,
   sampleEfficiency,
   sampleEfficiencyExplanation,
   sampleEfficiencyRows,
-} from "../sample-efficiency";
-import type { Suite } from "../suite";
-import { type Chart, diagnosticCharts, frontierChart, overviewCharts, traceCharts } from "./charts";
+} from "./sample-efficiency";
+import type { ReportSuite } from "./suite-record";
+import { type Chart, diagnosticCharts, frontierChart, overviewCharts, traceCharts, trackOf } from "./charts";
 import { comparisonCharts } from "./comparison-charts";
 import { calibrationHtml } from "./diagnostics";
 import { algorithmStyles } from "./identity";
@@ -28,7 +28,7 @@ const fold = (title: string, body: string, open = false) =>
   body ? `<details${open ? " open" : ""}><summary><h2>${esc(title)}</h2></summary>${body}</details>` : "";
 
 export interface ReportInput {
-  readonly suite: Pick<Suite, "name" | "description"> & Partial<Pick<Suite, "sampleEfficiency">>;
+  readonly suite: Pick<ReportSuite, "name" | "description" | "sampleEfficiency">;
   readonly cells: readonly CellSummary[];
   readonly verdicts: readonly ComparisonVerdict[];
   readonly rows: readonly ResultRow[];
@@ -45,12 +45,12 @@ const styleOrder = (input: ReportInput) => [
 export function reportCharts(input: ReportInput): Chart[] {
   const { cells, verdicts, rows } = input;
   const styles = algorithmStyles(styleOrder(input));
-  const names = new Map(rows.map((r) => [r.algorithm, r.algorithmName]));
+  const tracks = new Map(rows.map((r) => [r.algorithm, trackOf(r)]));
   const envs = [...new Set(cells.map((c) => c.environment))];
   return [
     ...comparisonCharts(verdicts, styles),
     ...envs.flatMap((env) => [
-      ...overviewCharts(cells, env, styles, names),
+      ...overviewCharts(cells, env, styles, tracks),
       ...frontierChart(cells, rows, env, styles),
       ...diagnosticCharts(rows, env, styles),
       ...traceCharts(rows, env, styles),
@@ -148,7 +148,7 @@ ${idx.map((i) => `<figure class="chart" data-chart="${i}" data-section="${s.id}"
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}table.text td.sentences{text-align:left}table.text ol{margin:0;padding-left:1.4em}.charts{display:flex;flex-wrap:wrap;gap:1.2em}.chart{margin:0}.chart figcaption{font-size:13px;font-weight:600;margin:.4em 0;max-width:440px}p.note{color:#444;font-size:14px;max-width:900px}details summary h2{display:inline}details{margin:1em 0}</style>
 </head><body>
 <h1>gsh benchmark: ${esc(suite.name)}</h1>
-<p>${esc(suite.description)}</p>
+<p>${esc(suite.description ?? "")}</p>
 <p>Every number is exact, computed from the truth at the environment boundary: SubOpt = J(π*) − J(π) = η·E KL(π‖π*). Means ± 95% Student-t intervals over seeds. Charts first; the tables follow, folded.</p>
 ${sections}
 ${fold("Leaders", leaderList.length ? `<p>${esc(LEADERS_EXPLANATION)}</p>${htmlTable(LEADER_HEADER, leaderRows(leaderList))}` : "", true)}

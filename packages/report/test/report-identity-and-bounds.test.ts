@@ -1,5 +1,5 @@
-import { MARKERS, PALETTE, algorithmStyles, chunkByColour } from "../src/report/identity";
-import { boundStatus, boundSummaries } from "../src/report/theory";
+import { MARKERS, PALETTE, algorithmStyles, chunkByColour } from "../src/identity";
+import { boundStatus, boundSummaries } from "../src/theory";
 
 describe("algorithm identity", () => {
   const labels = Array.from({ length: 64 }, (_, i) => `algorithm ${i}`);

@@ -1,8 +1,8 @@
 import { Rng } from "@gsh/core";
 import type { ResultRow } from "./result-row";
-import type { Suite } from "./suite";
+import type { SampleEfficiencySpec } from "./suite-record";
 
-export type SampleEfficiencySpec = NonNullable<Suite["sampleEfficiency"]>;
+export type { SampleEfficiencySpec };
 
 /** The queries to reach ε: a number, `Infinity` when not reached within the largest budget. */
 export interface SampleEfficiency {

@@ -1,15 +1,17 @@
+import type { AlgorithmTrack } from "@gsh/preference";
 import type { KlEstimatorStudy } from "@gsh/core";
-import type { OverOptimization, TrainingPathOverOptimization } from "./over-optimization";
 
 /**
- * The result-row schema. @4 adds `referenceSubopt` (suites that measure sample efficiency, and rows with a bound),
+ * The result-row schema. @5 adds `track` (the track the algorithm's definition declares, so a report groups rows
+ * without loading any algorithm; readers fill it in older rows from the built-in algorithms of that time); @4 adds `referenceSubopt` (suites that measure sample efficiency, and rows with a bound),
  * `trainingPath` (over-optimisation along training steps), `optimalFrontier`, `metrics.confidenceBeta`, and renames
  * `metrics.confidenceRadius` (which held the measured deviation, not a radius) to `metrics.estimationError`
  * (readers rename it in older rows); @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
-export const RESULT_SCHEMA = "gsh/result-row@4" as const;
-export type ResultSchema = "gsh/result-row@1" | "gsh/result-row@2" | "gsh/result-row@3" | typeof RESULT_SCHEMA;
+export const RESULT_SCHEMA = "gsh/result-row@5" as const;
+export type ResultSchema =
+  "gsh/result-row@1" | "gsh/result-row@2" | "gsh/result-row@3" | "gsh/result-row@4" | typeof RESULT_SCHEMA;
 
 /** One sampled response as text, with its mean word valence and its exact reward r*(y). */
 export interface TextSample {
@@ -38,6 +40,8 @@ export interface RowBase {
   readonly algorithm: string;
   readonly algorithmName: string;
   readonly algorithmParams: Record<string, unknown>;
+  /** The algorithm's track, as its definition declares it (@5; readers fill it in older rows). */
+  readonly track?: AlgorithmTrack;
   readonly budget: number;
   readonly seed: number;
   readonly diagnostics?: Record<string, number | string | boolean | null>;
@@ -153,4 +157,30 @@ export interface TrialMetrics {
 export function reproducibleContent(row: ResultRow): Omit<OkRow, "wallMs"> | Omit<FailedRow, "wallMs"> {
   const { wallMs: _w, ...rest } = row;
   return rest;
+}
+
+/**
+ * Reward over-optimisation, exactly: for the fitted reward r̂ = <θ̂, φ> of a trial, the Gibbs policies
+ * π_{η'} ∝ π0·exp(r̂/η') over a sweep of η', each with its exact KL(π‖π0), gold reward E_π r* and proxy reward
+ * E_π r̂. As η' falls the proxy rises monotonically; the gold reward peaks and falls where r̂ is wrong
+ * (Gao et al. 2023 measure the same curve against a gold reward model).
+ */
+export interface OverOptimization {
+  readonly eta: readonly number[];
+  readonly kl: readonly number[];
+  readonly gold: readonly number[];
+  readonly proxy: readonly number[];
+}
+
+/**
+ * Over-optimisation along a training run (DPO's steps): for each checkpoint policy π_k, its exact KL(π_k‖π0), gold
+ * reward E r* and proxy reward E r̂, where r̂ = η·log(π_final/π0) is the implicit reward of the trained policy (the
+ * reward a DPO practitioner's "rewards/chosen" logs; on the log-linear policy it is the BT MLE up to a per-context
+ * shift, which leaves E_π r̂ − E_π0 r̂ unchanged). Gold and proxy are reported relative to π0's.
+ */
+export interface TrainingPathOverOptimization {
+  readonly step: readonly number[];
+  readonly kl: readonly number[];
+  readonly gold: readonly number[];
+  readonly proxy: readonly number[];
 }

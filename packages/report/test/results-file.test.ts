@@ -48,6 +48,21 @@ describe("readResultsFile", () => {
     expect((r.rows[0] as OkRow).metrics).toEqual({ subopt: 0.5, estimationError: 3.25, confidenceBeta: null });
   });
 
+  it("fills the track of rows written before schema 5 from their algorithm (a name it does not know is a plugin's)", () => {
+    const row = (trialId: string, algorithmName: string, track?: string) =>
+      JSON.stringify({ trialId, status: "failed", algorithmName, error: "x", ...(track ? { track } : {}) });
+    const r = readResultsFile(
+      file("tracks.jsonl", [
+        row("t1", "offline-gshf"),
+        row("t2", "online-gshf"),
+        row("t3", "rso"),
+        row("t4", "my-plugin"),
+        row("t5", "rso", "theory"), // a recorded track is kept as written
+      ]),
+    );
+    expect(r.rows.map((x) => x.track)).toEqual(["theory", "online", "practical", "plugin", "theory"]);
+  });
+
   it("a missing file is empty, not an error (a fresh output folder)", () => {
     expect(readResultsFile(join(dir, "absent.jsonl"))).toEqual({ rows: [], corrupt: [], duplicates: [] });
   });

@@ -1,6 +1,6 @@
 import { type MeanSummary, pairedVerdict, summarize } from "@gsh/core";
 import type { OkRow, ResultRow } from "./result-row";
-import type { Suite } from "./suite";
+import type { Comparison } from "./suite-record";
 
 export interface CellSummary {
   readonly environment: string;
@@ -90,7 +90,7 @@ export function summarizeCells(
 }
 
 /** The suite's declared comparisons, paired by seed, per environment and budget. */
-export function compare(rows: readonly ResultRow[], comparisons: Suite["comparisons"]): ComparisonVerdict[] {
+export function compare(rows: readonly ResultRow[], comparisons: readonly Comparison[]): ComparisonVerdict[] {
   const bySeed = new Map<string, Map<number, number>>();
   for (const r of rows) {
     if (r.status !== "ok" || !r.metrics) continue;

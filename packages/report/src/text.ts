@@ -1,4 +1,4 @@
-import type { OkRow, ResultRow, TextSample } from "../result-row";
+import type { OkRow, ResultRow, TextSample } from "./result-row";
 
 interface SentenceLine {
   readonly policy: string;

@@ -1,4 +1,4 @@
-import type { ComparisonVerdict } from "../aggregate";
+import type { ComparisonVerdict } from "./aggregate";
 import type { Chart } from "./charts";
 import type { AlgorithmStyle } from "./identity";
 import { VEGA_LITE_SCHEMA } from "./render";

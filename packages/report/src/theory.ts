@@ -1,4 +1,4 @@
-import type { OkRow, ResultRow } from "../result-row";
+import type { OkRow, ResultRow } from "./result-row";
 import type { Chart } from "./charts";
 import type { AlgorithmStyle } from "./identity";
 import { VEGA_LITE_SCHEMA } from "./render";

@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import type { ResultRow } from "../result-row";
+import type { ResultRow } from "./result-row";
 
 /** Flat CSV of every row (one line per trial). */
 export function resultsCsv(rows: readonly ResultRow[]): string {

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GshException } from "@gsh/core";
-import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "../aggregate";
-import type { ResultRow } from "../result-row";
-import type { SuiteRecord } from "../results-dir";
-import { readResultsFile } from "../results-file";
+import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
+import type { ResultRow } from "./result-row";
+import type { ReportSuite, SuiteLabel } from "./suite-record";
+import { readResultsFile } from "./results-file";
 import { resultsCsv } from "./csv";
 import { reportCharts, reportHtml } from "./html";
 import { svgToPng } from "./raster";
@@ -54,15 +54,12 @@ export async function writeReport(
     });
   const rows = content.rows;
   const suitePath = join(dir, "suite.json");
-  const suite: Pick<SuiteRecord, "name" | "description" | "comparisons" | "partial" | "shard" | "sampleEfficiency"> =
-    existsSync(suitePath)
-      ? (JSON.parse(readFileSync(suitePath, "utf8")) as SuiteRecord)
-      : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
-  const labels = (list: unknown) =>
-    Array.isArray(list) ? list.map((e: { label?: string; name?: string }) => e.label ?? e.name ?? "") : [];
-  const full = suite as Partial<Record<"environments" | "algorithms", unknown>>;
-  const algorithmOrder = labels(full.algorithms);
-  const cells = summarizeCells(rows, { environments: labels(full.environments), algorithms: algorithmOrder });
+  const suite: ReportSuite = existsSync(suitePath)
+    ? (JSON.parse(readFileSync(suitePath, "utf8")) as ReportSuite)
+    : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
+  const labels = (list: readonly SuiteLabel[] | undefined) => (list ?? []).map((e) => e.label ?? e.name ?? "");
+  const algorithmOrder = labels(suite.algorithms);
+  const cells = summarizeCells(rows, { environments: labels(suite.environments), algorithms: algorithmOrder });
   const verdicts = compare(rows, suite.comparisons ?? []);
   const notes: string[] = [];
   if (suite.partial)

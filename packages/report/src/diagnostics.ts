@@ -1,5 +1,5 @@
 import { KL_ESTIMATORS } from "@gsh/core";
-import type { OkRow, ResultRow } from "../result-row";
+import type { OkRow, ResultRow } from "./result-row";
 import type { VegaLiteSpec } from "./render";
 
 /** A line chart with points over `values` (the diagnostics' one chart shape). */
