@@ -7,8 +7,7 @@ import { ALGORITHM_TRACKS, ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/pre
 import type { EnvironmentDefinition } from "@gsh/testbeds";
 import { builtinEnvironments } from "@gsh/testbeds/node";
 import type { AlgorithmDefinition } from "./plugin";
-import { theoryAlgorithms } from "./theory-algorithms";
-import { practicalAlgorithms } from "./practical-algorithms";
+import { offlineAlgorithms, onlineAlgorithms, practicalAlgorithms } from "./algorithms";
 
 /** Algorithms and environments by name: the built-ins plus whatever plugins added. */
 export interface Registry {
@@ -20,7 +19,7 @@ export interface Registry {
 
 export function builtinRegistry(): Registry {
   return {
-    algorithms: new Map([...theoryAlgorithms, ...practicalAlgorithms].map((a) => [a.name, a])),
+    algorithms: new Map([...offlineAlgorithms, ...onlineAlgorithms, ...practicalAlgorithms].map((a) => [a.name, a])),
     environments: new Map(builtinEnvironments.map((e) => [e.name, e])),
     plugins: [],
   };

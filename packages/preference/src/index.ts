@@ -126,3 +126,4 @@ export {
   type AlgorithmDefinition,
   defineAlgorithm,
 } from "./algorithm/contract";
+export { betaSpec, type BetaSpec, resolveBeta } from "./algorithm/params";

@@ -1,15 +1,12 @@
-import { type FeatureMap, type Policy, getOrThrow } from "@gsh/core";
+import { getOrThrow } from "@gsh/core";
 import {
-  type FactoredGibbsPolicy,
   type SequenceProblem,
-  confidenceWidth,
+  betaSpec,
   finiteGibbsFamily,
-  logisticCurvature,
-  maxRewardGap,
   gibbsSequencePolicy,
   linearSequenceGibbs,
+  resolveBeta,
 } from "@gsh/preference";
-import { offlineGshf, offlineGshfSequence, pessimismBound, sequencePessimismBound } from "@gsh/offline";
 import {
   hybridGshf,
   onlineGshf,
@@ -24,41 +21,7 @@ import {
   type SequenceTrialContext,
   defineAlgorithm,
   z,
-} from "./plugin";
-
-const behaviour = z.enum(["reference", "skewed", "uniform"]).default("reference");
-/** β as a number, or "sqrt-d" for √d (the testbeds spec's fixed-in-advance choice for the enhancer). */
-/**
- * β as a raw number, "sqrt-d" (√d), or from the theory: { delta, c } gives β(δ) = c·√((d + log 1/δ)/γ² + λB²) by
- * the confidence module's `confidenceWidth` (γ from the largest reward gap B·max‖φ(x,a) − φ(x,a')‖; on sequences,
- * where ψ lies in the unit ball, 2B). c is explicit because the theorem leaves it unspecified.
- */
-const betaSpec = z.union([
-  z.number().min(0),
-  z.literal("sqrt-d"),
-  z.object({ delta: z.number().gt(0).lt(1), c: z.number().positive() }).strict(),
-]);
-type BetaSpec = z.output<typeof betaSpec>;
-
-function resolveBeta(
-  b: BetaSpec,
-  problem: { readonly dim: number; readonly normBound: number; readonly features?: FeatureMap },
-  lambda: number,
-): number {
-  if (typeof b === "number") return b;
-  if (b === "sqrt-d") return Math.sqrt(problem.dim);
-  const zMax = problem.features ? maxRewardGap(problem.features, problem.normBound).value : 2 * problem.normBound;
-  return getOrThrow(
-    confidenceWidth({
-      dim: problem.dim,
-      delta: b.delta,
-      gamma: logisticCurvature(zMax),
-      lambda,
-      normBound: problem.normBound,
-      constant: b.c,
-    }),
-  );
-}
+} from "../plugin";
 
 function onlineOutput(r: OnlineGshfResult, family: ReturnType<typeof finiteGibbsFamily>): AlgorithmOutput {
   const gammas = r.trace.map((t) => t.gamma).filter((g): g is number => g !== null);
@@ -119,61 +82,8 @@ function runSequenceOnline(
   return sequenceOnlineOutput(r, ctx.problem);
 }
 
-/** The theory track's algorithms. */
-export const theoryAlgorithms: readonly AlgorithmDefinition[] = [
-  defineAlgorithm({
-    name: "offline-gshf",
-    track: "theory",
-    description:
-      "offline GSHF: BT MLE on `budget` offline pairs, then Option I/II pessimism with width β (β = 0: MLE-Gibbs, the idealization of DPO/RSO)",
-    params: z
-      .object({
-        beta: betaSpec.default(0),
-        option: z.enum(["I", "II"]).default("II"),
-        lambda: z.number().positive().default(1),
-        behaviour,
-        referenceVector: z.enum(["per-context", "global"]).default("per-context"),
-      })
-      .strict(),
-    supports: ALL_KINDS,
-    run(ctx, p) {
-      if (ctx.kind === "sequence") {
-        if (p.behaviour !== "reference")
-          throw new Error("sequence environments have π0 offline data only (behaviour: reference)");
-        const off = ctx.offlineData(ctx.budget);
-        const r = getOrThrow(
-          offlineGshfSequence(ctx.problem, off.data, {
-            beta: resolveBeta(p.beta, ctx.problem, p.lambda),
-            option: p.option,
-            lambda: p.lambda,
-          }),
-        );
-        return {
-          policy: r.policy,
-          confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta, lambda: p.lambda },
-          bound: (comparator) => sequencePessimismBound(ctx.problem, r, comparator as FactoredGibbsPolicy),
-          diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dualityGap },
-        };
-      }
-      const data = ctx.offlineData(ctx.budget, p.behaviour);
-      const r = getOrThrow(
-        offlineGshf(ctx.problem, data, {
-          beta: resolveBeta(p.beta, ctx.problem, p.lambda),
-          option: p.option,
-          lambda: p.lambda,
-          referenceVector: p.referenceVector,
-        }),
-      );
-      return {
-        policy: r.policy,
-        confidence: { theta: r.mle.theta, covariance: r.covariance.matrix, beta: r.beta, lambda: p.lambda },
-        // β = 0 is the MLE-Gibbs policy: the Gibbs policy of θ̂ itself
-        ...(r.beta === 0 ? { policyParameters: { theta: r.mle.theta, lambda: p.lambda, eta: ctx.problem.eta } } : {}),
-        bound: (comparator) => pessimismBound(ctx.problem, r, comparator as Policy),
-        diagnostics: { mleIterations: r.mle.iterations, dualityGap: r.dual?.dualityGap ?? null },
-      };
-    },
-  }),
+/** Online and hybrid GSHF. */
+export const onlineAlgorithms: readonly AlgorithmDefinition[] = [
   defineAlgorithm({
     name: "online-gshf",
     track: "online",

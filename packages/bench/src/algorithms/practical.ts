@@ -33,7 +33,7 @@ import {
   type SequenceTrialContext,
   defineAlgorithm,
   z,
-} from "./plugin";
+} from "../plugin";
 
 const ALL_KINDS = ["bandit", "non-transitive", "sequence"] as const;
 /** On sequences the policy class is the log-linear Gibbs-family policy (a tabular one over Vᴸ responses is not). */
