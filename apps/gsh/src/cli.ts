@@ -4,8 +4,11 @@ import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import * as E from "fp-ts/lib/Either";
-import { GshException, formatError, type GshError } from "@gsh/core";
+import { GshException } from "@gsh/core";
 import {
+  type BenchError,
+  BenchException,
+  formatBenchError,
   builtinRegistry,
   builtinSuitesDir,
   expandTrials,
@@ -40,8 +43,8 @@ function describeFiles(files: readonly string[]): string {
   return [...rest, ...(charts.length ? [`${counts.join(" + ")} charts in ${dirname(charts[0])}`] : [])].join(", ");
 }
 
-function orUsage<T>(e: E.Either<GshError, T>): T {
-  if (E.isLeft(e)) throw new UsageError(formatError(e.left));
+function orUsage<T>(e: E.Either<BenchError, T>): T {
+  if (E.isLeft(e)) throw new UsageError(formatBenchError(e.left));
   return e.right;
 }
 
@@ -292,6 +295,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       log("Algorithms:");
       for (const a of reg.algorithms.values())
         log(`  ${a.name.padEnd(22)} [${a.track}; ${a.supports.join(", ")}] ${a.description}`);
+      for (const [name, why] of reg.unavailable ?? []) log(`  ${name.padEnd(22)} [unavailable] ${why}`);
       log("Environments:");
       for (const e of reg.environments.values()) log(`  ${e.name.padEnd(22)} [${e.environmentKind}] ${e.description}`);
       log(`Suites (${builtinSuitesDir}): smoke, default, sequence, paper`);
@@ -387,7 +391,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
       return EXIT.ok;
     if (err.code?.startsWith("commander.")) return EXIT.usage;
-    if (e instanceof UsageError || e instanceof UserDataError || e instanceof GshException) {
+    if (
+      e instanceof UsageError ||
+      e instanceof UserDataError ||
+      e instanceof GshException ||
+      e instanceof BenchException
+    ) {
       console.error(`gsh: ${e.message}`);
       return EXIT.usage;
     }

@@ -18,6 +18,7 @@ export {
   defineEnvironment,
 } from "./plugin";
 export { Registry, builtinRegistry, loadPlugins } from "./registry";
+export { type PluginError, type BenchError, formatBenchError, BenchException } from "./errors";
 export {
   type SuiteFile,
   type SuiteEntry,

@@ -2,12 +2,12 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as TE from "fp-ts/lib/TaskEither";
 import * as E from "fp-ts/lib/Either";
-import type { GshError } from "@gsh/core";
 import { ALGORITHM_TRACKS, ENVIRONMENT_KINDS, isEnvironmentKind } from "@gsh/preference";
 import type { EnvironmentDefinition } from "@gsh/testbeds";
 import { builtinEnvironments } from "@gsh/testbeds/node";
 import type { AlgorithmDefinition } from "./plugin";
-import { offlineAlgorithms, onlineAlgorithms, practicalAlgorithms } from "./algorithms";
+import type { BenchError } from "./errors";
+import { neuralAlgorithms, offlineAlgorithms, onlineAlgorithms, practicalAlgorithms } from "./algorithms";
 
 /** Algorithms and environments by name: the built-ins plus whatever plugins added. */
 export interface Registry {
@@ -15,13 +15,39 @@ export interface Registry {
   readonly environments: ReadonlyMap<string, EnvironmentDefinition>;
   /** Absolute paths of the plugins loaded into this registry (workers load the same files). */
   readonly plugins: readonly string[];
+  /** Built-in algorithms that cannot run here, with how to make them available (a suite naming one is refused). */
+  readonly unavailable?: ReadonlyMap<string, string>;
+}
+
+/**
+ * TF.js is an optional peer of @gsh/bench (286 MB installed): the neural algorithms register only where it resolves,
+ * and a suite that names one without it is refused when it loads, with this hint.
+ */
+const TFJS_HINT =
+  "needs TensorFlow.js, which is not installed here: npm install @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0";
+
+function tfjsInstalled(): boolean {
+  try {
+    require.resolve("@tensorflow/tfjs");
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function builtinRegistry(): Registry {
+  const tf = tfjsInstalled();
+  const algorithms = [
+    ...offlineAlgorithms,
+    ...onlineAlgorithms,
+    ...practicalAlgorithms,
+    ...(tf ? neuralAlgorithms : []),
+  ];
   return {
-    algorithms: new Map([...offlineAlgorithms, ...onlineAlgorithms, ...practicalAlgorithms].map((a) => [a.name, a])),
+    algorithms: new Map(algorithms.map((a) => [a.name, a])),
     environments: new Map(builtinEnvironments.map((e) => [e.name, e])),
     plugins: [],
+    unavailable: new Map(tf ? [] : neuralAlgorithms.map((a) => [a.name, TFJS_HINT])),
   };
 }
 
@@ -50,8 +76,8 @@ function definitionsOf(mod: Record<string, unknown>): unknown[] {
 function validateDefinition(
   d: unknown,
   specifier: string,
-): E.Either<GshError, AlgorithmDefinition | EnvironmentDefinition> {
-  const fail = (message: string) => E.left<GshError>({ _tag: "PluginError", specifier, message });
+): E.Either<BenchError, AlgorithmDefinition | EnvironmentDefinition> {
+  const fail = (message: string) => E.left<BenchError>({ _tag: "PluginError", specifier, message });
   if (!isDefinition(d))
     return fail(`exports a value that is not a definition (use defineAlgorithm / defineEnvironment): ${String(d)}`);
   if (typeof d.name !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(d.name))
@@ -139,7 +165,7 @@ export function loadPlugins(
   base: Registry,
   specifiers: readonly string[],
   baseDir: string,
-): TE.TaskEither<GshError, Registry> {
+): TE.TaskEither<BenchError, Registry> {
   return async () => {
     const algorithms = new Map(base.algorithms);
     const environments = new Map(base.environments);
@@ -175,6 +201,7 @@ export function loadPlugins(
       algorithms: algorithms,
       environments: environments,
       plugins: [...base.plugins, ...resolved],
+      ...(base.unavailable ? { unavailable: base.unavailable } : {}),
     });
   };
 }

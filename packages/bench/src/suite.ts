@@ -7,6 +7,7 @@ import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
 import { parse as parseYaml } from "yaml";
 import { type GshError, invalidArgument } from "@gsh/core";
+import type { BenchError } from "./errors";
 import { z } from "./plugin";
 import type { Registry } from "./registry";
 
@@ -254,13 +255,15 @@ export function resolveSuite(
   registry: Registry,
   source: string,
   baseDir: string,
-): E.Either<GshError, Suite> {
+): E.Either<BenchError, Suite> {
   const entries = (kind: "environments" | "algorithms"): E.Either<GshError, SuiteEntry[]> => {
     const out: SuiteEntry[] = [];
     const labels = new Set<string>();
     for (const [i, e] of file[kind].entries()) {
       const defs = kind === "environments" ? registry.environments : registry.algorithms;
       const def = defs.get(e.name);
+      const missing = kind === "algorithms" ? registry.unavailable?.get(e.name) : undefined;
+      if (!def && missing) return E.left(invalid(source, `${kind}[${i}].name`, `algorithm '${e.name}' ${missing}`));
       if (!def)
         return E.left(
           invalid(
@@ -314,7 +317,8 @@ export function resolveSuite(
         return E.left(invalid(source, `algorithms[${i}].environments[${j}]`, `no environment labelled '${l}'`));
     for (const e of envs.right) {
       if (a.environments && !a.environments.includes(e.label)) continue;
-      const kind = registry.environments.get(e.name)!.environmentKind;
+      const env = registry.environments.get(e.name)!;
+      const kind = env.environmentKind;
       if (!alg.supports.includes(kind))
         return E.left(
           invalid(
@@ -323,6 +327,18 @@ export function resolveSuite(
             `algorithm '${a.label}' (${a.name}) supports ${alg.supports.join(", ")} environments, not environment '${e.label}' (${kind}); restrict it with 'environments: [...]'`,
           ),
         );
+      const responses = env.responsesPerPrompt?.(e.params);
+      const why = alg.unsupported?.(
+        { kind, ...(responses === undefined ? {} : { responsesPerPrompt: responses }) },
+        a.params,
+      );
+      if (why)
+        return E.left({
+          _tag: "UnsupportedOnKind",
+          algorithm: a.name,
+          kind,
+          reason: `${source}: algorithms[${i}]: '${a.label}' cannot run on environment '${e.label}' (${kind}): ${why}; restrict it with 'environments: [...]'`,
+        });
     }
   }
   for (const [i, c] of file.comparisons.entries()) {

@@ -1,6 +1,6 @@
 // Piscina worker: runs one trial. Plugins are loaded once per worker, from the same absolute paths as the main thread.
 import * as E from "fp-ts/lib/Either";
-import { formatError } from "@gsh/core";
+import { formatBenchError } from "./errors";
 import { builtinRegistry, loadPlugins, type Registry } from "./registry";
 import { runTrial, type Trial } from "./trial";
 
@@ -10,7 +10,7 @@ async function registryFor(plugins: string[]): Promise<Registry> {
   const key = plugins.join("\n");
   if (!cached || cached.key !== key) {
     const r = await loadPlugins(builtinRegistry(), plugins, process.cwd())();
-    if (E.isLeft(r)) throw new Error(formatError(r.left));
+    if (E.isLeft(r)) throw new Error(formatBenchError(r.left));
     cached = { key, registry: r.right };
   }
   return cached.registry;

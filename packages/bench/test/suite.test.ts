@@ -3,7 +3,11 @@ import { availableBackends } from "@gsh/practical/neural";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gibbsSequencePolicy, linearSequenceGibbs } from "@gsh/preference";
 import {
+  defineAlgorithm,
+  formatBenchError,
+  z,
   builtinRegistry,
   expandTrials,
   backendsUsed,
@@ -232,7 +236,7 @@ algorithms: [{ name: neural-dpo, params: { backend: ${missing}${extra} } }]
     const refused = load(suite(""));
     expect(E.isLeft(refused)).toBe(true);
     if (E.isLeft(refused))
-      expect(refused.left.message).toMatch(
+      expect(formatBenchError(refused.left)).toMatch(
         new RegExp(`backend.*'${missing}' is not available here \\(available: .*cpu\\)`),
       );
     expect(E.isRight(load(suite(", backendFallback: true")))).toBe(true);
@@ -283,5 +287,71 @@ algorithms: [{ label: "b0", name: offline-gshf, params: { beta: 0 } }]
     expect(parseSuiteText(text, join(dir, "o.yaml"), ["nonsense"])).toMatchObject({ left: { field: "set" } });
     const r = parseSuiteText(text, join(dir, "o.yaml"), ["seeds=0"]);
     expect(r).toBeLeft("InvalidArgument", { field: `${join(dir, "o.yaml")}: seeds` });
+  });
+});
+
+describe("pairings an algorithm cannot run", () => {
+  // A definition that runs on every kind but refuses sequences above 1000 responses per prompt for one setting.
+  const picky = defineAlgorithm({
+    name: "picky",
+    description: "test",
+    supports: ["bandit", "sequence"],
+    params: z.object({ exhaustive: z.boolean().default(false) }).strict(),
+    unsupported: (shape, p) =>
+      p.exhaustive && shape.kind === "sequence" && !((shape.responsesPerPrompt ?? Infinity) <= 1000)
+        ? `enumerates every response; ${shape.responsesPerPrompt ?? "unknown"} per prompt is too many`
+        : null,
+    run: (ctx) => ({
+      policy:
+        ctx.kind === "sequence"
+          ? gibbsSequencePolicy(linearSequenceGibbs(ctx.problem, new Float64Array(ctx.problem.dim)))
+          : ctx.problem.reference,
+    }),
+  });
+  const registry = { ...builtinRegistry(), algorithms: new Map([...builtinRegistry().algorithms, ["picky", picky]]) };
+  const resolve = (text: string) => {
+    const parsed = parseSuiteText(text, join(dir, "u.yaml"));
+    if (E.isLeft(parsed)) return parsed;
+    return resolveSuite(parsed.right, registry, join(dir, "u.yaml"), dir);
+  };
+  const suite = (params: string) => `name: u
+seeds: 1
+budgets: [100]
+environments: [{ name: R }, { label: "S small", name: S, params: { vocab: 3, length: 4 } }, { name: S-large }]
+algorithms: [{ label: "P", name: picky, params: ${params} }]
+`;
+
+  it("is refused when the suite loads, as UnsupportedOnKind naming the entry, the environment and the reason", () => {
+    const r = resolve(suite("{ exhaustive: true }"));
+    expect(E.isLeft(r) && r.left._tag).toBe("UnsupportedOnKind");
+    if (E.isLeft(r))
+      expect(formatBenchError(r.left)).toBe(
+        `${join(dir, "u.yaml")}: algorithms[0]: 'P' cannot run on environment 'S-large' (sequence): enumerates every response; ${64 ** 32} per prompt is too many; restrict it with 'environments: [...]'`,
+      );
+  });
+
+  it("sees each environment's responses per prompt from its parameters (3⁴ = 81 on the small S passes)", () => {
+    const seen: (number | undefined)[] = [];
+    const spy = {
+      ...picky,
+      unsupported: (shape: { responsesPerPrompt?: number }) => (seen.push(shape.responsesPerPrompt), null),
+    };
+    const reg = { ...registry, algorithms: new Map([...registry.algorithms, ["picky", spy]]) };
+    const parsed = parseSuiteText(suite("{}"), join(dir, "u.yaml"));
+    expect(E.isRight(parsed) && E.isRight(resolveSuite(parsed.right, reg, join(dir, "u.yaml"), dir))).toBe(true);
+    expect(seen).toEqual([32, 81, 64 ** 32]);
+  });
+
+  it("the same entry restricted to the environments it can run on loads", () => {
+    expect(
+      E.isRight(
+        resolve(
+          suite("{ exhaustive: true }").replace(
+            "params: { exhaustive: true } }",
+            'params: { exhaustive: true }, environments: [R, "S small"] }',
+          ),
+        ),
+      ),
+    ).toBe(true);
   });
 });

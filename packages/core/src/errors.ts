@@ -1,10 +1,12 @@
 import * as E from "fp-ts/lib/Either";
 
 /**
- * The one error union of gsh. Every function that validates user input returns `Either<GshError, T>`;
- * its `…OrThrow` twin throws a {@link GshException} carrying the same value.
- * Dimension mismatches between arrays built by code (not by users) are programmer errors and throw plain
- * `RangeError`s instead.
+ * The errors of gsh's math and data layers: invalid arguments and policies, solvers that do not converge, and the
+ * parse and I/O errors of data readers (preference files, the text corpus, user data). Every public function that
+ * takes user input returns `Either<GshError, T>`; its `…OrThrow` twin throws a {@link GshException} carrying the
+ * same value. Hot loops behind validated entry points throw plain `RangeError`s for programmer errors (dimensions
+ * of arrays built by code, not by users). The benchmark layer adds its own errors (plugins, unsupported pairings)
+ * in @gsh/bench's `BenchError`.
  */
 export type GshError =
   | { readonly _tag: "InvalidArgument"; readonly field: string; readonly message: string }
@@ -22,8 +24,7 @@ export type GshError =
       readonly iterations: number;
       readonly message: string;
     }
-  | { readonly _tag: "IOError"; readonly path: string; readonly message: string }
-  | { readonly _tag: "PluginError"; readonly specifier: string; readonly message: string };
+  | { readonly _tag: "IOError"; readonly path: string; readonly message: string };
 
 export const invalidArgument = (field: string, message: string): GshError => ({
   _tag: "InvalidArgument",
@@ -44,8 +45,6 @@ export function formatError(e: GshError): string {
       return `${e.solver} did not converge after ${e.iterations} iterations: ${e.message}`;
     case "IOError":
       return `${e.path}: ${e.message}`;
-    case "PluginError":
-      return `plugin '${e.specifier}': ${e.message}`;
   }
 }
 

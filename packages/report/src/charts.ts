@@ -2,18 +2,9 @@ import type { CellSummary } from "./aggregate";
 import type { AlgorithmTrack } from "@gsh/preference";
 import type { OkRow, ResultRow } from "./result-row";
 import { type AlgorithmStyle, chunkByColour, identityEncodings } from "./identity";
-import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./render";
+import { type Chart, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./render";
 import { calibrationCharts, klEstimatorCharts, overOptimizationCharts, trainingPathCharts } from "./diagnostics";
 import { theoryBoundCharts } from "./theory";
-
-export interface Chart {
-  readonly title: string;
-  readonly spec: VegaLiteSpec;
-  /** A short file-name-safe id (the chart's SVG/PNG beside report.html). */
-  readonly id: string;
-  /** The section it belongs to in the report. */
-  readonly section: "overview" | "claims" | "frontier" | "diagnostics" | "traces";
-}
 
 export type Track = AlgorithmTrack;
 const TRACK_ORDER: readonly Track[] = ["theory", "online", "practical", "plugin"];

@@ -1,5 +1,5 @@
 import type { ComparisonVerdict } from "./aggregate";
-import type { Chart } from "./charts";
+import type { Chart } from "./render";
 import type { AlgorithmStyle } from "./identity";
 import { VEGA_LITE_SCHEMA } from "./render";
 

@@ -8,7 +8,8 @@ import {
   sampleEfficiencyRows,
 } from "./sample-efficiency";
 import type { ReportSuite } from "./suite-record";
-import { type Chart, diagnosticCharts, frontierChart, overviewCharts, traceCharts, trackOf } from "./charts";
+import { diagnosticCharts, frontierChart, overviewCharts, traceCharts, trackOf } from "./charts";
+import type { Chart } from "./render";
 import { comparisonCharts } from "./comparison-charts";
 import { calibrationHtml } from "./diagnostics";
 import { algorithmStyles } from "./identity";

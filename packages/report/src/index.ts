@@ -35,9 +35,9 @@ export {
   formatRatio,
 } from "./sample-efficiency";
 export { resultsCsv } from "./csv";
-export { type VegaLiteSpec, renderSvg } from "./render";
+export { type VegaLiteSpec, type Chart, renderSvg } from "./render";
 export { type AlgorithmStyle, PALETTE, MARKERS, algorithmStyles, chunkByColour } from "./identity";
-export { type Chart, type Track, trackOf } from "./charts";
+export { type Track, trackOf } from "./charts";
 export { comparisonCharts } from "./comparison-charts";
 export { type ReportInput, reportCharts, reportHtml } from "./html";
 export { type BoundStatus, type BoundSummary, boundStatus, boundSummaries } from "./theory";

@@ -13,3 +13,13 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
     view.finalize();
   }
 }
+
+/** A chart of the report: its Vega-Lite spec, title, file id and section. */
+export interface Chart {
+  readonly title: string;
+  readonly spec: VegaLiteSpec;
+  /** A short file-name-safe id (the chart's SVG/PNG beside report.html). */
+  readonly id: string;
+  /** The section it belongs to in the report. */
+  readonly section: "overview" | "claims" | "frontier" | "diagnostics" | "traces";
+}

@@ -12,6 +12,11 @@ export interface EnvironmentDefinition<P = unknown> {
   create(seed: number, params: P): EnvironmentInstance;
   /** Bytes an instance takes, estimated from its parameters: the suite loader refuses one that cannot fit. */
   readonly memoryBytes?: (params: P) => number;
+  /**
+   * Responses per prompt (A, or Vᴸ on sequences), from the parameters: what an algorithm's `unsupported` check may
+   * ask before anything runs (absent: unknown).
+   */
+  readonly responsesPerPrompt?: (params: P) => number;
 }
 
 export type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
@@ -27,6 +32,7 @@ export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind
   params: S;
   create(seed: number, params: z.output<S>): InstanceFor<K>;
   memoryBytes?: (params: z.output<S>) => number;
+  responsesPerPrompt?: (params: z.output<S>) => number;
 }): EnvironmentDefinition<z.output<S>> {
   const environmentKind = def.environmentKind ?? "bandit";
   return {
@@ -37,5 +43,6 @@ export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind
     params: def.params as unknown as z.ZodType<z.output<S>>,
     create: (seed, p) => ({ kind: environmentKind, instance: def.create(seed, p) }) as EnvironmentInstance,
     ...(def.memoryBytes ? { memoryBytes: def.memoryBytes } : {}),
+    ...(def.responsesPerPrompt ? { responsesPerPrompt: def.responsesPerPrompt } : {}),
   };
 }

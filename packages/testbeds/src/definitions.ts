@@ -27,18 +27,21 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     description: "random features, the generic case (X=50, A=32, d=8, B=3, π0 = softmax(g/0.3))",
     params: z.object({ eta, ...variant }).strict(),
     create: (seed, p) => testbedR(seed, p),
+    responsesPerPrompt: () => 32,
   }),
   defineEnvironment({
     name: "P",
     description: "the coverage trap, where offline pessimism should matter (A=d=32)",
     params: z.object({ eta, variant: z.enum(["tabular", "one-hot-ish"]).default("tabular"), ...variant }).strict(),
     create: (seed, p) => testbedP(seed, p),
+    responsesPerPrompt: () => 32,
   }),
   defineEnvironment({
     name: "H",
     description: "the hidden direction, where online exploration should matter (X=50, A=32, d=8)",
     params: z.object({ eta, hiddenMass: z.number().positive().max(1).default(1e-3), ...variant }).strict(),
     create: (seed, p) => testbedH(seed, p),
+    responsesPerPrompt: () => 32,
   }),
   defineEnvironment({
     name: "S-tiny",
@@ -46,6 +49,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     params: z.object({ eta, prompts: z.number().int().positive().default(20) }).strict(),
     create: (seed, p) =>
       enumerateSequenceInstance(testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: p.prompts, eta: p.eta })),
+    responsesPerPrompt: () => SEQUENCE_SIZES.tiny.vocab ** SEQUENCE_SIZES.tiny.length,
   }),
   defineEnvironment({
     name: "S",
@@ -63,6 +67,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => testbedS(seed, p),
+    responsesPerPrompt: (p) => p.vocab ** p.length,
     // ψ and π0 tables, and a few X·L·(V+1)·V Markov tables (π*, the policy scored, the DP's working copy), f64
     memoryBytes: (p) => 8 * (p.vocab + 1) * p.vocab * (p.dim + p.prompts + 4 * p.prompts * p.length),
   }),
@@ -72,6 +77,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     description: `the sequence bandit at V=64, L=32 (64³² responses), 20 prompts, d=16: DP only (Option II, which needs enumeration up to ${ENUMERATION_LIMIT} responses, is refused)`,
     params: z.object({ eta, preference }).strict(),
     create: (seed, p) => testbedS(seed, { ...SEQUENCE_SIZES.large, ...p }),
+    responsesPerPrompt: () => SEQUENCE_SIZES.large.vocab ** SEQUENCE_SIZES.large.length,
   }),
   defineEnvironment({
     name: "T",
@@ -90,6 +96,8 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => getOrThrow(testbedT(seed, p)),
+    // the vocabulary's words, <unk> and </s> at each of the L positions
+    responsesPerPrompt: (p) => (p.vocab + 2) ** p.length,
     // ψ ((V+3)·(V+2)·7), π0 and a few factored policies ((V+2+X)·(V+2) each), f64
     memoryBytes: (p) => 8 * (p.vocab + 3) * (p.vocab + 2) * 16,
   }),
@@ -107,6 +115,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => nonTransitiveBandit(seed, p),
+    responsesPerPrompt: (p) => p.actions,
   }),
   defineEnvironment({
     name: "linear",
@@ -123,6 +132,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => linearBandit(seed, p),
+    responsesPerPrompt: (p) => p.actions,
     // features X·A·d plus about six X·A tables (π0, r*, π*, working copies), f64
     memoryBytes: (p) => 8 * p.contexts * p.actions * (p.dim + 6),
   }),

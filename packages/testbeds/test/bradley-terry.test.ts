@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dot, summarize } from "@gsh/core";
-import { bradleyTerryLoss, fitBradleyTerry, fitBradleyTerryOrThrow, winnerMinusLoser } from "@gsh/preference";
+import {
+  bradleyTerryLoss,
+  fitBradleyTerry,
+  fitBradleyTerryOrThrow,
+  fitBradleyTerryPairs,
+  winnerMinusLoser,
+} from "@gsh/preference";
 import { sampleOfflineData, testbedR } from "../src";
 
 const fixture = JSON.parse(readFileSync(join(__dirname, "fixtures", "bt-mle.json"), "utf8")) as {
@@ -95,5 +101,36 @@ describe("Bradley-Terry MLE", () => {
     const slope = lx.reduce((s, x, i) => s + (x - mx) * (ly[i] - my), 0) / lx.reduce((s, x) => s + (x - mx) ** 2, 0);
     expect(slope).toBeGreaterThan(-0.65);
     expect(slope).toBeLessThan(-0.35);
+  });
+});
+
+describe("bad numbers are typed errors through the Either API, never a throw", () => {
+  const Z = Float64Array.from([1, 0, 0, 1, -1, 1]); // n = 3, d = 2
+  it.each([
+    ["n = −1", () => fitBradleyTerry(Z, -1, 2), "n"],
+    ["n = 1.5", () => fitBradleyTerry(Z, 1.5, 2), "n"],
+    ["d = 0", () => fitBradleyTerry(Z, 3, 0), "d"],
+    ["NaN in Z", () => fitBradleyTerry(Float64Array.from([1, 0, NaN, 1, -1, 1]), 3, 2), "Z"],
+    ["∞ in Z", () => fitBradleyTerry(Float64Array.from([1, 0, 0, Infinity, -1, 1]), 3, 2), "Z"],
+    ["λ = NaN", () => fitBradleyTerry(Z, 3, 2, { lambda: NaN }), "lambda"],
+    [
+      "NaN in a feature table",
+      () => fitBradleyTerryPairs(Float64Array.from([0, NaN]), 1, Int32Array.of(0), Int32Array.of(1)),
+      "features",
+    ],
+    [
+      "a winner outside the table",
+      () => fitBradleyTerryPairs(Float64Array.from([0, 1]), 1, Int32Array.of(2), Int32Array.of(1)),
+      "winners",
+    ],
+    [
+      "a loser < 0",
+      () => fitBradleyTerryPairs(Float64Array.from([0, 1]), 1, Int32Array.of(0), Int32Array.of(-1)),
+      "losers",
+    ],
+  ])("%s → Left(InvalidArgument) naming the field", (_what, fit, field) => {
+    let r: ReturnType<typeof fitBradleyTerry> | undefined;
+    expect(() => (r = fit())).not.toThrow();
+    expect(r).toBeLeft("InvalidArgument", { field });
   });
 });

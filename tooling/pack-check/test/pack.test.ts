@@ -6,8 +6,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
 const root = join(__dirname, "..", "..", "..");
-// npm/pnpm settings inherited from whatever launched the tests must not leak into the scratch install.
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k)));
+// npm/pnpm settings inherited from whatever launched the tests must not leak into the scratch install, nor pnpm's
+// NODE_PATH (it would resolve the workspace's own packages, TF.js included, from the scratch folder).
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k) && k !== "NODE_PATH"),
+);
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
@@ -107,3 +110,45 @@ test("every package's tarball holds the files its source maps and export conditi
   expect(maps).toBeGreaterThan(100);
   expect(problems).toEqual([]);
 }, 120_000);
+
+// The CLI installed from its tarballs (and its workspace dependencies') without TF.js, an optional peer of
+// @gsh/bench and @gsh/practical: npm installs none of it, the runner runs a suite, and a suite naming a neural
+// algorithm is refused when it loads with the install hint.
+test("the gsh CLI installs from its tarballs without TF.js; neural algorithms are refused with an install hint", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "gsh-cli-pack-"));
+  const dirs = [
+    ...["core", "preference", "text", "testbeds", "offline", "online", "practical", "report", "bench", "user-data"].map(
+      (p) => join(root, "packages", p),
+    ),
+    join(root, "apps", "gsh"),
+  ];
+  for (const d of dirs) run("pnpm", ["pack", "--pack-destination", scratch], d);
+  const tarballs = readdirSync(scratch)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => join(scratch, f));
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], scratch);
+  expect(existsSync(join(scratch, "node_modules", "@tensorflow"))).toBe(false);
+  const gsh = join(scratch, "node_modules", "@gsh", "cli", "dist", "bin.js");
+  const list = run("node", [gsh, "list"], scratch);
+  expect(list).toMatch(/neural-dpo\s+\[unavailable\] needs TensorFlow\.js/);
+  const suite = (alg: string) =>
+    `name: t\nseeds: 1\nbudgets: [100]\nenvironments: [{ name: R }]\nalgorithms: [{ name: ${alg} }]\n`;
+  writeFileSync(join(scratch, "ok.yaml"), suite("offline-gshf"));
+  writeFileSync(join(scratch, "neural.yaml"), suite("neural-dpo"));
+  run("node", [gsh, "bench", "--suite", "ok.yaml", "--out", "out", "--no-report", "--workers", "1"], scratch);
+  expect(readFileSync(join(scratch, "out", "results.jsonl"), "utf8")).toMatch(/"status":"ok"/);
+  let refused = "";
+  try {
+    run("node", [gsh, "bench", "--suite", "neural.yaml", "--out", "out2", "--no-report"], scratch);
+  } catch (e) {
+    const err = e as { status: number; stderr: string };
+    expect(err.status).toBe(2);
+    refused = err.stderr;
+  }
+  // one line, no stack trace: where, what, and how to install it
+  expect(refused.trim().split("\n")).toHaveLength(1);
+  expect(refused).toMatch(
+    /^gsh: invalid .*neural\.yaml: algorithms\[0\]\.name: algorithm 'neural-dpo' needs TensorFlow\.js, which is not installed here: npm install @tensorflow\/tfjs@4\.22\.0 @tensorflow\/tfjs-backend-wasm@4\.22\.0$/m,
+  );
+}, 300_000);

@@ -114,7 +114,12 @@ export function fitBradleyTerry(
   return fitWithAccumulator(
     d,
     options,
-    () => (Z.length < n * d ? invalidArgument("Z", `expected ${n}×${d} entries, got ${Z.length}`) : null),
+    () =>
+      !(Number.isInteger(n) && n >= 0)
+        ? invalidArgument("n", `must be an integer ≥ 0, got ${n}`)
+        : Z.length < n * d
+          ? invalidArgument("Z", `expected ${n}×${d} entries, got ${Z.length}`)
+          : firstNonFinite(Z, n * d, "Z"),
     () => logisticAccumulator(Z, n, d),
   );
 }
@@ -139,9 +144,26 @@ export function fitBradleyTerryPairs(
         ? invalidArgument("losers", `${losers.length} losers for ${winners.length} winners`)
         : features.length % d !== 0
           ? invalidArgument("features", `${features.length} entries is not a multiple of d = ${d}`)
-          : null,
+          : (firstNonFinite(features, features.length, "features") ??
+            firstOutOfRange(winners, features.length / d, "winners") ??
+            firstOutOfRange(losers, features.length / d, "losers")),
     () => pairLogisticAccumulator(features, d, winners, losers),
   );
+}
+
+/** The first NaN or infinite entry among the first n, as an error naming it (the fits would return NaN silently). */
+function firstNonFinite(values: ArrayLike<number>, n: number, field: string): GshError | null {
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(values[i])) return invalidArgument(field, `entry ${i} is ${values[i]}, not a finite number`);
+  return null;
+}
+
+/** The first index outside [0, m), as an error naming it. */
+function firstOutOfRange(indices: Int32Array, m: number, field: string): GshError | null {
+  for (let i = 0; i < indices.length; i++)
+    if (!(indices[i] >= 0 && indices[i] < m))
+      return invalidArgument(field, `entry ${i} is ${indices[i]}, outside [0, ${m})`);
+  return null;
 }
 
 /**
@@ -157,6 +179,7 @@ function fitWithAccumulator(
   const lambda = options.lambda ?? 1;
   if (!(lambda > 0) || !Number.isFinite(lambda))
     return E.left(invalidArgument("lambda", `ridge λ must be a finite number > 0, got ${lambda}`));
+  if (!(Number.isInteger(d) && d >= 1)) return E.left(invalidArgument("d", `must be an integer ≥ 1, got ${d}`));
   const shape = shapeError();
   if (shape) return E.left(shape);
   if (options.init && options.init.length !== d)
