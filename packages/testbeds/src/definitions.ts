@@ -8,8 +8,9 @@ import { testbedH, testbedP, testbedR } from "./bandit/testbeds";
 import { enumerateSequenceInstance } from "./sequence/enumeration";
 import { SEQUENCE_SIZES, testbedS } from "./sequence/testbed-s";
 import { TEXT_DEFAULTS, TEXT_OBJECTIVES, type TextObjective, testbedT } from "./text/testbed-t";
+import { DEFAULT_ETA } from "./defaults";
 
-const eta = z.number().positive().default(0.1);
+const eta = z.number().positive().default(DEFAULT_ETA);
 const preference = z
   .discriminatedUnion("kind", [
     z.object({ kind: z.literal("bradley-terry") }),

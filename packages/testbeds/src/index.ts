@@ -37,4 +37,5 @@ export {
   evaluateSequencePolicy,
 } from "./sequence/metrics";
 export { type MonteCarloEstimate, monteCarloEvaluation } from "./sequence/monte-carlo";
+export { DEFAULT_ETA } from "./defaults";
 export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "./define";

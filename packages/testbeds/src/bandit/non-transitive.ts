@@ -2,6 +2,7 @@ import { type Policy, Rng, sigmoid, softmaxInto, uniformWeights } from "@gsh/cor
 import type { BanditProblem, PreferenceOracle } from "@gsh/preference";
 import { countedOracle, outsideTable } from "../oracle";
 import { unitBallFeatures } from "./linear-bandit";
+import { DEFAULT_ETA } from "../defaults";
 
 /**
  * A non-transitive preference over a few actions: P(a ≻ b | x) = σ(s(x,a) − s(x,b) + κ·C(a,b)), C skew-symmetric with
@@ -52,7 +53,7 @@ export function nonTransitiveBandit(
     features,
     reference: { contexts: X, actions: A, probs },
     contextWeights: uniformWeights(X),
-    eta: params.eta ?? 0.1,
+    eta: params.eta ?? DEFAULT_ETA,
     normBound: 3,
   };
   return {

@@ -2,6 +2,7 @@ import { type FeatureMap, Rng, uniformWeights } from "@gsh/core";
 import type { BanditProblem } from "@gsh/preference";
 import type { BanditInstance } from "./truth";
 import { type WorldVariant, assembleInstance, linearBandit, softmaxReference, unitBallFeatures } from "./linear-bandit";
+import { DEFAULT_ETA } from "../defaults";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -19,7 +20,7 @@ export interface TestbedRParams extends WorldVariant {
 export function testbedR(seed: number, params: TestbedRParams = {}): BanditInstance {
   return linearBandit(
     seed,
-    { contexts: 50, actions: 32, dim: 8, normBound: 3, eta: params.eta ?? 0.1, referenceTemperature: 0.3, ...params },
+    { contexts: 50, actions: 32, dim: 8, normBound: 3, eta: params.eta ?? DEFAULT_ETA, referenceTemperature: 0.3, ...params },
     "R",
     1,
   );
@@ -76,7 +77,7 @@ export function testbedP(seed: number, params: TestbedPParams = {}): BanditInsta
     features: { contexts: X, actions: A, dim: d, values },
     reference: { contexts: X, actions: A, probs },
     contextWeights: uniformWeights(X),
-    eta: params.eta ?? 0.1,
+    eta: params.eta ?? DEFAULT_ETA,
     normBound: 3,
   };
   return assembleInstance({
@@ -134,7 +135,7 @@ export function testbedH(seed: number, params: TestbedHParams = {}): BanditInsta
     features,
     reference: { contexts: X, actions: A, probs },
     contextWeights: uniformWeights(X),
-    eta: params.eta ?? 0.1,
+    eta: params.eta ?? DEFAULT_ETA,
     normBound: Math.sqrt(5),
   };
   return assembleInstance({

@@ -20,6 +20,7 @@ import {
 import { BRADLEY_TERRY, type PreferenceModel } from "../preference-models";
 import { countedOracle, modelLabel } from "../oracle";
 import type { SequenceInstance, SequenceTruth } from "./instance";
+import { DEFAULT_ETA } from "../defaults";
 
 export interface TestbedSParams {
   readonly prompts?: number;
@@ -40,7 +41,7 @@ export const SEQUENCE_SIZES = {
 /** S: π0 bigram softmax(g/1) per (prompt, previous symbol), ψ uniform in the unit ball, θ* = 3·(unit vector). */
 export function testbedS(seed: number, params: TestbedSParams = {}): SequenceInstance {
   const { prompts: X, vocab: V, length: L, dim: d } = { ...SEQUENCE_SIZES.default, ...params };
-  const eta = params.eta ?? 0.1;
+  const eta = params.eta ?? DEFAULT_ETA;
   const positiveInt = (field: string, v: number, max: number) => {
     if (!(Number.isInteger(v) && v >= 1 && v <= max))
       throw new GshException(invalidArgument(field, `must be an integer in [1, ${max}], got ${v}`));

@@ -28,6 +28,7 @@ import {
 import { BRADLEY_TERRY, type PreferenceModel } from "../preference-models";
 import type { SequenceInstance, SequenceTruth } from "../sequence/instance";
 import { countedSequenceOracle } from "../sequence/testbed-s";
+import { DEFAULT_ETA } from "../defaults";
 
 /**
  * θ* per variant, before scaling to ‖θ*‖ = B (coordinates in `TEXT_FEATURES` order). Fixed here, not fitted:
@@ -54,7 +55,7 @@ export interface TestbedTParams {
   readonly resources?: TextResources;
 }
 
-export const TEXT_DEFAULTS = { vocab: 512, length: 12, prompts: 20, eta: 0.1, normBound: 6 } as const;
+export const TEXT_DEFAULTS = { vocab: 512, length: 12, prompts: 20, eta: DEFAULT_ETA, normBound: 6 } as const;
 
 /** A sequence instance with words: what the report needs to print sentences. */
 export interface TextInstance extends SequenceInstance {
