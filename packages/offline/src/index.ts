@@ -2,14 +2,22 @@
 export {
   type FamilyOfflineResult,
   type OfflineGshfOptions,
+  type OfflineGshfParams,
   type OfflineGshfResult,
+  type OfflineProblem,
   type PessimismOption,
   type ReferenceVector,
+  type SequenceOfflineGshfResult,
+  offlineAlgorithms,
   offlineGshf,
+  offlineGshfAlgorithm,
   offlineGshfOnFamily,
+  offlineGshfParams,
+  offlineGshfSequence,
   pessimismBound,
   pointwisePessimisticReward,
   referenceVector,
+  sequencePessimismBound,
 } from "./offline-gshf";
 export {
   type ExpectedPessimismSolution,
@@ -17,4 +25,3 @@ export {
   solveExpectedPessimism,
   solveExpectedPessimismOrError,
 } from "./expected-pessimism";
-export { type SequenceOfflineGshfResult, offlineGshfSequence, sequencePessimismBound } from "./offline-gshf-sequence";

@@ -12,7 +12,7 @@ import {
 } from "@gsh/testbeds";
 import { offlineGshf, offlineGshfSequence, pessimismBound, sequencePessimismBound } from "../src";
 
-describe("offlineGshfSequence: the streaming routes agree with the finite algorithm on the enumerated instance", () => {
+describe("offlineGshf on a sequence problem: the streaming routes agree with the finite algorithm on the enumerated instance", () => {
   const seq = testbedS(3, { ...SEQUENCE_SIZES.tiny, prompts: 4, eta: 0.3 });
   const { data } = sampleSequenceOfflineData(seq, 300, 3);
   const enumerated = enumerateSequenceInstance(seq);
@@ -24,7 +24,7 @@ describe("offlineGshfSequence: the streaming routes agree with the finite algori
   ] as const)(
     "Option %s, β = %d: same policy (1e-9 in probability), same exact SubOpt and same bound RHS",
     (option, beta) => {
-      const s = offlineGshfSequence(seq.problem, data, { beta, option });
+      const s = offlineGshf(seq.problem, data, { beta, option });
       const f = offlineGshf(enumerated.problem, data, { beta, option });
       if (E.isLeft(s) || E.isLeft(f)) throw new Error("fit failed");
       const ms = evaluateSequencePolicy(seq, s.right.policy);
@@ -39,7 +39,7 @@ describe("offlineGshfSequence: the streaming routes agree with the finite algori
           worst = Math.max(worst, Math.abs(Math.exp(lp[i]) - f.right.policy.probs[i]));
         expect(worst).toBeLessThan(1e-9);
       } else expect(s.right.policy.kind).toBe("gibbs"); // Gibbs-family members come in factored form
-      const bs = sequencePessimismBound(seq.problem, s.right, seq.truth.optimal);
+      const bs = pessimismBound(seq.problem, s.right, seq.truth.optimal);
       const bf = pessimismBound(enumerated.problem, f.right, enumerated.truth.optimal);
       expect(Math.abs(bs - bf)).toBeLessThan(1e-6 * Math.max(1, bf));
     },
@@ -48,14 +48,42 @@ describe("offlineGshfSequence: the streaming routes agree with the finite algori
   it("refuses Option II above the enumeration limit and data of the wrong dimension, naming the field", () => {
     const large = testbedS(0, SEQUENCE_SIZES.large);
     const off = sampleSequenceOfflineData(large, 20, 0);
-    const r = offlineGshfSequence(large.problem, off.data, { beta: 1, option: "II" });
+    const r = offlineGshf(large.problem, off.data, { beta: 1, option: "II" });
     expect(r).toBeLeft("InvalidArgument", { field: "option" });
-    const ok = offlineGshfSequence(large.problem, off.data, { beta: 1, option: "I" });
+    const ok = offlineGshf(large.problem, off.data, { beta: 1, option: "I" });
     expect(ok).toBeRight();
-    const wrong = offlineGshfSequence(seq.problem, off.data.prefix(5), { beta: 0 });
+    const wrong = offlineGshf(seq.problem, off.data.prefix(5), { beta: 0 });
     expect(wrong).toBeRight(); // same d = 16: accepted
-    const r2 = offlineGshfSequence({ ...seq.problem, dim: 8 }, data, { beta: 0 });
+    const r2 = offlineGshf({ ...seq.problem, dim: 8 }, data, { beta: 0 });
     expect(r2).toBeLeft("InvalidArgument", { field: "data" });
+  });
+
+  it("the deprecated sequence names are the merged functions (same policy, same bound)", () => {
+    const a = offlineGshfSequence(seq.problem, data, { beta: 2, option: "II" });
+    const b = offlineGshf(seq.problem, data, { beta: 2, option: "II" });
+    if (E.isLeft(a) || E.isLeft(b)) throw new Error("fit failed");
+    expect(a.right.policy).toEqual(b.right.policy);
+    expect(sequencePessimismBound(seq.problem, a.right, seq.truth.optimal)).toBe(
+      pessimismBound(seq.problem, b.right, seq.truth.optimal),
+    );
+  });
+
+  it("ν = \"global\" on sequences: every prompt's ν is the d0-mean of φ(x, π0), and Option II then agrees with the enumerated instance's", () => {
+    const s = offlineGshf(seq.problem, data, { beta: 2, option: "II", referenceVector: "global" });
+    const per = offlineGshf(seq.problem, data, { beta: 2, option: "II" });
+    const f = offlineGshf(enumerated.problem, data, { beta: 2, option: "II", referenceVector: "global" });
+    if (E.isLeft(s) || E.isLeft(per) || E.isLeft(f)) throw new Error("fit failed");
+    const { prompts: X, dim: d, contextWeights: w } = seq.problem;
+    for (let k = 0; k < d; k++) {
+      let mean = 0;
+      for (let x = 0; x < X; x++) mean += w[x] * per.right.nu[x * d + k];
+      for (let x = 0; x < X; x++) expect(s.right.nu[x * d + k]).toBeCloseTo(mean, 12);
+    }
+    if (s.right.policy.kind !== "enumerated") throw new Error("Option II is enumerated");
+    const lp = s.right.policy.logProbs;
+    let worst = 0;
+    for (let i = 0; i < lp.length; i++) worst = Math.max(worst, Math.abs(Math.exp(lp[i]) - f.right.policy.probs[i]));
+    expect(worst).toBeLessThan(1e-9);
   });
 });
 
