@@ -354,4 +354,16 @@ algorithms: [{ label: "P", name: picky, params: ${params} }]
       ),
     ).toBe(true);
   });
+
+  it("the built-ins say so too: Option II (enumerated) on S-large and XPO on S are refused when the suite loads", () => {
+    const r = load(`name: t
+seeds: 1
+budgets: [100]
+environments: [{ name: S-large }]
+algorithms: [{ name: offline-gshf, params: { beta: 1, option: "II" } }]
+`);
+    expect(E.isLeft(r) && r.left._tag).toBe("UnsupportedOnKind");
+    if (E.isLeft(r))
+      expect(formatBenchError(r.left)).toMatch(/cannot run on environment 'S-large' \(sequence\): .*262144/);
+  });
 });
