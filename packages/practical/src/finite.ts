@@ -48,11 +48,15 @@ export type FiniteFitResult = TrainResult & FitResult;
 
 /** The f64 finite learner: a log-linear or tabular `TrainablePolicy` trained by L-BFGS or Adam on the full batch. */
 export interface BanditLearner extends Learner<number, PreferenceDataset, PairBatch, Policy, FiniteFitResult> {
+  /** The finite environment of the problem. */
   readonly environment: FiniteEnvironment;
+  /** The trained policy (its parameters, distribution and objective). */
   readonly model: TrainablePolicy;
 }
 
+/** A finite learner's policy class (default log-linear) and its training options (loss, ridge, optimizer, …). */
 export interface BanditLearnerOptions extends Partial<Omit<TrainOptions, "reference" | "eta">> {
+  /** "log-linear" (default) or "tabular". */
   readonly policyClass?: PolicyClass;
 }
 

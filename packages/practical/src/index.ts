@@ -47,6 +47,7 @@ export {
   neuralBanditLearner,
 } from "./finite";
 export {
+  type SequencePairsView,
   SequencePairs,
   sequenceProposal,
   SequenceRewardModel,

@@ -27,6 +27,7 @@ import type { SequenceLearner } from "./sequence/sequence-learner";
 import { type TrainResult } from "./train";
 import { withLearner } from "./trial-learner";
 
+/** Iterative DPO's rounds, batch, pair rule, labels and reference. */
 export interface IterativeDpoOptions {
   /** T rounds. */
   readonly rounds: number;
@@ -50,6 +51,7 @@ export interface IterativeDpoOptions {
   readonly l2?: number;
 }
 
+/** One round of iterative DPO: the policy after it and the queries so far. */
 export interface IterativeDpoRound<Out = Policy, F extends FitResult = FitResult> {
   readonly round: number;
   readonly queries: number;
@@ -60,6 +62,7 @@ export interface IterativeDpoRound<Out = Policy, F extends FitResult = FitResult
   readonly tiedPrompts: number;
 }
 
+/** Iterative DPO's result: the final policy, one entry per round (for the trace), and its costs beside queries. */
 export interface IterativeDpoRun<Out, F extends FitResult = FitResult> {
   readonly policy: Out;
   readonly rounds: readonly IterativeDpoRound<Out, F>[];

@@ -23,7 +23,9 @@ export interface PairSet<R> {
 
 /** A growable record of labelled comparisons as a reward model reads them (the oracle's labels, say). */
 export interface ComparisonRecords<R> {
+  /** The records so far. */
   readonly data: PreferenceDataset;
+  /** Appends a labelled comparison (y = 1: `first` preferred). */
   push(x: number, first: R, second: R, y: 0 | 1): void;
 }
 
@@ -69,6 +71,7 @@ export interface PracticalEnvironment<R, D, S extends PairSet<R>> {
   tiedPair(scores: Float64Array, rng: Rng): readonly [number, number];
 }
 
+/** How one fit runs (every field optional: the learner's own settings otherwise). */
 export interface FitOptions {
   /** The KL coefficient to fit at (default the problem's η): multi-step RS's annealed η_i. */
   readonly eta?: number;
@@ -89,6 +92,7 @@ export interface FitOptions {
   };
 }
 
+/** What every learner's fit reports. */
 export interface FitResult {
   /** Optimizer (gradient) steps taken. */
   readonly steps: number;

@@ -29,6 +29,7 @@ import {
 import { logLinearLearner } from "./sequence/sequence-learner";
 import { withLearner } from "./trial-learner";
 
+/** Multi-step RS's schedule, sampler sizes, proposal and labels. */
 export interface MultiStepOptions {
   /** η₁ > η₂ > … > η_K (default K = 3: 10η, √10·η, η). */
   readonly schedule?: readonly number[];
@@ -48,6 +49,7 @@ export interface MultiStepOptions {
   readonly l2?: number;
 }
 
+/** One annealing step of multi-step RS. */
 export interface MultiStepStep<R = number, Out = Policy, F extends FitResult = FitResult> {
   readonly eta: number;
   /** Accepted samples (x, y) of this step. */
@@ -59,6 +61,7 @@ export interface MultiStepStep<R = number, Out = Policy, F extends FitResult = F
   readonly gradientSteps: number;
 }
 
+/** Multi-step RS's result: every step, the final policy and the sampling costs. */
 export interface MultiStepRun<R, Out, F extends FitResult = FitResult> {
   readonly steps: readonly MultiStepStep<R, Out, F>[];
   readonly policy: Out;

@@ -30,6 +30,7 @@ import type { SequenceLearner } from "./sequence/sequence-learner";
 import type { TrainResult } from "./train";
 import { withLearner } from "./trial-learner";
 
+/** RSO's synthetic-dataset size, sampler and labels. */
 export interface RsoOptions {
   /**
    * Synthetic pairs to generate (default 16384, `DEFAULT_SYNTHETIC_PAIRS`): ⌈pairs/⌊k/2⌋⌉ prompts are drawn from d0.
@@ -55,6 +56,7 @@ export interface RsoOptions {
   readonly l2?: number;
 }
 
+/** RSO's result: the fitted policy, the synthetic pairs, the sampling costs and the fit. */
 export interface RsoRun<Out, S, F> {
   readonly policy: Out;
   readonly pairs: S;

@@ -26,10 +26,11 @@ import { DPO, type LossSpec } from "../losses";
 import type { NeuralTrainOptions, SequencePair } from "./neural-types";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
 
-type PairsView = Pick<SequenceOfflineData, "data" | "first" | "second">;
+/** Labelled sequence pairs as offline data holds them: records with features, responses concatenated (L tokens each). */
+export type SequencePairsView = Pick<SequenceOfflineData, "data" | "first" | "second">;
 
 /** log π0(y^w) − log π0(y^l) of each labelled pair (y = 1: `first` won): what the unnormalised hinge needs. */
-function referenceGaps(problem: SequenceProblem, pairs: PairsView): Float64Array {
+function referenceGaps(problem: SequenceProblem, pairs: SequencePairsView): Float64Array {
   const L = problem.length;
   return Float64Array.from({ length: pairs.data.size }, (_, i) => {
     const x = pairs.data.context[i];
@@ -52,7 +53,7 @@ export class SequencePairs implements PairSet<Int32Array> {
 
   constructor(
     private readonly problem: SequenceProblem,
-    private readonly offline?: PairsView,
+    private readonly offline?: SequencePairsView,
   ) {
     this.data = offline?.data ?? new PreferenceDataset(64, problem.dim);
   }
@@ -70,7 +71,7 @@ export class SequencePairs implements PairSet<Int32Array> {
   }
 
   /** The pairs as offline data reads (responses concatenated, L tokens each). */
-  view(): PairsView {
+  view(): SequencePairsView {
     if (this.offline) return this.offline;
     const L = this.problem.length;
     const first = new Int32Array(this.a.length * L),
