@@ -24,7 +24,7 @@ import {
   chooseBackend,
   loadTf,
   neuralLearner,
-  sequenceIterativeDpo,
+  iterativeDpo,
 } from "../dist/index.js";
 
 const inst = linearBandit(0, { contexts: 100, actions: 64, dim: 64, normBound: 3, eta: 0.1, referenceTemperature: 1 });
@@ -110,7 +110,7 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
     learningRate: 0.01,
     batchSize: 256,
   });
-  sequenceIterativeDpo(learner, large.problem, large.makeOracle(Rng.seeded(3)), Rng.seeded(4), {
+  iterativeDpo(learner, large.makeOracle(Rng.seeded(3)), Rng.seeded(4), {
     rounds: 3,
     batchSize: 1000,
   });

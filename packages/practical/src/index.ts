@@ -13,7 +13,7 @@ export {
 } from "./policies";
 export { type Objective, type OptimizeOptions, type OptimizeResult, lbfgs, adam } from "./optimizers";
 export { type TrainOptions, geometricCheckpoints, type TrainResult, trainPolicy, trainPolicyOrThrow } from "./train";
-export { RewardModel, type RewardLabelMode, rewardModelLabel } from "./reward-model";
+export { RewardModel, tableProposal, type RewardLabelMode, rewardModelLabel, rewardLabel } from "./reward-model";
 export { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 export {
   type SamplingCosts,
@@ -26,30 +26,79 @@ export {
   fittedLogWeights,
   defaultSchedule,
 } from "./rejection-sampling";
-export { type OfflineDpoOptions, offlineDpo } from "./dpo";
-export { type RsoOptions, type RsoResult, rso } from "./rso";
+export {
+  type Proposal,
+  type PairSet,
+  type ComparisonRecords,
+  type RewardEstimate,
+  type PracticalEnvironment,
+  type FitOptions,
+  type FitResult,
+  type Learner,
+} from "./learner";
+export {
+  type FiniteEnvironment,
+  finiteEnvironment,
+  type FiniteFitResult,
+  type BanditLearner,
+  type BanditLearnerOptions,
+  banditLearner,
+  type NeuralBanditModel,
+  neuralBanditLearner,
+} from "./finite";
+export {
+  type SequencePairsView,
+  SequencePairs,
+  sequenceProposal,
+  SequenceRewardModel,
+  type SequenceEnvironment,
+  sequenceEnvironment,
+  type SequenceLearner,
+  logLinearLearner,
+  type NeuralSequenceModel,
+  neuralLearner,
+} from "./sequence/sequence-learner";
+export { type LearnerTrial, type LearnerBody, withLearner } from "./trial-learner";
+export {
+  ALL_KINDS,
+  lossKind,
+  lossOf,
+  policyClass,
+  policyUnsupported,
+  iterativeParams,
+  neuralParams,
+  perRound,
+} from "./params";
+export { type OfflineDpoOptions, dpo, offlineDpo, sequenceDpo, dpoAlgorithm } from "./dpo";
+export {
+  type RsoOptions,
+  type RsoRun,
+  type RsoResult,
+  rso,
+  type SequenceRsoOptions,
+  sequenceRso,
+  rsoAlgorithm,
+} from "./rso";
 export {
   type MultiStepOptions,
   type MultiStepStep,
+  type MultiStepRun,
   type MultiStepResult,
   multiStepRejectionSampling,
+  sequenceMultiStepRs,
+  multiStepRsAlgorithm,
 } from "./multi-step-rs";
 export {
   type IterativeDpoOptions,
   type IterativeDpoRound,
+  type IterativeDpoRun,
   type IterativeDpoResult,
   iterativeDpo,
+  iterativeDpoOutput,
+  type SequenceIterativeDpoOptions,
+  sequenceIterativeDpo,
+  iterativeDpoAlgorithm,
 } from "./iterative-dpo";
 export { type SequencePair, type NeuralTrainOptions } from "./sequence/neural-types";
 export { LogLinearSequencePolicy } from "./sequence/log-linear-sequence-policy";
-export {
-  type SequenceLearner,
-  logLinearLearner,
-  neuralLearner,
-  sequenceDpo,
-  type SequenceIterativeDpoOptions,
-  sequenceIterativeDpo,
-  type SequenceRsoOptions,
-  sequenceRso,
-  sequenceMultiStepRs,
-} from "./sequence/sequence-algorithms";
+export { practicalAlgorithms } from "./algorithms";

@@ -1,4 +1,5 @@
 import type { PreferenceDataset } from "@gsh/preference";
+import type { PairSet } from "./learner";
 
 /**
  * Training pairs (x, chosen, rejected) for the practical track, column-wise. The columns are private and read
@@ -10,7 +11,7 @@ import type { PreferenceDataset } from "@gsh/preference";
  * them, with optional feature vectors; a loss reads oriented pairs with a margin and a multiplicity.
  * `pairsFromDataset` is the one conversion.
  */
-export class PairBatch {
+export class PairBatch implements PairSet<number> {
   private readonly xs: number[] = [];
   private readonly ws: number[] = [];
   private readonly ls: number[] = [];
@@ -59,6 +60,16 @@ export class PairBatch {
       return false;
     }
     return y === 1 ? this.addPair(x, a1, a2, margin) : this.addPair(x, a2, a1, margin);
+  }
+
+  /** `addLabelled` without a margin (the learners' `PairSet` interface). */
+  add(x: number, first: number, second: number, y: 0 | 1 | null): void {
+    this.addLabelled(x, first, second, y);
+  }
+
+  /** The row diagnostics: pairs kept, and pairs refused (chosen = rejected, or a tie). */
+  diagnostics(): Record<string, number> {
+    return { pairs: this.size, degeneratePairs: this.refused };
   }
 
   concat(other: PairBatch): PairBatch {

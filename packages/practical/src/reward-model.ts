@@ -1,8 +1,19 @@
-import { type Rng, linearReward, sigmoid } from "@gsh/core";
+import { type Policy, type Rng, gibbsPolicy, linearReward, rowSamplers, sigmoid } from "@gsh/core";
 import { type BanditProblem, type PreferenceDataset, fitBradleyTerryOrThrow, winnerMinusLoser } from "@gsh/preference";
+import type { Proposal, RewardEstimate } from "./learner";
+
+/** A policy table as a proposal: alias-table draws per context (built on first use) and log π(a|x). */
+export function tableProposal(policy: Policy): Proposal<number> {
+  const A = policy.actions;
+  let tables: ReturnType<typeof rowSamplers> | null = null;
+  return {
+    sample: (x, rng) => (tables ??= rowSamplers(policy.probs, policy.contexts, A))[x].sample(rng),
+    logProb: (x, a) => Math.log(policy.probs[x * A + a]),
+  };
+}
 
 /** A learned reward model r̂(x, a) = <θ̂, φ(x, a)> that counts its calls (a cost beside preference queries). */
-export class RewardModel {
+export class RewardModel implements RewardEstimate<number> {
   calls = 0;
   readonly table: Float64Array;
 
@@ -27,6 +38,14 @@ export class RewardModel {
     this.calls++;
     return this.table[x * this.problem.actions + a];
   }
+
+  value(x: number, a: number): number {
+    return this.table[x * this.problem.actions + a];
+  }
+
+  gibbs(eta: number): Proposal<number> {
+    return tableProposal(gibbsPolicy(this.problem.reference, this.table, eta).policy);
+  }
 }
 
 /**
@@ -45,8 +64,11 @@ export function rewardModelLabel(
   rng: Rng,
   mode: RewardLabelMode = "bradley-terry",
 ): 0 | 1 | null {
-  const A = rm.problem.actions;
-  const gap = rm.table[x * A + a1] - rm.table[x * A + a2];
+  return rewardLabel(rm.value(x, a1) - rm.value(x, a2), rng, mode);
+}
+
+/** The label of a pair whose reward gap r̂(y¹) − r̂(y²) is `gap` (y = 1: y¹ preferred; null for an argmax tie). */
+export function rewardLabel(gap: number, rng: Rng, mode: RewardLabelMode = "bradley-terry"): 0 | 1 | null {
   if (mode === "argmax") return gap > 0 ? 1 : gap < 0 ? 0 : null;
   return rng.uniform() < sigmoid(gap) ? 1 : 0;
 }

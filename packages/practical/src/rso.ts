@@ -1,14 +1,36 @@
 import * as E from "fp-ts/lib/Either";
-import { AliasTable, type GshError, gibbsPolicy, rowSamplers, type Rng, invalidArgument } from "@gsh/core";
-import type { BanditProblem, PreferenceOracle } from "@gsh/preference";
-import { DPO, type LossSpec } from "./losses";
-import { PairBatch } from "./pairs-data";
-import { type PolicyClass, createTrainablePolicy } from "./policy-factory";
+import { type GshError, type Policy, type Rng, getOrThrow, invalidArgument } from "@gsh/core";
+import {
+  type BanditProblem,
+  type Oracle,
+  type PreferenceOracle,
+  type SequenceOfflineData,
+  type SequencePolicy,
+  type SequenceProblem,
+  type TabularSequencePolicy,
+  defineAlgorithm,
+  z,
+} from "@gsh/preference";
+import { banditLearner } from "./finite";
+import type { FitResult, Learner, PairSet, Proposal, RewardEstimate } from "./learner";
+import type { LossSpec } from "./losses";
+import type { PairBatch } from "./pairs-data";
+import { ALL_KINDS, lossKind, lossOf, policyClass, policyUnsupported } from "./params";
+import type { PolicyClass } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
-import { type RewardLabelMode, type RewardModel, rewardModelLabel } from "./reward-model";
-import { type SamplingCosts, consecutivePairs, samplingSizes, statisticalRejectionSample } from "./rejection-sampling";
-import { type TrainResult, trainPolicy, trainingPairs } from "./train";
+import { type RewardLabelMode, type RewardModel, rewardLabel } from "./reward-model";
+import {
+  DEFAULT_SYNTHETIC_PAIRS,
+  type SamplingCosts,
+  consecutivePairs,
+  samplingSizes,
+  statisticalRejectionSample,
+} from "./rejection-sampling";
+import type { SequenceLearner } from "./sequence/sequence-learner";
+import type { TrainResult } from "./train";
+import { withLearner } from "./trial-learner";
 
+/** RSO's synthetic-dataset size, sampler and labels. */
 export interface RsoOptions {
   /**
    * Synthetic pairs to generate (default 16384, `DEFAULT_SYNTHETIC_PAIRS`): ⌈pairs/⌊k/2⌋⌉ prompts are drawn from d0.
@@ -28,11 +50,21 @@ export interface RsoOptions {
   readonly labels?: "reward-model" | "oracle";
   /** How the reward model labels (default "bradley-terry": sampled from σ(r̂ gap)). */
   readonly rewardLabels?: RewardLabelMode;
+  /** Deprecated bandit form only (the learner carries them otherwise). */
   readonly loss?: LossSpec;
   readonly policyClass?: PolicyClass;
   readonly l2?: number;
 }
 
+/** RSO's result: the fitted policy, the synthetic pairs, the sampling costs and the fit. */
+export interface RsoRun<Out, S, F> {
+  readonly policy: Out;
+  readonly pairs: S;
+  readonly costs: SamplingCosts;
+  readonly train: F;
+}
+
+/** The deprecated bandit form's result. */
 export interface RsoResult {
   readonly policy: TrainablePolicy;
   readonly pairs: PairBatch;
@@ -41,19 +73,48 @@ export interface RsoResult {
 }
 
 /**
- * RSO (Liu et al. 2023): for each prompt, N candidates from π0, scored by the reward model, the statistical
- * rejection sampler keeps k (targeting π0·e^{r̂/η}); consecutive accepted samples are paired, labelled by the reward
- * model or the oracle, and a policy is fit by the loss (DPO by default). The synthetic dataset has `syntheticPairs`
- * pairs (16384 by default): with BT labels and a policy class that contains π0·e^{r̂/η}, DPO's optimum on them tends
- * to that MLE-Gibbs policy as the pairs grow (tested), so RSO's gap to MLE-Gibbs is a finite-sample effect.
+ * RSO (Liu et al. 2023), for every environment kind: for each prompt, N candidates from π0, scored by the reward
+ * model, the statistical rejection sampler keeps k (targeting π0·e^{r̂/η}); consecutive accepted samples are paired,
+ * labelled by the reward model or the oracle, and the learner is fit on them by its loss (DPO by default). The
+ * synthetic dataset has `syntheticPairs` pairs (16384 by default): with BT labels and a policy class that contains
+ * π0·e^{r̂/η}, DPO's optimum on them tends to that MLE-Gibbs policy as the pairs grow (tested), so RSO's gap to
+ * MLE-Gibbs is a finite-sample effect.
  */
+export function rso<R, D, S extends PairSet<R>, Out extends Policy | SequencePolicy, F extends FitResult>(
+  learner: Learner<R, D, S, Out, F>,
+  rewardModel: RewardEstimate<R>,
+  rng: Rng,
+  options?: RsoOptions,
+  oracle?: Oracle<R>,
+): E.Either<GshError, RsoRun<Out, S, F>>;
+/** @deprecated use `rso(banditLearner(problem, { policyClass, loss, l2 }), rewardModel, rng, options, oracle)` */
 export function rso(
   problem: BanditProblem,
   rewardModel: RewardModel,
   rng: Rng,
-  options: RsoOptions = {},
+  options?: RsoOptions,
   oracle?: PreferenceOracle,
-): E.Either<GshError, RsoResult> {
+): E.Either<GshError, RsoResult>;
+export function rso(
+  target: BanditProblem | Learner<unknown, unknown, PairSet<unknown>, Policy | SequencePolicy, FitResult>,
+  rewardModel: RewardEstimate<unknown>,
+  rng: Rng,
+  options: RsoOptions = {},
+  oracle?: Oracle<unknown>,
+): E.Either<GshError, RsoRun<unknown, unknown, unknown>> {
+  if ("fit" in target) return run(target, rewardModel, rng, options, oracle);
+  const learner = banditLearner(target, { policyClass: options.policyClass, loss: options.loss, l2: options.l2 });
+  const r = run(learner, rewardModel as RewardModel, rng, options, oracle);
+  return E.isLeft(r) ? r : E.right({ ...r.right, policy: learner.model });
+}
+
+function run<R, D, S extends PairSet<R>, Out extends Policy | SequencePolicy, F extends FitResult>(
+  learner: Learner<R, D, S, Out, F>,
+  rewardModel: RewardEstimate<R>,
+  rng: Rng,
+  options: RsoOptions,
+  oracle?: Oracle<R>,
+): E.Either<GshError, RsoRun<Out, S, F>> {
   const sizes = samplingSizes(options);
   if (E.isLeft(sizes)) return sizes;
   const { P: prompts, N, k } = sizes.right;
@@ -61,41 +122,103 @@ export function rso(
   if (sampler !== "rejection" && sampler !== "exact")
     return E.left(invalidArgument("sampler", `must be "rejection" or "exact", got ${String(sampler)}`));
   if (options.labels === "oracle" && !oracle) return E.left(invalidArgument("labels", "oracle labels need an oracle"));
-  const A = problem.actions;
-  const contexts = new AliasTable(problem.contextWeights);
-  const tables = rowSamplers(problem.reference.probs, problem.contexts, A);
+  const env = learner.environment;
   const costs: SamplingCosts = { candidatesSampled: 0, rewardModelCalls: 0 };
-  const pairs = new PairBatch();
+  const pairs = env.pairs();
   const calls0 = rewardModel.calls;
-  let exact: ReturnType<typeof rowSamplers> | null = null;
+  let exact: Proposal<R> | null = null;
   for (let p = 0; p < prompts; p++) {
-    const x = contexts.sample(rng);
-    let cands: number[];
+    const x = env.drawPrompt(rng);
+    let cands: R[];
     let acc: number[];
     if (sampler === "exact") {
-      exact ??= rowSamplers(
-        gibbsPolicy(problem.reference, rewardModel.table, problem.eta).policy.probs,
-        problem.contexts,
-        A,
-      );
-      cands = Array.from({ length: k }, () => exact![x].sample(rng));
+      const gibbs = (exact ??= rewardModel.gibbs(env.eta));
+      cands = Array.from({ length: k }, () => gibbs.sample(x, rng));
       acc = cands.map((_, i) => i);
     } else {
-      cands = Array.from({ length: N }, () => tables[x].sample(rng));
+      cands = Array.from({ length: N }, () => env.reference.sample(x, rng));
       costs.candidatesSampled += N;
-      const rewards = cands.map((a) => rewardModel.score(x, a));
-      acc = statisticalRejectionSample(rewards, k, problem.eta, rng);
+      const rewards = cands.map((y) => rewardModel.score(x, y));
+      acc = statisticalRejectionSample(rewards, k, env.eta, rng);
     }
     for (const [i, j] of consecutivePairs(acc)) {
-      if (options.labels === "oracle") pairs.addLabelled(x, cands[i], cands[j], oracle!.query(x, cands[i], cands[j]));
-      else {
-        const y = rewardModelLabel(rewardModel, x, cands[i], cands[j], rng, options.rewardLabels);
-        pairs.addLabelled(x, cands[i], cands[j], y);
-      }
+      const [a, b] = [cands[i], cands[j]];
+      if (options.labels === "oracle") pairs.add(x, a, b, oracle!.query(x, a, b));
+      else
+        pairs.add(x, a, b, rewardLabel(rewardModel.value(x, a) - rewardModel.value(x, b), rng, options.rewardLabels));
     }
   }
   costs.rewardModelCalls = rewardModel.calls - calls0;
-  const policy = createTrainablePolicy(options.policyClass ?? "log-linear", problem);
-  const train = trainPolicy(policy, trainingPairs(policy, pairs), { loss: options.loss ?? DPO, l2: options.l2 });
-  return E.isLeft(train) ? train : E.right({ policy, pairs, costs, train: train.right });
+  const train = learner.fit(pairs, { mergeDuplicates: true });
+  return E.isLeft(train) ? train : E.right({ policy: learner.current(), pairs, costs, train: train.right });
 }
+
+/** @deprecated use `RsoOptions` */
+export type SequenceRsoOptions = Pick<RsoOptions, "syntheticPairs" | "candidates" | "accepted">;
+
+/** @deprecated use `rso(learner, rewardModel, rng, options)` with the environment's `fitReward` of the offline data */
+export function sequenceRso(
+  learner: SequenceLearner,
+  _problem: SequenceProblem,
+  offline: SequenceOfflineData,
+  rng: Rng,
+  options: SequenceRsoOptions = {},
+): E.Either<
+  GshError,
+  {
+    policy: TabularSequencePolicy;
+    pairs: number;
+    candidatesSampled: number;
+    rewardModelCalls: number;
+    gradientSteps: number;
+  }
+> {
+  const reward = learner.environment.fitReward(offline.data);
+  if (E.isLeft(reward)) return reward;
+  const r = rso(learner, reward.right, rng, options);
+  return E.isLeft(r)
+    ? r
+    : E.right({
+        policy: r.right.policy,
+        pairs: r.right.pairs.data.size,
+        candidatesSampled: r.right.costs.candidatesSampled,
+        rewardModelCalls: r.right.costs.rewardModelCalls,
+        gradientSteps: r.right.train.steps,
+      });
+}
+
+/** The `rso` algorithm on every environment kind: the BT reward model of `budget` π0 pairs, then RSO. */
+export const rsoAlgorithm = defineAlgorithm({
+  name: "rso",
+  track: "practical",
+  description:
+    "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted) until `syntheticPairs` pairs (default 16384), reward-model labels, DPO fit",
+  params: z
+    .object({
+      syntheticPairs: z.number().int().positive().default(DEFAULT_SYNTHETIC_PAIRS),
+      candidates: z.number().int().min(2).default(64),
+      accepted: z.number().int().min(2).default(8),
+      loss: lossKind,
+      policy: policyClass,
+    })
+    .strict(),
+  supports: ALL_KINDS,
+  unsupported: (shape, p) => policyUnsupported(shape, p.policy),
+  run: (ctx, p) =>
+    withLearner(ctx, { policy: p.policy, loss: lossOf(p.loss) }, (learner, trial) => {
+      const env = learner.environment;
+      const reward = getOrThrow(env.fitReward(env.offlineRecords(trial.offlineData(ctx.budget))));
+      const r = getOrThrow(
+        rso(learner, reward, ctx.rng, {
+          syntheticPairs: p.syntheticPairs,
+          candidates: p.candidates,
+          accepted: p.accepted,
+        }),
+      );
+      return {
+        policy: r.policy,
+        costs: { ...r.costs, gradientSteps: r.train.steps },
+        diagnostics: r.pairs.diagnostics(),
+      };
+    }),
+});

@@ -9,6 +9,8 @@ import {
   PairBatch,
   TabularPolicy,
   offlineDpo,
+  dpo,
+  banditLearner,
   pairLoss,
   trainPolicy,
   trainPolicyOrThrow,
@@ -91,6 +93,21 @@ describe("DPO on the log-linear policy is the BT MLE (the paper's idealization)"
     // the familiar metrics are logged, with the exact KL beside them
     expect(r.right.train.metrics["rewards/accuracies"]).toBeGreaterThan(0.5);
     expect(r.right.train.metrics["objective/kl"]).toBeGreaterThan(0);
+  });
+
+  it("the one `dpo` on a bandit learner lands on θ̂ too (1e-4), its row diagnostics are the training metrics and refused pairs", () => {
+    const inst = testbedR(4, { eta: 0.3 });
+    const { data } = sampleOfflineData(inst, 800, 4);
+    const learner = banditLearner(inst.problem, { loss: DPO, l2: 1 });
+    const r = dpo(learner, data);
+    if (E.isLeft(r)) throw new Error(r.left._tag);
+    const mle = fitBradleyTerryOrThrow(winnerMinusLoser(data, inst.problem.features), data.size, 8, { lambda: 1 });
+    const w = learner.rewardParameters!()!;
+    mle.theta.forEach((v, k) => expect(Math.abs(w[k] - v)).toBeLessThan(1e-4));
+    expect(r.right.policy).toBe(learner.model.distribution());
+    expect(r.right.train.diagnostics.degeneratePairs).toBe(r.right.pairs.degenerate);
+    expect(r.right.pairs.size + r.right.pairs.degenerate).toBe(data.size);
+    expect(r.right.train.diagnostics["rewards/accuracies"]).toBeGreaterThan(0.5);
   });
 
   it("the tabular policy starts exactly at π0, and the log-linear one contains π* (w = θ*)", () => {

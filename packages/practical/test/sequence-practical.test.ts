@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { Rng } from "@gsh/core";
+import { Rng, getOrThrow } from "@gsh/core";
 import {
   SEQUENCE_SIZES,
   type SequenceInstance,
@@ -23,12 +23,17 @@ import { NeuralSequencePolicy, loadTf } from "../src/neural";
 import {
   logLinearLearner,
   neuralLearner,
-  sequenceDpo,
-  sequenceIterativeDpo,
-  sequenceRso,
-  sequenceMultiStepRs,
+  dpo,
+  iterativeDpo,
+  rso,
+  multiStepRejectionSampling,
+  sequenceEnvironment,
   annealedLogWeights,
   fittedLogWeights,
+  dpoAlgorithm,
+  iterativeDpoAlgorithm,
+  rsoAlgorithm,
+  multiStepRsAlgorithm,
 } from "../src";
 
 describe("practical algorithms on the sequence bandit", () => {
@@ -47,15 +52,15 @@ describe("practical algorithms on the sequence bandit", () => {
     const mle = fitBradleyTerry(winnerMinusLoser(off.data, null), off.data.size, problem.dim, { lambda: 1 });
     if (E.isLeft(mle)) throw new Error("mle failed");
     const learner = logLinearLearner(problem, { l2: 1 });
-    sequenceDpo(learner, problem, off);
+    getOrThrow(dpo(learner, off));
     let worst = 0;
-    for (let k = 0; k < problem.dim; k++) worst = Math.max(worst, Math.abs(learner.policy.w[k] - mle.right.theta[k]));
+    for (let k = 0; k < problem.dim; k++) worst = Math.max(worst, Math.abs(learner.model.w[k] - mle.right.theta[k]));
     expect(worst).toBeLessThan(1e-6);
   });
 
   it("iterative DPO (log-linear, best-vs-worst, oracle labels) spends exactly T·m queries and improves on π0", () => {
     const oracle = inst.makeOracle(Rng.seeded(3));
-    const r = sequenceIterativeDpo(logLinearLearner(problem), problem, oracle, Rng.seeded(3), {
+    const r = iterativeDpo(logLinearLearner(problem), oracle, Rng.seeded(3), {
       rounds: 3,
       batchSize: 200,
     });
@@ -67,16 +72,18 @@ describe("practical algorithms on the sequence bandit", () => {
   });
 
   it("RSO on sequences: N candidates per prompt, at most k−1 pairs each, reward-model labels; it improves on π0; bad N, k are refused", () => {
-    const r = sequenceRso(logLinearLearner(problem), problem, off, Rng.seeded(4), {
+    const reward = getOrThrow(sequenceEnvironment(problem).fitReward(off.data));
+    const r = rso(logLinearLearner(problem), reward, Rng.seeded(4), {
       syntheticPairs: 256, // 64 prompts of k = 8
       candidates: 32,
       accepted: 8,
     });
     if (E.isLeft(r)) throw new Error("failed");
-    expect(r.right.pairs).toBeLessThanOrEqual(64 * 7);
-    expect(r.right.candidatesSampled).toBe(64 * 32);
+    expect(r.right.pairs.data.size).toBeLessThanOrEqual(64 * 7);
+    expect(r.right.costs.candidatesSampled).toBe(64 * 32);
+    expect(r.right.costs.rewardModelCalls).toBe(64 * 32);
     expect(subopt(r.right.policy)).toBeLessThan(subopt0);
-    const bad = sequenceRso(logLinearLearner(problem), problem, off, Rng.seeded(4), { candidates: 4, accepted: 5 });
+    const bad = rso(logLinearLearner(problem), reward, Rng.seeded(4), { candidates: 4, accepted: 5 });
     expect(E.isLeft(bad) && bad.left).toMatchObject({ field: "accepted" });
   });
 
@@ -94,8 +101,8 @@ describe("practical algorithms on the sequence bandit", () => {
         learningRate: 0.01,
         batchSize: 128,
       });
-      const r = sequenceDpo(learner, tiny.problem, data);
-      expect(r.gradientSteps).toBe(150);
+      const r = getOrThrow(dpo(learner, data));
+      expect(r.train.steps).toBe(150);
       // the learner wraps the same DPO loop whose SubOpt improvement neural.test.ts checks; here: it trained (the
       // mean loss of the last 10 steps is below ln 2, the loss at π = π0) and moved away from π0.
       const last = learner.losses.slice(-10).reduce((a, b) => a + b, 0) / 10;
@@ -137,12 +144,42 @@ describe("practical algorithms on the sequence bandit", () => {
   });
 
   it("multi-step RS on sequences runs K steps of N candidates per prompt, improves on π0, and refuses a bad schedule", () => {
-    const r = sequenceMultiStepRs(problem, off, Rng.seeded(5), { syntheticPairs: 128, candidates: 32, accepted: 8 });
+    const reward = getOrThrow(sequenceEnvironment(problem).fitReward(off.data));
+    const r = multiStepRejectionSampling(logLinearLearner(problem), reward, Rng.seeded(5), {
+      syntheticPairs: 128,
+      candidates: 32,
+      accepted: 8,
+    });
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-    expect(r.right.candidatesSampled).toBe(3 * 32 * 32);
-    expect(r.right.rewardModelCalls).toBe(3 * 32 * 32);
+    expect(r.right.steps.map((s) => s.eta)).toEqual([10 * 0.3, Math.sqrt(10) * 0.3, 0.3]);
+    expect(r.right.costs.candidatesSampled).toBe(3 * 32 * 32);
+    expect(r.right.costs.rewardModelCalls).toBe(3 * 32 * 32);
     expect(subopt(r.right.policy)).toBeLessThan(subopt0);
-    const bad = sequenceMultiStepRs(problem, off, Rng.seeded(5), { schedule: [0.1, 1] });
+    const bad = multiStepRejectionSampling(logLinearLearner(problem), reward, Rng.seeded(5), { schedule: [0.1, 1] });
     expect(E.isLeft(bad) && bad.left).toMatchObject({ field: "schedule" });
+    const empty = multiStepRejectionSampling(logLinearLearner(problem), reward, Rng.seeded(5), { schedule: [] });
+    expect(E.isLeft(empty) && empty.left).toMatchObject({ field: "schedule" });
+  });
+
+  it("a moving reference is refused on sequences: by the learner's fit (typed) and by the definitions before a run", () => {
+    const learner = logLinearLearner(problem);
+    const fit = learner.fit(learner.environment.offlinePairs(off), { reference: "moving" });
+    expect(E.isLeft(fit) && fit.left).toMatchObject({ _tag: "InvalidArgument", field: "reference" });
+    const shape = { kind: "sequence" } as const;
+    const params = iterativeDpoAlgorithm.params.parse({ reference: "moving" });
+    expect(iterativeDpoAlgorithm.unsupported?.(shape, params)).toBe("on sequences the reference is fixed to π0");
+    expect(iterativeDpoAlgorithm.unsupported?.({ kind: "bandit" }, params)).toBeNull();
+  });
+
+  it("a tabular policy over Vᴸ responses is unsupported on sequences for every log-linear/tabular definition (and supported on finite kinds)", () => {
+    for (const def of [dpoAlgorithm, iterativeDpoAlgorithm, rsoAlgorithm, multiStepRsAlgorithm]) {
+      const tabular = (def.params as { parse(v: unknown): unknown }).parse({ policy: "tabular" });
+      const unsupported = def.unsupported as (s: { kind: string }, p: unknown) => string | null;
+      expect(unsupported({ kind: "sequence" }, tabular)).toBe(
+        "policy 'tabular' is not available on sequences: use log-linear",
+      );
+      expect(unsupported({ kind: "bandit" }, tabular)).toBeNull();
+      expect(unsupported({ kind: "sequence" }, (def.params as { parse(v: unknown): unknown }).parse({}))).toBeNull();
+    }
   });
 });

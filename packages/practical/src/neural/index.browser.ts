@@ -9,3 +9,4 @@ export {
   loadTf,
 } from "./backend-browser";
 export * from "./policies-entry";
+export { neuralDpoAlgorithm, neuralIterativeDpoAlgorithm, neuralAlgorithms } from "./algorithms.browser";

@@ -11,3 +11,4 @@ export {
   loadTf,
 } from "./backend";
 export * from "./policies-entry";
+export { neuralDpoAlgorithm, neuralIterativeDpoAlgorithm, neuralAlgorithms } from "./algorithms";

@@ -10,4 +10,5 @@ export { RecurrentSequencePolicy } from "./recurrent-policy";
 // Types of the root entry point that these signatures use, so the sub-entry's API report is self-contained.
 export type { BanditPolicyModel } from "../policies";
 export type { PairBatch } from "../pairs-data";
+export type { PairSet } from "../learner";
 export type { SequencePair, NeuralTrainOptions } from "../sequence/neural-types";
