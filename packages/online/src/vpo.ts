@@ -91,8 +91,8 @@ export function optimisticMle(
 
 /**
  * Value-incentivised optimism (VPO, Cen et al. 2024; SELM, Zhang et al. 2024, is the same objective in DPO form), on
- * finite actions and on sequences (θ̃'s Gibbs policy is a family member, so Markov): both responses from the Gibbs policy of the optimistic MLE θ̃ (VPO's Algorithm 1 samples
- * its pair from its current, optimistic, policy). The weight is fixed by a rule, not tuned: α = β, the state's
+ * finite actions and on sequences (θ̃'s Gibbs policy is a family member, so Markov): both responses from the Gibbs
+ * policy of the optimistic MLE θ̃ (VPO's Algorithm 1 samples its pair from its current, optimistic, policy). The weight is fixed by a rule, not tuned: α = β, the state's
  * confidence width (√d in the suites, as for the enhancer and XPO). The output policy stays the main agent's.
  */
 export const vpoRule: ExplorationRule = (s) => {
