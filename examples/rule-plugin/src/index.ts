@@ -1,24 +1,25 @@
 // An example gsh plugin: a new exploration rule for online GSHF, written outside gsh. The rule, ε-mixed pairs,
-// asks about the main agent's sample against, with probability ε, a uniformly random action instead of a second
+// asks about the main agent's sample against, with probability ε, a uniformly random response instead of a second
 // sample of the main agent: on-policy pairs plus a little forced coverage (ε = 0.1 by default, stated, not tuned).
 // Everything else (the MLE main agent, rounds, the counted oracle, the trace) is online GSHF's: a rule only decides
-// which pair to ask about, so `onlineGshf` runs it unchanged.
+// which pair to ask about, so `onlineGshf` runs it unchanged. It is written against the rule's world (samplers of
+// the main agent's and of uniform responses), so the same rule runs on finite bandits and on sequences.
 //
 // Load it with `gsh bench --plugin ./examples/rule-plugin/src/index.ts` or list it in a suite's `plugins:`.
-import { getOrThrow, rowSamplers } from "@gsh/core";
+import { getOrThrow } from "@gsh/core";
 import { finiteGibbsFamily } from "@gsh/preference";
 import { type ExplorationRule, onlineGshf } from "@gsh/online";
 import { defineAlgorithm, z } from "@gsh/bench";
 
-/** a¹ ~ π¹_t; a² ~ π¹_t, or with probability ε uniform over the actions. */
+/** y¹ ~ π¹_t; y² ~ π¹_t, or with probability ε a uniformly random response. */
 export function epsilonMixedRule(epsilon: number): ExplorationRule {
   return (s) => {
-    const A = s.problem.actions;
-    const main = rowSamplers(s.main.probs, s.problem.contexts, A);
+    const y1 = s.world.slot(),
+      y2 = s.world.slot();
     return {
       sample: (x, rng) => [
-        main[x].sample(rng),
-        rng.uniform() < epsilon ? Math.floor(rng.uniform() * A) : main[x].sample(rng),
+        s.main.draw(x, rng, y1),
+        rng.uniform() < epsilon ? s.world.uniform.draw(x, rng, y2) : s.main.draw(x, rng, y2),
       ],
       degenerate: () => 0,
     };

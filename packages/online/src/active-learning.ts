@@ -1,7 +1,10 @@
-import { type Rng, cholesky, forwardSubstitute } from "@gsh/core";
+import { GshException, cholesky, forwardSubstitute, invalidArgument } from "@gsh/core";
 import type { BanditProblem } from "@gsh/preference";
-import type { ExplorationRule, PairPlan } from "./exploration";
+import type { ExplorationRule } from "./exploration";
 import { requireHessian } from "./rule-helpers";
+
+// Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
+const { Number } = globalThis;
 
 /** The Bernoulli entropy H(p) in nats (0 at p = 0 or 1). */
 const entropy = (p: number) => (p <= 0 || p >= 1 ? 0 : -p * Math.log(p) - (1 - p) * Math.log(1 - p));
@@ -70,16 +73,51 @@ export function bestActivePair(
 
 /**
  * Active preference learning (pairs of maximal predictive entropy × uncertainty, in the line of Houlsby et al.'s
- * BALD, 2011, and of the active-learning DPO variants): each round, at every context the pair of distinct actions
- * that maximises H(σ(<θ̂, z>))·‖z‖_{H⁻¹}, asked about whenever that context is drawn. No hyper-parameter; on a
- * finite-action bandit every pair is a candidate (A(A−1)/2 per context). On sequences (`onlineGshfSequence`) the
- * candidates are `bestOfN` (default 8, so 28 pairs) responses sampled from the main agent for each prompt.
+ * BALD, 2011, and of the active-learning DPO variants): each round, at every context the pair of distinct candidates
+ * that maximises H(σ(<θ̂, z>))·‖z‖_{H⁻¹} (`bestActivePair`), asked about whenever that context is drawn. Where the
+ * responses can be enumerated (finite actions) every pair is a candidate (A(A−1)/2 per context, one choice per context
+ * and round); otherwise (sequences) the candidates are `candidates` responses sampled from the main agent for each
+ * prompt drawn (default 8, so 28 pairs). No other hyper-parameter.
  */
-export const activeLearningRule: ExplorationRule = (s) => {
-  const pairs = activeLearningPairs(s.problem, s.theta, requireHessian(s, "active learning"));
-  const plan: PairPlan = {
-    sample: (x: number, _rng: Rng) => [pairs[2 * x], pairs[2 * x + 1]],
-    degenerate: () => 0,
+export function activeLearningRuleWith(candidates = 8): ExplorationRule {
+  if (!(Number.isInteger(candidates) && candidates >= 2))
+    throw new GshException(invalidArgument("bestOfN", `active learning needs ≥ 2 candidates, got ${candidates}`));
+  return (s) => {
+    const d = s.world.dim;
+    const L = cholesky(requireHessian(s, "active learning"), d);
+    const enumerate = s.world.responses;
+    if (enumerate) {
+      // Every response is a candidate: the pair depends on the context only, found once per context and round.
+      const chosen = new Map<number, [number, number]>();
+      return {
+        sample(x) {
+          const ys = enumerate(x);
+          let pair = chosen.get(x);
+          if (!pair) {
+            const feats = new Float64Array(ys.length * d);
+            ys.forEach((y, i) => s.world.features(x, y, feats.subarray(i * d, (i + 1) * d)));
+            chosen.set(x, (pair = bestActivePair(feats, ys.length, s.theta, L)));
+          }
+          return [ys[pair[0]], ys[pair[1]]];
+        },
+        degenerate: () => 0,
+      };
+    }
+    const cand = Array.from({ length: candidates }, () => s.world.slot());
+    const feats = new Float64Array(candidates * d);
+    return {
+      sample(x, rng) {
+        for (let j = 0; j < candidates; j++) {
+          cand[j] = s.main.draw(x, rng, cand[j]);
+          s.world.features(x, cand[j], feats.subarray(j * d, (j + 1) * d));
+        }
+        const [i, j] = bestActivePair(feats, candidates, s.theta, L);
+        return [cand[i], cand[j]];
+      },
+      degenerate: () => 0,
+    };
   };
-  return plan;
-};
+}
+
+/** `activeLearningRuleWith(8)`: on finite actions every pair, on sequences 8 sampled candidates per prompt. */
+export const activeLearningRule: ExplorationRule = activeLearningRuleWith(8);

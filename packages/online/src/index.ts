@@ -1,19 +1,11 @@
-// The public API, named: the algorithms, the exploration rules (each usable as a custom rule's building block), and
-// the helpers a plugin's rule needs. The loop settings shared by the two online GSHF files stay internal.
+// The public API, named: the algorithms and their definitions, the exploration rules (each usable as a custom rule's
+// building block) with their registry, the worlds a rule sees, and the helpers a plugin's rule needs.
 export { type EnhancerOptions, type EnhancerResult, enhancer } from "./enhancer";
-export {
-  type ExplorationName,
-  type ExplorationRule,
-  type ExplorationState,
-  type PairPlan,
-  bestVsWorstRule,
-  enhancerRule,
-  explorationRule,
-  onPolicyRule,
-  referenceRule,
-  uniformRule,
-} from "./exploration";
-export { fromPolicies, requireData, requireHessian } from "./rule-helpers";
+export type { ExplorationRule, ExplorationState, PairPlan } from "./exploration";
+export { type ExplorationWorld, type ResponseSampler, finiteWorld, sequenceWorld } from "./world";
+export { EXPLORATION_NAMES, type ExplorationName, explorationRule, explorationUnsupported } from "./rules";
+export { bestVsWorstRule, enhancerRule, onPolicyRule, referenceRule, uniformRule } from "./basic-rules";
+export { fromPolicies, fromSamplers, requireData, requireHessian } from "./rule-helpers";
 export {
   BOOTSTRAP_ENSEMBLE,
   bootstrapPair,
@@ -21,14 +13,25 @@ export {
   laplacePosteriorRule,
   laplacePosteriorSampler,
 } from "./posterior-sampling";
-export { xpoPolicy, xpoRule } from "./xpo";
+export { XPO_FINITE_ONLY, xpoPolicy, xpoRule } from "./xpo";
 export { type OptimisticMle, type OptimisticMleOptions, calibratedValue, optimisticMle, vpoRule } from "./vpo";
-export { activeLearningPairs, activeLearningRule, activeLearningScore, bestActivePair } from "./active-learning";
+export {
+  activeLearningPairs,
+  activeLearningRule,
+  activeLearningRuleWith,
+  activeLearningScore,
+  bestActivePair,
+} from "./active-learning";
 export {
   type IterationTrace,
   type OnlineGshfOptions,
   type OnlineGshfResult,
+  type SequenceOnlineOptions,
+  type SequenceOnlineResult,
   hybridGshf,
+  hybridGshfAlgorithm,
+  onlineAlgorithms,
   onlineGshf,
+  onlineGshfAlgorithm,
+  onlineGshfSequence,
 } from "./online-gshf";
-export { type SequenceOnlineOptions, type SequenceOnlineResult, onlineGshfSequence } from "./online-gshf-sequence";

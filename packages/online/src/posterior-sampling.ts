@@ -1,7 +1,7 @@
 import { GshException, type Rng, backSubstitute, cholesky, invalidArgument } from "@gsh/core";
-import { finiteGibbsFamily, fitBradleyTerryOrThrow } from "@gsh/preference";
+import { fitBradleyTerryOrThrow } from "@gsh/preference";
 import type { ExplorationRule } from "./exploration";
-import { fromPolicies, requireData, requireHessian } from "./rule-helpers";
+import { fromSamplers, requireData, requireHessian } from "./rule-helpers";
 
 /**
  * A sampler of the Laplace posterior N(θ̂, H⁻¹): θ̂ + L⁻ᵀξ with H = LLᵀ and ξ ~ N(0, I), so Cov = (LLᵀ)⁻¹ = H⁻¹.
@@ -24,13 +24,14 @@ export function laplacePosteriorSampler(theta: Float64Array, hessian: Float64Arr
  * the idea behind ensemble Thompson agents such as SEA (Liu et al., "Sample-efficient alignment for LLMs", 2024).
  * Each round draws θ₁, θ₂ ~ N(θ̂, H⁻¹) with H = λI + Σ σ′(<θ̂, z_i>) z_i z_iᵀ, the Hessian of the penalised loss at
  * the MLE (not the design Σ, which understates the spread), and pairs a¹ ~ π_{θ₁}, a² ~ π_{θ₂}, their Gibbs policies
- * at the problem's η. The draws are per round (batched Thompson sampling); there is no hyper-parameter to set.
+ * at the problem's η (Gibbs-family members, so Markov on sequences). The draws are per round (batched Thompson
+ * sampling); there is no hyper-parameter to set.
  */
 export const laplacePosteriorRule: ExplorationRule = (s) => {
   const draw = laplacePosteriorSampler(s.theta, requireHessian(s, "posterior sampling"));
-  const family = finiteGibbsFamily(s.problem);
   const r = s.rng.split("posterior");
-  return fromPolicies(family.policyOf(draw(r)), family.policyOf(draw(r)));
+  const first = s.world.member(draw(r));
+  return fromSamplers(s.world, first, s.world.member(draw(r)));
 };
 
 /** Ensemble size of the bootstrap rule, fixed in advance (small ensembles, as in ensemble Thompson sampling agents). */
@@ -76,7 +77,7 @@ export function bootstrapPair(
  */
 export const bootstrapPosteriorRule: ExplorationRule = (s) => {
   const { z, size, lambda } = requireData(s, "bootstrap sampling");
-  const [t1, t2] = bootstrapPair(z, size, s.problem.dim, lambda, s.theta, s.rng.split("bootstrap"));
-  const family = finiteGibbsFamily(s.problem);
-  return fromPolicies(family.policyOf(t1), family.policyOf(t2));
+  const key = s.world.bootstrapKey;
+  const [t1, t2] = bootstrapPair(z, size, s.world.dim, lambda, s.theta, key === null ? s.rng : s.rng.split(key));
+  return fromSamplers(s.world, s.world.member(t1), s.world.member(t2));
 };

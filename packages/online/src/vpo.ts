@@ -1,8 +1,8 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, getOrThrow } from "@gsh/core";
-import { type GibbsFamily, finiteGibbsFamily, fitBradleyTerry } from "@gsh/preference";
+import { type GibbsFamily, fitBradleyTerry } from "@gsh/preference";
 import type { ExplorationRule } from "./exploration";
-import { fromPolicies, requireData } from "./rule-helpers";
+import { fromSamplers, requireData } from "./rule-helpers";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -90,15 +90,14 @@ export function optimisticMle(
 }
 
 /**
- * Value-incentivised optimism (VPO, Cen et al. 2024; SELM, Zhang et al. 2024, is the same objective in DPO form) on
- * a finite-action bandit: both actions from the Gibbs policy of the optimistic MLE θ̃ (VPO's Algorithm 1 samples
- * its pair from its current, optimistic, policy). The weight is fixed by a rule, not tuned: α = β, the state's
+ * Value-incentivised optimism (VPO, Cen et al. 2024; SELM, Zhang et al. 2024, is the same objective in DPO form), on
+ * finite actions and on sequences (θ̃'s Gibbs policy is a family member, so Markov): both responses from the Gibbs
+ * policy of the optimistic MLE θ̃ (VPO's Algorithm 1 samples its pair from its current, optimistic, policy). The weight is fixed by a rule, not tuned: α = β, the state's
  * confidence width (√d in the suites, as for the enhancer and XPO). The output policy stays the main agent's.
  */
 export const vpoRule: ExplorationRule = (s) => {
   const { z, size, lambda } = requireData(s, "VPO");
-  const family = finiteGibbsFamily(s.problem);
-  const { theta } = getOrThrow(optimisticMle(family, z, size, { alpha: s.beta, lambda, init: s.theta }));
-  const policy = family.policyOf(theta);
-  return fromPolicies(policy, policy);
+  const { theta } = getOrThrow(optimisticMle(s.world.family, z, size, { alpha: s.beta, lambda, init: s.theta }));
+  const optimistic = s.world.member(theta);
+  return fromSamplers(s.world, optimistic, optimistic);
 };

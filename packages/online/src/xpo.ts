@@ -1,7 +1,11 @@
-import { type Policy, gibbsPolicy, linearReward } from "@gsh/core";
-import { finiteGibbsFamily } from "@gsh/preference";
-import type { ExplorationRule, ExplorationState } from "./exploration";
-import { fromPolicies } from "./rule-helpers";
+import { GshException, type Policy, gibbsPolicy, invalidArgument, linearReward } from "@gsh/core";
+import { type BanditProblem, type Covariance, finiteGibbsFamily } from "@gsh/preference";
+import type { ExplorationRule } from "./exploration";
+import { fromSamplers } from "./rule-helpers";
+
+/** Why XPO runs on finite actions only (the registry's and the algorithm definition's reason). */
+export const XPO_FINITE_ONLY =
+  "XPO's bonus ‖φ − ν‖_{Σ⁻¹} is not a sum over tokens, so its policy is not Markov: finite bandits only";
 
 /**
  * XPO-style optimism (Xie et al., "Exploratory Preference Optimization", 2024, which adds an optimism term to
@@ -9,11 +13,22 @@ import { fromPolicies } from "./rule-helpers";
  * <θ̂, φ(x,a)> + β‖φ(x,a) − ν(x)‖_{Σ⁻¹}, ν(x) = φ(x, π0), and its samples are paired with π0's as XPO pairs policy
  * samples with reference samples. The bonus is the mirror image of offline Option II's pessimism, with the same β
  * as the state's (the enhancer's confidence width, √d in the suites): the weight is fixed by that rule, not tuned.
+ * The bonus is not Markov, so on sequences the rule is refused with a typed error.
  */
-export const xpoRule: ExplorationRule = (s) => fromPolicies(xpoPolicy(s), s.problem.reference);
+export const xpoRule: ExplorationRule = (s) => {
+  const finite = s.world.finite;
+  if (!finite) throw new GshException(invalidArgument("exploration", XPO_FINITE_ONLY));
+  const policy = xpoPolicy({ problem: finite.problem, theta: s.theta, covariance: s.covariance, beta: s.beta });
+  return fromSamplers(s.world, finite.sampler(policy), s.world.reference);
+};
 
 /** The exploring policy of `xpoRule`: π0·exp((<θ̂, φ> + β‖φ − ν‖_{Σ⁻¹})/η), normalised per context. */
-export function xpoPolicy(s: Pick<ExplorationState, "problem" | "theta" | "covariance" | "beta">): Policy {
+export function xpoPolicy(s: {
+  readonly problem: BanditProblem;
+  readonly theta: Float64Array;
+  readonly covariance: Covariance;
+  readonly beta: number;
+}): Policy {
   const { problem, theta, covariance, beta } = s;
   const { contexts: X, actions: A, dim: d, features } = problem;
   const nu = finiteGibbsFamily(problem).moments(new Float64Array(d)).features;

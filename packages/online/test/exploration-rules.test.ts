@@ -1,14 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import {
-  GshException,
-  Rng,
-  cholesky,
-  choleskySolve,
-  gibbsPolicy,
-  linearReward,
-  sigmoid,
-  uniformPolicy,
-} from "@gsh/core";
+import { GshException, Rng, cholesky, choleskySolve, gibbsPolicy, linearReward, sigmoid } from "@gsh/core";
 import {
   Covariance,
   bradleyTerryHessian,
@@ -26,8 +17,8 @@ import {
   calibratedValue,
   laplacePosteriorRule,
   laplacePosteriorSampler,
+  finiteWorld,
   onlineGshf,
-  onlineGshfSequence,
   optimisticMle,
   type ExplorationName,
   xpoPolicy,
@@ -52,7 +43,7 @@ function runOnR(exploration: ExplorationName, beta = 1) {
 /** Online GSHF on the sequence bandit S (seed 1, 4 rounds of 150) with a rule: its queries and exact SubOpt. */
 function runOnS(exploration: ExplorationName, beta = 1) {
   const seq = testbedS(1, { eta: 0.1 });
-  const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+  const s = onlineGshf(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
     iterations: 4,
     batchSize: 150,
     beta,
@@ -126,10 +117,11 @@ describe("posterior sampling for Bradley-Terry (Laplace)", () => {
 
   it("a state without the data's Hessian is refused with a typed error", () => {
     const inst = testbedR(0);
+    const world = finiteWorld(inst.problem);
     const state = {
-      problem: inst.problem,
+      world,
       theta: new Float64Array(8),
-      main: uniformPolicy(50, 32),
+      main: world.uniform,
       covariance: new Covariance(8, 1),
       beta: 1,
       rng: Rng.seeded(0),
@@ -207,7 +199,7 @@ describe("XPO-style optimism (built-in rule)", () => {
     const r = runOnR("xpo", Math.sqrt(d));
     expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
     const seq = testbedS(0, { eta: 0.1 });
-    const s = onlineGshfSequence(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
+    const s = onlineGshf(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
       iterations: 2,
       batchSize: 10,
       beta: 1,

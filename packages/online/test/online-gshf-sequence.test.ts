@@ -2,7 +2,7 @@ import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
 import { SEQUENCE_SIZES, evaluateGibbsPolicy, evaluateMarkovPolicy, testbedS } from "@gsh/testbeds";
 import { enumerateResponses, referenceMarkovPolicy, sequenceGibbsFamily, sequenceLogProb } from "@gsh/preference";
-import { onlineGshfSequence } from "../src";
+import { onlineGshf } from "../src";
 
 describe("online GSHF on the sequence bandit", () => {
   const inst = testbedS(5, { ...SEQUENCE_SIZES.tiny, prompts: 6, eta: 0.3 });
@@ -13,7 +13,7 @@ describe("online GSHF on the sequence bandit", () => {
     "%s: spends exactly T·m counted queries and beats π0's SubOpt by half at 1200 queries",
     (exploration) => {
       const oracle = inst.makeOracle(Rng.seeded(1).split("oracle"));
-      const r = onlineGshfSequence(problem, oracle, Rng.seeded(1).split("alg"), {
+      const r = onlineGshf(problem, oracle, Rng.seeded(1).split("alg"), {
         iterations: 4,
         batchSize: 300,
         beta: 4,
@@ -29,7 +29,7 @@ describe("online GSHF on the sequence bandit", () => {
 
   it("every round meets the enhancer's constraint η·KL ≤ Γ, and each main agent's exact DP KL to π0 equals enumeration (1e-10)", () => {
     const oracle = inst.makeOracle(Rng.seeded(2));
-    const r = onlineGshfSequence(problem, oracle, Rng.seeded(2), { iterations: 3, batchSize: 100, beta: 4 });
+    const r = onlineGshf(problem, oracle, Rng.seeded(2), { iterations: 3, batchSize: 100, beta: 4 });
     if (E.isLeft(r)) throw new Error("failed");
     const fam = sequenceGibbsFamily(problem);
     const ys = enumerateResponses(problem.vocab, problem.length);
@@ -57,7 +57,7 @@ describe("online GSHF on the sequence bandit", () => {
       [{ iterations: 1, batchSize: 1, beta: -1 }, "beta"],
       [{ iterations: 1, batchSize: 1, beta: 1, bestOfN: 1 }, "bestOfN"],
     ] as const) {
-      const r = onlineGshfSequence(problem, oracle, Rng.seeded(0), opts);
+      const r = onlineGshf(problem, oracle, Rng.seeded(0), opts);
       expect(r).toBeLeft("InvalidArgument", { field });
     }
   });

@@ -9,7 +9,16 @@ import {
   winnerMinusLoser,
 } from "@gsh/preference";
 import { sampleOfflineData, testbedH, testbedR } from "@gsh/testbeds";
-import { bestVsWorstRule, enhancer, hybridGshf, onPolicyRule, onlineGshf, referenceRule, uniformRule } from "../src";
+import {
+  bestVsWorstRule,
+  enhancer,
+  finiteWorld,
+  hybridGshf,
+  onPolicyRule,
+  onlineGshf,
+  referenceRule,
+  uniformRule,
+} from "../src";
 import { online, subopt } from "./helpers";
 
 describe("the enhancer", () => {
@@ -60,7 +69,15 @@ describe("exploration rules, each a named function", () => {
   const family = finiteGibbsFamily(inst.problem);
   const theta = Rng.seeded(3).normals(new Float64Array(8));
   const main = family.policyOf(theta);
-  const state = { problem: inst.problem, theta, main, covariance: new Covariance(8, 1), beta: 1, rng: Rng.seeded(4) };
+  const world = finiteWorld(inst.problem);
+  const state = {
+    world,
+    theta,
+    main: world.member(theta),
+    covariance: new Covariance(8, 1),
+    beta: 1,
+    rng: Rng.seeded(4),
+  };
   const rng = Rng.seeded(5);
   const x = 7;
   const row = (p: Float64Array) => Array.from(p.subarray(x * 32, (x + 1) * 32));
