@@ -56,12 +56,10 @@ forbidden.push({
 });
 forbidden.push({
   name: "no-circular",
-  // Type-only edges are erased at compile time, so a cycle through them is no load-order hazard (an interface
-  // beside the registry that implements it); every cycle of runtime imports is an error.
-  comment: "no runtime import cycles inside the workspace sources",
+  comment: "no import cycles inside the workspace sources, type-only ones included",
   severity: "error",
   from: { path: "^(packages|apps)/[^/]+/src/" },
-  to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+  to: { circular: true },
 });
 
 module.exports = {

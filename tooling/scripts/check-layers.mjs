@@ -54,5 +54,5 @@ if (errors.length) {
   process.exit(1);
 }
 console.log(
-  "layering: ok (dependency-cruiser: core ← preference, text ← offline/online/practical/testbeds/report ← bench, user-data ← apps, no runtime cycles; learners' sources reach no testbed or truth)",
+  "layering: ok (dependency-cruiser: core ← preference, text ← offline/online/practical/testbeds/report ← bench, user-data ← apps, no import cycles; learners' sources reach no testbed or truth)",
 );

@@ -7,7 +7,10 @@ import type { EnvironmentDefinition } from "@gsh/testbeds";
 import { builtinEnvironments } from "@gsh/testbeds/node";
 import type { AlgorithmDefinition } from "./plugin";
 import type { BenchError } from "./errors";
-import { neuralAlgorithms, offlineAlgorithms, onlineAlgorithms, practicalAlgorithms } from "./algorithms";
+import { offlineAlgorithms } from "@gsh/offline";
+import { onlineAlgorithms } from "@gsh/online";
+import { practicalAlgorithms } from "@gsh/practical";
+import { neuralAlgorithms } from "@gsh/practical/neural";
 
 /** Algorithms and environments by name: the built-ins plus whatever plugins added. */
 export interface Registry {

@@ -365,5 +365,14 @@ algorithms: [{ name: offline-gshf, params: { beta: 1, option: "II" } }]
     expect(E.isLeft(r) && r.left._tag).toBe("UnsupportedOnKind");
     if (E.isLeft(r))
       expect(formatBenchError(r.left)).toMatch(/cannot run on environment 'S-large' \(sequence\): .*262144/);
+    const xpo = load(`name: t
+seeds: 1
+budgets: [100]
+environments: [{ name: R }, { name: S }]
+algorithms: [{ label: XPO, name: online-gshf, params: { exploration: xpo } }]
+`);
+    expect(E.isLeft(xpo) && xpo.left._tag).toBe("UnsupportedOnKind");
+    if (E.isLeft(xpo))
+      expect(formatBenchError(xpo.left)).toMatch(/'XPO' cannot run on environment 'S' \(sequence\): .*Markov/);
   });
 });

@@ -20,7 +20,15 @@ export interface TestbedRParams extends WorldVariant {
 export function testbedR(seed: number, params: TestbedRParams = {}): BanditInstance {
   return linearBandit(
     seed,
-    { contexts: 50, actions: 32, dim: 8, normBound: 3, eta: params.eta ?? DEFAULT_ETA, referenceTemperature: 0.3, ...params },
+    {
+      contexts: 50,
+      actions: 32,
+      dim: 8,
+      normBound: 3,
+      eta: params.eta ?? DEFAULT_ETA,
+      referenceTemperature: 0.3,
+      ...params,
+    },
     "R",
     1,
   );

@@ -1,2 +1,0 @@
-// Offline GSHF's definition (parameters, defaults, refusals) lives with the algorithm in @gsh/offline.
-export { offlineAlgorithms } from "@gsh/offline";

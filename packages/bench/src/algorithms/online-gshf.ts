@@ -1,1 +1,0 @@
-export { onlineAlgorithms } from "@gsh/online";
