@@ -288,3 +288,24 @@ describe("--save-policies: trained models as gsh/reward-model JSON", () => {
     expect(readdirSync(saveDir).filter((f) => f.endsWith(".reward-model.json")).length).toBe(1); // offline-gshf's θ̂
   });
 });
+
+describe("the budget is spent whole: T rounds of ⌊B/T⌋, then B mod T in a final round", () => {
+  it.each([
+    ["online-gshf", "{ name: R }", 105, 11], // 10 rounds of 10, then 5
+    ["online-gshf", "{ name: S }", 107, 11],
+    ["hybrid-gshf", "{ name: R }", 105, 11], // 52 offline, 53 online: 10 rounds of 5, then 3
+    ["iterative-dpo", "{ name: R }", 100, 4], // 3 rounds of 33, then 1
+    ["iterative-dpo", "{ name: S }", 100, 4],
+  ])("%s on %s at budget %d asks every query (%d rounds traced)", async (alg, env, budget, rounds) => {
+    const row = okRow(await runOne(builtinRegistry(), env, alg, budget));
+    expect(row.metrics.queries).toBe(budget);
+    expect(row.trace).toHaveLength(rounds);
+    expect(row.trace![rounds - 1].queries).toBe(alg === "hybrid-gshf" ? budget - Math.floor(budget / 2) : budget);
+  });
+
+  it("a divisible budget has no final round, and a budget below T fails the trial naming both", async () => {
+    expect(okRow(await runOne(builtinRegistry(), "{ name: R }", "online-gshf", 100)).trace).toHaveLength(10);
+    const small = await runOne(builtinRegistry(), "{ name: R }", "online-gshf", 7);
+    expect(small.status === "failed" && small.error).toMatch(/budget 7 is smaller than iterations 10/);
+  });
+});

@@ -22,6 +22,7 @@ import {
   onlineLoop,
   resolveBeta,
   z,
+  splitBudget,
 } from "@gsh/preference";
 import { type EnhancerOptions, enhancer } from "./enhancer";
 import type { ExplorationRule, PairPlan } from "./exploration";
@@ -50,8 +51,10 @@ const gshfLoop = (iterations: number, batchSize: number) =>
 export interface OnlineGshfOptions {
   /** T iterations. */
   readonly iterations: number;
-  /** m queries per iteration (the budget is T·m). */
+  /** m queries per iteration (the budget is T·m, plus `finalBatchSize`). */
   readonly batchSize: number;
+  /** Queries of one final, smaller iteration after the T (0 ≤ r < m, default 0): a budget B is T·⌊B/T⌋ + B mod T. */
+  readonly finalBatchSize?: number;
   /** Confidence width β of Γ (the enhancer's scale). */
   readonly beta: number;
   readonly lambda?: number;
@@ -143,12 +146,13 @@ function runOnline<R, P>(
       : explorationRule(options.exploration ?? "enhancer", { ...options.enhancer, bestOfN: options.bestOfN });
   const scale = options.covariance === "batch-normalized" ? 1 / m : 1;
   const cov = new Covariance(d, lambda, scale);
-  const all = world.dataset(T * m + (offline?.size ?? 0));
+  const finalBatch = options.finalBatchSize ?? 0;
+  const all = world.dataset(T * m + finalBatch + (offline?.size ?? 0));
   if (offline) {
     all.append(offline);
     cov.addRows(world.rows(offline), offline.size);
   }
-  const online = world.dataset(T * m);
+  const online = world.dataset(T * m + finalBatch);
   let theta: Float64Array = new Float64Array(d);
   const fit = (init: Float64Array): E.Either<GshError, Float64Array> => {
     if (all.size === 0) return E.right(new Float64Array(d));
@@ -164,9 +168,9 @@ function runOnline<R, P>(
   const loop = onlineLoop(
     oracle,
     rng,
-    { ...gshfLoop(T, m), context: (r) => world.context(r) },
+    { ...gshfLoop(T, m), finalBatchSize: finalBatch, context: (r) => world.context(r) },
     {
-      plan: (_t, stepRng) => {
+      plan: (_t, stepRng, size) => {
         const f = fit(theta);
         if (E.isLeft(f)) return f;
         theta = f.right;
@@ -197,7 +201,7 @@ function runOnline<R, P>(
           bestGamma = gamma;
           bestTheta = theta;
         }
-        batch = world.dataset(m);
+        batch = world.dataset(size);
         return E.right({
           collect: (x, draw) => {
             const [y1, y2] = plan.sample(x, draw);
@@ -205,8 +209,8 @@ function runOnline<R, P>(
           },
         });
       },
-      learn: (t, queries) => {
-        cov.addRows(world.rows(batch), m);
+      learn: (t, queries, size) => {
+        cov.addRows(world.rows(batch), size);
         all.append(batch);
         online.append(batch);
         return E.right<GshError, IterationTrace>({
@@ -359,22 +363,25 @@ function output(r: OnlineGshfResult<Policy | FactoredGibbsPolicy>, problem: Band
   } satisfies AlgorithmOutput;
 }
 
-/** Online GSHF for the runner: T rounds of ⌊budget/T⌋ queries, on every kind. */
+/**
+ * Online GSHF for the runner, on every kind. The budget B is spent whole: T rounds of ⌊B/T⌋ queries, then the
+ * remaining B mod T in one final, smaller round (refused when B < T).
+ */
 export const onlineGshfAlgorithm = defineAlgorithm({
   name: "online-gshf",
   track: "online",
   description:
-    "online iterative GSHF: T rounds of budget/T queries; main agent = MLE-Gibbs; pairs from an exploration rule (default the enhancer)",
+    "online iterative GSHF: T rounds of ⌊budget/T⌋ queries, then budget mod T in a final round; main agent = MLE-Gibbs; pairs from an exploration rule (default the enhancer)",
   params: z.object({ ...onlineParams, exploration: z.enum(EXPLORATION_NAMES).default("enhancer") }).strict(),
   supports: ALL_KINDS,
   unsupported: (shape, p) => unsupportedOn(worldKind(shape.kind), p),
   run(ctx, p) {
-    const m = Math.floor(ctx.budget / p.iterations);
-    if (m < 1) throw new Error(`budget ${ctx.budget} is smaller than iterations ${p.iterations}`);
+    const { batchSize, finalBatchSize } = splitBudget(ctx.budget, p.iterations, "iterations");
     const r = getOrThrow(
       onlineGshf(ctx.problem, ctx.oracle, ctx.rng, {
         iterations: p.iterations,
-        batchSize: m,
+        batchSize,
+        finalBatchSize,
         beta: resolveBeta(p.beta, ctx.problem, p.lambda),
         lambda: p.lambda,
         exploration: p.exploration,
@@ -387,7 +394,9 @@ export const onlineGshfAlgorithm = defineAlgorithm({
   },
 });
 
-/** Hybrid GSHF for the runner: a fraction of the budget as offline π0 pairs, the rest online, on every kind. */
+/**
+ * Hybrid GSHF for the runner, on every kind: ⌊fraction·B⌋ offline π0 pairs, the rest online, split as online GSHF's.
+ */
 export const hybridGshfAlgorithm = defineAlgorithm({
   name: "hybrid-gshf",
   track: "online",
@@ -404,13 +413,13 @@ export const hybridGshfAlgorithm = defineAlgorithm({
   unsupported: (shape, p) => unsupportedOn(worldKind(shape.kind), p),
   run(ctx, p) {
     const nOff = Math.floor(ctx.budget * p.offlineFraction);
-    const m = Math.floor((ctx.budget - nOff) / p.iterations);
-    if (m < 1) throw new Error(`online budget ${ctx.budget - nOff} is smaller than iterations ${p.iterations}`);
+    const { batchSize, finalBatchSize } = splitBudget(ctx.budget - nOff, p.iterations, "iterations");
     const data = ctx.kind === "sequence" ? ctx.offlineData(nOff).data : ctx.offlineData(nOff);
     const r = getOrThrow(
       hybridGshf(ctx.problem, data, ctx.oracle, ctx.rng, {
         iterations: p.iterations,
-        batchSize: m,
+        batchSize,
+        finalBatchSize,
         beta: resolveBeta(p.beta, ctx.problem, p.lambda),
         lambda: p.lambda,
         exploration: p.exploration,

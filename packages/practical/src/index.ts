@@ -59,16 +59,7 @@ export {
   neuralLearner,
 } from "./sequence/sequence-learner";
 export { type LearnerTrial, type LearnerBody, withLearner } from "./trial-learner";
-export {
-  ALL_KINDS,
-  lossKind,
-  lossOf,
-  policyClass,
-  policyUnsupported,
-  iterativeParams,
-  neuralParams,
-  perRound,
-} from "./params";
+export { ALL_KINDS, lossKind, lossOf, policyClass, policyUnsupported, iterativeParams, neuralParams } from "./params";
 export { type OfflineDpoOptions, dpo, offlineDpo, sequenceDpo, dpoAlgorithm } from "./dpo";
 export {
   type RsoOptions,

@@ -14,12 +14,13 @@ import {
   defineAlgorithm,
   onlineLoop,
   selectPair,
+  splitBudget,
   z,
 } from "@gsh/preference";
 import { banditLearner } from "./finite";
 import type { FitResult, Learner, PairSet } from "./learner";
 import type { LossSpec } from "./losses";
-import { ALL_KINDS, iterativeParams, lossKind, lossOf, perRound, policyClass, policyUnsupported } from "./params";
+import { ALL_KINDS, iterativeParams, lossKind, lossOf, policyClass, policyUnsupported } from "./params";
 import type { PolicyClass } from "./policy-factory";
 import type { TrainablePolicy, TrainingMetrics } from "./policies";
 import { rewardLabel } from "./reward-model";
@@ -33,6 +34,8 @@ export interface IterativeDpoOptions {
   readonly rounds: number;
   /** Prompts per round (one labelled pair each). */
   readonly batchSize: number;
+  /** Prompts of one final, smaller round after the T (0 ≤ r < batchSize, default 0): a budget B is T·⌊B/T⌋ + B mod T. */
+  readonly finalBatchSize?: number;
   /** Responses sampled per prompt from the current policy (default n = 8). */
   readonly responses?: number;
   /** Pair rule over the n responses, scored by the current reward estimate (default "max-min": best-vs-worst). */
@@ -140,7 +143,7 @@ function run<R, D, S extends PairSet<R>, Out extends Policy | SequencePolicy, F 
   if (rewardLabels && !options.warmupData)
     return E.left(invalidArgument("warmupData", "reward-model labels need oracle-labelled warm-up data"));
   const env = learner.environment;
-  const oracleData = env.records(T * m + (options.warmupData?.size ?? 0));
+  const oracleData = env.records(T * m + (options.finalBatchSize ?? 0) + (options.warmupData?.size ?? 0));
   if (options.warmupData) oracleData.data.append(options.warmupData);
   const pairs = env.pairs();
   const fitReward = (init?: Float64Array) => env.fitReward(oracleData.data, { lambda: options.lambda, init });
@@ -158,7 +161,14 @@ function run<R, D, S extends PairSet<R>, Out extends Policy | SequencePolicy, F 
   const loop = onlineLoop(
     oracle,
     rng,
-    { rounds: T, batchSize: m, roundKey: "round", pairKey: null, context: (r) => env.drawPrompt(r) },
+    {
+      rounds: T,
+      batchSize: m,
+      finalBatchSize: options.finalBatchSize ?? 0,
+      roundKey: "round",
+      pairKey: null,
+      context: (r) => env.drawPrompt(r),
+    },
     {
       plan: () => {
         const proposal = learner.proposal();
@@ -266,7 +276,7 @@ export const iterativeDpoAlgorithm = defineAlgorithm({
   name: "iterative-dpo",
   track: "practical",
   description:
-    "iterative DPO: T rounds, n responses per prompt from the current policy, best-vs-worst under the BT estimate, oracle labels, reference π0",
+    "iterative DPO: T rounds of ⌊budget/T⌋ prompts (then budget mod T in a final round), n responses per prompt from the current policy, best-vs-worst under the BT estimate, oracle labels, reference π0",
   params: z
     .object({
       ...iterativeParams,
@@ -280,7 +290,7 @@ export const iterativeDpoAlgorithm = defineAlgorithm({
     policyUnsupported(shape, p.policy) ??
     (shape.kind === "sequence" && p.reference !== "fixed" ? "on sequences the reference is fixed to π0" : null),
   run(ctx, p) {
-    const m = perRound(ctx.budget, p.rounds);
+    const { batchSize, finalBatchSize } = splitBudget(ctx.budget, p.rounds);
     if (ctx.kind === "sequence" && p.reference !== "fixed")
       throw new Error("on sequences the reference is fixed to π0");
     return withLearner(ctx, { policy: p.policy, loss: lossOf(p.loss) }, (learner, trial) =>
@@ -289,7 +299,8 @@ export const iterativeDpoAlgorithm = defineAlgorithm({
         getOrThrow(
           iterativeDpo(learner, trial.oracle, ctx.rng, {
             rounds: p.rounds,
-            batchSize: m,
+            batchSize,
+            finalBatchSize,
             responses: p.responses,
             pairRule: p.pairRule,
             reference: p.reference,

@@ -39,10 +39,3 @@ export const neuralParams = {
   /** Run on the fastest available backend when `backend` is not available here (default false: refuse the suite). */
   backendFallback: z.boolean().default(false),
 };
-
-/** Prompts per round of an iterative algorithm: ⌊budget / rounds⌋ (refused below 1). */
-export function perRound(budget: number, rounds: number): number {
-  const m = Math.floor(budget / rounds);
-  if (m < 1) throw new Error(`budget ${budget} is smaller than rounds ${rounds}`);
-  return m;
-}

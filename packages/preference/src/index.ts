@@ -126,4 +126,4 @@ export {
   type AlgorithmDefinition,
   defineAlgorithm,
 } from "./algorithm/contract";
-export { betaSpec, type BetaSpec, resolveBeta } from "./algorithm/params";
+export { betaSpec, type BetaSpec, resolveBeta, splitBudget } from "./algorithm/params";

@@ -43,6 +43,41 @@ describe("onlineLoop", () => {
     }
   });
 
+  it("spends a remainder r < m in one final round of r prompts on stream `${roundKey}/${T}`; the T rounds are unchanged", () => {
+    const run = (finalBatchSize?: number) => {
+      const sizes: number[] = [];
+      const prompts: number[] = [];
+      const oracle = counter();
+      const r = onlineLoop(
+        oracle,
+        Rng.seeded(5),
+        {
+          rounds: 3,
+          batchSize: 4,
+          ...(finalBatchSize === undefined ? {} : { finalBatchSize }),
+          roundKey: "iteration",
+          pairKey: "pairs",
+          context: (g) => g.uniform(),
+        },
+        {
+          plan: (_t, _g, size) => (sizes.push(size), E.right({ collect: (x) => (prompts.push(x), oracle.query()) })),
+          learn: (t, queries, size) => E.right({ t, queries, size }),
+        },
+      );
+      return { r, sizes, prompts };
+    };
+    const whole = run(3); // a budget of 15 = 3·4 + 3
+    const even = run();
+    expect(whole.sizes).toEqual([4, 4, 4, 3]);
+    expect(E.isRight(whole.r) && whole.r.right.queries).toBe(15);
+    expect(E.isRight(whole.r) && whole.r.right.trace[3]).toEqual({ t: 3, queries: 15, size: 3 });
+    expect(whole.prompts.slice(0, 12)).toEqual(even.prompts); // the first T rounds draw exactly as without it
+    const g = Rng.seeded(5).split("iteration/3").split("pairs");
+    expect(whole.prompts.slice(12)).toEqual([0, 1, 2].map(() => g.uniform()));
+    expect(run(0).sizes).toEqual([4, 4, 4]);
+    for (const bad of [4, -1, 1.5]) expect(run(bad).r).toBeLeft("InvalidArgument", { field: "finalBatchSize" });
+  });
+
   it("with pairKey null, prompts and the plan share the round stream (iterative DPO's layout)", () => {
     const draws: number[] = [];
     onlineLoop(

@@ -1,7 +1,7 @@
 import { getOrThrow } from "@gsh/core";
-import { type AlgorithmDefinition, defineAlgorithm, z } from "@gsh/preference";
+import { type AlgorithmDefinition, defineAlgorithm, splitBudget, z } from "@gsh/preference";
 import { iterativeDpo, iterativeDpoOutput } from "../iterative-dpo";
-import { iterativeParams, neuralParams, perRound } from "../params";
+import { iterativeParams, neuralParams } from "../params";
 import { neuralLearner } from "../sequence/sequence-learner";
 import { type NeuralBackends, requireBackend } from "./neural-dpo";
 import { NeuralSequencePolicy } from "./sequence-policy";
@@ -28,7 +28,7 @@ export function neuralIterativeDpoDefinition(backends: NeuralBackends): Algorith
       "iterative DPO on sequences with the TF.js Markov MLP policy (starts at π0): T rounds, n responses per prompt, best-vs-worst under the BT estimate, oracle labels, Adam steps per round; scored exactly by the DP",
     params: neuralIterativeDpoParams.superRefine(requireBackend(backends)),
     async run(ctx, p) {
-      const m = perRound(ctx.budget, p.rounds);
+      const { batchSize, finalBatchSize } = splitBudget(ctx.budget, p.rounds);
       const { tf, backend } = await backends.loadTf({ prefer: p.backend });
       const model = new NeuralSequencePolicy(tf, ctx.problem, ctx.rng.split("init"), {
         width: p.width,
@@ -45,7 +45,8 @@ export function neuralIterativeDpoDefinition(backends: NeuralBackends): Algorith
           getOrThrow(
             iterativeDpo(learner, ctx.oracle, ctx.rng, {
               rounds: p.rounds,
-              batchSize: m,
+              batchSize,
+              finalBatchSize,
               responses: p.responses,
               pairRule: p.pairRule,
             }),

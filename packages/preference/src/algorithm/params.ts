@@ -36,3 +36,18 @@ export function resolveBeta(
     }),
   );
 }
+
+/**
+ * How an online algorithm spends a budget of B queries in T rounds: T rounds of ⌊B/T⌋, then the remaining B mod T in
+ * one final, smaller round (`finalBatchSize`, 0 when T divides B), so every query paid for is asked. A budget below
+ * T is refused (the trial fails with this message).
+ */
+export function splitBudget(
+  budget: number,
+  rounds: number,
+  name = "rounds",
+): { readonly batchSize: number; readonly finalBatchSize: number } {
+  const batchSize = Math.floor(budget / rounds);
+  if (batchSize < 1) throw new Error(`budget ${budget} is smaller than ${name} ${rounds}`);
+  return { batchSize, finalBatchSize: budget - rounds * batchSize };
+}

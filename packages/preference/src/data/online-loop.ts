@@ -21,15 +21,21 @@ export interface RoundPlan {
  * reports a trace entry.
  */
 export interface OnlineAgent<Entry> {
-  readonly plan: (round: number, rng: Rng) => E.Either<GshError, RoundPlan>;
+  /** `size`: the prompts of this round (`batchSize`, or `finalBatchSize` in the final, smaller round). */
+  readonly plan: (round: number, rng: Rng, size: number) => E.Either<GshError, RoundPlan>;
   /** `queries`: oracle queries spent since the loop started, counted by the loop, not by the agent. */
-  readonly learn: (round: number, queries: number) => E.Either<GshError, Entry>;
+  readonly learn: (round: number, queries: number, size: number) => E.Either<GshError, Entry>;
 }
 
 export interface OnlineLoopOptions {
   /** T rounds of `batchSize` prompts each. */
   readonly rounds: number;
   readonly batchSize: number;
+  /**
+   * Prompts of one final, smaller round after the T rounds (0 ≤ r < batchSize; default 0, no extra round): how a
+   * budget B is spent whole, T rounds of ⌊B/T⌋ and then B mod T. The T rounds' streams do not depend on it.
+   */
+  readonly finalBatchSize?: number;
   /** The option names the caller exposes for T and m, so an invalid value is reported under the user's name. */
   readonly names?: { readonly rounds: string; readonly batchSize: string };
   /**
@@ -71,15 +77,19 @@ export function onlineLoop<Entry>(
     return E.left(invalidArgument(names.rounds, `must be an integer ≥ 1, got ${T}`));
   if (!(Number.isInteger(m) && m >= 1))
     return E.left(invalidArgument(names.batchSize, `must be an integer ≥ 1, got ${m}`));
+  const r = options.finalBatchSize ?? 0;
+  if (!(Number.isInteger(r) && r >= 0 && r < m))
+    return E.left(invalidArgument("finalBatchSize", `must be an integer in [0, ${m}), got ${r}`));
   const start = oracle.queries;
   const trace: Entry[] = [];
-  for (let t = 0; t < T; t++) {
+  for (let t = 0; t < T + (r > 0 ? 1 : 0); t++) {
+    const size = t < T ? m : r;
     const roundRng = rng.split(`${options.roundKey}/${t}`);
-    const plan = agent.plan(t, roundRng);
+    const plan = agent.plan(t, roundRng, size);
     if (E.isLeft(plan)) return plan;
     const draw = options.pairKey === null ? roundRng : roundRng.split(options.pairKey);
-    for (let i = 0; i < m; i++) plan.right.collect(options.context(draw), draw);
-    const entry = agent.learn(t, oracle.queries - start);
+    for (let i = 0; i < size; i++) plan.right.collect(options.context(draw), draw);
+    const entry = agent.learn(t, oracle.queries - start, size);
     if (E.isLeft(entry)) return entry;
     trace.push(entry.right);
   }
