@@ -1,16 +1,8 @@
 // The neural definitions with Node's backend choice (algorithms.browser.ts: the browser's).
-import type { AlgorithmDefinition } from "@gsh/preference";
 import { availableBackends, loadTf } from "./backend";
-import { neuralDpoDefinition } from "./neural-dpo";
-import { neuralIterativeDpoDefinition } from "./neural-iterative-dpo";
+import { neuralDefinitions } from "./neural-algorithms";
 
-const backends = { availableBackends: () => availableBackends(), loadTf };
-/** `neural-dpo`: offline DPO with a TF.js policy (the MLP; on sequences the Markov MLP or the recurrent policy). */
-export const neuralDpoAlgorithm = neuralDpoDefinition(backends);
-/** `neural-iterative-dpo`: iterative DPO on sequences with the TF.js Markov MLP. */
-export const neuralIterativeDpoAlgorithm = neuralIterativeDpoDefinition(backends);
-/** The neural practical algorithms (register them only where TF.js is installed). */
-export const neuralAlgorithms: readonly AlgorithmDefinition[] = [
-  neuralDpoAlgorithm,
-  neuralIterativeDpoAlgorithm,
-] as AlgorithmDefinition[];
+export const { neuralDpoAlgorithm, neuralIterativeDpoAlgorithm, neuralAlgorithms } = neuralDefinitions({
+  availableBackends: () => availableBackends(),
+  loadTf,
+});
