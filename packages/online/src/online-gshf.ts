@@ -1,5 +1,5 @@
 import * as E from "fp-ts/lib/Either";
-import { type GshError, GshException, type Policy, type Rng, getOrThrow, invalidArgument } from "@gsh/core";
+import { type GshError, GshException, type Policy, type Rng, getOrThrow, invalidArgument, validateEta } from "@gsh/core";
 import {
   type AlgorithmDefinition,
   type AlgorithmOutput,
@@ -134,6 +134,8 @@ function runOnline<R, P>(
 ): E.Either<GshError, OnlineGshfResult<P>> {
   const v = validate(options, world.kind);
   if (E.isLeft(v)) return v;
+  const eta = validateEta(world.family.eta);
+  if (E.isLeft(eta)) return eta;
   const offline = options.offlineData;
   const bad = offline ? world.checkOffline(offline) : null;
   if (bad) return E.left(bad);
