@@ -1,5 +1,13 @@
 import * as E from "fp-ts/lib/Either";
-import { type GshError, GshException, type Policy, type Rng, getOrThrow, invalidArgument, validateEta } from "@gsh/core";
+import {
+  type GshError,
+  GshException,
+  type Policy,
+  type Rng,
+  getOrThrow,
+  invalidArgument,
+  validateEta,
+} from "@gsh/core";
 import {
   type AlgorithmDefinition,
   type AlgorithmOutput,
