@@ -78,8 +78,10 @@ export function userPolicy(p: UserProblem, fit: UserFit, options: UserPolicyOpti
   const option = options.option ?? "II";
   if (option !== "I" && option !== "II")
     return E.left(invalidArgument("option", `must be "I" or "II", got ${String(option)}`));
-  if (fit.dim !== p.dim)
-    return E.left(invalidArgument("model", `the model has dimension ${fit.dim}, the data ${p.dim}`));
+  if (fit.dim !== p.dim || fit.theta.length !== p.dim)
+    return E.left(
+      invalidArgument("model", `the model has dimension ${fit.dim} (θ of ${fit.theta.length}), the data ${p.dim}`),
+    );
   const b = resolveBeta(fit, options.beta);
   if (E.isLeft(b)) return b;
   const { value: beta, cov, source } = b.right;

@@ -63,8 +63,10 @@ export function suggestPairs(p: UserProblem, fit: UserFit, options: SuggestOptio
   if (!(Number.isInteger(m) && m >= 1)) return E.left(invalidArgument("batch", `must be an integer ≥ 1, got ${m}`));
   if (!(eta > 0 && Number.isFinite(eta)))
     return E.left(invalidArgument("eta", `must be a finite number > 0, got ${eta}`));
-  if (fit.dim !== p.dim)
-    return E.left(invalidArgument("model", `the model has dimension ${fit.dim}, the data ${p.dim}`));
+  if (fit.dim !== p.dim || fit.theta.length !== p.dim)
+    return E.left(
+      invalidArgument("model", `the model has dimension ${fit.dim} (θ of ${fit.theta.length}), the data ${p.dim}`),
+    );
   switch (rule) {
     case "enhancer":
       return suggestByEnhancer(p, fit, options);

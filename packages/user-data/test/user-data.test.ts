@@ -298,6 +298,14 @@ describe("policy and suggest", () => {
     expect(suggestPairs(p, f, { batch: 0, rule: "thompson", eta: 0.1, rng: Rng.seeded(1) })).toMatchObject({
       left: { field: "batch" },
     });
+    // a model whose θ does not have the data's dimension is a typed error, not a RangeError from the kernels
+    const short = { ...f, theta: f.theta.subarray(0, f.dim - 1) };
+    expect(() => userPolicy(p, short, { eta: 0.1, beta: 1 })).not.toThrow();
+    expect(userPolicy(p, short, { eta: 0.1, beta: 1 })).toBeLeft("InvalidArgument", { field: "model" });
+    expect(suggestPairs(p, short, { batch: 4, rule: "thompson", eta: 0.1, rng: Rng.seeded(1) })).toBeLeft(
+      "InvalidArgument",
+      { field: "model" },
+    );
   });
 });
 
