@@ -2,21 +2,24 @@
 // defineEnvironment, the trial contexts), the CLI and scripts (suites, trials, the runner, writing results and
 // the results directory), and (re-exported from @gsh/report) readers of result rows. The built-in registries and
 // the per-trial diagnostics are module-internal: they reach users through rows.
+// The plugin API: the algorithm contract is @gsh/preference's (the algorithms' packages implement it), the
+// environment contract @gsh/testbeds'; re-exported here so that a plugin imports everything from @gsh/bench.
 export {
   z,
   type TrialBase,
-  type InstanceFor,
   type FiniteTrialContext,
   type SequenceTrialContext,
   type TrialContext,
   type ContextFor,
   type TrialCosts,
   type AlgorithmOutput,
+  type AlgorithmTrack,
+  type EnvironmentShape,
+  type UnsupportedOnKind,
   type AlgorithmDefinition,
-  type EnvironmentDefinition,
   defineAlgorithm,
-  defineEnvironment,
-} from "./plugin";
+} from "@gsh/preference";
+export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "@gsh/testbeds";
 export { Registry, builtinRegistry, loadPlugins } from "./registry";
 export { type PluginError, type BenchError, formatBenchError, BenchException } from "./errors";
 export {

@@ -3,18 +3,18 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import type { GshError } from "@gsh/core";
 import { shortFingerprint, suiteFingerprint } from "./fingerprint";
-import { RESULT_SCHEMA, type ResultRow, readResultsFile } from "@gsh/report";
+import { RESULT_SCHEMA, type ReportSuite, type ResultRow, readResultsFile } from "@gsh/report";
 import { writeResults } from "./results-file";
 import type { Suite } from "./suite";
 import { expandTrials } from "./trial";
 
-/** What suite.json holds: the resolved suite, its fingerprint and schema, and the shard or partial-merge state. */
-export interface SuiteRecord extends Suite {
+/**
+ * What suite.json holds: the resolved suite, its fingerprint and schema, and the shard or partial-merge state (in the
+ * shapes the report reads them, @gsh/report's `ReportSuite`).
+ */
+export interface SuiteRecord extends Suite, Pick<ReportSuite, "shard" | "partial"> {
   readonly fingerprint?: string;
   readonly resultSchema?: string;
-  readonly shard?: { readonly index: number; readonly count: number } | null;
-  /** Set by `merge --allow-partial`: how many of the suite's trials the directory holds. */
-  readonly partial?: { readonly have: number; readonly of: number } | null;
 }
 
 export const suiteRecordPath = (dir: string) => join(dir, "suite.json");

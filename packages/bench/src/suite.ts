@@ -1,4 +1,5 @@
 import type { AlgorithmTrack } from "@gsh/preference";
+import type { SampleEfficiencySpec } from "@gsh/report";
 import { OVER_OPTIMIZATION_FACTORS } from "./over-optimization";
 import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -8,7 +9,7 @@ import * as TE from "fp-ts/lib/TaskEither";
 import { parse as parseYaml } from "yaml";
 import { type GshError, invalidArgument } from "@gsh/core";
 import type { BenchError } from "./errors";
-import { z } from "./plugin";
+import { z } from "@gsh/preference";
 import type { Registry } from "./registry";
 
 const labelled = z.object({
@@ -162,11 +163,7 @@ export interface Suite {
   readonly heapLimitMb: number;
   readonly klEstimators?: { readonly sampleSizes: readonly number[]; readonly repeats: number };
   readonly overOptimization?: { readonly factors: readonly number[] };
-  readonly sampleEfficiency?: {
-    readonly epsilons: readonly number[];
-    readonly baseline: string;
-    readonly resamples: number;
-  };
+  readonly sampleEfficiency?: SampleEfficiencySpec;
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>

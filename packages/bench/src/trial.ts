@@ -48,7 +48,7 @@ import {
   sequenceOverOptimization,
 } from "./over-optimization";
 import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
-import type { AlgorithmOutput, TrialContext } from "./plugin";
+import type { AlgorithmOutput, TrialContext } from "@gsh/preference";
 
 export interface Trial {
   readonly id: string;
