@@ -7,7 +7,6 @@ import * as E from "fp-ts/lib/Either";
 import { GshException } from "@gsh/core";
 import {
   type BenchError,
-  BenchException,
   formatBenchError,
   builtinRegistry,
   builtinSuitesDir,
@@ -391,12 +390,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
       return EXIT.ok;
     if (err.code?.startsWith("commander.")) return EXIT.usage;
-    if (
-      e instanceof UsageError ||
-      e instanceof UserDataError ||
-      e instanceof GshException ||
-      e instanceof BenchException
-    ) {
+    if (e instanceof UsageError || e instanceof UserDataError || e instanceof GshException) {
       console.error(`gsh: ${e.message}`);
       return EXIT.usage;
     }

@@ -26,11 +26,3 @@ export function formatBenchError(e: BenchError): string {
       return formatError(e);
   }
 }
-
-/** A thrown {@link BenchError}: what `…OrThrow` helpers and the CLI's last-resort handler carry. */
-export class BenchException extends Error {
-  constructor(readonly error: BenchError) {
-    super(formatBenchError(error));
-    this.name = `BenchException(${error._tag})`;
-  }
-}

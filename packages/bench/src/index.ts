@@ -21,7 +21,7 @@ export {
 } from "@gsh/preference";
 export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "@gsh/testbeds";
 export { Registry, builtinRegistry, loadPlugins } from "./registry";
-export { type PluginError, type BenchError, formatBenchError, BenchException } from "./errors";
+export { type PluginError, type BenchError, formatBenchError } from "./errors";
 export {
   type SuiteFile,
   type SuiteEntry,
