@@ -2,16 +2,21 @@ import type { AlgorithmTrack } from "@gsh/preference";
 import type { KlEstimatorStudy } from "@gsh/core";
 
 /**
- * The result-row schema. @5 adds `track` (the track the algorithm's definition declares, so a report groups rows
+ * The result-row schema. @6 (written from 2026-12-06) adds the fields each marked "@6" at its declaration; @5 adds `track` (the track the algorithm's definition declares, so a report groups rows
  * without loading any algorithm; readers fill it in older rows from the built-in algorithms of that time); @4 adds `referenceSubopt` (suites that measure sample efficiency, and rows with a bound),
  * `trainingPath` (over-optimisation along training steps), `optimalFrontier`, `metrics.confidenceBeta`, and renames
  * `metrics.confidenceRadius` (which held the measured deviation, not a radius) to `metrics.estimationError`
  * (readers rename it in older rows); @3 adds `sentences` (text environments), `klEstimators` and `overOptimization` (suites that ask), `confidenceWidths`; @2 adds `suiteFingerprint` (the grid a row belongs to), the ok | failed union with the
  * failure's `errorTag`, and the sequence/non-transitive metric fields; readers accept @1 rows (written before it).
  */
-export const RESULT_SCHEMA = "gsh/result-row@5" as const;
+export const RESULT_SCHEMA = "gsh/result-row@6" as const;
 export type ResultSchema =
-  "gsh/result-row@1" | "gsh/result-row@2" | "gsh/result-row@3" | "gsh/result-row@4" | typeof RESULT_SCHEMA;
+  | "gsh/result-row@1"
+  | "gsh/result-row@2"
+  | "gsh/result-row@3"
+  | "gsh/result-row@4"
+  | "gsh/result-row@5"
+  | typeof RESULT_SCHEMA;
 
 /** One sampled response as text, with its mean word valence and its exact reward r*(y). */
 export interface TextSample {
