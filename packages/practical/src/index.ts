@@ -93,3 +93,16 @@ export {
 export { type SequencePair, type NeuralTrainOptions } from "./sequence/neural-types";
 export { LogLinearSequencePolicy } from "./sequence/log-linear-sequence-policy";
 export { practicalAlgorithms } from "./algorithms";
+export {
+  type DecayShape,
+  type Schedule,
+  learningRateAt,
+  warmupStepsFor,
+  clipByGlobalNorm,
+  clipScale,
+  AdamW,
+  optimizerParams,
+  type OptimizerSettings,
+  DEFAULT_OPTIMIZER,
+  scheduleFor,
+} from "./training";
