@@ -1,0 +1,23 @@
+// On-policy policy-gradient RLHF (REINFORCE, RLOO, GRPO, Dr. GRPO, REINFORCE++, PPO) with every KL configuration,
+// the exact gradient audit and best-of-n, on the log-linear and tabular policy classes.
+export * from "./kl-penalty";
+export type { PolicyModel } from "./policy-model";
+export { finitePolicyModel } from "./finite-models";
+export { type SequenceModel, type FutureFeatures, logLinearSequenceModel, futureFeatures } from "./sequence-model";
+export * from "./advantages";
+export {
+  type PgEnvironment,
+  type PpoSettings,
+  type LoopSettings,
+  type LoopResult,
+  type ValueTable,
+  Batch,
+  drawBatch,
+  penaliseRewards,
+  addLossGradient,
+  tokenAdvantages,
+  runPolicyGradient,
+  sampledUpdate,
+} from "./update-loop";
+export { type TokenFunction, additiveCovariance, tokenLogRatio, expectedTokenScore } from "./sequence-moments";
+export * from "./exact-audit";
