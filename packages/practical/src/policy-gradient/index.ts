@@ -21,3 +21,4 @@ export {
 } from "./update-loop";
 export { type TokenFunction, additiveCovariance, tokenLogRatio, expectedTokenScore } from "./sequence-moments";
 export * from "./exact-audit";
+export * from "./best-of-n";
