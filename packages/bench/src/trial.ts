@@ -233,6 +233,7 @@ function finiteBoundary(
       kind: env.kind,
       problem: instance.problem,
       oracle,
+      ...(env.kind === "bandit" ? { goldReward: env.instance.truth.reward } : {}),
       offlineData(n: number, behaviour: BehaviourPolicy = "reference") {
         oracle.charge(n);
         if (env.kind === "bandit") return sampleOfflineData(env.instance, n, trial.seed, behaviour).data;
@@ -312,6 +313,7 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
       kind: "sequence",
       problem: instance.problem,
       oracle,
+      goldReward: instance.truth.bigram,
       offlineData(n: number) {
         oracle.charge(n);
         return sampleSequenceOfflineData(instance, n, trial.seed);

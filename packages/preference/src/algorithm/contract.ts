@@ -33,6 +33,13 @@ export interface FiniteTrialContext extends TrialBase {
    * Their labels count as queries.
    */
   offlineData(n: number, behaviour?: "reference" | "skewed" | "uniform"): PreferenceDataset;
+  /**
+   * r*(x, a) (X·A, row-major) where the environment has one (not on non-transitive preferences): the reward source of
+   * algorithms that optimise the true reward (policy gradient with r*, an upper bound on any reward model) and of the
+   * exact gradient audit. An algorithm that learns from preferences does not read it; one that does says so in its
+   * description and rows.
+   */
+  readonly goldReward?: Float64Array;
 }
 
 /** The learner's view of a sequence environment: ψ, π0 and a counted oracle over responses. */
@@ -42,6 +49,11 @@ export interface SequenceTrialContext extends TrialBase {
   readonly oracle: SequenceOracle;
   /** n offline pairs y¹, y² ~ π0 (records with features, and the responses), depending on (environment, seed) only. */
   offlineData(n: number): SequenceOfflineData;
+  /**
+   * r* as its bigram table b*(s, v), (V+1)·V, r*(x, y) = Σ_t b*(y_{t−1}, y_t): as `FiniteTrialContext.goldReward`,
+   * for algorithms whose reward source is r* and for the exact gradient audit.
+   */
+  readonly goldReward?: Float64Array;
 }
 
 /** What an algorithm gets for one trial: the view of its environment's kind, a counted oracle, budget and stream. */
