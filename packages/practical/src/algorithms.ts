@@ -3,6 +3,16 @@ import { dpoAlgorithm } from "./dpo";
 import { iterativeDpoAlgorithm } from "./iterative-dpo";
 import { multiStepRsAlgorithm } from "./multi-step-rs";
 import { rsoAlgorithm } from "./rso";
+import {
+  bestOfNAlgorithm,
+  drGrpoAlgorithm,
+  grpoAlgorithm,
+  pgAuditAlgorithm,
+  ppoAlgorithm,
+  reinforceAlgorithm,
+  reinforcePlusPlusAlgorithm,
+  rlooAlgorithm,
+} from "./policy-gradient";
 
 /**
  * The practical track's algorithms without TF.js (the neural ones are "@gsh/practical/neural"'s `neuralAlgorithms`);
@@ -13,4 +23,12 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
   iterativeDpoAlgorithm,
   rsoAlgorithm,
   multiStepRsAlgorithm,
+  reinforceAlgorithm,
+  rlooAlgorithm,
+  grpoAlgorithm,
+  drGrpoAlgorithm,
+  reinforcePlusPlusAlgorithm,
+  ppoAlgorithm,
+  pgAuditAlgorithm,
+  bestOfNAlgorithm,
 ] as AlgorithmDefinition[];

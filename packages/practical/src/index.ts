@@ -106,3 +106,4 @@ export {
   DEFAULT_OPTIMIZER,
   scheduleFor,
 } from "./training";
+export * from "./policy-gradient";

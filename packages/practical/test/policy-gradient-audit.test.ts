@@ -49,8 +49,7 @@ function numericGradient(m: PolicyModel<number>, f: () => number, h = 1e-3): Flo
     m.refresh();
     return y;
   };
-  for (let k = 0; k < g.length; k++)
-    g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
+  for (let k = 0; k < g.length; k++) g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
   return g;
 }
 
@@ -86,8 +85,22 @@ describe.each(["log-linear", "tabular"] as const)("exact audit on R (%s)", (kind
     const k3 = finiteExpectedUpdate(m, problem, zeros, cfg("k3", "loss"), UNIT_FACTORS);
     const k1 = finiteExpectedUpdate(m, problem, zeros, cfg("k1", "loss"), UNIT_FACTORS);
     // the update ascends, so it is −η_t·∇KL
-    expect(maxAbs(diff(k2, forward.map((v) => -0.2 * v)))).toBeLessThan(1e-10 * Math.max(1, maxAbs(forward)));
-    expect(maxAbs(diff(k3, reverse.map((v) => -0.2 * v)))).toBeLessThan(1e-10 * Math.max(1, maxAbs(reverse)));
+    expect(
+      maxAbs(
+        diff(
+          k2,
+          forward.map((v) => -0.2 * v),
+        ),
+      ),
+    ).toBeLessThan(1e-10 * Math.max(1, maxAbs(forward)));
+    expect(
+      maxAbs(
+        diff(
+          k3,
+          reverse.map((v) => -0.2 * v),
+        ),
+      ),
+    ).toBeLessThan(1e-10 * Math.max(1, maxAbs(reverse)));
     expect(maxAbs(k1)).toBeLessThan(1e-13);
     expect(maxAbs(forward)).toBeGreaterThan(1e-3);
     expect(maxAbs(diff(forward, reverse))).toBeGreaterThan(1e-3); // the two KLs really differ here
@@ -116,7 +129,10 @@ describe.each(["log-linear", "tabular"] as const)("exact audit on R (%s)", (kind
 
 describe("Monte-Carlo means of the sampled update agree with the exact expectation (99% intervals)", () => {
   const contexts = new AliasTable(problem.contextWeights);
-  const env = { drawPrompt: (r: Rng) => contexts.sample(r), reward: (x: number, a: number) => reward[x * problem.actions + a] };
+  const env = {
+    drawPrompt: (r: Rng) => contexts.sample(r),
+    reward: (x: number, a: number) => reward[x * problem.actions + a],
+  };
   const k = 4;
   const cases = [
     { name: "REINFORCE (baseline from an earlier batch)", learner: "reinforce" as const, rule: () => reinforceRule() },

@@ -65,8 +65,7 @@ function numericGradient(m: SequenceModel, f: () => number, h = 1e-3): Float64Ar
     m.refresh();
     return y;
   };
-  for (let k = 0; k < m.size; k++)
-    g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
+  for (let k = 0; k < m.size; k++) g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
   return g;
 }
 
@@ -90,8 +89,7 @@ describe("exact audit on the tiny S", () => {
 
   it("k1 in the reward at η_t = η is ∇J (finite differences of the exact J)", () => {
     const m = modelAt();
-    const J = () =>
-      enumerate(m, (a, b, y) => sequenceReward(rStar, V, y) - problem.eta * (a - b));
+    const J = () => enumerate(m, (a, b, y) => sequenceReward(rStar, V, y) - problem.eta * (a - b));
     const g = numericGradient(m, J);
     const u = sequenceExpectedUpdate(m, problem, rStar, objectiveConfig(problem.eta), UNIT_FACTORS)!;
     expect(relativeError(u, g)).toBeLessThan(1e-9);
@@ -102,7 +100,13 @@ describe("exact audit on the tiny S", () => {
     const grad = numericGradient(m, () => enumerate(m, (a, b) => a - b));
     const target = grad.map((v) => -0.2 * v);
     const zero = new Float64Array(rStar.length);
-    const seq = enumeratedSequenceUpdate(m, problem, zero, { ...configs[0], estimator: "k2", placement: "loss" }, UNIT_FACTORS);
+    const seq = enumeratedSequenceUpdate(
+      m,
+      problem,
+      zero,
+      { ...configs[0], estimator: "k2", placement: "loss" },
+      UNIT_FACTORS,
+    );
     const tok = enumeratedSequenceUpdate(
       m,
       problem,
@@ -131,7 +135,10 @@ describe("exact audit on the tiny S", () => {
     const kl: KlConfig = { coefficient: 0.2, estimator: "k3", placement: "loss", granularity: "token" };
     const exact = sequenceExpectedUpdate(m, problem, rStar, kl, UNIT_FACTORS)!;
     const contexts = new AliasTable(problem.contextWeights);
-    const env = { drawPrompt: (r: Rng) => contexts.sample(r), reward: (_x: number, y: Int32Array) => sequenceReward(rStar, V, y) };
+    const env = {
+      drawPrompt: (r: Rng) => contexts.sample(r),
+      reward: (_x: number, y: Int32Array) => sequenceReward(rStar, V, y),
+    };
     const rng = Rng.seeded(11);
     const M = 1500;
     let s = 0,
@@ -153,7 +160,10 @@ describe("exact audit on the tiny S", () => {
   it("PPO with one epoch, one full-batch minibatch and the same advantages takes REINFORCE's update", () => {
     const m = modelAt();
     const contexts = new AliasTable(problem.contextWeights);
-    const env = { drawPrompt: (r: Rng) => contexts.sample(r), reward: (_x: number, y: Int32Array) => sequenceReward(rStar, V, y) };
+    const env = {
+      drawPrompt: (r: Rng) => contexts.sample(r),
+      reward: (_x: number, y: Int32Array) => sequenceReward(rStar, V, y),
+    };
     const kl: KlConfig = { coefficient: 0.2, estimator: "k3", placement: "loss", granularity: "token" };
     const batch = new Batch({ groups: 3, perGroup: 4 }, L, () => m.newResponse());
     drawBatch(m, env, batch, Rng.seeded(5));

@@ -15,6 +15,7 @@ import { calibrationHtml } from "./diagnostics";
 import { algorithmStyles } from "./identity";
 import { renderSvg } from "./render";
 import { sentencesHtml } from "./text";
+import { policyGradientHtml } from "./policy-gradient";
 import { BOUND_EXPLANATION, BOUND_HEADER, boundRows, boundSummaries } from "./theory";
 import { LEADERS_EXPLANATION, PRACTITIONER_HEADER, practitionerRows } from "./tables";
 
@@ -158,6 +159,7 @@ ${fold("Theory: bounds, confidence events", bounds.length ? `<p>${esc(BOUND_EXPL
 ${fold("Practitioners' metrics (TRL names) beside the exact ones", practitioners.length ? htmlTable(PRACTITIONER_HEADER, practitioners) : "")}
 ${fold("Comparisons", verdictTable)}
 ${fold("Summary", summary)}
+${policyGradientHtml(rows, htmlTable, esc)}
 ${sentencesHtml(rows, esc, [...new Set(cells.map((c) => c.algorithm))])}
 ${calibrationHtml(rows, [...new Set(cells.map((c) => c.environment))], esc)}
 ${fold(

@@ -44,4 +44,12 @@ export { type BoundStatus, type BoundSummary, boundStatus, boundSummaries } from
 export { TRL_METRICS, practitionerRows } from "./tables";
 export { calibrationSummary } from "./diagnostics";
 export { sentencesHtml, sentencesMarkdown } from "./text";
+export {
+  type KlMatrixCell,
+  type PgRunCell,
+  klConfigurationMatrix,
+  policyGradientRuns,
+  subOptimalityAlongSamples,
+  policyGradientHtml,
+} from "./policy-gradient";
 export { type ReportFormat, REPORT_FORMATS, type WrittenReport, backendsUsed, writeReport } from "./write";

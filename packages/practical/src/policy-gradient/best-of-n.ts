@@ -17,7 +17,7 @@ export function bestOfNPolicy(reference: Policy, reward: Float64Array, n: number
     for (let a = 0; a < A; a++) order[a] = a;
     const sorted = Array.from(order).sort((a, b) => reward[o + a] - reward[o + b]);
     let below = 0; // F(r⁻)
-    for (let i = 0; i < A; ) {
+    for (let i = 0; i < A;) {
       let j = i;
       let mass = 0;
       while (j < A && reward[o + sorted[j]] === reward[o + sorted[i]]) mass += reference.probs[o + sorted[j++]];

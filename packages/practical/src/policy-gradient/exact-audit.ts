@@ -139,7 +139,8 @@ export function enumeratedSequenceUpdate(
       }
       c.fill(q * factors.reward * R);
       if (eta > 0 && kl.placement === "loss") {
-        if (kl.granularity === "sequence") c.fill(q * (factors.reward * R - factors.loss * eta * klSlope(kl.estimator, l)));
+        if (kl.granularity === "sequence")
+          c.fill(q * (factors.reward * R - factors.loss * eta * klSlope(kl.estimator, l)));
         else for (let t = 0; t < L; t++) c[t] -= q * factors.loss * eta * klSlope(kl.estimator, lp[t] - lp0[t]);
       }
       model.addTokenScores(x, y, c, u);

@@ -22,3 +22,20 @@ export {
 export { type TokenFunction, additiveCovariance, tokenLogRatio, expectedTokenScore } from "./sequence-moments";
 export * from "./exact-audit";
 export * from "./best-of-n";
+export {
+  REWARD_SOURCES,
+  type RewardSource,
+  type RewardTable,
+  rewardTable,
+  gibbsSequenceSubopt,
+  mleGibbsGaps,
+} from "./reward-source";
+export { type PgRunParams, runPgTrial, klConfigOf } from "./pg-run";
+export { reinforceAlgorithm } from "./reinforce";
+export { rlooAlgorithm } from "./rloo";
+export { grpoAlgorithm } from "./grpo";
+export { drGrpoAlgorithm } from "./dr-grpo";
+export { reinforcePlusPlusAlgorithm } from "./reinforce-plus-plus";
+export { ppoAlgorithm } from "./ppo";
+export { pgAuditAlgorithm } from "./audit-algorithm";
+export { bestOfNAlgorithm } from "./best-of-n-algorithm";

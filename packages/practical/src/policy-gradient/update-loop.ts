@@ -70,7 +70,8 @@ export class Batch<R> {
   /** log π(y_i)/π0(y_i), summed over tokens. */
   logRatio(i: number): number {
     let l = 0;
-    for (let t = 0; t < this.maxLength; t++) l += this.logp[i * this.maxLength + t] - this.logp0[i * this.maxLength + t];
+    for (let t = 0; t < this.maxLength; t++)
+      l += this.logp[i * this.maxLength + t] - this.logp0[i * this.maxLength + t];
     return l;
   }
 }
