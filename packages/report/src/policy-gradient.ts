@@ -31,6 +31,8 @@ export interface KlMatrixCell {
   readonly objective: string;
   /** Whether the fixed point is π* (SubOpt ≤ 1e-8, exact rows). */
   readonly reachesOptimum: boolean;
+  /** Whether exact expected updates converged (false: no fixed point was reached; the SubOpt is the last iterate's). */
+  readonly converged: boolean;
 }
 
 /** The matrix from the `pg-audit` rows: one cell per algorithm label × environment. */
@@ -54,6 +56,7 @@ export function klConfigurationMatrix(rows: readonly ResultRow[]): KlMatrixCell[
       cosine: exact ? num(diag(r, "audit/cosine")) : NaN,
       objective: String(diag(r, "audit/objective") ?? ""),
       reachesOptimum: exact && mean(s) <= 1e-8,
+      converged: !exact || diag(r, "audit/fixedPointConverged") === true,
     };
   });
 }
@@ -147,14 +150,16 @@ export function policyGradientHtml(
     const c = matrix.find((m) => m.configuration === cfg && m.environment === env);
     if (!c) return "";
     const s = c.exact ? fmt(c.subopt) : `${fmt(c.subopt)} ± ${fmt(c.halfWidth)} (est.)`;
-    return c.exact ? `${s} | cos ${fmt(c.cosine, 3)}${c.reachesOptimum ? " | π*" : ""}` : s;
+    return c.exact
+      ? `${s}${c.converged ? "" : " †"} | cos ${fmt(c.cosine, 3)}${c.reachesOptimum ? " | π*" : ""}`
+      : s;
   };
   const objective = (cfg: string) => matrix.find((m) => m.configuration === cfg)?.objective ?? "";
   const along = subOptimalityAlongSamples(rows);
   const alongEnvs = [...new Set(along.map((a) => a.environment))];
   return `<h2>Policy gradient: the KL-configuration matrix</h2>
 <p class="note">${esc(
-    "Each cell: the exact SubOpt (at the environment's η, against its π*) of the fixed point that exact expected updates of the configuration converge to, then the cosine of the configuration's expected update with ∇J at the audit point (halfway in parameters from π0 to the class's optimum); 'π*' where the fixed point is π* (SubOpt ≤ 1e-8). Entries marked est. have no finite-sum expectation (GRPO with std normalisation, REINFORCE++, multi-epoch PPO): their fixed point is estimated by long sampled runs with r*, mean ± 95% over seeds.",
+    "Each cell: the exact SubOpt (at the environment's η, against its π*) of the fixed point that exact expected updates of the configuration converge to, then the cosine of the configuration's expected update with ∇J at the audit point (halfway in parameters from π0 to the class's optimum); 'π*' where the fixed point is π* (SubOpt ≤ 1e-8). Entries marked est. have no finite-sum expectation (GRPO with std normalisation, REINFORCE++, multi-epoch PPO): their fixed point is estimated by long sampled runs with r*, mean ± 95% over seeds. † : exact expected updates did not converge in 1000 natural-gradient iterations (no KL term acts, or the flow runs to the boundary of the simplex): the SubOpt is the last iterate's.",
   )}</p>
 ${table(
   ["configuration", "follows the gradient of", ...envs],

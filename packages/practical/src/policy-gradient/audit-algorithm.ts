@@ -1,4 +1,4 @@
-import type { Policy } from "@gsh/core";
+import { type Policy, Rng } from "@gsh/core";
 import {
   type AlgorithmOutput,
   type TrialContext,
@@ -36,8 +36,8 @@ import type { PolicyModel } from "./policy-model";
 const LEARNERS = ["reinforce", "rloo", "grpo", "dr-grpo", "reinforce++", "ppo"] as const;
 
 /**
- * The exact gradient audit of one learner × KL configuration, as a suite entry: at the audit point (halfway from π0 to
- * the class's optimum of J), the expected update beside ∇J (cosine, relative error, which objective it follows); then exact expected updates from π0 to their fixed point,
+ * The exact gradient audit of one learner × KL configuration, as a suite entry: at the audit point (off the ray from
+ * π0 to the class's optimum of J, see `auditPoint`), the expected update beside ∇J (cosine, relative error, which objective it follows); then exact expected updates from π0 to their fixed point,
  * which is the row's policy, so the runner scores its SubOpt exactly. Where the expected update is not a finite sum
  * (GRPO with std normalisation, REINFORCE++, multi-epoch PPO; sequence-level k2 in the reward on sequences), the
  * fixed point is estimated by a long sampled run with r* (`audit/exact` false; seeds give its interval).
@@ -164,8 +164,10 @@ function exactAudit(
 
 /**
  * Moves the model to the audit's point: halfway in parameters from π0 to the optimum of J in the class (the fixed
- * point of exact ∇J steps), where ∇J and every KL term are non-zero (at π0 itself every KL gradient vanishes, so
- * every configuration would look exact there).
+ * point of exact ∇J steps), plus an offset of half that length in a fixed direction (drawn from a stream that depends on
+ * the parameter count only, so every configuration on an environment is audited at the same point). Off the ray from
+ * π0 to the optimum, ∇J, ∇E r and every KL term point in different directions (on the ray, for the log-linear class,
+ * they are all parallel; at π0 every KL gradient vanishes).
  */
 function auditPoint(
   m: PolicyModel<unknown>,
@@ -174,7 +176,11 @@ function auditPoint(
   eta: number,
 ): Record<string, number | boolean> {
   const fp = iterateToFixedPoint(m, gradJ, precondition, { eta, etaTrain: eta, rewardFactor: 1 });
-  for (let k = 0; k < m.size; k++) m.params[k] *= 0.5;
+  const r = Rng.seeded(0).split(`pg-audit/point/${m.size}`);
+  const xi = Float64Array.from({ length: m.size }, () => r.normal());
+  const norm = (v: Float64Array) => Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+  const scale = (0.5 * norm(m.params)) / Math.max(norm(xi), 1e-300);
+  for (let k = 0; k < m.size; k++) m.params[k] = 0.5 * m.params[k] + scale * xi[k];
   m.refresh();
   return { "audit/optimumInClassConverged": fp.converged };
 }

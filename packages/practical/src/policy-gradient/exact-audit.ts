@@ -302,21 +302,22 @@ export interface FixedPoint {
 /**
  * Iterates w ← w + α·D(w), D = M⁻¹·u(w)/a_R (the natural-gradient flow of the expected update u, whose zeros are its
  * fixed points), from the model's current parameters, until max |α·D| < `tolerance` or `maxIterations`.
- * α = ½·min(1, η/η_t) makes the k1-in-reward map a contraction (factor 1 − α·η_t/η); it halves whenever a step grows
- * the direction's norm, so the iteration settles where the flow does. Configurations without a KL term that acts
- * (η_t = 0, k1 in the loss) have no fixed point: w grows without bound toward the greedy policy and the iteration
- * stops unconverged.
+ * α = ½·min(1, η/η_t) makes the k1-in-reward map a contraction (factor 1 − α·η_t/η); α halves whenever max |D| exceeds
+ * twice the smallest value seen so far (an oscillation, not a transient), so the iteration settles where the flow does.
+ * Configurations without a KL term that acts (η_t = 0, k1 in the loss) have no fixed point: w grows without bound
+ * toward the greedy policy and the iteration stops unconverged; so does a flow that leaves what the class can represent
+ * in floating point (it stops at the last representable iterate).
  */
 export function iterateToFixedPoint(
   model: PolicyModel<unknown>,
   update: () => Float64Array,
   precondition: () => Preconditioner,
   options: { readonly eta: number; readonly etaTrain: number; readonly rewardFactor: number },
-  maxIterations = 3000,
+  maxIterations = 1000,
   tolerance = 1e-12,
 ): FixedPoint {
   let alpha = 0.5 * Math.min(1, options.etaTrain > 0 ? options.eta / options.etaTrain : 1);
-  let previous = Infinity;
+  let smallest = Infinity;
   let last = Infinity;
   for (let it = 1; it <= maxIterations; it++) {
     const u = update();
@@ -326,12 +327,23 @@ export function iterateToFixedPoint(
       D[k] /= options.rewardFactor;
       norm = Math.max(norm, Math.abs(D[k]));
     }
-    if (norm > previous * 1.0000001) alpha *= 0.5;
-    previous = norm;
+    if (norm > 2 * smallest) {
+      alpha *= 0.5;
+      smallest = norm;
+    } else smallest = Math.min(smallest, norm);
     last = alpha * norm;
     if (!Number.isFinite(last)) return { converged: false, iterations: it, lastStep: last };
+    const previous = Float64Array.from(model.params);
     for (let k = 0; k < D.length; k++) model.params[k] += alpha * D[k];
-    model.refresh();
+    try {
+      model.refresh();
+    } catch {
+      // the flow left what the policy class can represent in floating point (Gibbs weights underflow): stop at
+      // the last representable iterate
+      model.params.set(previous);
+      model.refresh();
+      return { converged: false, iterations: it, lastStep: last };
+    }
     if (last < tolerance) return { converged: true, iterations: it, lastStep: last };
   }
   return { converged: false, iterations: maxIterations, lastStep: last };
