@@ -18,6 +18,7 @@ import {
   UNIT_FACTORS,
   type PolicyModel,
 } from "../src/policy-gradient";
+import { numericGradient } from "./finite-differences";
 
 // The exact gradient audit on finite bandits, checked against the mathematics: finite differences of J and of both
 // KLs computed by core's own functions (independent of the audit's sums), and Monte-Carlo means of the sampled
@@ -34,23 +35,6 @@ function modelAt(kind: "log-linear" | "tabular"): PolicyModel<number> {
   for (let k = 0; k < m.size; k++) m.params[k] = 0.5 * r.normal();
   m.refresh();
   return m;
-}
-
-// ∇f by the 4-point central difference (error O(h⁴) ≈ 1e-12 at h = 1e-3), on the first 64 coordinates (the
-// tabular policy's first two contexts; all of the log-linear's); the other coordinates are left 0
-function numericGradient(m: PolicyModel<number>, f: () => number, h = 1e-3): Float64Array {
-  const g = new Float64Array(Math.min(64, m.size));
-  const at = (k: number, v: number) => {
-    const old = m.params[k];
-    m.params[k] = old + v;
-    m.refresh();
-    const y = f();
-    m.params[k] = old;
-    m.refresh();
-    return y;
-  };
-  for (let k = 0; k < g.length; k++) g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
-  return g;
 }
 
 const maxAbs = (a: ArrayLike<number>) => Math.max(...Array.from(a, Math.abs));
@@ -71,7 +55,7 @@ describe.each(["log-linear", "tabular"] as const)("exact audit on R (%s)", (kind
   it("REINFORCE's expected update with k1 in the reward at η_t = η is ∇J (1e-10)", () => {
     const m = modelAt(kind);
     const u = finiteExpectedUpdate(m, problem, reward, objectiveConfig(problem.eta), UNIT_FACTORS);
-    const g = numericGradient(m, J(m));
+    const g = numericGradient(m, J(m), 64);
     expect(maxAbs(diff(u, g))).toBeLessThan(1e-10 * Math.max(1, maxAbs(g)));
     expect(maxAbs(g)).toBeGreaterThan(1e-3);
   });
@@ -79,8 +63,8 @@ describe.each(["log-linear", "tabular"] as const)("exact audit on R (%s)", (kind
   it("k2 differentiated in the loss is η_t·∇KL(π‖π0); k3 is η_t·∇KL(π0‖π); k1 contributes nothing", () => {
     const m = modelAt(kind);
     const w = problem.contextWeights;
-    const forward = numericGradient(m, () => klToReference(m.output() as never, problem.reference, w));
-    const reverse = numericGradient(m, () => kl(problem.reference, m.output() as never, w));
+    const forward = numericGradient(m, () => klToReference(m.output() as never, problem.reference, w), 64);
+    const reverse = numericGradient(m, () => kl(problem.reference, m.output() as never, w), 64);
     const k2 = finiteExpectedUpdate(m, problem, zeros, cfg("k2", "loss"), UNIT_FACTORS);
     const k3 = finiteExpectedUpdate(m, problem, zeros, cfg("k3", "loss"), UNIT_FACTORS);
     const k1 = finiteExpectedUpdate(m, problem, zeros, cfg("k1", "loss"), UNIT_FACTORS);

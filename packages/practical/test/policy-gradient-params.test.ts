@@ -11,8 +11,8 @@ import {
 // Bad parameters are refused by the definitions' schemas and `unsupported`, which the suite loader runs for every
 // entry before any trial: each refusal names the parameter.
 
-const issuePath = (r: { success: boolean; error?: { issues: { path: (string | number)[]; message: string }[] } }) =>
-  r.success ? null : { path: r.error!.issues[0].path.join("."), message: r.error!.issues[0].message };
+const issuePath = (r: { success: boolean; error?: { issues: readonly { path: PropertyKey[]; message: string }[] } }) =>
+  r.success ? null : { path: r.error!.issues[0].path.map(String).join("."), message: r.error!.issues[0].message };
 
 describe("policy-gradient parameters", () => {
   it.each([

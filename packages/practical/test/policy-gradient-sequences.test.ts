@@ -20,6 +20,7 @@ import {
   type SequenceModel,
   tokenAdvantages,
 } from "../src/policy-gradient";
+import { numericGradient } from "./finite-differences";
 
 // The audit on the tiny sequence bandit (V = 4, L = 4: 256 responses per prompt), against enumeration: the forward
 // passes equal the enumerated sums; per-token k2 in the loss is not ∇KL while sequence-level k2 is; k1 in the reward
@@ -52,21 +53,6 @@ function enumerate(m: SequenceModel, f: (lp: number, lp0: number, y: Int32Array)
       total += problem.contextWeights[x] * Math.exp(a) * f(a, b, y);
     }
   return total;
-}
-
-function numericGradient(m: SequenceModel, f: () => number, h = 1e-3): Float64Array {
-  const g = new Float64Array(m.size);
-  const at = (k: number, v: number) => {
-    const old = m.params[k];
-    m.params[k] = old + v;
-    m.refresh();
-    const y = f();
-    m.params[k] = old;
-    m.refresh();
-    return y;
-  };
-  for (let k = 0; k < m.size; k++) g[k] = (-at(k, 2 * h) + 8 * at(k, h) - 8 * at(k, -h) + at(k, -2 * h)) / (12 * h);
-  return g;
 }
 
 const configs: KlConfig[] = [];

@@ -207,25 +207,14 @@ export function tokenAdvantages<R>(
   value?: { readonly table: ValueTable; readonly step: number; readonly tokenOf: (y: R, t: number) => number },
 ): void {
   const L = batch.maxLength;
-  for (let i = 0; i < batch.size; i++) {
-    if (!value) {
-      out.fill(responseAdvantages[i], i * L, (i + 1) * L);
-      continue;
-    }
-    const x = batch.prompts[i];
-    const y = batch.responses[i];
-    let togo = batch.rewards[i];
-    for (let t = 0; t < L; t++) togo -= batch.tokenPenalty[i * L + t];
-    // G_t for t = 0..L−1: the penalties of tokens before t are not the token's consequence
-    let previous = -1;
-    for (let t = 0; t < L; t++) {
-      const s = value.table.state(x, t, previous);
-      out[i * L + t] = togo - value.table.values[s];
-      togo += batch.tokenPenalty[i * L + t];
-      previous = value.tokenOf(y, t);
-    }
+  if (!value) {
+    for (let i = 0; i < batch.size; i++) out.fill(responseAdvantages[i], i * L, (i + 1) * L);
+    return;
   }
-  if (!value) return;
+  // every token's state and return-to-go G_t = r − (penalties of tokens ≥ t): the penalties of earlier tokens are
+  // not this token's consequence
+  const states = new Int32Array(batch.size * L);
+  const returns = new Float64Array(batch.size * L);
   for (let i = 0; i < batch.size; i++) {
     const x = batch.prompts[i];
     const y = batch.responses[i];
@@ -233,12 +222,15 @@ export function tokenAdvantages<R>(
     for (let t = 0; t < L; t++) togo -= batch.tokenPenalty[i * L + t];
     let previous = -1;
     for (let t = 0; t < L; t++) {
-      const s = value.table.state(x, t, previous);
-      value.table.values[s] += value.step * (togo - value.table.values[s]);
+      states[i * L + t] = value.table.state(x, t, previous);
+      returns[i * L + t] = togo;
       togo += batch.tokenPenalty[i * L + t];
       previous = value.tokenOf(y, t);
     }
   }
+  const V = value.table.values;
+  for (let j = 0; j < states.length; j++) out[j] = returns[j] - V[states[j]];
+  for (let j = 0; j < states.length; j++) V[states[j]] += value.step * (returns[j] - V[states[j]]);
 }
 
 /** What a run reports: steps, samples drawn and reward calls (compute, not queries), and its last-step diagnostics. */
