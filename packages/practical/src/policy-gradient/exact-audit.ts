@@ -277,14 +277,17 @@ export function finiteFeatureCovariance(problem: BanditProblem, pi: Policy): Flo
   return cov;
 }
 
-/** Tabular: D(x, a) = u(x, a)/(d0(x)·π(a|x)) (the softmax's natural gradient), 0 where π = 0. */
+/**
+ * Tabular: D(x, a) = u(x, a)/(η·d0(x)·π(a|x)) (the softmax's natural gradient, scaled as the log-linear one so that
+ * k1 in the reward contracts by 1 − α·η_t/η per step in both classes), 0 where π = 0.
+ */
 export function tabularPreconditioner(problem: BanditProblem, pi: Policy): Preconditioner {
-  const { contexts: X, actions: A, contextWeights: w } = problem;
+  const { contexts: X, actions: A, contextWeights: w, eta } = problem;
   return (u) => {
     const D = new Float64Array(u.length);
     for (let x = 0; x < X; x++)
       for (let a = 0; a < A; a++) {
-        const q = w[x] * pi.probs[x * A + a];
+        const q = eta * w[x] * pi.probs[x * A + a];
         D[x * A + a] = q > 0 ? u[x * A + a] / q : 0;
       }
     return D;
@@ -301,12 +304,13 @@ export interface FixedPoint {
 
 /**
  * Iterates w ← w + α·D(w), D = M⁻¹·u(w)/a_R (the natural-gradient flow of the expected update u, whose zeros are its
- * fixed points), from the model's current parameters, until max |α·D| < `tolerance` or `maxIterations`.
- * α = ½·min(1, η/η_t) makes the k1-in-reward map a contraction (factor 1 − α·η_t/η); α halves whenever max |D| exceeds
- * twice the smallest value seen so far (an oscillation, not a transient), so the iteration settles where the flow does.
- * Configurations without a KL term that acts (η_t = 0, k1 in the loss) have no fixed point: w grows without bound
- * toward the greedy policy and the iteration stops unconverged; so does a flow that leaves what the class can represent
- * in floating point (it stops at the last representable iterate).
+ * fixed points), from the model's current parameters, until the residual max |D| is below `tolerance`/α₀ or after
+ * `maxIterations` accepted steps. α starts at ½·min(1, η/η_t), which makes the k1-in-reward map a contraction (factor 1 − α·η_t/η). A step
+ * is kept only if max |D| does not grow there (backtracking: α halves and the step is retried from w, up to 40 times;
+ * after a kept step α grows back by 1.5 up to its start), so the residual never increases and the iteration settles
+ * on a zero of u where the flow has one. Configurations without a KL term that acts (η_t = 0, k1 in the loss) have
+ * none: w grows without bound toward the greedy policy (D stays constant) and the iteration stops unconverged; so
+ * does a flow that no step can improve, or that leaves what the class can represent in floating point.
  */
 export function iterateToFixedPoint(
   model: PolicyModel<unknown>,
@@ -316,35 +320,46 @@ export function iterateToFixedPoint(
   maxIterations = 1000,
   tolerance = 1e-12,
 ): FixedPoint {
-  let alpha = 0.5 * Math.min(1, options.etaTrain > 0 ? options.eta / options.etaTrain : 1);
-  let smallest = Infinity;
-  let last = Infinity;
-  for (let it = 1; it <= maxIterations; it++) {
-    const u = update();
-    const D = precondition()(u);
+  const start = 0.5 * Math.min(1, options.etaTrain > 0 ? options.eta / options.etaTrain : 1);
+  let alpha = start;
+  const direction = (): { D: Float64Array; norm: number } | null => {
+    const D = precondition()(update());
     let norm = 0;
     for (let k = 0; k < D.length; k++) {
       D[k] /= options.rewardFactor;
       norm = Math.max(norm, Math.abs(D[k]));
     }
-    if (norm > 2 * smallest) {
+    return Number.isFinite(norm) ? { D, norm } : null;
+  };
+  let here = direction();
+  if (!here) return { converged: false, iterations: 0, lastStep: NaN };
+  const w = Float64Array.from(model.params);
+  for (let it = 1; it <= maxIterations; it++) {
+    let next: { D: Float64Array; norm: number } | null = null;
+    let step = alpha * here.norm;
+    for (let tries = 0; tries < 40; tries++) {
+      step = alpha * here.norm;
+      for (let k = 0; k < w.length; k++) model.params[k] = w[k] + alpha * here.D[k];
+      try {
+        model.refresh();
+        next = direction();
+      } catch {
+        next = null; // the Gibbs weights underflow: not representable, so not a step to keep
+      }
+      if (next && next.norm <= here.norm) break;
+      next = null;
       alpha *= 0.5;
-      smallest = norm;
-    } else smallest = Math.min(smallest, norm);
-    last = alpha * norm;
-    if (!Number.isFinite(last)) return { converged: false, iterations: it, lastStep: last };
-    const previous = Float64Array.from(model.params);
-    for (let k = 0; k < D.length; k++) model.params[k] += alpha * D[k];
-    try {
-      model.refresh();
-    } catch {
-      // the flow left what the policy class can represent in floating point (Gibbs weights underflow): stop at
-      // the last representable iterate
-      model.params.set(previous);
-      model.refresh();
-      return { converged: false, iterations: it, lastStep: last };
     }
-    if (last < tolerance) return { converged: true, iterations: it, lastStep: last };
+    if (!next) {
+      model.params.set(w);
+      model.refresh();
+      return { converged: false, iterations: it, lastStep: step };
+    }
+    w.set(model.params);
+    here = next;
+    alpha = Math.min(start, alpha * 1.5);
+    // converged when the residual itself is negligible (a tiny step alone only says backtracking shrank α)
+    if (start * here.norm < tolerance) return { converged: true, iterations: it, lastStep: step };
   }
-  return { converged: false, iterations: maxIterations, lastStep: last };
+  return { converged: false, iterations: maxIterations, lastStep: alpha * here.norm };
 }
