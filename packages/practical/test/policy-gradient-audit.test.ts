@@ -86,8 +86,9 @@ describe.each(["log-linear", "tabular"] as const)("exact audit on R (%s)", (kind
       ),
     ).toBeLessThan(1e-10 * Math.max(1, maxAbs(reverse)));
     expect(maxAbs(k1)).toBeLessThan(1e-13);
-    expect(maxAbs(forward)).toBeGreaterThan(1e-3);
-    expect(maxAbs(diff(forward, reverse))).toBeGreaterThan(1e-3); // the two KLs really differ here
+    expect(maxAbs(forward)).toBeGreaterThan(1e-4);
+    // the two KLs' gradients really differ here (so the two checks above are not one)
+    expect(maxAbs(diff(forward, reverse))).toBeGreaterThan(0.05 * maxAbs(forward));
   });
 
   it("exact expected updates with k1 in the reward converge to π* (SubOpt ≤ 1e-8), REINFORCE and RLOO", () => {

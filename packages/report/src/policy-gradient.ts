@@ -150,16 +150,16 @@ export function policyGradientHtml(
     const c = matrix.find((m) => m.configuration === cfg && m.environment === env);
     if (!c) return "";
     const s = c.exact ? fmt(c.subopt) : `${fmt(c.subopt)} ± ${fmt(c.halfWidth)} (est.)`;
-    return c.exact
-      ? `${s}${c.converged ? "" : " †"} | cos ${fmt(c.cosine, 3)}${c.reachesOptimum ? " | π*" : ""}`
-      : s;
+    if (!c.exact) return s;
+    const end = c.converged ? s : `none reached † (last iterate ${s})`;
+    return `${end} | cos ${fmt(c.cosine, 3)}${c.reachesOptimum ? " | π*" : ""}`;
   };
   const objective = (cfg: string) => matrix.find((m) => m.configuration === cfg)?.objective ?? "";
   const along = subOptimalityAlongSamples(rows);
   const alongEnvs = [...new Set(along.map((a) => a.environment))];
   return `<h2>Policy gradient: the KL-configuration matrix</h2>
 <p class="note">${esc(
-    "Each cell: the exact SubOpt (at the environment's η, against its π*) of the fixed point that exact expected updates of the configuration converge to, then the cosine of the configuration's expected update with ∇J at the audit point (halfway in parameters from π0 to the class's optimum); 'π*' where the fixed point is π* (SubOpt ≤ 1e-8). Entries marked est. have no finite-sum expectation (GRPO with std normalisation, REINFORCE++, multi-epoch PPO): their fixed point is estimated by long sampled runs with r*, mean ± 95% over seeds. † : exact expected updates did not converge in 1000 natural-gradient iterations (no KL term acts, or the flow runs to the boundary of the simplex): the SubOpt is the last iterate's.",
+    "Each cell: the exact SubOpt (at the environment's η, against its π*) of the fixed point that exact expected updates of the configuration converge to, then the cosine of the configuration's expected update with ∇J at the audit point (halfway in parameters from π0 to the class's optimum); 'π*' where the fixed point is π* (SubOpt ≤ 1e-8). Entries marked est. have no finite-sum expectation (GRPO with std normalisation, REINFORCE++, multi-epoch PPO): their fixed point is estimated by long sampled runs with r*, mean ± 95% over seeds. †: exact expected updates reached no fixed point: no KL term acts (η_t = 0, k1 in the loss: the flow runs to the greedy policy), or no natural-gradient step lowers the residual (the flow runs toward the boundary of the simplex); the SubOpt shown is the last iterate's, not a limit.",
   )}</p>
 ${table(
   ["configuration", "follows the gradient of", ...envs],
