@@ -5,7 +5,6 @@ import {
   enumerateResponses,
   expectedSequenceFeatures,
   referenceMarkovRows,
-  sequenceFeatureCovariance,
 } from "@gsh/preference";
 import { type KlConfig, klSlope, klValue } from "./kl-penalty";
 import type { PolicyModel } from "./policy-model";
