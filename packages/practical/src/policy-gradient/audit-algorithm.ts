@@ -39,8 +39,9 @@ const LEARNERS = ["reinforce", "rloo", "grpo", "dr-grpo", "reinforce++", "ppo"] 
  * The exact gradient audit of one learner × KL configuration, as a suite entry: at the audit point (off the ray from
  * π0 to the class's optimum of J, see `auditPoint`), the expected update beside ∇J (cosine, relative error, which objective it follows); then exact expected updates from π0 to their fixed point,
  * which is the row's policy, so the runner scores its SubOpt exactly. Where the expected update is not a finite sum
- * (GRPO with std normalisation, REINFORCE++, multi-epoch PPO; sequence-level k2 in the reward on sequences), the
- * fixed point is estimated by a long sampled run with r* (`audit/exact` false; seeds give its interval).
+ * (GRPO with std normalisation, REINFORCE++, multi-epoch PPO; sequence-level k2 in the reward on sequences), the row
+ * is where a sampled run of `estimateSteps` steps with r* ends (`audit/exact` false; seeds give its interval): an
+ * estimate of the fixed point only as far as that run has converged.
  */
 export const pgAuditAlgorithm = defineAlgorithm({
   name: "pg-audit",
