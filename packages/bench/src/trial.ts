@@ -545,6 +545,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
         "InvalidOutput",
       );
     const trainingLoss = losses.length ? { step: losses.map((l) => l.step), loss: losses.map((l) => l.loss) } : null;
+    const curves = trainingCurves(out);
+    if (E.isLeft(curves)) return failed(curves.left, id, version, "InvalidOutput");
     return {
       ...base,
       environmentId: id,
@@ -559,6 +561,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       ...(overOptimization ? { overOptimization } : {}),
       ...(trainingPath ? { trainingPath } : {}),
       ...(trainingLoss ? { trainingLoss } : {}),
+      ...curves.right,
       ...(confidenceWidths ? { confidenceWidths } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,
@@ -574,4 +577,40 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   } finally {
     out.dispose?.();
   }
+}
+
+/**
+ * The held-out loss and likelihood displacement as row columns, validated like `trainingLoss` (finite values at
+ * increasing steps ≥ 0; an unseen mass in [−1e-6, 1 + 1e-6], f32 rounding allowed).
+ */
+function trainingCurves(out: AlgorithmOutput): E.Either<string, Pick<OkRow, "heldOutLoss" | "likelihoodDisplacement">> {
+  const increasing = (xs: readonly { step: number }[]) =>
+    xs.every((x, i) => Number.isInteger(x.step) && x.step >= 0 && (i === 0 || x.step > xs[i - 1].step));
+  const held = out.heldOutLoss ?? [];
+  if (!increasing(held) || held.some((h) => !Number.isFinite(h.loss)))
+    return E.left("invalid heldOutLoss: finite losses at increasing steps ≥ 0 expected");
+  const disp = out.likelihoodDisplacement ?? [];
+  if (
+    !increasing(disp) ||
+    disp.some(
+      (d) =>
+        !Number.isFinite(d.chosen) ||
+        !Number.isFinite(d.rejected) ||
+        !(d.unseenMass >= -1e-6 && d.unseenMass <= 1 + 1e-6),
+    )
+  )
+    return E.left("invalid likelihoodDisplacement: finite log-ratios and a mass in [0, 1] at increasing steps expected");
+  return E.right({
+    ...(held.length ? { heldOutLoss: { step: held.map((h) => h.step), loss: held.map((h) => h.loss) } } : {}),
+    ...(disp.length
+      ? {
+          likelihoodDisplacement: {
+            step: disp.map((d) => d.step),
+            chosen: disp.map((d) => d.chosen),
+            rejected: disp.map((d) => d.rejected),
+            unseenMass: disp.map((d) => d.unseenMass),
+          },
+        }
+      : {}),
+  });
 }

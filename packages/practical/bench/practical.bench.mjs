@@ -106,9 +106,7 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
   const t0 = performance.now();
   const model = new NeuralSequencePolicy(tf, large.problem, Rng.seeded(1), { width: 64, layers: 2 });
   const learner = neuralLearner(large.problem, model, Rng.seeded(2), {
-    steps: 100,
-    learningRate: 0.01,
-    batchSize: 256,
+    training: { regime: "fixed-steps", steps: 100, learningRate: 0.01, batchSize: 256 },
   });
   iterativeDpo(learner, large.makeOracle(Rng.seeded(3)), Rng.seeded(4), {
     rounds: 3,

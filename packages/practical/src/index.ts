@@ -90,7 +90,18 @@ export {
   sequenceIterativeDpo,
   iterativeDpoAlgorithm,
 } from "./iterative-dpo";
-export { type SequencePair, type NeuralTrainOptions } from "./sequence/neural-types";
+export {
+  type SequencePair,
+  type NeuralTrainOptions,
+  type NeuralTraining,
+  type EpochTraining,
+  type FixedStepsTraining,
+  type NeuralTrainingRun,
+  type NeuralRuns,
+  type DisplacementPoint,
+  DEFAULT_EPOCH_TRAINING,
+} from "./sequence/neural-types";
+export { type ResponsePair, DisplacementProbe } from "./displacement";
 export { LogLinearSequencePolicy } from "./sequence/log-linear-sequence-policy";
 export { practicalAlgorithms } from "./algorithms";
 export {

@@ -71,10 +71,8 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
       const before = evaluateMarkovPolicy(problem, truth, pi0).subopt;
       const losses = model.trainDpo(pairs, (x, y) => sequenceLogProb(pi0, x, y), Rng.seeded(2), {
         eta: problem.eta,
-        steps: 150,
-        learningRate: 0.01,
-        batchSize: 128,
-      });
+        training: { regime: "fixed-steps", steps: 150, learningRate: 0.01, batchSize: 128 },
+      }).trainLoss;
       expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
       const tables = model.markovTables();
       const exact = evaluateMarkovPolicy(problem, truth, tables);
@@ -122,7 +120,10 @@ describe("the full-prefix recurrent policy (evaluated by Monte Carlo)", () => {
       );
       expect(Math.abs(before.objective.mean - j0)).toBeLessThan(before.objective.ci95 * (2.576 / 1.96));
       const pairs = sequencePairs(seq);
-      model.trainDpo(pairs, lp0, Rng.seeded(4), { eta: problem.eta, steps: 100, batchSize: 128 });
+      model.trainDpo(pairs, lp0, Rng.seeded(4), {
+        eta: problem.eta,
+        training: { regime: "fixed-steps", steps: 100, learningRate: 0.01, batchSize: 128 },
+      });
       const after = monteCarloEvaluation(
         problem,
         truth,
