@@ -135,6 +135,24 @@ describe("the small causal transformer", () => {
   });
 });
 
+describe("the transformer's incremental sampler", () => {
+  it("gives each sample the log-probability of the full causal pass (f32 rounding), and π0's distribution at step 0", async () => {
+    const { tf } = await loadTf();
+    const { problem } = tiny();
+    const model = new TransformerSequencePolicy(tf, problem, Rng.seeded(3), { width: 16, layers: 2, heads: 2 });
+    try {
+      const U = model.trainable[model.trainable.length - 1];
+      U.assign(tf.randomNormal(U.shape, 0, 1, "float32", 9));
+      const xs = Array.from({ length: 200 }, (_, i) => i % problem.prompts);
+      const s = model.sample(xs, Rng.seeded(4));
+      const full = sequenceLogProbs(tf, model, xs, s.ys);
+      for (let i = 0; i < xs.length; i++) expect(s.logProbs[i]).toBeCloseTo(full[i], 4);
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe("likelihood displacement", () => {
   it("of a Markov policy agrees with enumeration on a tiny S", async () => {
     const { tf } = await loadTf();
