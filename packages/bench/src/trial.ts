@@ -599,7 +599,9 @@ function trainingCurves(out: AlgorithmOutput): E.Either<string, Pick<OkRow, "hel
         !(d.unseenMass >= -1e-6 && d.unseenMass <= 1 + 1e-6),
     )
   )
-    return E.left("invalid likelihoodDisplacement: finite log-ratios and a mass in [0, 1] at increasing steps expected");
+    return E.left(
+      "invalid likelihoodDisplacement: finite log-ratios and a mass in [0, 1] at increasing steps expected",
+    );
   return E.right({
     ...(held.length ? { heldOutLoss: { step: held.map((h) => h.step), loss: held.map((h) => h.loss) } } : {}),
     ...(disp.length
