@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, fixtures, gsh, rowsOf, tmp } from "./helpers";
 
@@ -268,4 +268,51 @@ describe("15. outputs the runner did not check", () => {
       "rows-sum-to-two": "InvalidPolicy",
     });
   });
+});
+
+describe("11. the lock lives on a heartbeat thread and compares no clocks", () => {
+  const benchDist = join(__dirname, "..", "..", "..", "packages", "bench", "dist", "index.js");
+
+  it("a holder whose main thread stalls for longer than the stale time keeps its lock", async () => {
+    const dir = tmp();
+    // The holder blocks its main thread for 7 s (a 5·10⁶-trial grid expanding), then reports whether it lost the lock.
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const { lockDir } = require(${JSON.stringify(benchDist)});
+         lockDir(${JSON.stringify(dir)}).then(async (l) => {
+           console.log("locked");
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 7000);
+           console.log("compromised: " + (l.right.compromised() ? "yes" : "no"));
+           await l.right.release();
+         });`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    holder.stdout.on("data", (d) => (out += d));
+    while (!out.includes("locked")) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = gsh(["bench", "--suite", suiteFile(small()), "--out", dir, "--no-report"]);
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(/another gsh process is writing to this directory/);
+    await new Promise((r) => holder.once("exit", r));
+    expect(out).toMatch(/compromised: no/);
+  }, 60_000);
+
+  it("a stale lock from a killed process is taken over even when its files' times are in the future (clock skew)", () => {
+    const dir = tmp();
+    const lock = join(dir, ".gsh.lock");
+    mkdirSync(lock);
+    writeFileSync(join(lock, "owner.json"), JSON.stringify({ token: "dead", pid: 1, host: "elsewhere" }));
+    writeFileSync(join(lock, "heartbeat"), "41");
+    const future = new Date(Date.now() + 3600_000);
+    for (const f of [join(lock, "owner.json"), join(lock, "heartbeat"), lock]) utimesSync(f, future, future);
+    const r = gsh(["bench", "--suite", suiteFile(small()), "--out", dir, "--no-report"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(rowsOf(dir)).toHaveLength(8);
+    expect(existsSync(lock)).toBe(false);
+  }, 60_000);
 });
