@@ -316,3 +316,34 @@ describe("11. the lock lives on a heartbeat thread and compares no clocks", () =
     expect(existsSync(lock)).toBe(false);
   }, 60_000);
 });
+
+describe("8. plugin loading is under a timeout, in the main thread and in workers", () => {
+  const quick = { GSH_PLUGIN_LOAD_TIMEOUT_S: "3" };
+  it.each([["list"], ["bench", "--suite", "smoke", "--no-report"]])(
+    "a top-level await that never settles: '%s' exits 2 naming the plugin",
+    (...cmd) => {
+      const r = gsh([...cmd, "--plugin", join(fixtures, "hangs-loading.mjs"), ...(cmd[0] === "bench" ? ["--out", tmp()] : [])], quick);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/hangs-loading\.mjs.*did not finish loading within 3 s/);
+    },
+    30_000,
+  );
+
+  it("a plugin that hangs only while loading in a worker: the run stops with exit 2, not forever", () => {
+    const out = tmp();
+    const text = `name: w
+plugins: [${JSON.stringify(join(fixtures, "hangs-loading-in-workers.mjs"))}]
+seeds: 1
+budgets: [20]
+environments: [{ name: P }]
+algorithms: [{ name: loads-in-main-only }]
+`;
+    const r = spawnSync(process.execPath, [bin, "bench", "--suite", suiteFile(text), "--out", out, "--no-report"], {
+      encoding: "utf8",
+      env: { ...process.env, ...quick },
+      timeout: 40_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/did not finish loading in a worker thread within 3 s/);
+  }, 60_000);
+});

@@ -5,7 +5,7 @@ import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
 import { Piscina } from "piscina";
 import type { GshError } from "@gsh/core";
-import type { Registry } from "./registry";
+import { type Registry, pluginLoadTimeoutSeconds } from "./registry";
 import type { Suite } from "./suite";
 import { expandTrials, failedRow, shardTrials, type Trial } from "./trial";
 import { RESULT_SCHEMA, type ResultRow, readResultsFile } from "@gsh/report";
@@ -200,9 +200,24 @@ async function runLocked(
   });
   // Warm every worker first (plugins loaded, TypeScript ones compiled) so that no trial's clock pays for it; a
   // plugin that fails to load here still fails each trial with its message below.
-  await Promise.all(
-    Array.from({ length: workers }, () => pool.run({ plugins: registry.plugins }).catch(() => undefined)),
+  // The warm-up is under the plugin-load timeout: a plugin that never finishes loading in a worker stops the run.
+  const loadSeconds = pluginLoadTimeoutSeconds();
+  const warm = await Promise.all(
+    Array.from({ length: workers }, () =>
+      pool
+        .run({ plugins: registry.plugins }, { signal: AbortSignal.timeout(loadSeconds * 1000) })
+        .then(() => true)
+        .catch((e: Error) => e?.name !== "AbortError" && e?.name !== "TimeoutError"),
+    ),
   );
+  if (warm.includes(false)) {
+    await pool.destroy();
+    return E.left({
+      _tag: "InvalidArgument",
+      field: "plugins",
+      message: `a plugin did not finish loading in a worker thread within ${loadSeconds} s (GSH_PLUGIN_LOAD_TIMEOUT_S); no trial ran`,
+    });
+  }
   const timeoutMs = suite.trialTimeoutSeconds * 1000;
   // At most `workers` trials in flight, so a trial's clock starts when a worker takes it, not while it queues.
   const queue = [...todo];
