@@ -162,8 +162,9 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   const path = suitePath(opts.suite);
   const { file, baseDir } = orUsage(await readSuiteFile(path, opts.set)());
   // Suite plugins resolve against the suite file's folder, --plugin ones against the working directory.
-  const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
-  const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
+  const checked = { typecheck: true };
+  const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir, checked)());
+  const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd(), checked)());
   const filtered = opts.filter.length ? orUsage(filterSuite(file, parseFilters(opts.filter))) : file;
   const suite = orUsage(
     resolveSuite(opts.seeds ? { ...filtered, seeds: opts.seeds } : filtered, registry, path, baseDir),
@@ -321,7 +322,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .description("list algorithms, environments and built-in suites (with --plugin, plugins' too)")
     .option("--plugin <package|path>", "load a plugin (repeatable)", collect, [])
     .action(async (opts: { plugin: string[] }) => {
-      const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd())());
+      const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd(), { typecheck: true })());
       log("Algorithms:");
       for (const a of reg.algorithms.values())
         log(`  ${a.name.padEnd(22)} [${a.track}; ${a.supports.join(", ")}] ${a.description}`);

@@ -347,3 +347,18 @@ algorithms: [{ name: loads-in-main-only }]
     expect(r.stderr).toMatch(/did not finish loading in a worker thread within 3 s/);
   }, 60_000);
 });
+
+describe("16. plugin authoring: errors name the file and line", () => {
+  it("a syntax error keeps the compiler's message and its file:line", () => {
+    const r = gsh(["list", "--plugin", join(fixtures, "syntax-error.ts")], { GSH_PLUGIN_TYPECHECK: "0" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/syntax-error\.ts:2:\d+: ERROR: Unexpected ";"/);
+  });
+
+  it("a TypeScript plugin is type-checked against gsh's declarations when loaded: 'sigma' for 'covariance' is caught", () => {
+    const r = gsh(["list", "--plugin", join(fixtures, "wrong-contract.ts")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/does not type-check/);
+    expect(r.stderr).toMatch(/wrong-contract\.ts:8:3: .*\n[\s\S]*Property 'covariance' is missing/);
+  }, 60_000);
+});

@@ -6,6 +6,7 @@ import { ALGORITHM_TRACKS, type AlgorithmDefinition, ENVIRONMENT_KINDS, isEnviro
 import type { EnvironmentDefinition } from "@gsh/testbeds";
 import { builtinEnvironments } from "@gsh/testbeds/node";
 import type { BenchError } from "./errors";
+import { pluginTypeErrors } from "./plugin-typecheck";
 import { offlineAlgorithms } from "@gsh/offline";
 import { onlineAlgorithms } from "@gsh/online";
 import { practicalAlgorithms } from "@gsh/practical";
@@ -200,6 +201,10 @@ export function loadPlugins(
   base: Registry,
   specifiers: readonly string[],
   baseDir: string,
+  options: {
+    /** Type-check TypeScript plugins against gsh's declarations first (`pluginTypeErrors`); the CLI does. */
+    readonly typecheck?: boolean;
+  } = {},
 ): TE.TaskEither<BenchError, Registry> {
   return async () => {
     const algorithms = new Map(base.algorithms);
@@ -218,6 +223,15 @@ export function loadPlugins(
           message: `cannot load: ${loadErrorText(e)}`,
         });
       }
+      const typeErrors = options.typecheck ? pluginTypeErrors(resolved[resolved.length - 1]) : [];
+      if (typeErrors.length > 0)
+        return E.left({
+          _tag: "PluginError",
+          specifier,
+          message: `does not type-check against gsh's declarations (GSH_PLUGIN_TYPECHECK=0 skips this):\n  ${typeErrors
+            .slice(0, 5)
+            .join("\n  ")}${typeErrors.length > 5 ? `\n  … and ${typeErrors.length - 5} more` : ""}`,
+        });
       const defs = definitionsOf(mod);
       if (defs.length === 0)
         return E.left({ _tag: "PluginError", specifier, message: "exports no algorithm or environment definitions" });
