@@ -15,7 +15,9 @@ function exitAfterDrain(code: number): void {
 let settled = false;
 process.once("beforeExit", () => {
   if (settled) return;
-  console.error("gsh: internal error: the command ended without finishing (a promise never settled, e.g. a plugin's top-level await)");
+  console.error(
+    "gsh: internal error: the command ended without finishing (a promise never settled, e.g. a plugin's top-level await)",
+  );
   exitAfterDrain(3);
 });
 

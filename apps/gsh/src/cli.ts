@@ -242,9 +242,7 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
         .join(", ")} (the error of each is in results.jsonl and results.csv)`,
     );
   if (summary.failedEarlier > 0)
-    log(
-      `${summary.failedEarlier} failed rows remain from earlier runs; rerun those trials with --retry-failed`,
-    );
+    log(`${summary.failedEarlier} failed rows remain from earlier runs; rerun those trials with --retry-failed`);
   return summary.failed + summary.failedEarlier > 0 ? EXIT.trialsFailed : EXIT.ok;
 }
 
@@ -291,8 +289,14 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       "with --shard auto: the number of shards (Kubernetes sets only the index)",
       positiveInt,
     )
-    .option("--resume", "continue an interrupted run in --out (skips finished trials; exits 1 while failed rows remain)")
-    .option("--retry-failed", "like --resume, and rerun the trials whose rows failed (their rows move to results.retried.jsonl)")
+    .option(
+      "--resume",
+      "continue an interrupted run in --out (skips finished trials; exits 1 while failed rows remain)",
+    )
+    .option(
+      "--retry-failed",
+      "like --resume, and rerun the trials whose rows failed (their rows move to results.retried.jsonl)",
+    )
     .option("--plugin <package|path>", "load algorithms/environments from a plugin (repeatable)", collect, [])
     .option(
       "--filter <env:re|alg:re>",

@@ -9,9 +9,12 @@ import { tmp } from "./helpers";
 // README documents. The Slurm script itself runs on a real cluster in CI (tooling/slurm/check-array.sh).
 const deploy = join(__dirname, "..", "..", "..", "deploy");
 const text = (f: string) => readFileSync(join(deploy, f), "utf8");
+// Parsed YAML, read loosely: a missing field reads as undefined and is reported, not thrown.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
 
 /** What is wrong with the Indexed Job's wiring (empty: nothing). */
-function jobWiring(manifest: Record<string, any>): string[] {
+function jobWiring(manifest: Loose): string[] {
   const problems: string[] = [];
   const spec = manifest.spec ?? {};
   if (spec.completionMode !== "Indexed") problems.push("completionMode is not Indexed (no JOB_COMPLETION_INDEX)");
@@ -24,10 +27,10 @@ function jobWiring(manifest: Record<string, any>): string[] {
 }
 
 /** What is wrong with the workflow's wiring (empty: nothing). */
-function workflowWiring(workflow: Record<string, any>): string[] {
+function workflowWiring(workflow: Loose): string[] {
   const problems: string[] = [];
   const shard = workflow.jobs?.shard ?? {};
-  const steps: Record<string, any>[] = shard.steps ?? [];
+  const steps: Loose[] = shard.steps ?? [];
   const bench = steps.find((s) => /bench .*--shard auto/.test(s.run ?? ""));
   if (!bench) return ["no step runs 'gsh bench --shard auto'"];
   if (bench.env?.GSH_SHARD_INDEX !== "${{ strategy.job-index }}") problems.push("GSH_SHARD_INDEX is not the job index");
@@ -36,7 +39,8 @@ function workflowWiring(workflow: Record<string, any>): string[] {
   if (Object.keys(matrix).length !== 1 || !Array.isArray(Object.values(matrix)[0]))
     problems.push("the matrix is not one list (job-total would not be the shard count)");
   const upload = steps.find((s) => /upload-artifact/.test(s.uses ?? ""));
-  if (!/\$\{\{ strategy\.job-index \}\}/.test(upload?.with?.name ?? "")) problems.push("shard artifacts are not named by index");
+  if (!/\$\{\{ strategy\.job-index \}\}/.test(upload?.with?.name ?? ""))
+    problems.push("shard artifacts are not named by index");
   const merge = workflow.jobs?.merge ?? {};
   if (![merge.needs].flat().includes("shard")) problems.push("the merge job does not wait for the shards");
   if (!(merge.steps ?? []).some((s: { run?: string }) => /merge shards\/shard-\*/.test(s.run ?? "")))
@@ -76,7 +80,9 @@ describe("deploy/ files", () => {
   it("the Slurm script runs 'gsh bench --shard auto' with --resume into one folder per suite", () => {
     const script = text("slurm-array.sbatch");
     expect(script).toMatch(/^#!\/bin\/bash/);
-    expect(script).toMatch(/bench --suite "\$\{GSH_SUITE:-paper\}" --shard auto --out "bench-results\/\$\{GSH_SUITE:-paper\}"/);
+    expect(script).toMatch(
+      /bench --suite "\$\{GSH_SUITE:-paper\}" --shard auto --out "bench-results\/\$\{GSH_SUITE:-paper\}"/,
+    );
     expect(script).toMatch(/--resume/);
     const r = spawnSync("bash", ["-n", join(deploy, "slurm-array.sbatch")], { encoding: "utf8" });
     expect(r.status).toBe(0);

@@ -83,7 +83,10 @@ describe("2. report says what is missing and refuses foreign rows", () => {
     const out = tmp();
     expect(gsh(["bench", "--suite", suiteFile(small()), "--out", out, "--no-report"]).status).toBe(0);
     const other = tmp();
-    expect(gsh(["bench", "--suite", suiteFile(small("klEstimators: { sampleSizes: [10] }")), "--out", other, "--no-report"]).status).toBe(0);
+    expect(
+      gsh(["bench", "--suite", suiteFile(small("klEstimators: { sampleSizes: [10] }")), "--out", other, "--no-report"])
+        .status,
+    ).toBe(0);
     const rows = lines(join(out, "results.jsonl"));
     const foreign = JSON.parse(lines(join(other, "results.jsonl"))[0]);
     rows[0] = JSON.stringify(foreign);
@@ -101,7 +104,10 @@ describe("3. piped output is not cut", () => {
     expect(gsh(["testbed-data", "R", "--pairs", "300", "--seed", "1", "--out", data]).status).toBe(0);
     const r = spawnSync(
       "bash",
-      ["-c", `set -o pipefail; '${process.execPath}' '${bin}' policy '${data}' --eta 0.1 --beta 0 | (sleep 0.5; wc -l)`],
+      [
+        "-c",
+        `set -o pipefail; '${process.execPath}' '${bin}' policy '${data}' --eta 0.1 --beta 0 | (sleep 0.5; wc -l)`,
+      ],
       { encoding: "utf8" },
     );
     expect(r.status).toBe(0);
@@ -112,9 +118,18 @@ describe("3. piped output is not cut", () => {
 describe("4 and 5. a plugin cannot change its own score or escape its budget", () => {
   it("writing into ctx.problem.reference does not change the score", () => {
     const out = tmp();
-    const r = gsh(["bench", "--suite", suiteFile(withPlugin(["honest-uniform", "tampering-uniform"])), "--out", out, "--no-report"]);
+    const r = gsh([
+      "bench",
+      "--suite",
+      suiteFile(withPlugin(["honest-uniform", "tampering-uniform"])),
+      "--out",
+      out,
+      "--no-report",
+    ]);
     expect(r.status).toBe(0);
-    const [honest, tampering] = ["honest-uniform", "tampering-uniform"].map((a) => rowsOf(out).find((x) => x.algorithm === a)!);
+    const [honest, tampering] = ["honest-uniform", "tampering-uniform"].map((a) =>
+      rowsOf(out).find((x) => x.algorithm === a)!,
+    );
     expect(honest.status === "ok" && tampering.status === "ok").toBe(true);
     if (honest.status !== "ok" || tampering.status !== "ok") return;
     expect(tampering.metrics.subopt).toBe(honest.metrics.subopt);
@@ -175,11 +190,20 @@ describe("9. the fingerprint covers the code, not the order of entries", () => {
     const d = tmp();
     const plugin = join(d, "p.ts");
     writeFileSync(plugin, readFileSync(join(fixtures, "misbehaving.ts"), "utf8"));
-    const text = withPlugin(["honest-uniform", "dispose-throws"]).replace(JSON.stringify(join(fixtures, "misbehaving.ts")), JSON.stringify(plugin));
+    const text = withPlugin(["honest-uniform", "dispose-throws"]).replace(
+      JSON.stringify(join(fixtures, "misbehaving.ts")),
+      JSON.stringify(plugin),
+    );
     writeFileSync(join(d, "s.yaml"), text);
     const out = tmp();
     expect(gsh(["bench", "--suite", join(d, "s.yaml"), "--out", out, "--no-report"]).status).toBe(1);
-    writeFileSync(join(d, "r.yaml"), withPlugin(["dispose-throws", "honest-uniform"]).replace(JSON.stringify(join(fixtures, "misbehaving.ts")), JSON.stringify(plugin)));
+    writeFileSync(
+      join(d, "r.yaml"),
+      withPlugin(["dispose-throws", "honest-uniform"]).replace(
+        JSON.stringify(join(fixtures, "misbehaving.ts")),
+        JSON.stringify(plugin),
+      ),
+    );
     const reordered = gsh(["bench", "--suite", join(d, "r.yaml"), "--out", out, "--resume", "--no-report"]);
     expect(reordered.stderr).not.toMatch(/another suite/);
     expect(reordered.stdout).toMatch(/0 trials to run, 2 already done/);
@@ -206,7 +230,9 @@ describe("9. the fingerprint covers the code, not the order of entries", () => {
 describe("10. failed rows are remembered across --resume, and --retry-failed reruns only them", () => {
   it("--resume exits 1 while failed rows remain; --retry-failed reruns those trials", () => {
     const out = tmp();
-    const suite = suiteFile(withPlugin(["honest-uniform", "dispose-throws", "rows-sum-to-two"]).replace("seeds: 1", "seeds: 2"));
+    const suite = suiteFile(
+      withPlugin(["honest-uniform", "dispose-throws", "rows-sum-to-two"]).replace("seeds: 1", "seeds: 2"),
+    );
     expect(gsh(["bench", "--suite", suite, "--out", out, "--no-report"]).status).toBe(1);
     const resumed = gsh(["bench", "--suite", suite, "--out", out, "--resume", "--no-report"]);
     expect(resumed.status).toBe(1);
@@ -224,18 +250,24 @@ describe("13. user errors are one line and exit 2", () => {
     expect(gsh(["bench", "--suite", suiteFile(small()), "--out", out, "--no-report"]).status).toBe(0);
     const suiteJson = join(out, "suite.json");
     writeFileSync(suiteJson, readFileSync(suiteJson, "utf8").slice(0, 100));
-    for (const cmd of [["report", out], ["merge", out, "--out", tmp()]]) {
+    for (const cmd of [
+      ["report", out],
+      ["merge", out, "--out", tmp()],
+    ]) {
       const r = gsh(cmd);
       expect([cmd[0], r.status]).toEqual([cmd[0], 2]);
       expect(r.stderr).toMatch(/suite\.json/);
-      expect(r.stderr).not.toMatch(/internal error|    at /);
+      expect(r.stderr).not.toMatch(/internal error|\n {4}at /);
     }
     const folder = tmp();
     mkdirSync(join(folder, "results.jsonl"));
-    for (const cmd of [["report", folder], ["merge", folder, "--out", tmp()]]) {
+    for (const cmd of [
+      ["report", folder],
+      ["merge", folder, "--out", tmp()],
+    ]) {
       const r = gsh(cmd);
       expect([cmd[0], r.status]).toEqual([cmd[0], 2]);
-      expect(r.stderr).not.toMatch(/internal error|    at /);
+      expect(r.stderr).not.toMatch(/internal error|\n {4}at /);
     }
   });
 });
@@ -258,7 +290,14 @@ describe("14. an empty shard writes an empty, fingerprinted results file", () =>
 describe("15. outputs the runner did not check", () => {
   it("a bound that is not a number, a NaN trace, a throwing dispose, an invalid policy: failed rows with their own tags", () => {
     const out = tmp();
-    const r = gsh(["bench", "--suite", suiteFile(withPlugin(["bad-bound", "bad-trace", "dispose-throws", "rows-sum-to-two"])), "--out", out, "--no-report"]);
+    const r = gsh([
+      "bench",
+      "--suite",
+      suiteFile(withPlugin(["bad-bound", "bad-trace", "dispose-throws", "rows-sum-to-two"])),
+      "--out",
+      out,
+      "--no-report",
+    ]);
     expect(r.status).toBe(1);
     const tag = Object.fromEntries(rowsOf(out).map((x) => [x.algorithm, x.status === "failed" ? x.errorTag : "ok"]));
     expect(tag).toEqual({
@@ -322,7 +361,10 @@ describe("8. plugin loading is under a timeout, in the main thread and in worker
   it.each([["list"], ["bench", "--suite", "smoke", "--no-report"]])(
     "a top-level await that never settles: '%s' exits 2 naming the plugin",
     (...cmd) => {
-      const r = gsh([...cmd, "--plugin", join(fixtures, "hangs-loading.mjs"), ...(cmd[0] === "bench" ? ["--out", tmp()] : [])], quick);
+      const r = gsh(
+        [...cmd, "--plugin", join(fixtures, "hangs-loading.mjs"), ...(cmd[0] === "bench" ? ["--out", tmp()] : [])],
+        quick,
+      );
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/hangs-loading\.mjs.*did not finish loading within 3 s/);
     },
@@ -349,14 +391,41 @@ algorithms: [{ name: loads-in-main-only }]
 });
 
 describe("16. plugin authoring: errors name the file and line", () => {
+  // Written at test time: a broken file in the repository would break its own type check.
+  const pluginFile = (name: string, text: string) => {
+    const f = join(tmp(), name);
+    writeFileSync(f, text);
+    return f;
+  };
+
   it("a syntax error keeps the compiler's message and its file:line", () => {
-    const r = gsh(["list", "--plugin", join(fixtures, "syntax-error.ts")], { GSH_PLUGIN_TYPECHECK: "0" });
+    const f = pluginFile("syntax-error.ts", "// a syntax error on line 2\nconst broken = ;\nexport default broken;\n");
+    const r = gsh(["list", "--plugin", f], { GSH_PLUGIN_TYPECHECK: "0" });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/syntax-error\.ts:2:\d+: ERROR: Unexpected ";"/);
   });
 
   it("a TypeScript plugin is type-checked against gsh's declarations when loaded: 'sigma' for 'covariance' is caught", () => {
-    const r = gsh(["list", "--plugin", join(fixtures, "wrong-contract.ts")]);
+    const f = pluginFile(
+      "wrong-contract.ts",
+      `// Returns the confidence set's Σ as \`sigma\` (the field is \`covariance\`).
+import { defineAlgorithm, z } from "@gsh/bench";
+
+export default defineAlgorithm({
+  name: "wrong-contract",
+  description: "returns Σ as sigma",
+  params: z.object({}).strict(),
+  run(ctx) {
+    const d = ctx.problem.dim;
+    return {
+      policy: ctx.problem.reference,
+      confidence: { theta: new Float64Array(d), sigma: new Float64Array(d * d), beta: 1 },
+    };
+  },
+});
+`,
+    );
+    const r = gsh(["list", "--plugin", f]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/does not type-check/);
     expect(r.stderr).toMatch(/wrong-contract\.ts:8:3: .*\n[\s\S]*Property 'covariance' is missing/);

@@ -46,13 +46,15 @@ export function codeChanges(was: CodeIdentity | undefined, now: CodeIdentity | u
   if (!was || !now) return was === now ? [] : ["one side records no code identity"];
   const out: string[] = [];
   if (was.gshVersion !== now.gshVersion) out.push(`gsh ${was.gshVersion} → ${now.gshVersion}`);
-  if (was.commit !== now.commit) out.push(`commit ${was.commit?.slice(0, 12) ?? "(none)"} → ${now.commit?.slice(0, 12) ?? "(none)"}`);
+  if (was.commit !== now.commit)
+    out.push(`commit ${was.commit?.slice(0, 12) ?? "(none)"} → ${now.commit?.slice(0, 12) ?? "(none)"}`);
   if (was.dirty !== now.dirty) out.push(`uncommitted changes: ${was.dirty} → ${now.dirty}`);
   const key = (p: CodeIdentity["plugins"][number]) => `${p.file}@${p.sha256}`;
   const before = new Set(was.plugins.map(key));
   const after = new Set(now.plugins.map(key));
   for (const p of now.plugins) if (!before.has(key(p))) out.push(`plugin ${p.file} is new or changed`);
-  for (const p of was.plugins) if (!after.has(key(p)) && !now.plugins.some((q) => q.file === p.file))
-    out.push(`plugin ${p.file} is no longer loaded`);
+  for (const p of was.plugins)
+    if (!after.has(key(p)) && !now.plugins.some((q) => q.file === p.file))
+      out.push(`plugin ${p.file} is no longer loaded`);
   return out;
 }

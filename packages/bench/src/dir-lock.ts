@@ -112,7 +112,11 @@ export async function lockDir(dir: string): Promise<E.Either<GshError, DirLock>>
   const first = tryTake();
   if (E.isRight(first)) return first;
   if (first.left.code !== "EEXIST")
-    return E.left({ _tag: "IOError", path: dir, message: `cannot lock the directory: ${first.left.code ?? first.left.message}` });
+    return E.left({
+      _tag: "IOError",
+      path: dir,
+      message: `cannot lock the directory: ${first.left.code ?? first.left.message}`,
+    });
   const seen = lockState(lockPath);
   for (let waited = 0; waited < STALE_MS; waited += BEAT_MS / 2) {
     await new Promise((r) => setTimeout(r, BEAT_MS / 2));

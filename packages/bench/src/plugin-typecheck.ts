@@ -47,14 +47,14 @@ function gshPaths(): Record<string, string[]> {
  * Type errors of a TypeScript plugin, as `file:line:col: message` lines (empty: none, or TypeScript is not installed,
  * or GSH_PLUGIN_TYPECHECK=0). A file that passed is remembered by its content's hash, so it is checked once.
  */
-export function pluginTypeErrors(path: string, env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+export function pluginTypeErrors(
+  path: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string[] {
   if (!/\.(c|m)?ts$/.test(path) || env.GSH_PLUGIN_TYPECHECK === "0") return [];
   const ts = typescript();
   if (!ts) return [];
-  const key = createHash("sha256")
-    .update(`${ts.version}\n${__dirname}\n`)
-    .update(readFileSync(path))
-    .digest("hex");
+  const key = createHash("sha256").update(`${ts.version}\n${__dirname}\n`).update(readFileSync(path)).digest("hex");
   const passed = join(tmpdir(), "gsh-plugin-typecheck", `${key}.ok`);
   if (existsSync(passed)) return [];
   const program = ts.createProgram([path], {

@@ -38,7 +38,14 @@ export function readSuiteRecord(dir: string): E.Either<GshError, SuiteRecord> {
     return ioError(path, `unreadable (${err.code ?? err.message.slice(0, 80)}): truncated or edited by hand?`);
   }
   const r = value as Partial<SuiteRecord> | null;
-  if (!r || typeof r !== "object" || !Array.isArray(r.environments) || !Array.isArray(r.algorithms) || !Array.isArray(r.seeds) || !Array.isArray(r.budgets))
+  if (
+    !r ||
+    typeof r !== "object" ||
+    !Array.isArray(r.environments) ||
+    !Array.isArray(r.algorithms) ||
+    !Array.isArray(r.seeds) ||
+    !Array.isArray(r.budgets)
+  )
     return ioError(path, "is not a suite record (no environments, algorithms, seeds or budgets)");
   return E.right(value as SuiteRecord);
 }

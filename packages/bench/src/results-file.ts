@@ -27,7 +27,10 @@ export function quarantineBadLines(resultsPath: string, content: ResultsContent)
 export function setFailedRowsAside(resultsPath: string, rows: readonly ResultRow[]): ResultRow[] {
   const failed = rows.filter((r) => r.status === "failed");
   if (failed.length === 0) return [...rows];
-  appendFileSync(join(dirname(resultsPath), "results.retried.jsonl"), failed.map((r) => JSON.stringify(r) + "\n").join(""));
+  appendFileSync(
+    join(dirname(resultsPath), "results.retried.jsonl"),
+    failed.map((r) => JSON.stringify(r) + "\n").join(""),
+  );
   const kept = rows.filter((r) => r.status !== "failed");
   writeResults(resultsPath, kept);
   return kept;

@@ -292,7 +292,9 @@ export function resolveSuite(
       const label = e.label ?? e.name;
       // '|' separates the parts of a trial id: a label holding one could give two trials one id.
       if (label.includes("|"))
-        return E.left(invalid(source, `${kind}[${i}].label`, `'${label}' contains '|', which separates a trial id's parts`));
+        return E.left(
+          invalid(source, `${kind}[${i}].label`, `'${label}' contains '|', which separates a trial id's parts`),
+        );
       const repeated = firstRepeat(e.budgets ?? []);
       if (repeated !== undefined)
         return E.left(invalid(source, `${kind}[${i}].budgets`, `budget ${repeated} is listed more than once`));

@@ -6,7 +6,6 @@ import { GshException, type Policy, Rng, formatError, klToReference, validatePol
 import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
-  type Oracle,
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
@@ -100,7 +99,11 @@ export function expandTrials(suite: Suite): Trial[] {
   if (ids.size !== out.length) {
     const seen = new Set<string>();
     const twice = out.find((t) => seen.size === seen.add(t.id).size)!;
-    throw new GshException({ _tag: "InvalidArgument", field: "suite", message: `two trials have the id '${twice.id}'` });
+    throw new GshException({
+      _tag: "InvalidArgument",
+      field: "suite",
+      message: `two trials have the id '${twice.id}'`,
+    });
   }
   return out;
 }

@@ -31,7 +31,8 @@ export function invalidRowReason(v: unknown): string | null {
   if (v.status !== "ok" && v.status !== "failed") return `status ${JSON.stringify(v.status)} is neither ok nor failed`;
   for (const k of ["environment", "algorithm"] as const) if (typeof v[k] !== "string") return `${k} is not a string`;
   for (const k of ["budget", "seed"] as const) if (typeof v[k] !== "number") return `${k} is not a number`;
-  if (v.suiteFingerprint !== undefined && typeof v.suiteFingerprint !== "string") return "suiteFingerprint is not a string";
+  if (v.suiteFingerprint !== undefined && typeof v.suiteFingerprint !== "string")
+    return "suiteFingerprint is not a string";
   if (v.status === "failed") return typeof v.error === "string" ? null : "a failed row without its error";
   const m = v.metrics;
   if (!isObject(m)) return `metrics is ${m === null ? "null" : typeof m}, not an object`;

@@ -58,7 +58,14 @@ describe("readResultsFile", () => {
 
   it("fills the track of rows written before schema 5 from their algorithm (a name it does not know is a plugin's)", () => {
     const row = (trialId: string, algorithmName: string, track?: string) =>
-      JSON.stringify({ trialId, status: "failed", ...identity, algorithmName, error: "x", ...(track ? { track } : {}) });
+      JSON.stringify({
+        trialId,
+        status: "failed",
+        ...identity,
+        algorithmName,
+        error: "x",
+        ...(track ? { track } : {}),
+      });
     const r = readResultsFile(
       file("tracks.jsonl", [
         row("t1", "offline-gshf"),
@@ -74,7 +81,13 @@ describe("readResultsFile", () => {
   it("a parseable row that is not a valid row (ok without metrics, metrics null, SubOpt a string) is a bad line", () => {
     const noMetrics = JSON.stringify({ trialId: "t2", status: "ok", ...identity });
     const r = readResultsFile(
-      file("invalid.jsonl", [ok("t1"), noMetrics, ok("t3", { subopt: "0.5" }), ok("t4"), ok("t5", { subopt: 0.5, queries: null })]),
+      file("invalid.jsonl", [
+        ok("t1"),
+        noMetrics,
+        ok("t3", { subopt: "0.5" }),
+        ok("t4"),
+        ok("t5", { subopt: 0.5, queries: null }),
+      ]),
     );
     expect(r.rows.map((x) => x.trialId)).toEqual(["t1", "t4"]);
     expect(r.corrupt.map((b) => [b.line, b.reason])).toEqual([
@@ -108,7 +121,9 @@ describe("readResultsFile", () => {
     appendFileSync(p, "\n" + ok("t1") + "\n" + ok("t2") + "\n");
     const r = readResultsFile(p);
     expect(r.rows.map((x) => x.trialId)).toEqual(["t1", "t2"]);
-    expect(r.corrupt).toEqual([expect.objectContaining({ line: 1, reason: expect.stringMatching(/over the .*-byte limit/) })]);
+    expect(r.corrupt).toEqual([
+      expect.objectContaining({ line: 1, reason: expect.stringMatching(/over the .*-byte limit/) }),
+    ]);
   }, 60_000);
 
   it("a missing file is empty, not an error (a fresh output folder)", () => {
