@@ -259,6 +259,13 @@ describe("13. user errors are one line and exit 2", () => {
       expect(r.stderr).toMatch(/suite\.json/);
       expect(r.stderr).not.toMatch(/internal error|\n {4}at /);
     }
+    // An output gsh cannot write (here a folder where results.csv goes; read-only folders behave alike for non-root).
+    const fresh = tmp();
+    expect(gsh(["bench", "--suite", suiteFile(small()), "--out", fresh, "--no-report"]).status).toBe(0);
+    mkdirSync(join(fresh, "results.csv"));
+    const unwritable = gsh(["report", fresh, "--format", "csv"]);
+    expect(unwritable.status).toBe(2);
+    expect(unwritable.stderr.trim()).toMatch(/^gsh: .*results\.csv: EISDIR/);
     const folder = tmp();
     mkdirSync(join(folder, "results.jsonl"));
     for (const cmd of [
