@@ -321,7 +321,8 @@ describe("11. the lock lives on a heartbeat thread and compares no clocks", () =
 
   it("a holder whose main thread stalls for longer than the stale time keeps its lock", async () => {
     const dir = tmp();
-    // The holder blocks its main thread for 7 s (a 5·10⁶-trial grid expanding), then reports whether it lost the lock.
+    // The holder blocks its main thread for 12 s (a 5·10⁶-trial grid expanding; 3× the stale time, with room for a
+    // slow start of the second process), then reports whether it lost the lock.
     const holder = spawn(
       process.execPath,
       [
@@ -329,7 +330,7 @@ describe("11. the lock lives on a heartbeat thread and compares no clocks", () =
         `const { lockDir } = require(${JSON.stringify(benchDist)});
          lockDir(${JSON.stringify(dir)}).then(async (l) => {
            console.log("locked");
-           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 7000);
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 12000);
            console.log("compromised: " + (l.right.compromised() ? "yes" : "no"));
            await l.right.release();
          });`,
