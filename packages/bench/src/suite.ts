@@ -11,6 +11,7 @@ import { type GshError, invalidArgument } from "@gsh/core";
 import type { BenchError } from "./errors";
 import { z } from "@gsh/preference";
 import type { Registry } from "./registry";
+import { type CodeIdentity, codeIdentity } from "./code-identity";
 
 const labelled = z.object({
   label: z.string().min(1).optional(),
@@ -164,6 +165,18 @@ export interface Suite {
   readonly klEstimators?: { readonly sampleSizes: readonly number[]; readonly repeats: number };
   readonly overOptimization?: { readonly factors: readonly number[] };
   readonly sampleEfficiency?: SampleEfficiencySpec;
+  /** The code that runs it (gsh version, checkout, plugin contents): part of its fingerprint. */
+  readonly code?: CodeIdentity;
+}
+
+/** The first value that occurs twice, or undefined. */
+function firstRepeat<T>(values: readonly T[]): T | undefined {
+  const seen = new Set<T>();
+  for (const v of values) {
+    if (seen.has(v)) return v;
+    seen.add(v);
+  }
+  return undefined;
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>
@@ -277,6 +290,14 @@ export function resolveSuite(
         );
       }
       const label = e.label ?? e.name;
+      // '|' separates the parts of a trial id: a label holding one could give two trials one id.
+      if (label.includes("|"))
+        return E.left(
+          invalid(source, `${kind}[${i}].label`, `'${label}' contains '|', which separates a trial id's parts`),
+        );
+      const repeated = firstRepeat(e.budgets ?? []);
+      if (repeated !== undefined)
+        return E.left(invalid(source, `${kind}[${i}].budgets`, `budget ${repeated} is listed more than once`));
       if (labels.has(label)) return E.left(invalid(source, `${kind}[${i}].label`, `duplicate label '${label}'`));
       labels.add(label);
       const outside = e.budgets?.find((b) => !file.budgets.includes(b));
@@ -354,6 +375,13 @@ export function resolveSuite(
   if (typeof file.seeds === "number" && !(Number.isInteger(file.seeds) && file.seeds >= 1 && file.seeds <= 100_000))
     return E.left(invalid(source, "seeds", `must be an integer in [1, 100000], got ${file.seeds}`));
   const seeds = typeof file.seeds === "number" ? Array.from({ length: file.seeds }, (_, i) => i) : file.seeds;
+  // A repeated seed or budget would give two trials one id (and --resume would count the second as done).
+  const repeatedSeed = firstRepeat(seeds);
+  if (repeatedSeed !== undefined)
+    return E.left(invalid(source, "seeds", `seed ${repeatedSeed} is listed more than once`));
+  const repeatedBudget = firstRepeat(file.budgets);
+  if (repeatedBudget !== undefined)
+    return E.left(invalid(source, "budgets", `budget ${repeatedBudget} is listed more than once`));
   const trials = envs.right.length * algs.right.length * file.budgets.length * seeds.length;
   if (trials > 5_000_000)
     return E.left(invalid(source, "seeds", `the grid has ${trials} trials; the limit is 5 000 000 (split the suite)`));
@@ -384,6 +412,7 @@ export function resolveSuite(
     ...(file.overOptimization ? { overOptimization: file.overOptimization } : {}),
     ...(file.sampleEfficiency ? { sampleEfficiency: file.sampleEfficiency } : {}),
     baseDir,
+    code: codeIdentity(registry.plugins),
   });
 }
 

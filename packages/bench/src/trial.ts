@@ -6,7 +6,6 @@ import { GshException, type Policy, Rng, formatError, klToReference, validatePol
 import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
-  type Oracle,
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
@@ -37,6 +36,7 @@ import {
   type TrialMetrics,
 } from "@gsh/report";
 import { suiteFingerprint } from "./fingerprint";
+import { OverBudget, QueryBudget, closedOracle, learnerCopy } from "./learner-view";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
 import {
@@ -69,7 +69,11 @@ export interface Trial {
   readonly referenceSubopt?: boolean;
 }
 
-/** The suite's grid in a fixed order (environment, algorithm, budget, seed). */
+/**
+ * The suite's grid in a fixed order (environment, algorithm, budget, seed). Ids are unique by construction for a
+ * suite `resolveSuite` accepted (labels without '|', unique labels, seeds and budgets); checked again here, since a
+ * suite.json edited by hand reaches this too.
+ */
 export function expandTrials(suite: Suite): Trial[] {
   const out: Trial[] = [];
   const fingerprint = suiteFingerprint(suite);
@@ -91,6 +95,16 @@ export function expandTrials(suite: Suite): Trial[] {
               ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
               ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),
             });
+  const ids = new Set(out.map((t) => t.id));
+  if (ids.size !== out.length) {
+    const seen = new Set<string>();
+    const twice = out.find((t) => seen.size === seen.add(t.id).size)!;
+    throw new GshException({
+      _tag: "InvalidArgument",
+      field: "suite",
+      message: `two trials have the id '${twice.id}'`,
+    });
+  }
   return out;
 }
 
@@ -101,34 +115,6 @@ export function shardTrials(trials: readonly Trial[], index: number, count: numb
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const GSH_VERSION = (require("../package.json") as { version: string }).version;
-
-/** The trial's query budget: every query is counted, and none is allowed past the budget. */
-class QueryBudget {
-  count = 0;
-  constructor(readonly budget: number) {}
-  get queries(): number {
-    return this.count;
-  }
-  /** Charges n queries (offline data labelled by the instance, or one oracle call), or refuses them. */
-  charge(n: number): void {
-    if (this.count + n > this.budget) throw new OverBudget(this.budget, this.count + n);
-    this.count += n;
-  }
-}
-
-/** Counts every query that reaches the instance, whatever the algorithm does (actions or sequences alike). */
-class CountingOracle<R> extends QueryBudget implements Oracle<R> {
-  constructor(
-    private readonly inner: Oracle<R>,
-    budget: number,
-  ) {
-    super(budget);
-  }
-  query(x: number, r1: R, r2: R): 0 | 1 {
-    this.charge(1);
-    return this.inner.query(x, r1, r2);
-  }
-}
 
 /** The identifying fields every row of a trial carries. */
 export function rowIdentity(trial: Trial) {
@@ -168,14 +154,6 @@ export function failedRow(
     ...(errorTag ? { errorTag } : {}),
     wallMs,
   };
-}
-
-/** Thrown by a trial's counted oracle when the algorithm asks for more preference queries than its budget. */
-export class OverBudget extends Error {
-  constructor(budget: number, asked: number) {
-    super(`over budget: the algorithm asked for query ${asked} of a budget of ${budget}`);
-    this.name = "OverBudget";
-  }
 }
 
 type Scored = Pick<TrialMetrics, "subopt" | "objective" | "trueReward" | "klToReference"> &
@@ -223,7 +201,8 @@ function finiteBoundary(
   rng: Rng,
 ): Boundary {
   const instance = env.instance;
-  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
+  const budget = new QueryBudget(trial.budget);
+  const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   const isPolicy = (p: AlgorithmOutput["policy"]): p is Policy => "contexts" in p && "actions" in p;
   return {
     id: instance.id,
@@ -231,10 +210,10 @@ function finiteBoundary(
     context: (base) => ({
       ...base,
       kind: env.kind,
-      problem: instance.problem,
+      problem: learnerCopy(instance.problem),
       oracle,
       offlineData(n: number, behaviour: BehaviourPolicy = "reference") {
-        oracle.charge(n);
+        budget.charge(n);
         if (env.kind === "bandit") return sampleOfflineData(env.instance, n, trial.seed, behaviour).data;
         // Non-transitive: no r*, so no "skewed" behaviour; π0 or uniform pairs, labelled by the instance's oracle.
         if (behaviour === "skewed")
@@ -249,7 +228,7 @@ function finiteBoundary(
         return samplePairs(probs, probs, problem.contextWeights, problem.actions, n, labels, r.split("pairs"));
       },
     }),
-    queries: () => oracle.queries,
+    queries: () => budget.queries,
     score(policy) {
       if (!isPolicy(policy)) return E.left("a finite environment needs a Policy table (contexts × actions)");
       if (env.kind === "bandit") return evaluatePolicy(env.instance, policy);
@@ -303,21 +282,22 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
 }
 
 function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
-  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
+  const budget = new QueryBudget(trial.budget);
+  const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   return {
     id: instance.id,
     version: instance.version,
     context: (base) => ({
       ...base,
       kind: "sequence",
-      problem: instance.problem,
+      problem: learnerCopy(instance.problem),
       oracle,
       offlineData(n: number) {
-        oracle.charge(n);
+        budget.charge(n);
         return sampleSequenceOfflineData(instance, n, trial.seed);
       },
     }),
-    queries: () => oracle.queries,
+    queries: () => budget.queries,
     score(policy, evalRng) {
       if (!("kind" in policy))
         return E.left("a sequence environment needs a SequencePolicy (markov, enumerated or sampler)");
@@ -417,11 +397,34 @@ export function invalidCosts(costs: unknown): string | null {
 }
 
 /**
- * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy) is
- * a row with status "failed" and its error, so a suite goes on.
+ * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy, a
+ * `dispose` that throws) is a row with status "failed", its error and its tag, so a suite goes on.
  */
 export async function runTrial(trial: Trial, registry: Registry): Promise<ResultRow> {
   const start = performance.now();
+  let dispose: (() => void) | undefined;
+  const row = await runAndScore(trial, registry, start, (d) => (dispose = d));
+  try {
+    dispose?.();
+  } catch (e) {
+    return failedRow(
+      trial,
+      `the algorithm's dispose threw: ${e instanceof Error ? e.message : String(e)}`,
+      performance.now() - start,
+      row.environmentId,
+      row.environmentVersion,
+      "DisposeFailed",
+    );
+  }
+  return row;
+}
+
+async function runAndScore(
+  trial: Trial,
+  registry: Registry,
+  start: number,
+  onDispose: (dispose: () => void) => void,
+): Promise<ResultRow> {
   const env = registry.environments.get(trial.environment.name);
   const alg = registry.algorithms.get(trial.algorithm.name);
   const base = rowIdentity(trial);
@@ -459,6 +462,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       version,
       "InvalidOutput",
     );
+  if (typeof out.dispose === "function") onDispose(() => out.dispose!());
   const badCosts = invalidCosts(out.costs);
   if (badCosts) return failed(badCosts, id, version, "InvalidOutput");
   try {
@@ -466,11 +470,19 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,
     );
     const m = boundary.score(out.policy, evalRng.split("final"));
-    if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version);
+    if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version, "InvalidPolicy");
     const trace: NonNullable<OkRow["trace"]>[number][] = [];
     for (const [i, t] of (out.trace ?? []).entries()) {
+      if (!(Number.isInteger(t?.queries) && t.queries >= 0 && t.queries <= trial.budget))
+        return failed(
+          `invalid trace: point ${i} is at ${String(t?.queries)} queries (a whole number in [0, ${trial.budget}] expected)`,
+          id,
+          version,
+          "InvalidOutput",
+        );
       const tm = boundary.score(t.policy, evalRng.split(`trace/${i}`));
-      if (E.isLeft(tm)) return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, id, version);
+      if (E.isLeft(tm))
+        return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, id, version, "InvalidPolicy");
       trace.push({
         queries: t.queries,
         subopt: tm.right.subopt,
@@ -511,8 +523,16 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       confidenceBeta,
       estimationError,
       confidenceHeld,
-      boundRhs: out.bound && boundary.optimal ? out.bound(boundary.optimal) : null,
+      // The comparator is a copy: the bound cannot change the truth that later metrics read.
+      boundRhs: out.bound && boundary.optimal ? out.bound(learnerCopy(boundary.optimal)) : null,
     };
+    if (metrics.boundRhs !== null && !(typeof metrics.boundRhs === "number" && Number.isFinite(metrics.boundRhs)))
+      return failed(
+        `invalid bound: ${JSON.stringify(metrics.boundRhs) ?? String(metrics.boundRhs)} (a finite number expected)`,
+        id,
+        version,
+        "InvalidOutput",
+      );
     const sentences = boundary.sentences?.(out.policy);
     const klEstimators = trial.klEstimators
       ? klDiagnostics(
@@ -532,7 +552,12 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     for (const c of out.trainingPath ?? []) {
       const v = validatePolicy(c.policy);
       if (E.isLeft(v))
-        return failed(`invalid training-path policy at step ${c.step}: ${formatError(v.left)}`, id, version);
+        return failed(
+          `invalid training-path policy at step ${c.step}: ${formatError(v.left)}`,
+          id,
+          version,
+          "InvalidPolicy",
+        );
     }
     const trainingPath =
       trial.overOptimization && out.trainingPath ? boundary.trainingPath(out.trainingPath, out.policy) : null;
@@ -574,8 +599,6 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       version,
       "InvalidOutput",
     );
-  } finally {
-    out.dispose?.();
   }
 }
 

@@ -44,4 +44,11 @@ export { type BoundStatus, type BoundSummary, boundStatus, boundSummaries } from
 export { TRL_METRICS, practitionerRows } from "./tables";
 export { calibrationSummary } from "./diagnostics";
 export { sentencesHtml, sentencesMarkdown } from "./text";
-export { type ReportFormat, REPORT_FORMATS, type WrittenReport, backendsUsed, writeReport } from "./write";
+export {
+  type ReportFormat,
+  REPORT_FORMATS,
+  type WrittenReport,
+  type Completeness,
+  backendsUsed,
+  writeReport,
+} from "./write";
