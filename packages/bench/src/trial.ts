@@ -12,7 +12,7 @@ import {
   identifiedProjection,
   rewardParametersToJson,
   samplePairs,
-  maxRewardGap,
+  rewardGapBound,
 } from "@gsh/preference";
 import {
   type EnvironmentInstance,
@@ -260,7 +260,7 @@ function finiteBoundary(
     theoryInputs: () => {
       if (env.kind !== "bandit") return null;
       const { features, normBound } = env.instance.problem;
-      return { normBound, zMax: maxRewardGap(features, normBound).value };
+      return { normBound, zMax: rewardGapBound({ features, normBound }).value };
     },
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
@@ -340,8 +340,11 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
     logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
     overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
-    // ψ lies in the unit ball on every sequence testbed, so ‖φ‖ ≤ 1 and the gap is at most 2B.
-    theoryInputs: () => ({ normBound: instance.problem.normBound, zMax: 2 * instance.problem.normBound }),
+    // An upper bound by a Viterbi pass per feature coordinate (never sampled), once per instance.
+    theoryInputs: () => ({
+      normBound: instance.problem.normBound,
+      zMax: onceFor(trial, "reward-gap", () => rewardGapBound(instance.problem).value),
+    }),
   };
 }
 

@@ -7,15 +7,21 @@ const { Math, Number } = globalThis;
 
 /**
  * The greedy design of APO over a pool of candidate triplets (x, a, a′) given by their differences z = φ(x,a) −
- * φ(x,a′) (N × d, row-major): `next()` returns the index of the triplet of largest ‖z‖_{V⁻¹} (ties: the first) and
- * adds zzᵀ to V, so the next choice sees it. V starts as the given covariance (λI + c·Σ zzᵀ of the data so far,
- * c its scale); V⁻¹ and every ‖z_i‖²_{V⁻¹} follow each addition by the Sherman–Morrison identity, O(N·d + d²).
+ * φ(x,a′) (N × d, row-major): `next()` returns the index of a triplet of largest ‖z‖_{V⁻¹} and adds c·zzᵀ to V (c the
+ * covariance's scale), so the next choice sees it. V starts as the given covariance (λI + c·Σ zzᵀ of the data so
+ * far); V⁻¹ follows each addition by the Sherman–Morrison identity. Adding to V only shrinks every ‖z‖_{V⁻¹}, so a
+ * width computed earlier is an upper bound: the pool is a max-heap of such bounds, and the top is re-evaluated until
+ * it is current (lazy greedy), which returns an exact maximiser at O(d²) per re-evaluation instead of O(N·d) per query.
  */
 export class ApoDesign {
   private readonly inv: Float64Array;
+  /** ‖z_i‖²_{V⁻¹} as of version `stamp[i]` (an upper bound on today's). */
   private readonly q: Float64Array;
+  private readonly stamp: Int32Array;
+  private readonly heap: Int32Array;
   private readonly w: Float64Array;
   private readonly scale: number;
+  private version = 0;
 
   constructor(
     private readonly pool: Float64Array,
@@ -49,19 +55,36 @@ export class ApoDesign {
       for (let k = 0; k < d; k++) s += y[k] * y[k];
       this.q[n] = s;
     }
+    this.stamp = new Int32Array(size);
+    this.heap = Int32Array.from({ length: size }, (_, i) => i);
+    for (let i = (size >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
   /** ‖z_i‖²_{V⁻¹} under the current V. */
   width2(i: number): number {
-    return this.q[i];
+    const { inv, pool } = this;
+    const d = this.w.length;
+    let s = 0;
+    for (let a = 0; a < d; a++) {
+      let r = 0;
+      for (let b = 0; b < d; b++) r += inv[a * d + b] * pool[i * d + b];
+      s += pool[i * d + a] * r;
+    }
+    return Math.max(0, s);
   }
 
-  /** The triplet of largest ‖z‖_{V⁻¹} (the first of ties); V then grows by c·zzᵀ. */
+  /** A triplet of largest ‖z‖_{V⁻¹} (among equal widths, the lowest index); V then grows by c·zzᵀ. */
   next(): number {
-    const { q, inv, w, pool, scale } = this;
+    const { q, stamp, heap, inv, w, pool, scale } = this;
     const d = w.length;
-    let best = 0;
-    for (let n = 1; n < this.size; n++) if (q[n] > q[best]) best = n;
+    for (;;) {
+      const top = heap[0];
+      if (stamp[top] === this.version) break;
+      q[top] = this.width2(top);
+      stamp[top] = this.version;
+      this.siftDown(0);
+    }
+    const best = heap[0];
     const u = best * d;
     let uw = 0;
     for (let i = 0; i < d; i++) {
@@ -71,13 +94,30 @@ export class ApoDesign {
       uw += pool[u + i] * s;
     }
     const c = scale / (1 + scale * uw);
-    for (let n = 0; n < this.size; n++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += pool[n * d + k] * w[k];
-      q[n] = Math.max(0, q[n] - c * s * s);
-    }
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) inv[i * d + j] -= c * w[i] * w[j];
+    this.version++;
     return best;
+  }
+
+  /** Heap order: larger width first, then the lower index. */
+  private above(a: number, b: number): boolean {
+    return this.q[a] > this.q[b] || (this.q[a] === this.q[b] && a < b);
+  }
+
+  private siftDown(i: number): void {
+    const { heap, size } = this;
+    for (;;) {
+      const l = 2 * i + 1,
+        r = l + 1;
+      let m = i;
+      if (l < size && this.above(heap[l], heap[m])) m = l;
+      if (r < size && this.above(heap[r], heap[m])) m = r;
+      if (m === i) return;
+      const t = heap[i];
+      heap[i] = heap[m];
+      heap[m] = t;
+      i = m;
+    }
   }
 }
 

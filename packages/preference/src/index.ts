@@ -96,6 +96,8 @@ export {
 export {
   Covariance,
   maxRewardGap,
+  rewardGapBound,
+  sequenceRewardGapBound,
   logisticCurvature,
   type ConfidenceWidthInput,
   confidenceWidth,
