@@ -2,7 +2,16 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
-import { GshException, type Policy, Rng, formatError, klToReference, validatePolicy } from "@gsh/core";
+import {
+  GshException,
+  type KlEstimatorMoments,
+  type Policy,
+  Rng,
+  finiteKlMoments,
+  formatError,
+  klToReference,
+  validatePolicy,
+} from "@gsh/core";
 import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
@@ -47,7 +56,13 @@ import {
   banditTrainingPath,
   sequenceOverOptimization,
 } from "./over-optimization";
-import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
+import {
+  type LogRatioSampler,
+  finiteLogRatios,
+  klDiagnostics,
+  sequenceKlEstimatorMoments,
+  sequenceLogRatios,
+} from "./kl-diagnostics";
 import type { AlgorithmOutput, TrialContext } from "@gsh/preference";
 
 export interface Trial {
@@ -202,6 +217,8 @@ interface Boundary {
   readonly overOptimization: (thetaHat: Float64Array, factors: readonly number[]) => OverOptimization | null;
   /** n log-ratios log π/π0 of samples from the policy, for the KL estimators (null where it cannot be sampled). */
   readonly logRatios: (policy: AlgorithmOutput["policy"], rng: Rng) => LogRatioSampler | null;
+  /** The exact moments of the KL estimators under the policy, where its class allows them (else null). */
+  readonly klMoments: (policy: AlgorithmOutput["policy"]) => KlEstimatorMoments | null;
   /** Over-optimisation along the algorithm's training path (null where the environment cannot score it). */
   readonly trainingPath: (
     path: NonNullable<AlgorithmOutput["trainingPath"]>,
@@ -264,6 +281,10 @@ function finiteBoundary(
     },
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
+    klMoments: (policy) =>
+      isPolicy(policy)
+        ? finiteKlMoments(policy, instance.problem.reference, instance.problem.contextWeights)
+        : null,
     trainingPath: (path, final) =>
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
@@ -339,6 +360,7 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     thetaStar: instance.truth.theta,
     sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
     logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
+    klMoments: (policy) => ("kind" in policy ? sequenceKlEstimatorMoments(instance, policy) : null),
     overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
     // An upper bound by a Viterbi pass per feature coordinate (never sampled), once per instance.
     theoryInputs: () => ({
@@ -519,6 +541,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     const sentences = boundary.sentences?.(out.policy);
     const klEstimators = trial.klEstimators
       ? klDiagnostics(
+          boundary.klMoments(out.policy),
           boundary.logRatios(out.policy, evalRng.split("kl-estimators")),
           metrics.klToReference,
           metrics.estimated === true,

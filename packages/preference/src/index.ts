@@ -129,3 +129,4 @@ export {
   defineAlgorithm,
 } from "./algorithm/contract";
 export { betaSpec, type BetaSpec, resolveBeta, splitBudget } from "./algorithm/params";
+export { gibbsKlMoments } from "./sequence/kl-moments";

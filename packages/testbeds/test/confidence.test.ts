@@ -122,4 +122,3 @@ describe("covariance, γ and β", () => {
     expect(rewardGapBound(r.problem)).toEqual(maxRewardGap(r.problem.features, r.problem.normBound));
   });
 });
-
