@@ -36,6 +36,7 @@ export function suiteFingerprint(
       environments: a.environments ?? null,
       seeds: a.seeds ?? null,
       ...(a.budgets ? { budgets: a.budgets } : {}),
+      ...(a.streams ? { streams: a.streams } : {}),
     })),
     budgets: suite.budgets,
     seeds: suite.seeds,
