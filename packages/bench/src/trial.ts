@@ -462,7 +462,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   } catch (e) {
     return failed(`environment failed: ${(e as Error).message}`);
   }
-  const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`);
+  const streams = trial.algorithm.streams ?? trial.algorithm.label;
+  const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${streams}/${trial.budget}`);
   const boundary =
     created.kind === "sequence"
       ? sequenceBoundary(created.instance, trial, rng, MONTE_CARLO_SAMPLES_PER_PROMPT)
@@ -488,7 +489,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   if (badCosts) return failed(badCosts, id, version, "InvalidOutput");
   try {
     const evalRng = Rng.seeded(trial.seed).split(
-      `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,
+      `evaluation/${trial.environment.label}/${streams}/${trial.budget}`,
     );
     const m = boundary.score(out.policy, evalRng.split("final"));
     if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version);
