@@ -282,9 +282,7 @@ function finiteBoundary(
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
     klMoments: (policy) =>
-      isPolicy(policy)
-        ? finiteKlMoments(policy, instance.problem.reference, instance.problem.contextWeights)
-        : null,
+      isPolicy(policy) ? finiteKlMoments(policy, instance.problem.reference, instance.problem.contextWeights) : null,
     trainingPath: (path, final) =>
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
@@ -488,9 +486,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   const badCosts = invalidCosts(out.costs);
   if (badCosts) return failed(badCosts, id, version, "InvalidOutput");
   try {
-    const evalRng = Rng.seeded(trial.seed).split(
-      `evaluation/${trial.environment.label}/${streams}/${trial.budget}`,
-    );
+    const evalRng = Rng.seeded(trial.seed).split(`evaluation/${trial.environment.label}/${streams}/${trial.budget}`);
     const m = boundary.score(out.policy, evalRng.split("final"));
     if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version);
     const trace: NonNullable<OkRow["trace"]>[number][] = [];

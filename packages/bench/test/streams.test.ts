@@ -25,7 +25,9 @@ async function subopt(entry: string): Promise<number> {
 describe("an algorithm entry's random streams", () => {
   it("are keyed by its label, or by `streams` when given: a renamed entry with streams = its old label reproduces it", async () => {
     const old = await subopt(`{ label: "old", name: online-gshf, params: { exploration: uniform } }`);
-    const renamed = await subopt(`{ label: "new", name: online-gshf, params: { exploration: uniform }, streams: "old" }`);
+    const renamed = await subopt(
+      `{ label: "new", name: online-gshf, params: { exploration: uniform }, streams: "old" }`,
+    );
     const fresh = await subopt(`{ label: "new", name: online-gshf, params: { exploration: uniform } }`);
     expect(renamed).toBe(old);
     expect(fresh).not.toBe(old);

@@ -113,7 +113,11 @@ export function klMomentsFromExpectations(e: LogRatioExpectations): Pick<KlEstim
  * The exact moments on a finite-action bandit, by sums over (x, a) with weight d0(x)·π(a|x) of each term and its
  * square (no cancellation between large terms): the reference's ratio π0/π at its largest with that weight.
  */
-export function finiteKlMoments(policy: Policy, reference: Policy, contextWeights: ArrayLike<number>): KlEstimatorMoments {
+export function finiteKlMoments(
+  policy: Policy,
+  reference: Policy,
+  contextWeights: ArrayLike<number>,
+): KlEstimatorMoments {
   const { contexts: X, actions: A } = policy;
   const mean = { k1: 0, k2: 0, k3: 0 },
     square = { k1: 0, k2: 0, k3: 0 };

@@ -223,7 +223,7 @@ function entropyTimesWidth(z: Float64Array, theta: Float64Array, L: Float64Array
   return (-p * Math.log(p) - (1 - p) * Math.log(1 - p)) * Math.sqrt(q);
 }
 
-describe("the entropy × width rule (formerly \"active learning\")", () => {
+describe('the entropy × width rule (formerly "active learning")', () => {
   it("its score is H(σ(<θ̂, z>))·√(zᵀH⁻¹z) by the closed form, and each context's pair maximises it (brute force)", () => {
     const inst = testbedR(2, { eta: 0.1 });
     const { contexts: X, actions: A, dim: d, features } = inst.problem;

@@ -254,9 +254,7 @@ function coordinateRangeBound(problem: SequenceProblem, basis: Float64Array): nu
  * (`sequenceRewardGapBound`).
  */
 export function rewardGapBound(
-  problem:
-    | { readonly features: FeatureMap; readonly normBound: number }
-    | SequenceProblem,
+  problem: { readonly features: FeatureMap; readonly normBound: number } | SequenceProblem,
 ): { readonly value: number; readonly exact: boolean } {
   return "psi" in problem ? sequenceRewardGapBound(problem) : maxRewardGap(problem.features, problem.normBound);
 }
