@@ -43,6 +43,7 @@ function grid(suite: FingerprintedSuite) {
       environments: a.environments ? [...a.environments].sort() : null,
       seeds: a.seeds ?? null,
       ...(a.budgets ? { budgets: ascending(a.budgets) } : {}),
+      ...(a.streams ? { streams: a.streams } : {}),
     })),
     budgets: ascending(suite.budgets),
     seeds: ascending(suite.seeds),

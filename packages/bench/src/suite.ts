@@ -23,6 +23,11 @@ const labelled = z.object({
   seeds: z.number().int().positive().optional(),
   /** Algorithms only: run at these of the suite's budgets (for costly entries). */
   budgets: z.array(z.number().int().positive()).min(1).optional(),
+  /**
+   * Algorithms only: the label its trials' random streams are keyed by (default its label), so that an entry renamed
+   * for honesty keeps every per-seed result of its old label.
+   */
+  streams: z.string().min(1).optional(),
 });
 
 /** The memory one environment instance may take (its own estimate from its parameters). */
@@ -142,6 +147,8 @@ export interface SuiteEntry {
   readonly seeds?: number;
   /** Algorithms only: the suite's budgets it runs at (absent: all). */
   readonly budgets?: readonly number[];
+  /** Algorithms only: the label its random streams are keyed by (absent: its label). */
+  readonly streams?: string;
   /** Parameters after validation and defaults. */
   readonly params: Record<string, unknown>;
   /** Algorithms only: the track its definition declares (rows record it, so reports group without a registry). */
@@ -317,6 +324,7 @@ export function resolveSuite(
         ...(e.environments ? { environments: e.environments } : {}),
         ...(e.seeds ? { seeds: e.seeds } : {}),
         ...(e.budgets ? { budgets: e.budgets } : {}),
+        ...(e.streams ? { streams: e.streams } : {}),
       });
     }
     return E.right(out);

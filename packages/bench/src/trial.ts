@@ -2,7 +2,16 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
-import { GshException, type Policy, Rng, formatError, klToReference, validatePolicy } from "@gsh/core";
+import {
+  GshException,
+  type KlEstimatorMoments,
+  type Policy,
+  Rng,
+  finiteKlMoments,
+  formatError,
+  klToReference,
+  validatePolicy,
+} from "@gsh/core";
 import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
@@ -11,7 +20,7 @@ import {
   identifiedProjection,
   rewardParametersToJson,
   samplePairs,
-  maxRewardGap,
+  rewardGapBound,
 } from "@gsh/preference";
 import {
   type EnvironmentInstance,
@@ -47,7 +56,13 @@ import {
   banditTrainingPath,
   sequenceOverOptimization,
 } from "./over-optimization";
-import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
+import {
+  type LogRatioSampler,
+  finiteLogRatios,
+  klDiagnostics,
+  sequenceKlEstimatorMoments,
+  sequenceLogRatios,
+} from "./kl-diagnostics";
 import type { AlgorithmOutput, TrialContext } from "@gsh/preference";
 
 export interface Trial {
@@ -180,6 +195,8 @@ interface Boundary {
   readonly overOptimization: (thetaHat: Float64Array, factors: readonly number[]) => OverOptimization | null;
   /** n log-ratios log π/π0 of samples from the policy, for the KL estimators (null where it cannot be sampled). */
   readonly logRatios: (policy: AlgorithmOutput["policy"], rng: Rng) => LogRatioSampler | null;
+  /** The exact moments of the KL estimators under the policy, where its class allows them (else null). */
+  readonly klMoments: (policy: AlgorithmOutput["policy"]) => KlEstimatorMoments | null;
   /** Over-optimisation along the algorithm's training path (null where the environment cannot score it). */
   readonly trainingPath: (
     path: NonNullable<AlgorithmOutput["trainingPath"]>,
@@ -239,10 +256,12 @@ function finiteBoundary(
     theoryInputs: () => {
       if (env.kind !== "bandit") return null;
       const { features, normBound } = env.instance.problem;
-      return { normBound, zMax: maxRewardGap(features, normBound).value };
+      return { normBound, zMax: rewardGapBound({ features, normBound }).value };
     },
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
+    klMoments: (policy) =>
+      isPolicy(policy) ? finiteKlMoments(policy, instance.problem.reference, instance.problem.contextWeights) : null,
     trainingPath: (path, final) =>
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
@@ -319,9 +338,13 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     thetaStar: instance.truth.theta,
     sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
     logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
+    klMoments: (policy) => ("kind" in policy ? sequenceKlEstimatorMoments(instance, policy) : null),
     overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
-    // ψ lies in the unit ball on every sequence testbed, so ‖φ‖ ≤ 1 and the gap is at most 2B.
-    theoryInputs: () => ({ normBound: instance.problem.normBound, zMax: 2 * instance.problem.normBound }),
+    // An upper bound by a Viterbi pass per feature coordinate (never sampled), once per instance.
+    theoryInputs: () => ({
+      normBound: instance.problem.normBound,
+      zMax: onceFor(trial, "reward-gap", () => rewardGapBound(instance.problem).value),
+    }),
   };
 }
 
@@ -440,7 +463,8 @@ async function runAndScore(
   } catch (e) {
     return failed(`environment failed: ${(e as Error).message}`);
   }
-  const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`);
+  const streams = trial.algorithm.streams ?? trial.algorithm.label;
+  const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${streams}/${trial.budget}`);
   const boundary =
     created.kind === "sequence"
       ? sequenceBoundary(created.instance, trial, rng, MONTE_CARLO_SAMPLES_PER_PROMPT)
@@ -466,9 +490,7 @@ async function runAndScore(
   const badCosts = invalidCosts(out.costs);
   if (badCosts) return failed(badCosts, id, version, "InvalidOutput");
   try {
-    const evalRng = Rng.seeded(trial.seed).split(
-      `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,
-    );
+    const evalRng = Rng.seeded(trial.seed).split(`evaluation/${trial.environment.label}/${streams}/${trial.budget}`);
     const m = boundary.score(out.policy, evalRng.split("final"));
     if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version, "InvalidPolicy");
     const trace: NonNullable<OkRow["trace"]>[number][] = [];
@@ -536,6 +558,7 @@ async function runAndScore(
     const sentences = boundary.sentences?.(out.policy);
     const klEstimators = trial.klEstimators
       ? klDiagnostics(
+          boundary.klMoments(out.policy),
           boundary.logRatios(out.policy, evalRng.split("kl-estimators")),
           metrics.klToReference,
           metrics.estimated === true,

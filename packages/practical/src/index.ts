@@ -21,6 +21,8 @@ export {
   rejectionSampleWithLogAcceptance,
   bestOfN,
   DEFAULT_SYNTHETIC_PAIRS,
+  FINITE_SYNTHETIC_PAIRS,
+  rsoDefaultPairs,
   consecutivePairs,
   annealedLogWeights,
   fittedLogWeights,
