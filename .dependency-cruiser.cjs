@@ -34,15 +34,15 @@ layers.forEach((layer, i) => {
         name: `${name}-sibling`,
         comment: `packages/${name} may not import a sibling on its layer (${siblings.join(", ")})`,
         severity: "error",
-        from: { path: `^packages/${name}/`, pathNot: `^packages/${name}/test/` },
+        from: { path: `^packages/${name}/`, pathNot: `^packages/${name}/(test|bench)/` },
         to: target(siblings),
       });
     if (testSiblings.length)
       forbidden.push({
         name: `${name}-test-sibling`,
-        comment: `packages/${name}'s tests may not import a sibling on its layer (${testSiblings.join(", ")})`,
+        comment: `packages/${name}'s tests and benchmarks may not import a sibling on its layer (${testSiblings.join(", ")})`,
         severity: "error",
-        from: { path: `^packages/${name}/test/` },
+        from: { path: `^packages/${name}/(test|bench)/` },
         to: target(testSiblings),
       });
   }

@@ -16,13 +16,22 @@ import {
   type Trial,
   loadPlugins,
   mergeResultDirs,
+  resultsDirStatus,
+  withDirLock,
   shardFromEnvironment,
   readSuiteFile,
   resolveSuite,
   runSuite,
   suitePath,
 } from "@gsh/bench";
-import { REPORT_FORMATS, type ReportFormat, type ResultRow, readResults, writeReport } from "@gsh/report";
+import {
+  type Completeness,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ResultRow,
+  readResults,
+  writeReport,
+} from "@gsh/report";
 import { UserDataError, registerUserDataCommands } from "./user-data-commands";
 import { scaffoldPlugin } from "./new-plugin";
 
@@ -75,6 +84,7 @@ interface BenchOptions {
   shard?: { index: number; count: number } | "auto";
   shardCount?: number;
   resume?: boolean;
+  retryFailed?: boolean;
   plugin: string[];
   report: boolean;
   filter: string[];
@@ -152,8 +162,9 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   const path = suitePath(opts.suite);
   const { file, baseDir } = orUsage(await readSuiteFile(path, opts.set)());
   // Suite plugins resolve against the suite file's folder, --plugin ones against the working directory.
-  const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir)());
-  const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd())());
+  const checked = { typecheck: true };
+  const withSuitePlugins = orUsage(await loadPlugins(builtinRegistry(), file.plugins, baseDir, checked)());
+  const registry = orUsage(await loadPlugins(withSuitePlugins, opts.plugin, process.cwd(), checked)());
   const filtered = opts.filter.length ? orUsage(filterSuite(file, parseFilters(opts.filter))) : file;
   const suite = orUsage(
     resolveSuite(opts.seeds ? { ...filtered, seeds: opts.seeds } : filtered, registry, path, baseDir),
@@ -191,7 +202,8 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
     await runSuite(suite, registry, {
       outDir,
       workers: opts.workers,
-      resume: opts.resume,
+      resume: opts.resume || opts.retryFailed,
+      retryFailed: opts.retryFailed,
       shard,
       savePolicies: opts.savePolicies,
       onQuarantine(lines, where) {
@@ -208,15 +220,18 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
         if (bar) bar.update(done, { last: what.slice(0, 80) });
         else log(`[${done}/${total}] ${what} (${(row.wallMs / 1000).toFixed(2)} s)`);
       },
+      // Still holding the directory's lock: no other gsh writes into it between the last row and the report.
+      async onFinish() {
+        bar?.stop();
+        if (!opts.report) return;
+        const rep = await reportOf(outDir);
+        log("\n" + rep.summary);
+        log(`\nwrote ${describeFiles(rep.files)}`);
+      },
     })(),
   );
   bar?.stop();
   const wall = (Date.now() - started) / 1000;
-  if (opts.report) {
-    const rep = await writeReport(outDir);
-    log("\n" + rep.summary);
-    log(`\nwrote ${describeFiles(rep.files)}`);
-  }
   log(
     `\n${summary.trials} trials in ${wall.toFixed(1)} s (${(summary.trials / Math.max(wall, 1e-9)).toFixed(2)} trials/s), ${summary.failed} failed, ${summary.skipped} skipped (already done)`,
   );
@@ -226,7 +241,21 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
         .map(([k, n]) => `${k} ${n}`)
         .join(", ")} (the error of each is in results.jsonl and results.csv)`,
     );
-  return summary.failed > 0 ? EXIT.trialsFailed : EXIT.ok;
+  if (summary.failedEarlier > 0)
+    log(`${summary.failedEarlier} failed rows remain from earlier runs; rerun those trials with --retry-failed`);
+  return summary.failed + summary.failedEarlier > 0 ? EXIT.trialsFailed : EXIT.ok;
+}
+
+/**
+ * Writes a directory's report after checking it against its suite: rows of another suite are refused, and missing
+ * trials make every output say "partial: k of n" (the caller holds the directory's lock).
+ */
+async function reportOf(dir: string, formats?: readonly ReportFormat[]) {
+  const status = orUsage(resultsDirStatus(dir));
+  const completeness: Completeness | undefined = status.expected
+    ? { expected: status.expected.length, missing: status.missing }
+    : undefined;
+  return writeReport(dir, formats, completeness);
 }
 
 function cliVersion(): string {
@@ -260,7 +289,14 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       "with --shard auto: the number of shards (Kubernetes sets only the index)",
       positiveInt,
     )
-    .option("--resume", "continue an interrupted run in --out (skips finished trials)")
+    .option(
+      "--resume",
+      "continue an interrupted run in --out (skips finished trials; exits 1 while failed rows remain)",
+    )
+    .option(
+      "--retry-failed",
+      "like --resume, and rerun the trials whose rows failed (their rows move to results.retried.jsonl)",
+    )
     .option("--plugin <package|path>", "load algorithms/environments from a plugin (repeatable)", collect, [])
     .option(
       "--filter <env:re|alg:re>",
@@ -290,7 +326,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .description("list algorithms, environments and built-in suites (with --plugin, plugins' too)")
     .option("--plugin <package|path>", "load a plugin (repeatable)", collect, [])
     .action(async (opts: { plugin: string[] }) => {
-      const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd())());
+      const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd(), { typecheck: true })());
       log("Algorithms:");
       for (const a of reg.algorithms.values())
         log(`  ${a.name.padEnd(22)} [${a.track}; ${a.supports.join(", ")}] ${a.description}`);
@@ -315,7 +351,11 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`${dir}: no results.jsonl`);
       const bad = o.format.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
       if (bad) throw new UsageError(`--format ${bad}: expected one of ${REPORT_FORMATS.join(", ")}`);
-      const rep = await writeReport(dir, o.format.length ? (o.format as ReportFormat[]) : undefined);
+      const rep = orUsage(
+        await withDirLock(dir, async () =>
+          E.right(await reportOf(dir, o.format.length ? (o.format as ReportFormat[]) : undefined)),
+        ),
+      );
       log(rep.summary);
       log(`\nwrote ${describeFiles(rep.files)}`);
     });
@@ -329,13 +369,19 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .option("--allow-partial", "merge even if trials are missing; every output then says 'partial: k of n trials'")
     .action(async (dirs: string[], opts: { out: string; allowPartial?: boolean }) => {
       for (const d of dirs) if (!existsSync(join(d, "results.jsonl"))) throw new UsageError(`${d}: no results.jsonl`);
-      const r = orUsage(mergeResultDirs(dirs, opts.out, { allowPartial: opts.allowPartial }));
-      log(
-        r.partial
-          ? `partial: merged ${r.rows} of ${r.expected} trials into ${opts.out} (${r.missing.length} missing, e.g. '${r.missing[0]}')`
-          : `merged all ${r.rows} trials of the suite into ${opts.out}`,
+      // The merge and its report are written under --out's lock, into an empty or new directory only.
+      const rep = orUsage(
+        await withDirLock(opts.out, async () => {
+          const r = mergeResultDirs(dirs, opts.out, { allowPartial: opts.allowPartial });
+          if (E.isLeft(r)) return r;
+          log(
+            r.right.partial
+              ? `partial: merged ${r.right.rows} of ${r.right.expected} trials into ${opts.out} (${r.right.missing.length} missing, e.g. '${r.right.missing[0]}')`
+              : `merged all ${r.right.rows} trials of the suite into ${opts.out}`,
+          );
+          return E.right(await reportOf(opts.out));
+        }),
       );
-      const rep = await writeReport(opts.out);
       log(rep.summary);
     });
 
@@ -380,6 +426,18 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
   return program;
 }
 
+/** Filesystem errors that are the user's to fix, with what they mean. */
+const FILE_ERRORS = new Map([
+  ["EACCES", "permission denied"],
+  ["EPERM", "operation not permitted"],
+  ["EROFS", "read-only file system"],
+  ["EISDIR", "a folder where a file was expected"],
+  ["ENOTDIR", "a file where a folder was expected"],
+  ["ENOENT", "no such file or folder"],
+  ["ENOSPC", "no space left on the device"],
+  ["EDQUOT", "disk quota exceeded"],
+]);
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -392,6 +450,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code?.startsWith("commander.")) return EXIT.usage;
     if (e instanceof UsageError || e instanceof UserDataError || e instanceof GshException) {
       console.error(`gsh: ${e.message}`);
+      return EXIT.usage;
+    }
+    // A path the user gave that cannot be read or written (read-only, a folder where a file goes, a full disk).
+    const fsError = e as NodeJS.ErrnoException;
+    if (typeof fsError?.code === "string" && typeof fsError.path === "string" && FILE_ERRORS.has(fsError.code)) {
+      console.error(`gsh: ${fsError.path}: ${fsError.code} (${FILE_ERRORS.get(fsError.code)})`);
       return EXIT.usage;
     }
     console.error(`gsh: internal error: ${(e as Error)?.stack ?? String(e)}`);

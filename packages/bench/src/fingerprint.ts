@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { RESULT_SCHEMA } from "@gsh/report";
+import type { CodeIdentity } from "./code-identity";
 import type { Suite } from "./suite";
+
+/**
+ * The fingerprint's own version, stored in suite.json beside it. 2: the code enters it (gsh version, git commit
+ * and dirty flag, plugin contents) and entries are sorted (their order changes no trial). Directories written with
+ * another version are refused with that reason.
+ */
+export const FINGERPRINT_SCHEMA = 2;
 
 /** JSON with object keys sorted at every depth, so equal values always serialize to equal text. */
 export function canonicalJson(value: unknown): string {
@@ -14,37 +22,52 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/**
- * The identity of a suite's expanded grid: environments and algorithms with every parameter after defaults (and their
- * restrictions), budgets, seeds and the result schema. Two runs can share a results directory only if their
- * fingerprints are equal; names, descriptions, comparisons and plugin paths do not enter it (they do not change a
- * row). Hex SHA-256, shortened to 16 characters in messages only.
- */
-export function suiteFingerprint(
-  suite: Pick<
-    Suite,
-    "environments" | "algorithms" | "budgets" | "seeds" | "klEstimators" | "overOptimization" | "sampleEfficiency"
-  >,
-): string {
-  const grid = {
+const byLabel = <T extends { label: string }>(xs: readonly T[]) =>
+  [...xs].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+const ascending = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+
+export type FingerprintedSuite = Pick<
+  Suite,
+  "environments" | "algorithms" | "budgets" | "seeds" | "klEstimators" | "overOptimization" | "sampleEfficiency"
+> & { readonly code?: CodeIdentity };
+
+/** The grid alone: what trials exist and what each computes (entries, parameters, budgets, seeds, diagnostics). */
+function grid(suite: FingerprintedSuite) {
+  return {
     resultSchema: RESULT_SCHEMA,
-    environments: suite.environments.map((e) => ({ label: e.label, name: e.name, params: e.params })),
-    algorithms: suite.algorithms.map((a) => ({
+    environments: byLabel(suite.environments).map((e) => ({ label: e.label, name: e.name, params: e.params })),
+    algorithms: byLabel(suite.algorithms).map((a) => ({
       label: a.label,
       name: a.name,
       params: a.params,
-      environments: a.environments ?? null,
+      environments: a.environments ? [...a.environments].sort() : null,
       seeds: a.seeds ?? null,
-      ...(a.budgets ? { budgets: a.budgets } : {}),
+      ...(a.budgets ? { budgets: ascending(a.budgets) } : {}),
+      ...(a.streams ? { streams: a.streams } : {}),
     })),
-    budgets: suite.budgets,
-    seeds: suite.seeds,
+    budgets: ascending(suite.budgets),
+    seeds: ascending(suite.seeds),
     ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
     ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
     // Only whether rows record SubOpt(π0): ε, the baseline and the resamples change the summary, not a row.
     ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),
   };
-  return createHash("sha256").update(canonicalJson(grid)).digest("hex");
 }
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * The identity of a suite's expanded grid and of the code that runs it: environments and algorithms with every
+ * parameter after defaults (and their restrictions), budgets, seeds, the result schema, and the suite's `code`
+ * (gsh version, commit, dirty flag, plugin contents). Independent of the order of entries, seeds and budgets. Two
+ * runs can share a results directory only if their fingerprints are equal; names, descriptions, comparisons and
+ * plugin paths do not enter it (they do not change a row). Hex SHA-256, shortened to 16 characters in messages only.
+ */
+export function suiteFingerprint(suite: FingerprintedSuite): string {
+  return sha256(canonicalJson({ fingerprintSchema: FINGERPRINT_SCHEMA, grid: grid(suite), code: suite.code ?? null }));
+}
+
+/** The grid's part of the fingerprint alone (to tell a changed grid from changed code in messages). */
+export const gridFingerprint = (suite: FingerprintedSuite) => sha256(canonicalJson(grid(suite)));
 
 export const shortFingerprint = (f: string | undefined | null) => (f ? f.slice(0, 16) : "(none)");

@@ -36,10 +36,13 @@ export {
   filterSuite,
   readSuiteFile,
 } from "./suite";
-export { type Trial, expandTrials, shardTrials, runTrial, OverBudget } from "./trial";
+export { type Trial, expandTrials, shardTrials, runTrial } from "./trial";
+export { OverBudget } from "./learner-view";
 export { type ShardAssignment, shardFromEnvironment } from "./scheduler";
-export { suiteFingerprint } from "./fingerprint";
-export { type MergeSummary, mergeResultDirs } from "./results-dir";
+export { suiteFingerprint, FINGERPRINT_SCHEMA } from "./fingerprint";
+export { type CodeIdentity } from "./code-identity";
+export { type MergeSummary, mergeResultDirs, type ResultsDirStatus, resultsDirStatus } from "./results-dir";
+export { type DirLock, lockDir, withDirLock } from "./dir-lock";
 export { type RunOptions, type RunSummary, runSuite } from "./runner";
 // Moved to @gsh/report (rows, reading them, summaries, verdicts and the report files): re-exported here so that code
 // written against @gsh/bench keeps working. New code imports them from @gsh/report.
@@ -81,6 +84,7 @@ export {
   type ReportFormat,
   REPORT_FORMATS,
   type WrittenReport,
+  type Completeness,
   backendsUsed,
   writeReport,
 } from "@gsh/report";

@@ -1,6 +1,19 @@
-import { type Policy, type Rng, klEstimatorStudy, type KlEstimatorStudy } from "@gsh/core";
+import {
+  type KlEstimatorMoments,
+  type KlEstimatorStudy,
+  type Policy,
+  type Rng,
+  exactKlStudy,
+  klEstimatorStudy,
+} from "@gsh/core";
 import { type SequenceInstance } from "@gsh/testbeds";
-import { type SequencePolicy, policyLogProb, referenceLogProb, sampleFromPolicy } from "@gsh/preference";
+import {
+  type SequencePolicy,
+  gibbsKlMoments,
+  policyLogProb,
+  referenceLogProb,
+  sampleFromPolicy,
+} from "@gsh/preference";
 
 /** n log-ratios ℓ = log π(y|x) − log π0(y|x) of x ~ d0, y ~ π(·|x): what the KL estimators read. */
 export type LogRatioSampler = (n: number) => Float64Array;
@@ -49,13 +62,28 @@ export function sequenceLogRatios(
   };
 }
 
-/** The KL-estimator study of one trained policy, or undefined where it has no sampler or no exact KL. */
+/** The exact moments under a Gibbs-family sequence policy (backward passes); null for other kinds (Monte Carlo). */
+export function sequenceKlEstimatorMoments(
+  instance: SequenceInstance,
+  policy: SequencePolicy,
+): KlEstimatorMoments | null {
+  return policy.kind === "gibbs" ? gibbsKlMoments(instance.problem, policy.gibbs) : null;
+}
+
+/**
+ * The KL-estimator study of one trained policy: exact where the class gives the moments (finite tables, Gibbs-family
+ * sequence policies), Monte Carlo from the sampler otherwise (with a warning where the sample cannot resolve k3's
+ * variance); undefined where there is neither, or no exact KL.
+ */
 export function klDiagnostics(
+  moments: KlEstimatorMoments | null,
   sampler: LogRatioSampler | null,
   exactKl: number,
   estimated: boolean,
   options: { readonly sampleSizes: readonly number[]; readonly repeats: number },
 ): KlEstimatorStudy | undefined {
-  if (!sampler || estimated || !Number.isFinite(exactKl)) return undefined;
+  if (estimated || !Number.isFinite(exactKl)) return undefined;
+  if (moments) return exactKlStudy(moments, exactKl, options.sampleSizes);
+  if (!sampler) return undefined;
   return klEstimatorStudy(sampler, exactKl, options.sampleSizes, options.repeats);
 }

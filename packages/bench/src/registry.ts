@@ -6,6 +6,7 @@ import { ALGORITHM_TRACKS, type AlgorithmDefinition, ENVIRONMENT_KINDS, isEnviro
 import type { EnvironmentDefinition } from "@gsh/testbeds";
 import { builtinEnvironments } from "@gsh/testbeds/node";
 import type { BenchError } from "./errors";
+import { pluginTypeErrors } from "./plugin-typecheck";
 import { offlineAlgorithms } from "@gsh/offline";
 import { onlineAlgorithms } from "@gsh/online";
 import { practicalAlgorithms } from "@gsh/practical";
@@ -162,11 +163,48 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 
+/**
+ * How long one plugin may take to load (import, compile, top-level await), in seconds: GSH_PLUGIN_LOAD_TIMEOUT_S,
+ * default 120. A plugin that takes longer (a top-level await that never settles) is a PluginError, in the main
+ * thread and in every worker thread, instead of a run that ends silently or waits forever.
+ */
+export function pluginLoadTimeoutSeconds(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const v = Number(env.GSH_PLUGIN_LOAD_TIMEOUT_S);
+  return Number.isFinite(v) && v > 0 ? v : 120;
+}
+
+/** Resolves with the promise, or rejects once `seconds` passed (the timer keeps the process alive meanwhile). */
+async function withinSeconds<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish loading within ${seconds} s`)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A load error as the user needs it: the compiler's own lines (esbuild's "Transform failed with 1 error:" is followed
+ * by "file.ts:3:7: ERROR: …"), at most 12 of them, without the stack.
+ */
+function loadErrorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const lines = message.split("\n").filter((l) => l.trim() !== "" && !/^\s+at /.test(l));
+  return lines.slice(0, 12).join("\n  ") + (lines.length > 12 ? "\n  …" : "");
+}
+
 /** Loads plugins into a copy of the registry, validating each definition; a clash with an existing name is an error. */
 export function loadPlugins(
   base: Registry,
   specifiers: readonly string[],
   baseDir: string,
+  options: {
+    /** Type-check TypeScript plugins against gsh's declarations first (`pluginTypeErrors`); the CLI does. */
+    readonly typecheck?: boolean;
+  } = {},
 ): TE.TaskEither<BenchError, Registry> {
   return async () => {
     const algorithms = new Map(base.algorithms);
@@ -177,14 +215,23 @@ export function loadPlugins(
       try {
         const path = resolvePluginSpecifier(specifier, baseDir);
         resolved.push(path);
-        mod = await importModule(path);
+        mod = await withinSeconds(importModule(path), pluginLoadTimeoutSeconds(), "it");
       } catch (e) {
         return E.left({
           _tag: "PluginError",
           specifier,
-          message: `cannot load: ${(e as Error).message.split("\n")[0]}`,
+          message: `cannot load: ${loadErrorText(e)}`,
         });
       }
+      const typeErrors = options.typecheck ? pluginTypeErrors(resolved[resolved.length - 1]) : [];
+      if (typeErrors.length > 0)
+        return E.left({
+          _tag: "PluginError",
+          specifier,
+          message: `does not type-check against gsh's declarations (GSH_PLUGIN_TYPECHECK=0 skips this):\n  ${typeErrors
+            .slice(0, 5)
+            .join("\n  ")}${typeErrors.length > 5 ? `\n  … and ${typeErrors.length - 5} more` : ""}`,
+        });
       const defs = definitionsOf(mod);
       if (defs.length === 0)
         return E.left({ _tag: "PluginError", specifier, message: "exports no algorithm or environment definitions" });

@@ -20,6 +20,22 @@ export function quarantineBadLines(resultsPath: string, content: ResultsContent)
   return bad.length;
 }
 
+/**
+ * `--retry-failed`: moves the failed rows to results.retried.jsonl (appended, so every attempt is kept) and rewrites
+ * results.jsonl without them; returns the rows that stay.
+ */
+export function setFailedRowsAside(resultsPath: string, rows: readonly ResultRow[]): ResultRow[] {
+  const failed = rows.filter((r) => r.status === "failed");
+  if (failed.length === 0) return [...rows];
+  appendFileSync(
+    join(dirname(resultsPath), "results.retried.jsonl"),
+    failed.map((r) => JSON.stringify(r) + "\n").join(""),
+  );
+  const kept = rows.filter((r) => r.status !== "failed");
+  writeResults(resultsPath, kept);
+  return kept;
+}
+
 /** Appends one row as one line; a single synchronous write per finished trial. */
 export function appendResult(path: string, row: ResultRow): void {
   appendFileSync(path, JSON.stringify(row) + "\n");

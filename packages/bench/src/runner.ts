@@ -1,18 +1,18 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
 import { Piscina } from "piscina";
-import lockfile from "proper-lockfile";
 import type { GshError } from "@gsh/core";
-import type { Registry } from "./registry";
+import { type Registry, pluginLoadTimeoutSeconds } from "./registry";
 import type { Suite } from "./suite";
 import { expandTrials, failedRow, shardTrials, type Trial } from "./trial";
 import { RESULT_SCHEMA, type ResultRow, readResultsFile } from "@gsh/report";
-import { appendResult, quarantineBadLines, corruptPath } from "./results-file";
+import { appendResult, quarantineBadLines, corruptPath, setFailedRowsAside } from "./results-file";
 import { shortFingerprint, suiteFingerprint } from "./fingerprint";
-import { readSuiteRecord, writeSuiteRecord } from "./results-dir";
+import { readSuiteRecord, suiteMismatch, writeSuiteRecord } from "./results-dir";
+import { lockDir } from "./dir-lock";
 
 export interface RunOptions {
   /** Output directory; results.jsonl and suite.json are written there. */
@@ -34,6 +34,13 @@ export interface RunOptions {
   readonly savePolicies?: boolean;
   /** Called when --resume moved bad lines aside (how many, and where). */
   readonly onQuarantine?: (lines: number, path: string) => void;
+  /**
+   * With `resume`: rerun the trials whose rows failed (`gsh bench --retry-failed`); their failed rows move to
+   * results.retried.jsonl first.
+   */
+  readonly retryFailed?: boolean;
+  /** Runs after the last trial, still holding the directory's lock (the CLI writes its report here). */
+  readonly onFinish?: (summary: RunSummary) => Promise<void>;
 }
 
 export interface RunSummary {
@@ -44,43 +51,14 @@ export interface RunSummary {
   readonly failed: number;
   /** Failed trials by cause (the row's errorTag), e.g. { Timeout: 1, Exception: 2 }. */
   readonly failures: Readonly<Record<string, number>>;
+  /** Failed rows already in the directory from earlier runs (kept by `--resume`; `--retry-failed` reruns them). */
+  readonly failedEarlier: number;
   readonly wallMs: number;
 }
 
 function workerScript(): string {
   // From the TypeScript sources (tests) the worker still runs the compiled build.
   return __filename.endsWith(".ts") ? join(__dirname, "..", "dist", "worker.js") : join(__dirname, "worker.js");
-}
-
-/** How long a lock survives its owner: a killed run's lock expires after this, a live one refreshes it. */
-const LOCK_STALE_MS = 5000;
-const LOCK_UPDATE_MS = 1000;
-
-/**
- * Takes the directory's lock. A lock held by a live process (its file is refreshed every second) is refused at
- * once; one left by a killed process stops being refreshed and is taken over once stale (5 s).
- */
-async function acquireLock(dir: string, onCompromised: (err: Error) => void): Promise<() => Promise<void>> {
-  const lockfilePath = join(dir, ".gsh.lock");
-  const options = { lockfilePath, stale: LOCK_STALE_MS, update: LOCK_UPDATE_MS, realpath: false, onCompromised };
-  try {
-    return await lockfile.lock(dir, { ...options, retries: 0 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
-  }
-  const mtime = () => {
-    try {
-      return statSync(lockfilePath).mtimeMs;
-    } catch {
-      return -1;
-    }
-  };
-  const before = mtime();
-  await new Promise((r) => setTimeout(r, 1.5 * LOCK_UPDATE_MS));
-  const after = mtime();
-  if (after !== -1 && after !== before) throw Object.assign(new Error("locked"), { code: "ELOCKED" });
-  const waits = Math.ceil(LOCK_STALE_MS / 1000) + 2;
-  return lockfile.lock(dir, { ...options, retries: { retries: waits, minTimeout: 1000, maxTimeout: 1000, factor: 1 } });
 }
 
 const io = (path: string, message: string): E.Either<GshError, never> => E.left({ _tag: "IOError", path, message });
@@ -108,31 +86,22 @@ export function runSuite(suite: Suite, registry: Registry, options: RunOptions):
         `cannot create the output directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
-    let release: (() => Promise<void>) | null = null;
-    let compromised: Error | null = null;
+    const lock = await lockDir(outDir);
+    if (E.isLeft(lock)) return lock;
     try {
-      release = await acquireLock(outDir, (err) => {
-        // Another process took the lock (ours went stale): stop writing rather than interleave with it.
-        compromised = err;
-      });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return io(
-        outDir,
-        code === "ELOCKED"
-          ? "another gsh process is writing to this directory (its lock is being refreshed); wait for it to finish, or choose another --out"
-          : `cannot lock the output directory: ${code ?? (e as Error).message}`,
-      );
-    }
-    try {
-      return await runLocked(suite, registry, options, resultsPath, start, () => compromised);
-    } catch (e) {
-      // Synchronous writes inside (suite.json, results.jsonl, policies/) throw on a full disk or a lost mount: a Left,
-      // not a rejected promise, like every other I/O failure here.
-      const err = e as NodeJS.ErrnoException;
-      return io(outDir, `writing the results failed: ${err.code ?? err.message}`);
+      let r: E.Either<GshError, RunSummary>;
+      try {
+        r = await runLocked(suite, registry, options, resultsPath, start, lock.right.compromised);
+      } catch (e) {
+        // Synchronous writes inside (suite.json, results.jsonl, policies/) throw on a full disk or a lost mount: a
+        // Left, not a rejected promise, like every other I/O failure here.
+        const err = e as NodeJS.ErrnoException;
+        return io(outDir, `writing the results failed: ${err.code ?? err.message}`);
+      }
+      if (E.isRight(r)) await options.onFinish?.(r.right);
+      return r;
     } finally {
-      await release().catch(() => undefined);
+      await lock.right.release();
     }
   };
 }
@@ -163,23 +132,21 @@ async function runLocked(
     trials = shardTrials(trials, index, count);
   }
   const fingerprint = suiteFingerprint(suite);
-  const content = readResultsFile(resultsPath);
+  let content = readResultsFile(resultsPath);
   const nonEmpty = content.rows.length + content.corrupt.length + content.duplicates.length > 0;
-  if (nonEmpty && !options.resume)
+  const hasRecord = existsSync(join(outDir, "suite.json"));
+  if (!options.resume && nonEmpty)
     return io(
       resultsPath,
       `already holds ${content.rows.length} results; pass --resume to continue it, or choose another --out`,
     );
-  if (nonEmpty || existsSync(join(outDir, "suite.json"))) {
-    if (!options.resume && existsSync(join(outDir, "suite.json")))
-      return io(outDir, "already holds a suite.json; pass --resume to continue it, or choose another --out");
+  if (!options.resume && hasRecord)
+    return io(outDir, "already holds a suite.json; pass --resume to continue it, or choose another --out");
+  if (nonEmpty || hasRecord) {
     const record = readSuiteRecord(outDir);
-    const theirs = E.isRight(record) ? record.right.fingerprint : undefined;
-    if (theirs !== fingerprint)
-      return io(
-        outDir,
-        `holds another suite (fingerprint ${shortFingerprint(theirs)}; this one is ${shortFingerprint(fingerprint)}): the grid, a parameter, a budget or the seeds differ. Use another --out`,
-      );
+    if (E.isLeft(record)) return record;
+    const mismatch = suiteMismatch(record.right, suite, fingerprint);
+    if (mismatch) return io(outDir, mismatch);
     const foreign = content.rows.find((r) => r.suiteFingerprint !== fingerprint);
     if (foreign)
       return io(
@@ -188,9 +155,15 @@ async function runLocked(
       );
     const moved = quarantineBadLines(resultsPath, content);
     if (moved > 0) options.onQuarantine?.(moved, corruptPath(resultsPath));
+    if (options.retryFailed) content = { ...content, rows: setFailedRowsAside(resultsPath, content.rows) };
   }
   const done = new Set(content.rows.map((r) => r.trialId));
   const todo = trials.filter((t) => !done.has(t.id));
+  const mine = new Set(trials.map((t) => t.id));
+  const failedEarlier = content.rows.filter((r) => r.status === "failed" && mine.has(r.trialId)).length;
+  // A process that lost the lock (it stalled past STALE_MS) must not overwrite the new owner's suite.json.
+  const lost = compromised();
+  if (lost) return io(outDir, `lost the directory's lock (${lost.message}); wrote nothing`);
   writeSuiteRecord(outDir, {
     ...suite,
     fingerprint,
@@ -198,6 +171,8 @@ async function runLocked(
     shard: options.shard ?? null,
     partial: null,
   });
+  // An empty shard (more shards than trials) still leaves a results file, so a strict merge of every shard works.
+  appendFileSync(resultsPath, "");
   options.onStart?.(todo.length, trials.length - todo.length);
 
   let finished = 0;
@@ -225,9 +200,24 @@ async function runLocked(
   });
   // Warm every worker first (plugins loaded, TypeScript ones compiled) so that no trial's clock pays for it; a
   // plugin that fails to load here still fails each trial with its message below.
-  await Promise.all(
-    Array.from({ length: workers }, () => pool.run({ plugins: registry.plugins }).catch(() => undefined)),
+  // The warm-up is under the plugin-load timeout: a plugin that never finishes loading in a worker stops the run.
+  const loadSeconds = pluginLoadTimeoutSeconds();
+  const warm = await Promise.all(
+    Array.from({ length: workers }, () =>
+      pool
+        .run({ plugins: registry.plugins }, { signal: AbortSignal.timeout(loadSeconds * 1000) })
+        .then(() => true)
+        .catch((e: Error) => e?.name !== "AbortError" && e?.name !== "TimeoutError"),
+    ),
   );
+  if (warm.includes(false)) {
+    await pool.destroy();
+    return E.left({
+      _tag: "InvalidArgument",
+      field: "plugins",
+      message: `a plugin did not finish loading in a worker thread within ${loadSeconds} s (GSH_PLUGIN_LOAD_TIMEOUT_S); no trial ran`,
+    });
+  }
   const timeoutMs = suite.trialTimeoutSeconds * 1000;
   // At most `workers` trials in flight, so a trial's clock starts when a worker takes it, not while it queues.
   const queue = [...todo];
@@ -274,6 +264,7 @@ async function runLocked(
     skipped: trials.length - todo.length,
     failed,
     failures,
+    failedEarlier,
     wallMs: performance.now() - start,
   });
 }

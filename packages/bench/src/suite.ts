@@ -11,6 +11,7 @@ import { type GshError, invalidArgument } from "@gsh/core";
 import type { BenchError } from "./errors";
 import { z } from "@gsh/preference";
 import type { Registry } from "./registry";
+import { type CodeIdentity, codeIdentity } from "./code-identity";
 
 const labelled = z.object({
   label: z.string().min(1).optional(),
@@ -22,6 +23,11 @@ const labelled = z.object({
   seeds: z.number().int().positive().optional(),
   /** Algorithms only: run at these of the suite's budgets (for costly entries). */
   budgets: z.array(z.number().int().positive()).min(1).optional(),
+  /**
+   * Algorithms only: the label its trials' random streams are keyed by (default its label), so that an entry renamed
+   * for honesty keeps every per-seed result of its old label.
+   */
+  streams: z.string().min(1).optional(),
 });
 
 /** The memory one environment instance may take (its own estimate from its parameters). */
@@ -141,6 +147,8 @@ export interface SuiteEntry {
   readonly seeds?: number;
   /** Algorithms only: the suite's budgets it runs at (absent: all). */
   readonly budgets?: readonly number[];
+  /** Algorithms only: the label its random streams are keyed by (absent: its label). */
+  readonly streams?: string;
   /** Parameters after validation and defaults. */
   readonly params: Record<string, unknown>;
   /** Algorithms only: the track its definition declares (rows record it, so reports group without a registry). */
@@ -164,6 +172,18 @@ export interface Suite {
   readonly klEstimators?: { readonly sampleSizes: readonly number[]; readonly repeats: number };
   readonly overOptimization?: { readonly factors: readonly number[] };
   readonly sampleEfficiency?: SampleEfficiencySpec;
+  /** The code that runs it (gsh version, checkout, plugin contents): part of its fingerprint. */
+  readonly code?: CodeIdentity;
+}
+
+/** The first value that occurs twice, or undefined. */
+function firstRepeat<T>(values: readonly T[]): T | undefined {
+  const seen = new Set<T>();
+  for (const v of values) {
+    if (seen.has(v)) return v;
+    seen.add(v);
+  }
+  return undefined;
 }
 
 const pathOf = (path: readonly PropertyKey[]) =>
@@ -277,6 +297,14 @@ export function resolveSuite(
         );
       }
       const label = e.label ?? e.name;
+      // '|' separates the parts of a trial id: a label holding one could give two trials one id.
+      if (label.includes("|"))
+        return E.left(
+          invalid(source, `${kind}[${i}].label`, `'${label}' contains '|', which separates a trial id's parts`),
+        );
+      const repeated = firstRepeat(e.budgets ?? []);
+      if (repeated !== undefined)
+        return E.left(invalid(source, `${kind}[${i}].budgets`, `budget ${repeated} is listed more than once`));
       if (labels.has(label)) return E.left(invalid(source, `${kind}[${i}].label`, `duplicate label '${label}'`));
       labels.add(label);
       const outside = e.budgets?.find((b) => !file.budgets.includes(b));
@@ -296,6 +324,7 @@ export function resolveSuite(
         ...(e.environments ? { environments: e.environments } : {}),
         ...(e.seeds ? { seeds: e.seeds } : {}),
         ...(e.budgets ? { budgets: e.budgets } : {}),
+        ...(e.streams ? { streams: e.streams } : {}),
       });
     }
     return E.right(out);
@@ -354,6 +383,13 @@ export function resolveSuite(
   if (typeof file.seeds === "number" && !(Number.isInteger(file.seeds) && file.seeds >= 1 && file.seeds <= 100_000))
     return E.left(invalid(source, "seeds", `must be an integer in [1, 100000], got ${file.seeds}`));
   const seeds = typeof file.seeds === "number" ? Array.from({ length: file.seeds }, (_, i) => i) : file.seeds;
+  // A repeated seed or budget would give two trials one id (and --resume would count the second as done).
+  const repeatedSeed = firstRepeat(seeds);
+  if (repeatedSeed !== undefined)
+    return E.left(invalid(source, "seeds", `seed ${repeatedSeed} is listed more than once`));
+  const repeatedBudget = firstRepeat(file.budgets);
+  if (repeatedBudget !== undefined)
+    return E.left(invalid(source, "budgets", `budget ${repeatedBudget} is listed more than once`));
   const trials = envs.right.length * algs.right.length * file.budgets.length * seeds.length;
   if (trials > 5_000_000)
     return E.left(invalid(source, "seeds", `the grid has ${trials} trials; the limit is 5 000 000 (split the suite)`));
@@ -384,6 +420,7 @@ export function resolveSuite(
     ...(file.overOptimization ? { overOptimization: file.overOptimization } : {}),
     ...(file.sampleEfficiency ? { sampleEfficiency: file.sampleEfficiency } : {}),
     baseDir,
+    code: codeIdentity(registry.plugins),
   });
 }
 

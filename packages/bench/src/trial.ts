@@ -2,17 +2,25 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
-import { GshException, type Policy, Rng, formatError, klToReference, validatePolicy } from "@gsh/core";
+import {
+  GshException,
+  type KlEstimatorMoments,
+  type Policy,
+  Rng,
+  finiteKlMoments,
+  formatError,
+  klToReference,
+  validatePolicy,
+} from "@gsh/core";
 import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
-  type Oracle,
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
   rewardParametersToJson,
   samplePairs,
-  maxRewardGap,
+  rewardGapBound,
 } from "@gsh/preference";
 import {
   type EnvironmentInstance,
@@ -37,6 +45,7 @@ import {
   type TrialMetrics,
 } from "@gsh/report";
 import { suiteFingerprint } from "./fingerprint";
+import { OverBudget, QueryBudget, closedOracle, learnerCopy } from "./learner-view";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
 import {
@@ -47,7 +56,13 @@ import {
   banditTrainingPath,
   sequenceOverOptimization,
 } from "./over-optimization";
-import { type LogRatioSampler, finiteLogRatios, klDiagnostics, sequenceLogRatios } from "./kl-diagnostics";
+import {
+  type LogRatioSampler,
+  finiteLogRatios,
+  klDiagnostics,
+  sequenceKlEstimatorMoments,
+  sequenceLogRatios,
+} from "./kl-diagnostics";
 import type { AlgorithmOutput, TrialContext } from "@gsh/preference";
 
 export interface Trial {
@@ -69,7 +84,11 @@ export interface Trial {
   readonly referenceSubopt?: boolean;
 }
 
-/** The suite's grid in a fixed order (environment, algorithm, budget, seed). */
+/**
+ * The suite's grid in a fixed order (environment, algorithm, budget, seed). Ids are unique by construction for a
+ * suite `resolveSuite` accepted (labels without '|', unique labels, seeds and budgets); checked again here, since a
+ * suite.json edited by hand reaches this too.
+ */
 export function expandTrials(suite: Suite): Trial[] {
   const out: Trial[] = [];
   const fingerprint = suiteFingerprint(suite);
@@ -91,6 +110,16 @@ export function expandTrials(suite: Suite): Trial[] {
               ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
               ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),
             });
+  const ids = new Set(out.map((t) => t.id));
+  if (ids.size !== out.length) {
+    const seen = new Set<string>();
+    const twice = out.find((t) => seen.size === seen.add(t.id).size)!;
+    throw new GshException({
+      _tag: "InvalidArgument",
+      field: "suite",
+      message: `two trials have the id '${twice.id}'`,
+    });
+  }
   return out;
 }
 
@@ -101,34 +130,6 @@ export function shardTrials(trials: readonly Trial[], index: number, count: numb
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const GSH_VERSION = (require("../package.json") as { version: string }).version;
-
-/** The trial's query budget: every query is counted, and none is allowed past the budget. */
-class QueryBudget {
-  count = 0;
-  constructor(readonly budget: number) {}
-  get queries(): number {
-    return this.count;
-  }
-  /** Charges n queries (offline data labelled by the instance, or one oracle call), or refuses them. */
-  charge(n: number): void {
-    if (this.count + n > this.budget) throw new OverBudget(this.budget, this.count + n);
-    this.count += n;
-  }
-}
-
-/** Counts every query that reaches the instance, whatever the algorithm does (actions or sequences alike). */
-class CountingOracle<R> extends QueryBudget implements Oracle<R> {
-  constructor(
-    private readonly inner: Oracle<R>,
-    budget: number,
-  ) {
-    super(budget);
-  }
-  query(x: number, r1: R, r2: R): 0 | 1 {
-    this.charge(1);
-    return this.inner.query(x, r1, r2);
-  }
-}
 
 /** The identifying fields every row of a trial carries. */
 export function rowIdentity(trial: Trial) {
@@ -170,14 +171,6 @@ export function failedRow(
   };
 }
 
-/** Thrown by a trial's counted oracle when the algorithm asks for more preference queries than its budget. */
-export class OverBudget extends Error {
-  constructor(budget: number, asked: number) {
-    super(`over budget: the algorithm asked for query ${asked} of a budget of ${budget}`);
-    this.name = "OverBudget";
-  }
-}
-
 type Scored = Pick<TrialMetrics, "subopt" | "objective" | "trueReward" | "klToReference"> &
   Partial<
     Pick<TrialMetrics, "estimated" | "samplesPerPrompt" | "ci95" | "winRateVsReference" | "winRateVsReferenceMode">
@@ -202,6 +195,8 @@ interface Boundary {
   readonly overOptimization: (thetaHat: Float64Array, factors: readonly number[]) => OverOptimization | null;
   /** n log-ratios log π/π0 of samples from the policy, for the KL estimators (null where it cannot be sampled). */
   readonly logRatios: (policy: AlgorithmOutput["policy"], rng: Rng) => LogRatioSampler | null;
+  /** The exact moments of the KL estimators under the policy, where its class allows them (else null). */
+  readonly klMoments: (policy: AlgorithmOutput["policy"]) => KlEstimatorMoments | null;
   /** Over-optimisation along the algorithm's training path (null where the environment cannot score it). */
   readonly trainingPath: (
     path: NonNullable<AlgorithmOutput["trainingPath"]>,
@@ -223,7 +218,8 @@ function finiteBoundary(
   rng: Rng,
 ): Boundary {
   const instance = env.instance;
-  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
+  const budget = new QueryBudget(trial.budget);
+  const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   const isPolicy = (p: AlgorithmOutput["policy"]): p is Policy => "contexts" in p && "actions" in p;
   return {
     id: instance.id,
@@ -231,11 +227,11 @@ function finiteBoundary(
     context: (base) => ({
       ...base,
       kind: env.kind,
-      problem: instance.problem,
+      problem: learnerCopy(instance.problem),
       oracle,
       ...(env.kind === "bandit" ? { goldReward: env.instance.truth.reward } : {}),
       offlineData(n: number, behaviour: BehaviourPolicy = "reference") {
-        oracle.charge(n);
+        budget.charge(n);
         if (env.kind === "bandit") return sampleOfflineData(env.instance, n, trial.seed, behaviour).data;
         // Non-transitive: no r*, so no "skewed" behaviour; π0 or uniform pairs, labelled by the instance's oracle.
         if (behaviour === "skewed")
@@ -250,7 +246,7 @@ function finiteBoundary(
         return samplePairs(probs, probs, problem.contextWeights, problem.actions, n, labels, r.split("pairs"));
       },
     }),
-    queries: () => oracle.queries,
+    queries: () => budget.queries,
     score(policy) {
       if (!isPolicy(policy)) return E.left("a finite environment needs a Policy table (contexts × actions)");
       if (env.kind === "bandit") return evaluatePolicy(env.instance, policy);
@@ -261,10 +257,12 @@ function finiteBoundary(
     theoryInputs: () => {
       if (env.kind !== "bandit") return null;
       const { features, normBound } = env.instance.problem;
-      return { normBound, zMax: maxRewardGap(features, normBound).value };
+      return { normBound, zMax: rewardGapBound({ features, normBound }).value };
     },
     logRatios: (policy, r) =>
       isPolicy(policy) ? finiteLogRatios(policy, instance.problem.reference, instance.problem.contextWeights, r) : null,
+    klMoments: (policy) =>
+      isPolicy(policy) ? finiteKlMoments(policy, instance.problem.reference, instance.problem.contextWeights) : null,
     trainingPath: (path, final) =>
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
@@ -304,22 +302,23 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
 }
 
 function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
-  const oracle = new CountingOracle(instance.makeOracle(rng.split("oracle")), trial.budget);
+  const budget = new QueryBudget(trial.budget);
+  const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   return {
     id: instance.id,
     version: instance.version,
     context: (base) => ({
       ...base,
       kind: "sequence",
-      problem: instance.problem,
+      problem: learnerCopy(instance.problem),
       oracle,
       goldReward: instance.truth.bigram,
       offlineData(n: number) {
-        oracle.charge(n);
+        budget.charge(n);
         return sampleSequenceOfflineData(instance, n, trial.seed);
       },
     }),
-    queries: () => oracle.queries,
+    queries: () => budget.queries,
     score(policy, evalRng) {
       if (!("kind" in policy))
         return E.left("a sequence environment needs a SequencePolicy (markov, enumerated or sampler)");
@@ -341,9 +340,13 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     thetaStar: instance.truth.theta,
     sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
     logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
+    klMoments: (policy) => ("kind" in policy ? sequenceKlEstimatorMoments(instance, policy) : null),
     overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
-    // ψ lies in the unit ball on every sequence testbed, so ‖φ‖ ≤ 1 and the gap is at most 2B.
-    theoryInputs: () => ({ normBound: instance.problem.normBound, zMax: 2 * instance.problem.normBound }),
+    // An upper bound by a Viterbi pass per feature coordinate (never sampled), once per instance.
+    theoryInputs: () => ({
+      normBound: instance.problem.normBound,
+      zMax: onceFor(trial, "reward-gap", () => rewardGapBound(instance.problem).value),
+    }),
   };
 }
 
@@ -419,11 +422,34 @@ export function invalidCosts(costs: unknown): string | null {
 }
 
 /**
- * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy) is
- * a row with status "failed" and its error, so a suite goes on.
+ * Runs one trial and scores it at the environment boundary. Never throws: a failure (a throw, an invalid policy, a
+ * `dispose` that throws) is a row with status "failed", its error and its tag, so a suite goes on.
  */
 export async function runTrial(trial: Trial, registry: Registry): Promise<ResultRow> {
   const start = performance.now();
+  let dispose: (() => void) | undefined;
+  const row = await runAndScore(trial, registry, start, (d) => (dispose = d));
+  try {
+    dispose?.();
+  } catch (e) {
+    return failedRow(
+      trial,
+      `the algorithm's dispose threw: ${e instanceof Error ? e.message : String(e)}`,
+      performance.now() - start,
+      row.environmentId,
+      row.environmentVersion,
+      "DisposeFailed",
+    );
+  }
+  return row;
+}
+
+async function runAndScore(
+  trial: Trial,
+  registry: Registry,
+  start: number,
+  onDispose: (dispose: () => void) => void,
+): Promise<ResultRow> {
   const env = registry.environments.get(trial.environment.name);
   const alg = registry.algorithms.get(trial.algorithm.name);
   const base = rowIdentity(trial);
@@ -439,7 +465,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
   } catch (e) {
     return failed(`environment failed: ${(e as Error).message}`);
   }
-  const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`);
+  const streams = trial.algorithm.streams ?? trial.algorithm.label;
+  const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${streams}/${trial.budget}`);
   const boundary =
     created.kind === "sequence"
       ? sequenceBoundary(created.instance, trial, rng, MONTE_CARLO_SAMPLES_PER_PROMPT)
@@ -461,18 +488,25 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       version,
       "InvalidOutput",
     );
+  if (typeof out.dispose === "function") onDispose(() => out.dispose!());
   const badCosts = invalidCosts(out.costs);
   if (badCosts) return failed(badCosts, id, version, "InvalidOutput");
   try {
-    const evalRng = Rng.seeded(trial.seed).split(
-      `evaluation/${trial.environment.label}/${trial.algorithm.label}/${trial.budget}`,
-    );
+    const evalRng = Rng.seeded(trial.seed).split(`evaluation/${trial.environment.label}/${streams}/${trial.budget}`);
     const m = boundary.score(out.policy, evalRng.split("final"));
-    if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version);
+    if (E.isLeft(m)) return failed(`invalid policy: ${m.left}`, id, version, "InvalidPolicy");
     const trace: NonNullable<OkRow["trace"]>[number][] = [];
     for (const [i, t] of (out.trace ?? []).entries()) {
+      if (!(Number.isInteger(t?.queries) && t.queries >= 0 && t.queries <= trial.budget))
+        return failed(
+          `invalid trace: point ${i} is at ${String(t?.queries)} queries (a whole number in [0, ${trial.budget}] expected)`,
+          id,
+          version,
+          "InvalidOutput",
+        );
       const tm = boundary.score(t.policy, evalRng.split(`trace/${i}`));
-      if (E.isLeft(tm)) return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, id, version);
+      if (E.isLeft(tm))
+        return failed(`invalid trace policy at ${t.queries} queries: ${tm.left}`, id, version, "InvalidPolicy");
       trace.push({
         queries: t.queries,
         subopt: tm.right.subopt,
@@ -513,11 +547,20 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       confidenceBeta,
       estimationError,
       confidenceHeld,
-      boundRhs: out.bound && boundary.optimal ? out.bound(boundary.optimal) : null,
+      // The comparator is a copy: the bound cannot change the truth that later metrics read.
+      boundRhs: out.bound && boundary.optimal ? out.bound(learnerCopy(boundary.optimal)) : null,
     };
+    if (metrics.boundRhs !== null && !(typeof metrics.boundRhs === "number" && Number.isFinite(metrics.boundRhs)))
+      return failed(
+        `invalid bound: ${JSON.stringify(metrics.boundRhs) ?? String(metrics.boundRhs)} (a finite number expected)`,
+        id,
+        version,
+        "InvalidOutput",
+      );
     const sentences = boundary.sentences?.(out.policy);
     const klEstimators = trial.klEstimators
       ? klDiagnostics(
+          boundary.klMoments(out.policy),
           boundary.logRatios(out.policy, evalRng.split("kl-estimators")),
           metrics.klToReference,
           metrics.estimated === true,
@@ -534,7 +577,12 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
     for (const c of out.trainingPath ?? []) {
       const v = validatePolicy(c.policy);
       if (E.isLeft(v))
-        return failed(`invalid training-path policy at step ${c.step}: ${formatError(v.left)}`, id, version);
+        return failed(
+          `invalid training-path policy at step ${c.step}: ${formatError(v.left)}`,
+          id,
+          version,
+          "InvalidPolicy",
+        );
     }
     const trainingPath =
       trial.overOptimization && out.trainingPath ? boundary.trainingPath(out.trainingPath, out.policy) : null;
@@ -547,6 +595,8 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
         "InvalidOutput",
       );
     const trainingLoss = losses.length ? { step: losses.map((l) => l.step), loss: losses.map((l) => l.loss) } : null;
+    const curves = trainingCurves(out);
+    if (E.isLeft(curves)) return failed(curves.left, id, version, "InvalidOutput");
     return {
       ...base,
       environmentId: id,
@@ -561,6 +611,7 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       ...(overOptimization ? { overOptimization } : {}),
       ...(trainingPath ? { trainingPath } : {}),
       ...(trainingLoss ? { trainingLoss } : {}),
+      ...curves.right,
       ...(confidenceWidths ? { confidenceWidths } : {}),
       ...(out.diagnostics ? { diagnostics: out.diagnostics } : {}),
       wallMs: performance.now() - start,
@@ -573,7 +624,43 @@ export async function runTrial(trial: Trial, registry: Registry): Promise<Result
       version,
       "InvalidOutput",
     );
-  } finally {
-    out.dispose?.();
   }
+}
+
+/**
+ * The held-out loss and likelihood displacement as row columns, validated like `trainingLoss` (finite values at
+ * increasing steps ≥ 0; an unseen mass in [−1e-6, 1 + 1e-6], f32 rounding allowed).
+ */
+function trainingCurves(out: AlgorithmOutput): E.Either<string, Pick<OkRow, "heldOutLoss" | "likelihoodDisplacement">> {
+  const increasing = (xs: readonly { step: number }[]) =>
+    xs.every((x, i) => Number.isInteger(x.step) && x.step >= 0 && (i === 0 || x.step > xs[i - 1].step));
+  const held = out.heldOutLoss ?? [];
+  if (!increasing(held) || held.some((h) => !Number.isFinite(h.loss)))
+    return E.left("invalid heldOutLoss: finite losses at increasing steps ≥ 0 expected");
+  const disp = out.likelihoodDisplacement ?? [];
+  if (
+    !increasing(disp) ||
+    disp.some(
+      (d) =>
+        !Number.isFinite(d.chosen) ||
+        !Number.isFinite(d.rejected) ||
+        !(d.unseenMass >= -1e-6 && d.unseenMass <= 1 + 1e-6),
+    )
+  )
+    return E.left(
+      "invalid likelihoodDisplacement: finite log-ratios and a mass in [0, 1] at increasing steps expected",
+    );
+  return E.right({
+    ...(held.length ? { heldOutLoss: { step: held.map((h) => h.step), loss: held.map((h) => h.loss) } } : {}),
+    ...(disp.length
+      ? {
+          likelihoodDisplacement: {
+            step: disp.map((d) => d.step),
+            chosen: disp.map((d) => d.chosen),
+            rejected: disp.map((d) => d.rejected),
+            unseenMass: disp.map((d) => d.unseenMass),
+          },
+        }
+      : {}),
+  });
 }

@@ -355,7 +355,7 @@ algorithms: [{ label: "P", name: picky, params: ${params} }]
     ).toBe(true);
   });
 
-  it("the built-ins say so too: Option II (enumerated) on S-large and XPO on S are refused when the suite loads", () => {
+  it("the built-ins say so too: Option II (enumerated) on S-large and the UCB bonus on S are refused when the suite loads", () => {
     const r = load(`name: t
 seeds: 1
 budgets: [100]
@@ -369,10 +369,10 @@ algorithms: [{ name: offline-gshf, params: { beta: 1, option: "II" } }]
 seeds: 1
 budgets: [100]
 environments: [{ name: R }, { name: S }]
-algorithms: [{ label: XPO, name: online-gshf, params: { exploration: xpo } }]
+algorithms: [{ label: UCB, name: online-gshf, params: { exploration: ucb-bonus } }]
 `);
     expect(E.isLeft(xpo) && xpo.left._tag).toBe("UnsupportedOnKind");
     if (E.isLeft(xpo))
-      expect(formatBenchError(xpo.left)).toMatch(/'XPO' cannot run on environment 'S' \(sequence\): .*Markov/);
+      expect(formatBenchError(xpo.left)).toMatch(/'UCB' cannot run on environment 'S' \(sequence\): .*Markov/);
   });
 });

@@ -58,6 +58,11 @@ export {
   type KlEstimatorPoint,
   type KlEstimatorStudy,
   klEstimatorStudy,
+  type KlEstimatorMoments,
+  type LogRatioExpectations,
+  klMomentsFromExpectations,
+  finiteKlMoments,
+  exactKlStudy,
 } from "./kl-estimators";
 export { type ConvexObjective, type BallMinimizerOptions, type BallMinimum, minimizeInBall } from "./optimize";
 export { type TiltBatch, type TiltBatchInput, type TiltMoments, tiltBatch } from "./tilt";

@@ -24,6 +24,8 @@ export interface ExplorationState<R> {
 
 /** How pairs are drawn in one batch, with what the rule can report about itself. */
 export interface PairPlan<R> {
+  /** The context of the next query where the rule chooses it (APO picks (x, y¹, y²) together); absent: x ~ d0. */
+  context?(rng: Rng): number;
   /** Draws (y¹, y²) for context x (they may be the plan's buffers, read before the next draw). */
   sample(x: number, rng: Rng): [R, R];
   /** Γ(π¹_t, π²_t) when the rule computes it (the enhancer). */

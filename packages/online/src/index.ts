@@ -13,15 +13,24 @@ export {
   laplacePosteriorRule,
   laplacePosteriorSampler,
 } from "./posterior-sampling";
-export { XPO_FINITE_ONLY, xpoPolicy, xpoRule } from "./xpo";
-export { type OptimisticMle, type OptimisticMleOptions, calibratedValue, optimisticMle, vpoRule } from "./vpo";
+export { xpoRule, xpoValueWeight } from "./xpo";
+export { UCB_BONUS_FINITE_ONLY, ucbBonusPolicy, ucbBonusRule } from "./ucb-bonus";
 export {
-  activeLearningPairs,
-  activeLearningRule,
-  activeLearningRuleWith,
-  activeLearningScore,
-  bestActivePair,
-} from "./active-learning";
+  type OptimisticMle,
+  type OptimisticMleOptions,
+  calibratedValue,
+  optimisticMle,
+  vpoReferenceRule,
+  vpoRule,
+} from "./vpo";
+export { ApoDesign, apoRule, apoRuleWith } from "./apo";
+export {
+  bestEntropyWidthPair,
+  entropyWidthPairs,
+  entropyWidthRule,
+  entropyWidthRuleWith,
+  entropyWidthScore,
+} from "./entropy-width";
 export {
   type IterationTrace,
   type OnlineGshfOptions,

@@ -178,7 +178,11 @@ function runOnline<R, P>(
   const loop = onlineLoop(
     oracle,
     rng,
-    { ...gshfLoop(T, m), finalBatchSize: finalBatch, context: (r) => world.context(r) },
+    {
+      ...gshfLoop(T, m),
+      finalBatchSize: finalBatch,
+      context: (r) => (plan.context ? plan.context(r) : world.context(r)),
+    },
     {
       plan: (_t, stepRng, size) => {
         const f = fit(theta);

@@ -1,10 +1,12 @@
-import { activeLearningRuleWith } from "./active-learning";
+import { apoRuleWith } from "./apo";
 import { bestVsWorstRule, enhancerRule, onPolicyRule, referenceRule, uniformRule } from "./basic-rules";
 import type { EnhancerOptions } from "./enhancer";
 import type { ExplorationRule } from "./exploration";
 import { bootstrapPosteriorRule, laplacePosteriorRule } from "./posterior-sampling";
-import { vpoRule } from "./vpo";
-import { XPO_FINITE_ONLY, xpoRule } from "./xpo";
+import { entropyWidthRuleWith } from "./entropy-width";
+import { UCB_BONUS_FINITE_ONLY, ucbBonusRule } from "./ucb-bonus";
+import { vpoReferenceRule, vpoRule } from "./vpo";
+import { xpoRule } from "./xpo";
 
 // The built-in exploration rules by name (the registry online GSHF and its definitions read), apart from the rule
 // contract in exploration.ts so that no rule's module imports the registry that imports it.
@@ -19,13 +21,16 @@ export const EXPLORATION_NAMES = [
   "posterior-laplace",
   "posterior-bootstrap",
   "xpo",
+  "ucb-bonus",
   "vpo",
-  "active-learning",
+  "vpo-reference",
+  "apo",
+  "entropy-width",
 ] as const;
 
 export type ExplorationName = (typeof EXPLORATION_NAMES)[number];
 
-/** The built-in rule of this name; `bestOfN` is best-vs-worst's n and active learning's sampled candidates. */
+/** The built-in rule of this name; `bestOfN` is best-vs-worst's n and the candidates per prompt of APO and entropy × width on sequences. */
 export function explorationRule(
   name: ExplorationName,
   options: EnhancerOptions & { bestOfN?: number } = {},
@@ -47,14 +52,20 @@ export function explorationRule(
       return bootstrapPosteriorRule;
     case "xpo":
       return xpoRule;
+    case "ucb-bonus":
+      return ucbBonusRule;
     case "vpo":
       return vpoRule;
-    case "active-learning":
-      return activeLearningRuleWith(options.bestOfN ?? 8);
+    case "vpo-reference":
+      return vpoReferenceRule;
+    case "apo":
+      return apoRuleWith(options.bestOfN ?? 8);
+    case "entropy-width":
+      return entropyWidthRuleWith(options.bestOfN ?? 8);
   }
 }
 
-/** Why the built-in rule cannot run on this kind of environment, or null (XPO's bonus is not Markov on sequences). */
+/** Why the built-in rule cannot run on this kind of environment, or null (the UCB bonus is not Markov on sequences). */
 export function explorationUnsupported(name: ExplorationName, kind: "finite" | "sequence"): string | null {
-  return name === "xpo" && kind === "sequence" ? XPO_FINITE_ONLY : null;
+  return name === "ucb-bonus" && kind === "sequence" ? UCB_BONUS_FINITE_ONLY : null;
 }

@@ -1,7 +1,7 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, getOrThrow } from "@gsh/core";
 import { type GibbsFamily, fitBradleyTerry } from "@gsh/preference";
-import type { ExplorationRule } from "./exploration";
+import type { ExplorationRule, ExplorationState } from "./exploration";
 import { fromSamplers, requireData } from "./rule-helpers";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -91,13 +91,27 @@ export function optimisticMle(
 
 /**
  * Value-incentivised optimism (VPO, Cen et al. 2024; SELM, Zhang et al. 2024, is the same objective in DPO form), on
- * finite actions and on sequences (θ̃'s Gibbs policy is a family member, so Markov): both responses from the Gibbs
- * policy of the optimistic MLE θ̃ (VPO's Algorithm 1 samples its pair from its current, optimistic, policy). The weight is fixed by a rule, not tuned: α = β, the state's
- * confidence width (√d in the suites, as for the enhancer and XPO). The output policy stays the main agent's.
+ * finite actions and on sequences (θ̃'s Gibbs policy is a family member, so Markov). VPO's online Algorithm 1 (as we
+ * read arXiv 2405.19320) updates the reward by the optimistic MLE, sets π^(t) = argmax_π J(r^(t), π) and samples
+ * x ∼ ρ, y₁, y₂ ∼ π^(t)(·|x): both responses from the optimistic policy, this rule's default; π_cal (here π0)
+ * enters only the calibrated value. Pairing with π_cal instead is the variant `vpoReferenceRule`. The weight is fixed by a rule, not tuned:
+ * α = β, the state's confidence width (√d in the suites, as for the enhancer). The output policy stays the main
+ * agent's.
  */
 export const vpoRule: ExplorationRule = (s) => {
-  const { z, size, lambda } = requireData(s, "VPO");
-  const { theta } = getOrThrow(optimisticMle(s.world.family, z, size, { alpha: s.beta, lambda, init: s.theta }));
-  const optimistic = s.world.member(theta);
+  const optimistic = s.world.member(vpoTheta(s));
   return fromSamplers(s.world, optimistic, optimistic);
 };
+
+/**
+ * A VPO variant (not the paper's pairing): the optimistic policy's response paired with one from π_cal = π0, as XPO
+ * pairs; with α = β fixed it differs from XPO (`xpoRule`) only in the weight of the value term (β against β·√n).
+ */
+export const vpoReferenceRule: ExplorationRule = (s) =>
+  fromSamplers(s.world, s.world.member(vpoTheta(s)), s.world.reference);
+
+/** θ̃ of VPO's optimistic MLE at α = β on the state's data. */
+function vpoTheta<R>(s: ExplorationState<R>): Float64Array {
+  const { z, size, lambda } = requireData(s, "VPO");
+  return getOrThrow(optimisticMle(s.world.family, z, size, { alpha: s.beta, lambda, init: s.theta })).theta;
+}

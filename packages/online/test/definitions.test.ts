@@ -3,10 +3,10 @@ import { Covariance, bradleyTerryHessian } from "@gsh/preference";
 import { testbedR, testbedS } from "@gsh/testbeds";
 import {
   EXPLORATION_NAMES,
-  XPO_FINITE_ONLY,
-  activeLearningPairs,
-  activeLearningRule,
-  bestActivePair,
+  UCB_BONUS_FINITE_ONLY,
+  bestEntropyWidthPair,
+  entropyWidthPairs,
+  entropyWidthRule,
   finiteWorld,
   hybridGshfAlgorithm,
   onlineAlgorithms,
@@ -32,16 +32,18 @@ describe("the online algorithms' definitions", () => {
     expect(() => onlineGshfAlgorithm.params.parse({ bestOfN: 1 })).toThrow();
   });
 
-  it("report what cannot run on sequences (XPO, the min-uncertainty output) before running, and nothing on bandits", () => {
+  it("report what cannot run on sequences (the UCB bonus, the min-uncertainty output) before running, and nothing on bandits", () => {
     const online = (p: object) => onlineGshfAlgorithm.params.parse(p);
     for (const exploration of EXPLORATION_NAMES)
       for (const kind of ["bandit", "non-transitive"] as const)
         expect(
           onlineGshfAlgorithm.unsupported!({ kind }, online({ exploration, output: "min-uncertainty" })),
         ).toBeNull();
-    expect(onlineGshfAlgorithm.unsupported!({ kind: "sequence" }, online({ exploration: "xpo" }))).toBe(
-      XPO_FINITE_ONLY,
+    expect(onlineGshfAlgorithm.unsupported!({ kind: "sequence" }, online({ exploration: "ucb-bonus" }))).toBe(
+      UCB_BONUS_FINITE_ONLY,
     );
+    for (const exploration of ["xpo", "apo", "vpo-reference", "entropy-width"])
+      expect(onlineGshfAlgorithm.unsupported!({ kind: "sequence" }, online({ exploration }))).toBeNull();
     expect(onlineGshfAlgorithm.unsupported!({ kind: "sequence" }, online({ output: "min-uncertainty" }))).toMatch(
       /output rule is 'last'/,
     );
@@ -60,11 +62,11 @@ describe("the online algorithms' definitions", () => {
         ...o,
       });
     expect(run({ output: "min-uncertainty" })).toBeLeft("InvalidArgument", { field: "output" });
-    expect(run({ exploration: "xpo" })).toBeLeft("InvalidArgument", { field: "exploration" });
+    expect(run({ exploration: "ucb-bonus" })).toBeLeft("InvalidArgument", { field: "exploration" });
   });
 });
 
-describe("active learning, one rule for every kind", () => {
+describe("the entropy × width rule, one rule for every kind", () => {
   it("on finite actions every pair is a candidate: each context's pair is the argmax over all A(A−1)/2 pairs", () => {
     const inst = testbedR(2, { eta: 0.1 });
     const { contexts: X, actions: A, dim: d, features } = inst.problem;
@@ -73,7 +75,7 @@ describe("active learning, one rule for every kind", () => {
       .map((v) => 0.3 * v);
     const H = bradleyTerryHessian(Rng.seeded(8).normals(new Float64Array(60 * d)), 60, d, theta, 1);
     const world = finiteWorld(inst.problem);
-    const plan = activeLearningRule({
+    const plan = entropyWidthRule({
       world,
       theta,
       main: world.member(theta),
@@ -82,12 +84,12 @@ describe("active learning, one rule for every kind", () => {
       rng: Rng.seeded(0),
       hessian: () => H,
     });
-    const pairs = activeLearningPairs(inst.problem, theta, H);
+    const pairs = entropyWidthPairs(inst.problem, theta, H);
     for (let x = 0; x < X; x++) {
       expect(plan.sample(x, Rng.seeded(x))).toEqual([pairs[2 * x], pairs[2 * x + 1]]);
       // and that pair is the best of every action's features taken as the candidate set
       const row = features.values.subarray(x * A * d, (x + 1) * A * d);
-      expect(bestActivePair(row, A, theta, cholesky(H, d))).toEqual([pairs[2 * x], pairs[2 * x + 1]]);
+      expect(bestEntropyWidthPair(row, A, theta, cholesky(H, d))).toEqual([pairs[2 * x], pairs[2 * x + 1]]);
     }
   });
 });

@@ -10,9 +10,9 @@ import {
 } from "@gsh/preference";
 import { evaluatePolicy, evaluateSequencePolicy, testbedR, testbedS } from "@gsh/testbeds";
 import {
-  activeLearningPairs,
-  activeLearningScore,
-  bestActivePair,
+  entropyWidthPairs,
+  entropyWidthScore,
+  bestEntropyWidthPair,
   bootstrapPair,
   calibratedValue,
   laplacePosteriorRule,
@@ -21,7 +21,7 @@ import {
   onlineGshf,
   optimisticMle,
   type ExplorationName,
-  xpoPolicy,
+  ucbBonusPolicy,
 } from "../src";
 
 /** Online GSHF on R (seed 1, 5 rounds of 200) with a rule: its queries and SubOpt against π0's. */
@@ -165,7 +165,7 @@ describe("posterior sampling for Bradley-Terry (Laplace)", () => {
   });
 });
 
-describe("XPO-style optimism (built-in rule)", () => {
+describe("the UCB-bonus rule (formerly mislabelled XPO-style optimism)", () => {
   const inst = testbedR(3, { eta: 0.1 });
   const d = inst.problem.dim;
   const theta = Rng.seeded(5)
@@ -176,7 +176,7 @@ describe("XPO-style optimism (built-in rule)", () => {
 
   it("with β = 0 its exploring policy is the main agent, π0·exp(<θ̂,φ>/η); with β > 0 it puts more mass on large bonuses", () => {
     const main = gibbsPolicy(inst.problem.reference, linearReward(inst.problem.features, theta), 0.1).policy;
-    const flat = xpoPolicy({ problem: inst.problem, theta, covariance, beta: 0 });
+    const flat = ucbBonusPolicy({ problem: inst.problem, theta, covariance, beta: 0 });
     for (let i = 0; i < main.probs.length; i++) expect(Math.abs(flat.probs[i] - main.probs[i])).toBeLessThan(1e-15);
     // E_π[bonus] rises with β: the optimism tilts towards uncertain actions (d/dβ E = Var_π(bonus)/η ≥ 0).
     const family = finiteGibbsFamily(inst.problem);
@@ -188,7 +188,7 @@ describe("XPO-style optimism (built-in rule)", () => {
         diffs[i * d + k] = inst.problem.features.values[i * d + k] - nu[Math.floor(i / A) * d + k];
     const bonus = covariance.norms(diffs, X * A);
     const meanBonus = (beta: number) => {
-      const p = xpoPolicy({ problem: inst.problem, theta, covariance, beta });
+      const p = ucbBonusPolicy({ problem: inst.problem, theta, covariance, beta });
       return p.probs.reduce((s, q, i) => s + q * bonus[i], 0) / X;
     };
     expect(meanBonus(0.5)).toBeGreaterThan(meanBonus(0));
@@ -196,20 +196,20 @@ describe("XPO-style optimism (built-in rule)", () => {
   });
 
   it("as online GSHF's rule it beats π0 on R, and on sequences it is refused (its bonus is not Markov)", () => {
-    const r = runOnR("xpo", Math.sqrt(d));
+    const r = runOnR("ucb-bonus", Math.sqrt(d));
     expect(r.subopt).toBeLessThan(r.suboptOfReference / 3);
     const seq = testbedS(0, { eta: 0.1 });
     const s = onlineGshf(seq.problem, seq.makeOracle(Rng.seeded(2)), Rng.seeded(3), {
       iterations: 2,
       batchSize: 10,
       beta: 1,
-      exploration: "xpo",
+      exploration: "ucb-bonus",
     });
     expect(s).toBeLeft("InvalidArgument", { field: "exploration" });
   });
 });
 
-/** The closed form H(σ(<θ, z>))·√(zᵀH⁻¹z), H⁻¹z by a Cholesky solve (independent of active-learning.ts). */
+/** The closed form H(σ(<θ, z>))·√(zᵀH⁻¹z), H⁻¹z by a Cholesky solve (independent of entropy-width.ts). */
 function entropyTimesWidth(z: Float64Array, theta: Float64Array, L: Float64Array): number {
   const d = z.length;
   const w = choleskySolve(L, d, z);
@@ -223,7 +223,7 @@ function entropyTimesWidth(z: Float64Array, theta: Float64Array, L: Float64Array
   return (-p * Math.log(p) - (1 - p) * Math.log(1 - p)) * Math.sqrt(q);
 }
 
-describe("active preference learning (entropy × uncertainty)", () => {
+describe('the entropy × width rule (formerly "active learning")', () => {
   it("its score is H(σ(<θ̂, z>))·√(zᵀH⁻¹z) by the closed form, and each context's pair maximises it (brute force)", () => {
     const inst = testbedR(2, { eta: 0.1 });
     const { contexts: X, actions: A, dim: d, features } = inst.problem;
@@ -233,7 +233,7 @@ describe("active preference learning (entropy × uncertainty)", () => {
     const Z = Rng.seeded(8).normals(new Float64Array(60 * d));
     const H = bradleyTerryHessian(Z, 60, d, theta, 1);
     const L = cholesky(H, d);
-    const pairs = activeLearningPairs(inst.problem, theta, H);
+    const pairs = entropyWidthPairs(inst.problem, theta, H);
     // The closed form on one pair: H⁻¹ by solving H·w = z.
     const z = new Float64Array(d);
     const zOf = (x: number, a: number, b: number) => {
@@ -241,7 +241,7 @@ describe("active preference learning (entropy × uncertainty)", () => {
       return z;
     };
     const exact = (x: number, a: number, b: number) => entropyTimesWidth(zOf(x, a, b), theta, L);
-    expect(Math.abs(activeLearningScore(zOf(0, 1, 2), theta, L) - exact(0, 1, 2))).toBeLessThan(1e-12);
+    expect(Math.abs(entropyWidthScore(zOf(0, 1, 2), theta, L) - exact(0, 1, 2))).toBeLessThan(1e-12);
     for (let x = 0; x < X; x += 7) {
       let best = -Infinity;
       for (let a = 0; a < A; a++) for (let b = a + 1; b < A; b++) best = Math.max(best, exact(x, a, b));
@@ -267,16 +267,16 @@ describe("active preference learning (entropy × uncertainty)", () => {
       );
     let best = -Infinity;
     for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) best = Math.max(best, score(i, j));
-    const [i, j] = bestActivePair(feats, K, theta, L);
+    const [i, j] = bestEntropyWidthPair(feats, K, theta, L);
     expect(i).toBeLessThan(j);
     expect(Math.abs(score(i, j) - best)).toBeLessThan(1e-12);
   });
 
   it("as online GSHF's rule it spends T·m queries and beats π0, on R and on the sequence bandit S", () => {
-    const r = runOnR("active-learning");
+    const r = runOnR("entropy-width");
     expect(r.queries).toBe(1000);
     expect(r.subopt).toBeLessThan(r.suboptOfReference);
-    const seq = runOnS("active-learning");
+    const seq = runOnS("entropy-width");
     expect(seq.queries).toBe(600);
     expect(seq.subopt).toBeLessThan(0.364); // SubOpt(π0) on S (README)
   });

@@ -3,29 +3,11 @@
 // and one full-batch DPO epoch (objective + gradient) of the log-linear policy on n = 1e5 pairs, d = 64.
 import { measure } from "@gsh/bench-harness";
 import { Rng } from "@gsh/core";
-import {
-  SEQUENCE_SIZES,
-  bigramReward,
-  evaluateGibbsPolicy,
-  evaluateMarkovPolicy,
-  factoredGibbsPolicy,
-  sampleGibbsSequence,
-  linearBandit,
-  sampleSequence,
-  sequenceGibbs,
-  testbedS,
-} from "@gsh/preference";
-import {
-  DPO,
-  LogLinearPolicy,
-  NeuralBanditPolicy,
-  NeuralSequencePolicy,
-  PairBatch,
-  chooseBackend,
-  loadTf,
-  neuralLearner,
-  iterativeDpo,
-} from "../dist/index.js";
+import { bigramReward, factoredGibbsPolicy, sampleGibbsSequence, sampleSequence, sequenceGibbs } from "@gsh/preference";
+import { SEQUENCE_SIZES, evaluateGibbsPolicy, evaluateMarkovPolicy, linearBandit, testbedS } from "@gsh/testbeds";
+import { DPO, LogLinearPolicy, PairBatch, neuralLearner, iterativeDpo } from "../dist/index.js";
+import { NeuralBanditPolicy, NeuralSequencePolicy, chooseBackend, loadTf } from "../dist/neural/index.js";
+import { dpoStepAnchor } from "./torch-anchor.mjs";
 
 const inst = linearBandit(0, { contexts: 100, actions: 64, dim: 64, normBound: 3, eta: 0.1, referenceTemperature: 1 });
 const rng = Rng.seeded(0).split("bench/practical");
@@ -106,9 +88,7 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
   const t0 = performance.now();
   const model = new NeuralSequencePolicy(tf, large.problem, Rng.seeded(1), { width: 64, layers: 2 });
   const learner = neuralLearner(large.problem, model, Rng.seeded(2), {
-    steps: 100,
-    learningRate: 0.01,
-    batchSize: 256,
+    training: { regime: "fixed-steps", steps: 100, learningRate: 0.01, batchSize: 256 },
   });
   iterativeDpo(learner, large.makeOracle(Rng.seeded(3)), Rng.seeded(4), {
     rounds: 3,
@@ -127,3 +107,5 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
     `one neural iterative DPO trial, budget 3000 (${backend}): ${(trial / 1000).toFixed(1)} s, one run (floor 60 s)`,
   );
 }
+
+await dpoStepAnchor();

@@ -7,7 +7,7 @@ import { PairBatch, pairsFromDataset } from "./pairs-data";
 import { type PolicyClass, createTrainablePolicy } from "./policy-factory";
 import { type BanditPolicyModel, type TrainablePolicy, trainingMetrics } from "./policies";
 import { RewardModel, tableProposal } from "./reward-model";
-import type { NeuralTrainOptions } from "./sequence/neural-types";
+import type { NeuralRuns, NeuralTrainOptions, NeuralTrainingRun } from "./sequence/neural-types";
 import { type TrainOptions, type TrainResult, trainPolicy, trainingPairs } from "./train";
 
 /** A finite environment (bandit or non-transitive preferences): responses are action indices. */
@@ -101,31 +101,31 @@ export function banditLearner(problem: BanditProblem, options: BanditLearnerOpti
 
 /** A neural finite policy (the TF.js MLP of "@gsh/practical/neural") as far as a learner needs it. */
 export interface NeuralBanditModel extends BanditPolicyModel {
-  trainDpo(pairs: PairBatch, rng: Rng, options: NeuralTrainOptions): number[];
+  trainDpo(pairs: PairBatch, rng: Rng, options: NeuralTrainOptions): NeuralTrainingRun;
 }
 
 /**
- * A neural finite policy as a learner: each fit is `options.steps` Adam steps of DPO (reference π0) on minibatches
- * of the pairs drawn from `rng` (one stream for every fit); its diagnostics are the training metrics. `losses` holds
- * every step's minibatch loss.
+ * A neural finite policy as a learner: each fit trains DPO (reference π0) on the pairs under `options.training`,
+ * minibatches drawn from `rng` (one stream for every fit); its diagnostics are the training metrics. `runs` holds
+ * each fit's record (per-step losses, held-out curve, restored step).
  */
 export function neuralBanditLearner(
   model: NeuralBanditModel,
   rng: Rng,
-  options: Omit<NeuralTrainOptions, "eta"> = {},
-): Learner<number, PreferenceDataset, PairBatch, Policy> & { readonly losses: number[] } {
+  options: Omit<NeuralTrainOptions, "eta">,
+): Learner<number, PreferenceDataset, PairBatch, Policy> & NeuralRuns {
   const { problem } = model;
-  const losses: number[] = [];
+  const runs: NeuralTrainingRun[] = [];
   return {
     environment: finiteEnvironment(problem),
-    losses,
+    runs,
     current: () => model.distribution(),
     proposal: () => tableProposal(model.distribution()),
     fit(pairs, o = {}) {
       const eta = o.eta ?? problem.eta;
-      const ls = model.trainDpo(pairs, rng, { ...options, eta });
-      losses.push(...ls);
-      return E.right({ steps: ls.length, diagnostics: { ...trainingMetrics(model, pairs, eta) } });
+      const run = model.trainDpo(pairs, rng, { ...options, eta });
+      runs.push(run);
+      return E.right({ steps: run.trainLoss.length, diagnostics: { ...trainingMetrics(model, pairs, eta) } });
     },
   };
 }

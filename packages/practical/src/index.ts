@@ -21,6 +21,8 @@ export {
   rejectionSampleWithLogAcceptance,
   bestOfN,
   DEFAULT_SYNTHETIC_PAIRS,
+  FINITE_SYNTHETIC_PAIRS,
+  rsoDefaultPairs,
   consecutivePairs,
   annealedLogWeights,
   fittedLogWeights,
@@ -90,7 +92,18 @@ export {
   sequenceIterativeDpo,
   iterativeDpoAlgorithm,
 } from "./iterative-dpo";
-export { type SequencePair, type NeuralTrainOptions } from "./sequence/neural-types";
+export {
+  type SequencePair,
+  type NeuralTrainOptions,
+  type NeuralTraining,
+  type EpochTraining,
+  type FixedStepsTraining,
+  type NeuralTrainingRun,
+  type NeuralRuns,
+  type DisplacementPoint,
+  DEFAULT_EPOCH_TRAINING,
+} from "./sequence/neural-types";
+export { type ResponsePair, DisplacementProbe } from "./displacement";
 export { LogLinearSequencePolicy } from "./sequence/log-linear-sequence-policy";
 export { practicalAlgorithms } from "./algorithms";
 export {

@@ -65,11 +65,25 @@ export function bestOfN(rewards: ArrayLike<number>, rng: Rng): number {
 }
 
 /**
- * The default size of a rejection sampler's synthetic dataset, in pairs. Synthetic pairs cost compute (candidates
- * and reward-model calls), not preference queries, and RSO needs many: an independent study found it within 10% of
- * MLE-Gibbs only from about 16k pairs at η = 0.1 (28× worse at 256, 5.6× at 1k, 2.1× at 4k).
+ * The default size of a rejection sampler's synthetic dataset on sequences and for multi-step RS, in pairs. Synthetic
+ * pairs cost compute (candidates and reward-model calls), not preference queries. On sequences every pair is a
+ * training row (responses rarely repeat), so the cost grows with the pairs and the default stays at 16384, short of
+ * RSO's asymptote (on R it leaves RSO 1.09× MLE-Gibbs of the same 1000 queries; see `FINITE_SYNTHETIC_PAIRS`).
  */
 export const DEFAULT_SYNTHETIC_PAIRS = 16384;
+
+/**
+ * RSO's default on finite actions, 65536 = 2¹⁶: there training runs on distinct (x, a, a′) rows with counts, so only
+ * sampling grows with the pairs. The rule: the smallest power of 4 from 16384 at which RSO (N = 64, k = 8) is within
+ * 5% of MLE-Gibbs of the same queries on R (η = 0.1, 1000 queries, 20 seeds), RSO's limit as its pairs grow.
+ * Measured (README, "RSO at its asymptote"): 1.089× at 16384, 1.032× at 65536, 1.013× at 262144; N = 256 candidates
+ * instead of 64 did not help at 65536 (1.061×), so the pairs, not the pool, set the residual.
+ */
+export const FINITE_SYNTHETIC_PAIRS = 65536;
+
+/** RSO's default synthetic pairs for an environment kind (the two constants above). */
+export const rsoDefaultPairs = (kind: "bandit" | "non-transitive" | "sequence"): number =>
+  kind === "sequence" ? DEFAULT_SYNTHETIC_PAIRS : FINITE_SYNTHETIC_PAIRS;
 
 /**
  * Prompts needed for `syntheticPairs` pairs (default 16384) when k ≥ 2 samples are accepted per prompt and paired

@@ -20,9 +20,9 @@ import type { PolicyClass } from "./policy-factory";
 import type { TrainablePolicy } from "./policies";
 import { type RewardLabelMode, type RewardModel, rewardLabel } from "./reward-model";
 import {
-  DEFAULT_SYNTHETIC_PAIRS,
   type SamplingCosts,
   consecutivePairs,
+  rsoDefaultPairs,
   samplingSizes,
   statisticalRejectionSample,
 } from "./rejection-sampling";
@@ -33,7 +33,8 @@ import { withLearner } from "./trial-learner";
 /** RSO's synthetic-dataset size, sampler and labels. */
 export interface RsoOptions {
   /**
-   * Synthetic pairs to generate (default 16384, `DEFAULT_SYNTHETIC_PAIRS`): ⌈pairs/⌊k/2⌋⌉ prompts are drawn from d0.
+   * Synthetic pairs to generate (default 16384, `DEFAULT_SYNTHETIC_PAIRS`; the runner's `rso` defaults by kind,
+   * `rsoDefaultPairs`): ⌈pairs/⌊k/2⌋⌉ prompts are drawn from d0.
    * The explicit axis of RSO's comparisons: its pairs cost compute, not queries.
    */
   readonly syntheticPairs?: number;
@@ -192,10 +193,11 @@ export const rsoAlgorithm = defineAlgorithm({
   name: "rso",
   track: "practical",
   description:
-    "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted) until `syntheticPairs` pairs (default 16384), reward-model labels, DPO fit",
+    "RSO: BT reward model on `budget` π0 pairs, statistical rejection sampling (N candidates from π0, k accepted) until `syntheticPairs` pairs (default 65536 on finite actions, 16384 on sequences), reward-model labels, DPO fit",
   params: z
     .object({
-      syntheticPairs: z.number().int().positive().default(DEFAULT_SYNTHETIC_PAIRS),
+      /** Absent: `rsoDefaultPairs(kind)`, 65536 on finite actions and 16384 on sequences. */
+      syntheticPairs: z.number().int().positive().optional(),
       candidates: z.number().int().min(2).default(64),
       accepted: z.number().int().min(2).default(8),
       loss: lossKind,
@@ -210,7 +212,7 @@ export const rsoAlgorithm = defineAlgorithm({
       const reward = getOrThrow(env.fitReward(env.offlineRecords(trial.offlineData(ctx.budget))));
       const r = getOrThrow(
         rso(learner, reward, ctx.rng, {
-          syntheticPairs: p.syntheticPairs,
+          syntheticPairs: p.syntheticPairs ?? rsoDefaultPairs(ctx.kind),
           candidates: p.candidates,
           accepted: p.accepted,
         }),

@@ -7,9 +7,11 @@ import {
   testbedS,
 } from "@gsh/testbeds";
 import { enumerateResponses, referenceMarkovPolicy, sampleSequence, sequenceLogProb } from "@gsh/preference";
+import { DEFAULT_EPOCH_TRAINING, DEFAULT_OPTIMIZER } from "../src";
 import {
   NeuralSequencePolicy,
   RecurrentSequencePolicy,
+  TransformerSequencePolicy,
   chooseBackend,
   platformProbe,
   loadTf,
@@ -71,10 +73,8 @@ describe("the neural autoregressive policy on the sequence bandit S (V = 4, L = 
       const before = evaluateMarkovPolicy(problem, truth, pi0).subopt;
       const losses = model.trainDpo(pairs, (x, y) => sequenceLogProb(pi0, x, y), Rng.seeded(2), {
         eta: problem.eta,
-        steps: 150,
-        learningRate: 0.01,
-        batchSize: 128,
-      });
+        training: { regime: "fixed-steps", steps: 150, learningRate: 0.01, batchSize: 128 },
+      }).trainLoss;
       expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
       const tables = model.markovTables();
       const exact = evaluateMarkovPolicy(problem, truth, tables);
@@ -122,7 +122,10 @@ describe("the full-prefix recurrent policy (evaluated by Monte Carlo)", () => {
       );
       expect(Math.abs(before.objective.mean - j0)).toBeLessThan(before.objective.ci95 * (2.576 / 1.96));
       const pairs = sequencePairs(seq);
-      model.trainDpo(pairs, lp0, Rng.seeded(4), { eta: problem.eta, steps: 100, batchSize: 128 });
+      model.trainDpo(pairs, lp0, Rng.seeded(4), {
+        eta: problem.eta,
+        training: { regime: "fixed-steps", steps: 100, learningRate: 0.01, batchSize: 128 },
+      });
       const after = monteCarloEvaluation(
         problem,
         truth,
@@ -137,4 +140,36 @@ describe("the full-prefix recurrent policy (evaluated by Monte Carlo)", () => {
       model.dispose();
     }
   }, 30_000);
+});
+
+describe("the small causal transformer (evaluated by Monte Carlo)", () => {
+  it("trained by DPO in the epoch regime raises its MC value above J(π0), not above J(π*)", async () => {
+    const { tf } = await loadTf();
+    const seq = testbedS(0, { ...SEQUENCE_SIZES.tiny, prompts: 5, eta: 0.3 });
+    const { problem, truth } = seq;
+    const pi0 = referenceMarkovPolicy(problem);
+    const lp0 = (x: number, y: Int32Array) => sequenceLogProb(pi0, x, y);
+    const j0 = evaluateMarkovPolicy(problem, truth, pi0).objective;
+    const model = new TransformerSequencePolicy(tf, problem, Rng.seeded(1), { width: 16, layers: 2, heads: 2 });
+    try {
+      // the default regime but for a shorter cap and larger minibatches (test time)
+      const run = model.trainDpo(sequencePairs(seq), lp0, Rng.seeded(4), {
+        eta: problem.eta,
+        training: { ...DEFAULT_OPTIMIZER, ...DEFAULT_EPOCH_TRAINING, epochs: 5, batchSize: 64, learningRate: 3e-3 },
+      });
+      expect(run.bestStep).toBeGreaterThan(0);
+      const after = monteCarloEvaluation(
+        problem,
+        truth,
+        (xs) => model.sample(xs, Rng.seeded(5)),
+        lp0,
+        Rng.seeded(6),
+        2000,
+      );
+      expect(after.objective.mean - after.objective.ci95).toBeGreaterThan(j0);
+      expect(after.objective.mean).toBeLessThanOrEqual(truth.optimalObjective + after.objective.ci95);
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
 });

@@ -96,6 +96,8 @@ export {
 export {
   Covariance,
   maxRewardGap,
+  rewardGapBound,
+  sequenceRewardGapBound,
   logisticCurvature,
   type ConfidenceWidthInput,
   confidenceWidth,
@@ -127,3 +129,4 @@ export {
   defineAlgorithm,
 } from "./algorithm/contract";
 export { betaSpec, type BetaSpec, resolveBeta, splitBudget } from "./algorithm/params";
+export { gibbsKlMoments } from "./sequence/kl-moments";

@@ -5,6 +5,7 @@ import { type AlgorithmStyle, chunkByColour, identityEncodings } from "./identit
 import { type Chart, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./render";
 import { calibrationCharts, klEstimatorCharts, overOptimizationCharts, trainingPathCharts } from "./diagnostics";
 import { theoryBoundCharts } from "./theory";
+import { displacementCharts, trainingLossCharts } from "./training-charts";
 
 export type Track = AlgorithmTrack;
 const TRACK_ORDER: readonly Track[] = ["theory", "online", "practical", "plugin"];
@@ -275,56 +276,6 @@ export function traceCharts(rows: readonly ResultRow[], env: string, styles: Map
   }));
 }
 
-/**
- * Training loss per optimizer step (per pair), one chart per algorithm that reports it (algorithms' losses differ in
- * kind: DPO's full-batch objective includes its ridge, the neural policies' is a minibatch mean), averaged
- * over seeds per step with each seed's last loss carried forward once its optimizer stopped, one colour per budget.
- */
-export function trainingLossCharts(rows: readonly ResultRow[], env: string): Chart[] {
-  const withLoss = rows.filter((r): r is OkRow => r.status === "ok" && r.environment === env && !!r.trainingLoss);
-  const algorithms = [...new Set(withLoss.map((r) => r.algorithm))];
-  return algorithms.map((algorithm, k) => {
-    const values: { budget: number; step: number; loss: number }[] = [];
-    const mine = withLoss.filter((r) => r.algorithm === algorithm);
-    for (const budget of [...new Set(mine.map((r) => r.budget))].sort((a, b) => a - b)) {
-      const rs = mine.filter((r) => r.budget === budget);
-      const steps = [...new Set(rs.flatMap((r) => r.trainingLoss!.step))].sort((a, b) => a - b);
-      for (const step of steps) {
-        let sum = 0,
-          n = 0;
-        for (const r of rs) {
-          const t = r.trainingLoss!;
-          let j = -1;
-          while (j + 1 < t.step.length && t.step[j + 1] <= step) j++;
-          if (j >= 0) {
-            sum += t.loss[j];
-            n++;
-          }
-        }
-        if (n) values.push({ budget, step, loss: sum / n });
-      }
-    }
-    return {
-      id: `loss-${slug(env)}-${k + 1}`,
-      section: "diagnostics" as const,
-      title: `Training loss per optimizer step (${algorithm}; mean over seeds) — ${env}`,
-      spec: {
-        $schema: VEGA_LITE_SCHEMA,
-        width: 320,
-        height: 200,
-        data: { values },
-        mark: { type: "line", point: { filled: true, size: 25 } },
-        encoding: {
-          x: { field: "step", type: "quantitative", scale: { type: "log" }, title: "optimizer step" },
-          y: { field: "loss", type: "quantitative", scale: { zero: false }, title: "training loss per pair" },
-          color: { field: "budget", type: "ordinal", title: "queries", scale: { scheme: "viridis" } },
-          tooltip: [{ field: "budget" }, { field: "step" }, { field: "loss", format: ".5g" }],
-        },
-      },
-    };
-  });
-}
-
 /** The diagnostics' charts of one environment (KL estimators, over-optimisation, calibration, bounds). */
 export function diagnosticCharts(
   rows: readonly ResultRow[],
@@ -344,5 +295,5 @@ export function diagnosticCharts(
     ...theoryBoundCharts(rows, env, styles),
   ]
     .map(tag)
-    .concat(trainingLossCharts(rows, env));
+    .concat(trainingLossCharts(rows, env), displacementCharts(rows, env));
 }

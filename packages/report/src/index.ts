@@ -52,4 +52,11 @@ export {
   subOptimalityAlongSamples,
   policyGradientHtml,
 } from "./policy-gradient";
-export { type ReportFormat, REPORT_FORMATS, type WrittenReport, backendsUsed, writeReport } from "./write";
+export {
+  type ReportFormat,
+  REPORT_FORMATS,
+  type WrittenReport,
+  type Completeness,
+  backendsUsed,
+  writeReport,
+} from "./write";

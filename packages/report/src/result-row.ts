@@ -102,6 +102,18 @@ export interface OkRow extends RowBase {
   readonly overOptimization?: OverOptimization;
   /** Algorithms that report it: the training loss at checkpoint steps (no truth needed; always recorded). */
   readonly trainingLoss?: { readonly step: readonly number[]; readonly loss: readonly number[] };
+  /** @6: algorithms that hold pairs out (the neural learners): the held-out loss at each evaluation step (0 = before training). */
+  readonly heldOutLoss?: { readonly step: readonly number[]; readonly loss: readonly number[] };
+  /**
+   * @6: algorithms that report it (the neural learners): at each evaluation step, the mean log π/π0 of the training
+   * pairs' chosen and rejected responses, and the probability mass on responses in no pair (exact).
+   */
+  readonly likelihoodDisplacement?: {
+    readonly step: readonly number[];
+    readonly chosen: readonly number[];
+    readonly rejected: readonly number[];
+    readonly unseenMass: readonly number[];
+  };
   /** Suites that ask, algorithms that report their training path: KL, gold and proxy reward per checkpoint. */
   readonly trainingPath?: TrainingPathOverOptimization;
 }

@@ -37,13 +37,24 @@ export function backendsUsed(rows: readonly ResultRow[]): string | null {
 export type ReportFormat = "csv" | "txt" | "md" | "html" | "svg" | "png";
 export const REPORT_FORMATS: readonly ReportFormat[] = ["csv", "txt", "md", "html", "svg", "png"];
 
+/** Which of its suite's trials a directory holds (the runner checks it against the suite's grid). */
+export interface Completeness {
+  /** How many trials the suite (or the directory's shard of it) has. */
+  readonly expected: number;
+  /** The ids of those without a row, in grid order. */
+  readonly missing: readonly string[];
+}
+
 /**
  * Reads `<dir>/results.jsonl` (and suite.json) and writes the report files there: by default results.csv,
  * summary.txt, report.html and charts/*.svg; `formats` picks (md adds summary.md, the summary as Markdown tables).
+ * With `completeness` and missing trials, every output says "partial: k of n trials" (results.csv in a leading `#`
+ * line) and the missing ids are written to missing-trials.txt, one a line.
  */
 export async function writeReport(
   dir: string,
   formats: readonly ReportFormat[] = ["csv", "txt", "html", "svg", "png"],
+  completeness?: Completeness,
 ): Promise<WrittenReport> {
   const content = readResultsFile(join(dir, "results.jsonl"));
   if (content.duplicates.length > 0)
@@ -62,7 +73,12 @@ export async function writeReport(
   const cells = summarizeCells(rows, { environments: labels(suite.environments), algorithms: algorithmOrder });
   const verdicts = compare(rows, suite.comparisons ?? []);
   const notes: string[] = [];
-  if (suite.partial)
+  const missing = completeness?.missing ?? [];
+  if (missing.length > 0)
+    notes.push(
+      `partial: ${completeness!.expected - missing.length} of ${completeness!.expected} trials (${missing.length} missing; their ids are in missing-trials.txt)`,
+    );
+  else if (suite.partial && !completeness)
     notes.push(`partial: ${suite.partial.have} of ${suite.partial.of} trials (merged with --allow-partial)`);
   if (suite.shard)
     notes.push(`shard ${suite.shard.index}/${suite.shard.count}: this directory holds one slice of the suite`);
@@ -70,7 +86,7 @@ export async function writeReport(
   if (backends) notes.push(backends);
   if (content.corrupt.length > 0)
     notes.push(
-      `${content.corrupt.length} unparsable lines skipped (first: line ${content.corrupt[0].line}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
+      `${content.corrupt.length} invalid lines skipped (first: line ${content.corrupt[0].line}, ${content.corrupt[0].reason.slice(0, 80)}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
     );
   const summary = [
     ...notes,
@@ -84,7 +100,8 @@ export async function writeReport(
     writeFileSync(f, text);
     files.push(f);
   };
-  if (formats.includes("csv")) put("results.csv", resultsCsv(rows));
+  if (missing.length > 0) put("missing-trials.txt", missing.join("\n") + "\n");
+  if (formats.includes("csv")) put("results.csv", (missing.length > 0 ? `# ${notes[0]}\n` : "") + resultsCsv(rows));
   if (formats.includes("txt")) put("summary.txt", summary + "\n");
   if (formats.includes("md"))
     put(

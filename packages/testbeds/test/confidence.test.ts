@@ -7,8 +7,11 @@ import {
   identifiedProjection,
   logisticCurvature,
   maxRewardGap,
+  rewardGapBound,
+  sequenceFeatures,
+  sequenceRewardGapBound,
 } from "@gsh/preference";
-import { testbedP, testbedR } from "../src";
+import { SEQUENCE_SIZES, testbedP, testbedR, testbedS } from "../src";
 
 describe("covariance, γ and β", () => {
   const rng = Rng.seeded(0).split("cov");
@@ -86,5 +89,36 @@ describe("covariance, γ and β", () => {
       1e-12,
     );
     expect(estimationError(sigma, hat, shifted)).toBeGreaterThan(estimationError(sigma, hat, shifted, P) + 1);
+  });
+
+  it("z_max on sequences bounds the brute-force maximum over every pair of responses (tiny S), and is exact on finite actions", () => {
+    for (const seed of [0, 1, 2]) {
+      const inst = testbedS(seed, { ...SEQUENCE_SIZES.tiny, prompts: 3, eta: 0.3 });
+      const p = inst.problem;
+      const { vocab: V, length: L, dim: d } = p;
+      // every response y ∈ V^L (π0 > 0 everywhere on S), its φ, and the largest ‖φ(y) − φ(y′)‖ by enumeration
+      const count = V ** L;
+      const phis = new Float64Array(count * d);
+      const y = new Int32Array(L);
+      for (let i = 0; i < count; i++) {
+        for (let t = 0, r = i; t < L; t++, r = Math.floor(r / V)) y[t] = r % V;
+        phis.set(sequenceFeatures(p, y), i * d);
+      }
+      let widest = 0;
+      for (let i = 0; i < count; i++)
+        for (let j = i + 1; j < count; j++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += (phis[i * d + k] - phis[j * d + k]) ** 2;
+          widest = Math.max(widest, s);
+        }
+      const exact = p.normBound * Math.sqrt(widest);
+      const bound = sequenceRewardGapBound(p);
+      expect(bound.exact).toBe(false);
+      expect(bound.value).toBeGreaterThanOrEqual(exact);
+      expect(bound.value).toBeLessThanOrEqual(2 * p.normBound); // never looser than the unit-ball bound 2B
+      expect(rewardGapBound(p).value).toBe(bound.value);
+    }
+    const r = testbedR(0);
+    expect(rewardGapBound(r.problem)).toEqual(maxRewardGap(r.problem.features, r.problem.normBound));
   });
 });

@@ -107,7 +107,10 @@ const NEURAL_SCENARIO = `
     const inst = testbedR(0, { eta: 0.1 });
     const pairs = pairsFromDataset(sampleOfflineData(inst, 200, 0).data);
     const policy = new NeuralBanditPolicy(tf, inst.problem, Rng.seeded(3), { width: 16, layers: 1 });
-    const losses = policy.trainDpo(pairs, Rng.seeded(4), { eta: 0.1, steps: 20, batchSize: 64 });
+    const losses = policy.trainDpo(pairs, Rng.seeded(4), {
+      eta: 0.1,
+      training: { regime: "fixed-steps", steps: 20, learningRate: 0.01, batchSize: 64 },
+    }).trainLoss;
     return { backend, available: availableBackends(), losses, subopt: evaluatePolicy(inst, policy.distribution()).right.subopt };
   };
 `;

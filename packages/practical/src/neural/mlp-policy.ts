@@ -5,7 +5,9 @@ import { makeDense, mlpForward, mlpVariables } from "./dense";
 import { readAndDispose } from "./read";
 import type { PairBatch } from "../pairs-data";
 import type { BanditPolicyModel } from "../policies";
-import type { NeuralTrainOptions } from "./sequence-policy";
+import type { NeuralTrainOptions, NeuralTrainingRun } from "../sequence/neural-types";
+import { DisplacementProbe, type ResponsePair } from "../displacement";
+import { trainOnPairs } from "./training-loop";
 
 /**
  * The neural policy for finite action sets: π_θ(a|x) ∝ π0(a|x)·exp(g_θ(φ(x,a))), g an MLP whose last layer starts
@@ -59,10 +61,9 @@ export class NeuralBanditPolicy implements BanditPolicyModel {
     return Math.log(this.distribution().probs[x * this.problem.actions + a]);
   }
 
-  /** One Adam step of DPO on a minibatch of pairs; returns its loss. */
-  dpoStep(optimizer: tfType.Optimizer, pairs: PairBatch, idx: readonly number[], eta: number): number {
+  /** DPO's mean loss on the pairs at `idx`: softplus(−η·(g(φ(x,a^w)) − g(φ(x,a^l)))) (−log σ(z) = softplus(−z)). */
+  dpoLoss(pairs: PairBatch, idx: readonly number[], eta: number): tfType.Scalar {
     const tf = this.tf;
-    this.cache = null;
     const xs = idx.map((i) => pairs.contexts[i]);
     const w = this.featureRows(
       xs,
@@ -72,34 +73,64 @@ export class NeuralBanditPolicy implements BanditPolicyModel {
       xs,
       idx.map((i) => pairs.rejected[i]),
     );
-    const cost = optimizer.minimize(() => {
-      const h = tf.sub(this.scores(w, idx.length), this.scores(l, idx.length));
-      return tf.mean(tf.softplus(tf.neg(tf.mul(h, eta)))) as tfType.Scalar; // −log σ(z) = softplus(−z)
-    }, true);
+    const h = tf.sub(this.scores(w, idx.length), this.scores(l, idx.length));
+    return tf.mean(tf.softplus(tf.neg(tf.mul(h, eta)))) as tfType.Scalar;
+  }
+
+  /** One Adam step of DPO on a minibatch of pairs; returns its loss (the benchmark's unit of work). */
+  dpoStep(optimizer: tfType.Optimizer, pairs: PairBatch, idx: readonly number[], eta: number): number {
+    this.cache = null;
+    const cost = optimizer.minimize(() => this.dpoLoss(pairs, idx, eta), true);
     const v = cost!.dataSync()[0];
     cost!.dispose();
     return v;
   }
 
-  /** DPO by Adam (stated defaults: 300 steps, learning rate 0.01, batch 256). */
-  trainDpo(pairs: PairBatch, rng: Rng, options: NeuralTrainOptions): number[] {
-    const opt = this.tf.train.adam(options.learningRate ?? 0.01);
-    const batch = Math.min(options.batchSize ?? 256, pairs.size);
-    const losses: number[] = [];
-    for (let s = 0; s < (options.steps ?? 300); s++)
-      losses.push(
-        this.dpoStep(
-          opt,
-          pairs,
-          Array.from({ length: batch }, () => rng.int(pairs.size)),
-          options.eta,
-        ),
-      );
-    opt.dispose();
-    return losses;
+  /** DPO with reference π0 under the options' training regime (`trainOnPairs`). */
+  trainDpo(pairs: PairBatch, rng: Rng, options: NeuralTrainOptions): NeuralTrainingRun {
+    this.cache = null;
+    const list: ResponsePair<number>[] = Array.from({ length: pairs.size }, (_, i) => ({
+      x: pairs.contexts[i],
+      chosen: pairs.chosen[i],
+      rejected: pairs.rejected[i],
+    }));
+    const { reference, actions: A, contextWeights } = this.problem;
+    const probe = options.trackDisplacement
+      ? new DisplacementProbe(list, String, (x, a) => Math.log(reference.probs[x * A + a]), contextWeights)
+      : null;
+    const run = trainOnPairs(
+      this.tf,
+      {
+        variables: this.trainable,
+        pairCount: pairs.size,
+        batchLoss: (idx) => {
+          this.cache = null;
+          return this.dpoLoss(pairs, idx, options.eta);
+        },
+        displacement: probe
+          ? (step, train) => {
+              this.cache = null;
+              const p = this.distribution().probs;
+              return probe.measure(
+                step,
+                probe.xs.map((x, d) => Math.log(p[x * A + probe.responses[d]])),
+                train,
+              );
+            }
+          : undefined,
+      },
+      rng,
+      options.training,
+    );
+    this.cache = null;
+    return run;
+  }
+
+  get trainable(): tfType.Variable[] {
+    return [...this.vars.W, ...this.vars.b];
   }
 
   dispose(): void {
-    for (const v of [...this.vars.W, ...this.vars.b]) v.dispose();
+    for (const v of this.trainable) v.dispose();
   }
 }

@@ -11,14 +11,19 @@ import {
 } from "@gsh/preference";
 import { dpo } from "../dpo";
 import { neuralBanditLearner } from "../finite";
-import { ALL_KINDS, neuralParams } from "../params";
+import { ALL_KINDS, neuralParams, neuralTraining, refineRegime } from "../params";
 import { neuralLearner } from "../sequence/sequence-learner";
 import type { LearnerTrial } from "../trial-learner";
 import type { FitResult, Learner, PairSet } from "../learner";
+import type { DisplacementPoint, NeuralRuns, NeuralTrainingRun } from "../sequence/neural-types";
 import { geometricCheckpoints } from "../train";
 import type { BackendName } from "./backend-types";
 import { NeuralBanditPolicy } from "./mlp-policy";
 import { RecurrentSequencePolicy } from "./recurrent-policy";
+import { TransformerSequencePolicy } from "./transformer-policy";
+
+/** A full-prefix (non-Markov) sequence policy: sampled exactly, scored by Monte Carlo. */
+type FullPrefixPolicy = RecurrentSequencePolicy | TransformerSequencePolicy;
 import { NeuralSequencePolicy } from "./sequence-policy";
 
 /** The backend choice a neural definition uses: Node's or the browser's (the two variants of this entry point). */
@@ -51,8 +56,51 @@ export function lossCurve(losses: readonly number[]): { step: number; loss: numb
   );
 }
 
-/** The recurrent policy as a sampler policy (not Markov: the runner scores it by Monte Carlo). */
-function samplerPolicy(model: RecurrentSequencePolicy, problem: SequenceProblem): SequencePolicy {
+/**
+ * What a neural algorithm reports of its training runs, one after another on one step axis (iterative DPO's rounds
+ * each train anew from the previous round's parameters): the training-loss curve, the held-out curve, the likelihood
+ * displacement, the steps taken, and diagnostics (epochs run, the restored step, whether early stopping fired).
+ */
+export function trainingOutput(runs: readonly NeuralTrainingRun[]): Pick<
+  AlgorithmOutput,
+  "trainingLoss" | "heldOutLoss" | "likelihoodDisplacement"
+> & {
+  costs: { gradientSteps: number };
+  diagnostics: Record<string, number | boolean | null>;
+} {
+  const losses: number[] = [];
+  const heldOutLoss: { step: number; loss: number }[] = [];
+  const likelihoodDisplacement: DisplacementPoint[] = [];
+  let bestStep: number | null = null;
+  for (const run of runs) {
+    const offset = losses.length;
+    losses.push(...run.trainLoss);
+    for (const h of run.heldOut) if (!(offset && h.step === 0)) heldOutLoss.push({ ...h, step: h.step + offset });
+    for (const d of run.displacement)
+      if (!(offset && d.step === 0)) likelihoodDisplacement.push({ ...d, step: d.step + offset });
+    bestStep = run.bestStep === null ? null : run.bestStep + offset;
+  }
+  const last = runs[runs.length - 1];
+  return {
+    trainingLoss: lossCurve(losses),
+    ...(heldOutLoss.length ? { heldOutLoss } : {}),
+    ...(likelihoodDisplacement.length ? { likelihoodDisplacement } : {}),
+    costs: { gradientSteps: losses.length },
+    diagnostics: {
+      finalLoss: losses[losses.length - 1] ?? null,
+      ...(last && Number.isFinite(last.epochs)
+        ? {
+            epochs: runs.reduce((a, r) => a + r.epochs, 0),
+            bestStep,
+            stoppedEarly: runs.some((r) => r.stoppedEarly),
+          }
+        : {}),
+    },
+  };
+}
+
+/** A full-prefix policy as a sampler policy (not Markov: the runner scores it by Monte Carlo). */
+function samplerPolicy(model: FullPrefixPolicy, problem: SequenceProblem): SequencePolicy {
   return {
     kind: "sampler",
     prompts: problem.prompts,
@@ -71,16 +119,24 @@ function samplerPolicy(model: RecurrentSequencePolicy, problem: SequenceProblem)
 const neuralDpoParams = z
   .object({
     ...neuralParams,
-    steps: z.number().int().positive().default(300),
-    /** Sequences only: the Markov MLP (exact by the DP) or the full-prefix recurrent policy (Monte Carlo). */
-    architecture: z.enum(["markov", "recurrent"]).default("markov"),
+    /** The fixed-steps regime's step count (default 300). */
+    steps: z.number().int().positive().optional(),
+    /**
+     * Sequences only: the Markov MLP (exact by the DP), or a full-prefix policy scored by Monte Carlo: the recurrent
+     * one or the small causal transformer.
+     */
+    architecture: z.enum(["markov", "recurrent", "transformer"]).default("markov"),
+    /** The transformer's attention heads (its width is `width`, its depth `layers`). */
+    heads: z.number().int().positive().default(4),
+    /** Record the likelihood displacement at every held-out evaluation (epoch regime). */
+    displacement: z.boolean().default(true),
   })
   .strict();
 type NeuralDpoParams = z.output<typeof neuralDpoParams>;
 
-/** A body written once for every environment kind, given a neural learner (which keeps its per-step losses). */
+/** A body written once for every environment kind, given a neural learner (which keeps its training runs). */
 type NeuralBody = <R, D, Out extends Policy | SequencePolicy, F extends FitResult>(
-  learner: Learner<R, D, PairSet<R>, Out, F> & { readonly losses: readonly number[] },
+  learner: Learner<R, D, PairSet<R>, Out, F> & NeuralRuns,
   trial: LearnerTrial<R, D>,
 ) => AlgorithmOutput;
 
@@ -97,7 +153,7 @@ function withNeuralLearner(
 ): AlgorithmOutput {
   const init = ctx.rng.split("init");
   const rng = ctx.rng.split("minibatches");
-  const train = { steps: p.steps, learningRate: p.learningRate, batchSize: p.batchSize };
+  const train = { training: neuralTraining(p, p.steps, 300), trackDisplacement: p.displacement };
   if (ctx.kind !== "sequence") {
     const model = new NeuralBanditPolicy(tf, ctx.problem, init, { width: p.width, layers: p.layers });
     try {
@@ -118,7 +174,10 @@ function withNeuralLearner(
       model.dispose();
     }
   }
-  const model = new RecurrentSequencePolicy(tf, ctx.problem, init, { hidden: p.width });
+  const model =
+    p.architecture === "transformer"
+      ? new TransformerSequencePolicy(tf, ctx.problem, init, { width: p.width, layers: p.layers, heads: p.heads })
+      : new RecurrentSequencePolicy(tf, ctx.problem, init, { hidden: p.width });
   const current = () => samplerPolicy(model, ctx.problem);
   return {
     ...body(neuralLearner(ctx.problem, model, rng, { ...train, sharedStream: true, current }), trial),
@@ -132,19 +191,18 @@ export function neuralDpoDefinition(backends: NeuralBackends): AlgorithmDefiniti
     name: "neural-dpo",
     track: "practical",
     description:
-      "offline DPO on `budget` π0 pairs with the TF.js MLP policy (Adam; the backend is recorded in the row)",
-    params: neuralDpoParams.superRefine(requireBackend(backends)),
+      "offline DPO on `budget` π0 pairs with a TF.js policy (MLP on finite environments; Markov MLP, recurrent or transformer on sequences), trained for epochs with AdamW, warm-up and decay, and a held-out tenth for early stopping (the backend is recorded in the row)",
+    params: neuralDpoParams.superRefine(requireBackend(backends)).superRefine(refineRegime("steps")),
     supports: ALL_KINDS,
     async run(ctx, p) {
       const { tf, backend } = await backends.loadTf({ prefer: p.backend });
       return withNeuralLearner(ctx, tf, p, (learner, trial) => {
         const r = getOrThrow(dpo(learner, trial.offlineData(ctx.budget)));
-        const losses = learner.losses;
+        const out = trainingOutput(learner.runs);
         return {
+          ...out,
           policy: r.policy,
-          trainingLoss: lossCurve(losses),
-          costs: { gradientSteps: p.steps },
-          diagnostics: { backend, finalLoss: losses[losses.length - 1] ?? null, ...r.train.diagnostics },
+          diagnostics: { backend, ...out.diagnostics, ...r.train.diagnostics },
         };
       });
     },

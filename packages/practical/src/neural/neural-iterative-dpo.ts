@@ -1,16 +1,19 @@
 import { getOrThrow } from "@gsh/core";
 import { type AlgorithmDefinition, defineAlgorithm, splitBudget, z } from "@gsh/preference";
 import { iterativeDpo, iterativeDpoOutput } from "../iterative-dpo";
-import { iterativeParams, neuralParams } from "../params";
+import { iterativeParams, neuralParams, neuralTraining, refineRegime } from "../params";
 import { neuralLearner } from "../sequence/sequence-learner";
-import { type NeuralBackends, requireBackend } from "./neural-dpo";
+import { type NeuralBackends, requireBackend, trainingOutput } from "./neural-dpo";
 import { NeuralSequencePolicy } from "./sequence-policy";
 
 const neuralIterativeDpoParams = z
   .object({
     ...iterativeParams,
     ...neuralParams,
-    stepsPerRound: z.number().int().positive().default(100),
+    /** The fixed-steps regime's steps per round (default 100). */
+    stepsPerRound: z.number().int().positive().optional(),
+    /** Record the likelihood displacement at every held-out evaluation (epoch regime). */
+    displacement: z.boolean().default(true),
   })
   .strict();
 type NeuralIterativeDpoParams = z.output<typeof neuralIterativeDpoParams>;
@@ -25,8 +28,8 @@ export function neuralIterativeDpoDefinition(backends: NeuralBackends): Algorith
     track: "practical",
     supports: ["sequence"],
     description:
-      "iterative DPO on sequences with the TF.js Markov MLP policy (starts at π0): T rounds, n responses per prompt, best-vs-worst under the BT estimate, oracle labels, Adam steps per round; scored exactly by the DP",
-    params: neuralIterativeDpoParams.superRefine(requireBackend(backends)),
+      "iterative DPO on sequences with the TF.js Markov MLP policy (starts at π0): T rounds, n responses per prompt, best-vs-worst under the BT estimate, oracle labels; each round trains on all pairs so far (epochs, AdamW, held-out early stopping) from the previous round's parameters; scored exactly by the DP",
+    params: neuralIterativeDpoParams.superRefine(requireBackend(backends)).superRefine(refineRegime("stepsPerRound")),
     async run(ctx, p) {
       const { batchSize, finalBatchSize } = splitBudget(ctx.budget, p.rounds);
       const { tf, backend } = await backends.loadTf({ prefer: p.backend });
@@ -36,9 +39,8 @@ export function neuralIterativeDpoDefinition(backends: NeuralBackends): Algorith
       });
       try {
         const learner = neuralLearner(ctx.problem, model, ctx.rng.split("minibatches"), {
-          steps: p.stepsPerRound,
-          learningRate: p.learningRate,
-          batchSize: p.batchSize,
+          training: neuralTraining(p, p.stepsPerRound, 100),
+          trackDisplacement: p.displacement,
         });
         const out = iterativeDpoOutput(
           true,
@@ -52,8 +54,14 @@ export function neuralIterativeDpoDefinition(backends: NeuralBackends): Algorith
             }),
           ),
         );
-        const finalLoss = learner.losses[learner.losses.length - 1] ?? null;
-        return { ...out, diagnostics: { ...out.diagnostics, backend, finalLoss } };
+        const training = trainingOutput(learner.runs);
+        return {
+          ...out,
+          trainingLoss: training.trainingLoss,
+          heldOutLoss: training.heldOutLoss,
+          likelihoodDisplacement: training.likelihoodDisplacement,
+          diagnostics: { ...out.diagnostics, backend, ...training.diagnostics },
+        };
       } finally {
         model.dispose();
       }

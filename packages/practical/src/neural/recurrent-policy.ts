@@ -2,6 +2,7 @@ import type * as tfType from "@tensorflow/tfjs";
 import type { Rng } from "@gsh/core";
 import { type SequenceProblem, referenceRow, referenceRows } from "@gsh/preference";
 import { type NeuralTrainOptions, type SequencePair, trainSequenceDpo } from "./sequence-policy";
+import type { NeuralTrainingRun } from "../sequence/neural-types";
 import { finiteLog } from "./read";
 
 /**
@@ -102,17 +103,21 @@ export class RecurrentSequencePolicy {
     return { ys, logProbs };
   }
 
-  /** DPO with reference π0 by Adam (same defaults as the Markov model). */
+  /** DPO with reference π0 under the options' training regime (as the Markov model). */
   trainDpo(
     pairs: readonly SequencePair[],
     logPi0: (x: number, y: Int32Array) => number,
     rng: Rng,
     options: NeuralTrainOptions,
-  ): number[] {
+  ): NeuralTrainingRun {
     return trainSequenceDpo(this.tf, this, pairs, logPi0, rng, options);
   }
 
+  get trainable(): tfType.Variable[] {
+    return [this.E, this.P, this.W, this.b, this.U];
+  }
+
   dispose(): void {
-    for (const v of [this.E, this.P, this.W, this.b, this.U, this.logPi0]) v.dispose();
+    for (const v of [...this.trainable, this.logPi0]) v.dispose();
   }
 }

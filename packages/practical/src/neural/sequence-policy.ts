@@ -4,7 +4,9 @@ import { type MarkovPolicy, type SequenceProblem, referenceRow } from "@gsh/pref
 import { makeDense, makeInputDense, mlpForward, mlpVariables } from "./dense";
 import { finiteLog, readAndDispose } from "./read";
 
-import type { NeuralTrainOptions, SequencePair } from "../sequence/neural-types";
+import type { NeuralTrainOptions, NeuralTrainingRun, SequencePair } from "../sequence/neural-types";
+import { DisplacementProbe } from "../displacement";
+import { trainOnPairs } from "./training-loop";
 
 export type { NeuralTrainOptions, SequencePair };
 
@@ -113,30 +115,53 @@ export class NeuralSequencePolicy {
     return tf.sum(tf.reshape(chosen, [xs.length, L]), 1) as tfType.Tensor1D;
   }
 
-  /** DPO with reference π0 by Adam on minibatches drawn from `rng` (see `trainSequenceDpo`). */
+  /** DPO with reference π0 under the options' training regime (see `trainSequenceDpo`). */
   trainDpo(
     pairs: readonly SequencePair[],
     logPi0: (x: number, y: Int32Array) => number,
     rng: Rng,
     options: NeuralTrainOptions,
-  ): number[] {
+  ): NeuralTrainingRun {
     return trainSequenceDpo(this.tf, this, pairs, logPi0, rng, options);
   }
 
+  get trainable(): tfType.Variable[] {
+    return [...this.vars.W, ...this.vars.b];
+  }
+
   dispose(): void {
-    for (const v of [...this.vars.W, ...this.vars.b]) v.dispose();
+    for (const v of this.trainable) v.dispose();
   }
 }
 
-/** Anything that gives differentiable log π_θ(y | x) for whole sequences. */
+/** Anything that gives differentiable log π_θ(y | x) for whole sequences, and its trainable variables. */
 export interface SequenceLogProbModel {
   sequenceLogProb(xs: readonly number[], ys: readonly Int32Array[]): tfType.Tensor1D;
+  readonly trainable: readonly tfType.Variable[];
+  readonly problem: SequenceProblem;
+}
+
+/** log π_θ(y | x) of many sequences in f64, in chunks, without a gradient tape. */
+export function sequenceLogProbs(
+  tf: typeof tfType,
+  model: SequenceLogProbModel,
+  xs: readonly number[],
+  ys: readonly Int32Array[],
+  chunk = 2048,
+): Float64Array {
+  const out = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i += chunk) {
+    const v = readAndDispose(tf.tidy(() => model.sequenceLogProb(xs.slice(i, i + chunk), ys.slice(i, i + chunk))));
+    out.set(v, i);
+  }
+  return out;
 }
 
 /**
- * DPO with reference π0 for sequence models, by Adam on minibatches drawn from `rng`: −log σ(η·h) with
- * h = log π_θ/π0 (chosen) − log π_θ/π0 (rejected), written as softplus(−ηh) (tf.logSigmoid's gradient disposes its
- * input inside optimizer.minimize in TF.js 4.22). Returns the loss of each step.
+ * DPO with reference π0 for sequence models: −log σ(η·h) with h = log π_θ/π0 (chosen) − log π_θ/π0 (rejected),
+ * written as softplus(−ηh) (tf.logSigmoid's gradient disposes its input inside optimizer.minimize in TF.js 4.22),
+ * trained by `trainOnPairs` under the options' regime. With `trackDisplacement`, the likelihood displacement is
+ * measured at every held-out evaluation.
  */
 export function trainSequenceDpo(
   tf: typeof tfType,
@@ -145,36 +170,40 @@ export function trainSequenceDpo(
   logPi0: (x: number, y: Int32Array) => number,
   rng: Rng,
   options: NeuralTrainOptions,
-): number[] {
-  const steps = options.steps ?? 300;
-  const batch = Math.min(options.batchSize ?? 256, pairs.length);
-  const opt = tf.train.adam(options.learningRate ?? 0.01);
+): NeuralTrainingRun {
   const ref = pairs.map((p) => logPi0(p.x, p.chosen) - logPi0(p.x, p.rejected));
-  const losses: number[] = [];
-  for (let step = 0; step < steps; step++) {
-    const idx = Array.from({ length: batch }, () => rng.int(pairs.length));
+  const batchLoss = (idx: readonly number[]): tfType.Scalar => {
     const xs = idx.map((i) => pairs[i].x);
     const refGap = tf.tensor1d(idx.map((i) => ref[i]));
-    const cost = opt.minimize(() => {
-      const h = tf.sub(
-        tf.sub(
-          model.sequenceLogProb(
-            xs,
-            idx.map((i) => pairs[i].chosen),
-          ),
-          model.sequenceLogProb(
-            xs,
-            idx.map((i) => pairs[i].rejected),
-          ),
+    const h = tf.sub(
+      tf.sub(
+        model.sequenceLogProb(
+          xs,
+          idx.map((i) => pairs[i].chosen),
         ),
-        refGap,
-      );
-      return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar;
-    }, true);
-    losses.push(cost!.dataSync()[0]);
-    cost!.dispose();
-    refGap.dispose();
-  }
-  opt.dispose();
-  return losses;
+        model.sequenceLogProb(
+          xs,
+          idx.map((i) => pairs[i].rejected),
+        ),
+      ),
+      refGap,
+    );
+    return tf.mean(tf.softplus(tf.neg(tf.mul(h, options.eta)))) as tfType.Scalar;
+  };
+  const probe = options.trackDisplacement
+    ? new DisplacementProbe(pairs, (y) => y.join(","), logPi0, model.problem.contextWeights)
+    : null;
+  return trainOnPairs(
+    tf,
+    {
+      variables: model.trainable,
+      pairCount: pairs.length,
+      batchLoss,
+      displacement: probe
+        ? (step, train) => probe.measure(step, sequenceLogProbs(tf, model, probe.xs, probe.responses), train)
+        : undefined,
+    },
+    rng,
+    options.training,
+  );
 }

@@ -23,7 +23,7 @@ import {
 } from "@gsh/preference";
 import type { FitResult, Learner, PairSet, PracticalEnvironment, Proposal, RewardEstimate } from "../learner";
 import { DPO, type LossSpec } from "../losses";
-import type { NeuralTrainOptions, SequencePair } from "./neural-types";
+import type { NeuralRuns, NeuralTrainOptions, NeuralTrainingRun, SequencePair } from "./neural-types";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
 
 /** Labelled sequence pairs as offline data holds them: records with features, responses concatenated (L tokens each). */
@@ -221,22 +221,22 @@ export interface NeuralSequenceModel {
     logPi0: (x: number, y: Int32Array) => number,
     rng: Rng,
     o: NeuralTrainOptions,
-  ): number[];
+  ): NeuralTrainingRun;
 }
 
 /**
- * A neural sequence policy as a learner: each fit is Adam steps of DPO (reference π0) on minibatches of all pairs,
- * drawn from `rng.split("fit/<i>")` for the i-th fit (or from `rng` itself with `sharedStream`); `losses` holds every
- * step's minibatch loss. The policy is the Markov MLP's exact table (`markovTables()`) unless `current` says otherwise
+ * A neural sequence policy as a learner: each fit trains DPO (reference π0) on all pairs under `options.training`,
+ * minibatches drawn from `rng.split("fit/<i>")` for the i-th fit (or from `rng` itself with `sharedStream`); `runs`
+ * holds each fit's record. The policy is the Markov MLP's exact table (`markovTables()`) unless `current` says otherwise
  * (a sampler policy, scored by Monte Carlo, for the recurrent model).
  */
 export function neuralLearner<Out extends SequencePolicy = TabularSequencePolicy>(
   problem: SequenceProblem,
   model: NeuralSequenceModel & { markovTables?(): MarkovPolicy },
   rng: Rng,
-  options: Omit<NeuralTrainOptions, "eta"> & { readonly sharedStream?: boolean; readonly current?: () => Out } = {},
-): SequenceLearner<Out> & { readonly losses: number[] } {
-  const losses: number[] = [];
+  options: Omit<NeuralTrainOptions, "eta"> & { readonly sharedStream?: boolean; readonly current?: () => Out },
+): SequenceLearner<Out> & NeuralRuns {
+  const runs: NeuralTrainingRun[] = [];
   let round = 0;
   const { sharedStream, current: currentOf, ...train } = options;
   const current =
@@ -248,7 +248,7 @@ export function neuralLearner<Out extends SequencePolicy = TabularSequencePolicy
     });
   return {
     environment: sequenceEnvironment(problem),
-    losses,
+    runs,
     current,
     proposal() {
       const policy = current();
@@ -259,14 +259,14 @@ export function neuralLearner<Out extends SequencePolicy = TabularSequencePolicy
     fit(pairs, o = {}) {
       const fixed = fixedReference(o.reference);
       if (E.isLeft(fixed)) return fixed;
-      const ls = model.trainDpo(
+      const run = model.trainDpo(
         sequencePairs(pairs.view(), problem.length),
         (x, y) => referenceLogProb(problem, x, y),
         sharedStream ? rng : rng.split(`fit/${round++}`),
         { ...train, eta: o.eta ?? problem.eta },
       );
-      losses.push(...ls);
-      return E.right({ steps: ls.length, diagnostics: {} });
+      runs.push(run);
+      return E.right({ steps: run.trainLoss.length, diagnostics: {} });
     },
   };
 }

@@ -88,6 +88,21 @@ export interface AlgorithmOutput {
   readonly policyParameters?: { readonly theta: Float64Array; readonly lambda: number; readonly eta: number };
   /** Optional training loss per optimizer step (any subset of steps, increasing), for the report's loss curves. */
   readonly trainingLoss?: readonly { readonly step: number; readonly loss: number }[];
+  /**
+   * Optional held-out loss at evaluation steps (step 0 = before training), on the same step axis as `trainingLoss`:
+   * the loss of pairs the learner paid for and kept out of training, for early stopping and the report's curves.
+   */
+  readonly heldOutLoss?: readonly { readonly step: number; readonly loss: number }[];
+  /**
+   * Optional likelihood displacement along training: the mean log π/π0 of the training pairs' chosen and rejected
+   * responses, and the probability mass on responses in no pair (exact for any autoregressive policy).
+   */
+  readonly likelihoodDisplacement?: readonly {
+    readonly step: number;
+    readonly chosen: number;
+    readonly rejected: number;
+    readonly unseenMass: number;
+  }[];
   readonly costs?: TrialCosts;
   /**
    * An estimate with its confidence set, for calibration: the runner computes ‖θ̂ − θ*‖_Σ from the truth and records

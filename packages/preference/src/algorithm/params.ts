@@ -1,13 +1,14 @@
 import { type FeatureMap, getOrThrow } from "@gsh/core";
 import { z } from "zod";
-import { confidenceWidth, logisticCurvature, maxRewardGap } from "../estimation/confidence";
+import { confidenceWidth, logisticCurvature, rewardGapBound } from "../estimation/confidence";
+import type { SequenceProblem } from "../sequence/problem";
 
 // Parameter schemas more than one algorithm's definition shares, declared once.
 
 /**
  * β as a raw number, "sqrt-d" (√d), or from the theory: { delta, c } gives β(δ) = c·√((d + log 1/δ)/γ² + λB²) by
- * the confidence module's `confidenceWidth` (γ from the largest reward gap B·max‖φ(x,a) − φ(x,a')‖; on sequences,
- * where ψ lies in the unit ball, 2B). c is explicit because the theorem leaves it unspecified.
+ * the confidence module's `confidenceWidth` (γ from the largest reward gap z_max of `rewardGapBound`: exact on finite
+ * actions, a Viterbi upper bound on sequences). c is explicit because the theorem leaves it unspecified.
  */
 export const betaSpec = z.union([
   z.number().min(0),
@@ -19,12 +20,12 @@ export type BetaSpec = z.output<typeof betaSpec>;
 /** The β a `betaSpec` stands for on this problem (√d, or the theory's β(δ) with its constant c). */
 export function resolveBeta(
   b: BetaSpec,
-  problem: { readonly dim: number; readonly normBound: number; readonly features?: FeatureMap },
+  problem: { readonly dim: number; readonly normBound: number; readonly features: FeatureMap } | SequenceProblem,
   lambda: number,
 ): number {
   if (typeof b === "number") return b;
   if (b === "sqrt-d") return Math.sqrt(problem.dim);
-  const zMax = problem.features ? maxRewardGap(problem.features, problem.normBound).value : 2 * problem.normBound;
+  const zMax = rewardGapBound(problem).value;
   return getOrThrow(
     confidenceWidth({
       dim: problem.dim,

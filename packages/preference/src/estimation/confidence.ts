@@ -13,6 +13,7 @@ import {
   symmetricEigen,
   GshException,
 } from "@gsh/core";
+import { type SequenceProblem, referenceRow } from "../sequence/problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -133,6 +134,129 @@ export function maxRewardGap(
     }
   }
   return { value: normBound * Math.sqrt(best), exact: true };
+}
+
+/**
+ * z_max on the sequence bandit: an upper bound on B·max_{x,y,y'} ‖φ(x,y) − φ(x,y')‖ over the responses π0 can
+ * produce (every transition with π0(v|x,s) > 0; no Gibbs-family policy leaves that support). φ = (1/L)Σ_t ψ(y_{t−1},
+ * y_t), so each coordinate's largest and smallest value over responses is a max-sum (Viterbi) pass over the chain,
+ * O(L·V²·d) (once for all prompts where π0's rows are shared); then ‖φ(y) − φ(y')‖² ≤ Σ_k (max_k − min_k)² in any
+ * orthonormal basis (the coordinates', and ψ's principal axes'), and ‖φ(y) − φ(y′)‖ ≤ the diameter of ψ's rows (or
+ * 2·max‖ψ‖ where there are too many to pair): the smallest, times B. Never a sampled (lower) estimate.
+ */
+export function sequenceRewardGapBound(problem: SequenceProblem): { readonly value: number; readonly exact: false } {
+  const { vocab: V, dim: d, psi, normBound } = problem;
+  const rows = (V + 1) * V;
+  let psiNorm = 0;
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += psi[i * d + k] ** 2;
+    psiNorm = Math.max(psiNorm, Math.sqrt(s));
+  }
+  // Any orthonormal basis gives a valid bound; the coordinates and ψ's principal axes are both tried.
+  const identity = new Float64Array(d * d);
+  for (let k = 0; k < d; k++) identity[k * d + k] = 1;
+  const G = new Float64Array(d * d);
+  for (let i = 0; i < rows; i++) syr(1, psi.subarray(i * d, (i + 1) * d), G, d);
+  const axes = symmetricEigen(G, d).vectors;
+  const widest = Math.min(coordinateRangeBound(problem, identity), coordinateRangeBound(problem, axes));
+  return { value: normBound * Math.min(widest, psiDiameter(psi, rows, d) ?? 2 * psiNorm), exact: false };
+}
+
+/**
+ * max ‖ψ(b) − ψ(b′)‖ over the distinct rows of ψ (null beyond 2·10⁴ distinct rows, where pairs cost too much):
+ * φ(y) − φ(y′) = (1/L)·Σ_t (ψ(b_t) − ψ(b′_t)) is an average of such differences, so its norm is at most this diameter.
+ */
+function psiDiameter(psi: Float64Array, rows: number, d: number): number | null {
+  const distinct = new Map<string, number>();
+  for (let i = 0; i < rows && distinct.size <= 20000; i++) {
+    const key = psi.subarray(i * d, (i + 1) * d).join(",");
+    if (!distinct.has(key)) distinct.set(key, i);
+  }
+  if (distinct.size > 20000) return null;
+  const at = [...distinct.values()];
+  let widest = 0;
+  for (let a = 0; a < at.length; a++)
+    for (let b = a + 1; b < at.length; b++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += (psi[at[a] * d + k] - psi[at[b] * d + k]) ** 2;
+      if (s > widest) widest = s;
+    }
+  return Math.sqrt(widest);
+}
+
+/**
+ * max over prompts of √(Σ_k (max_y <u_k, φ(x,y)> − min_y <u_k, φ(x,y)>)²) for the orthonormal basis u_k (the columns
+ * of `basis`, d × d row-major): each extreme by a backward max-sum pass over π0's allowed transitions.
+ */
+function coordinateRangeBound(problem: SequenceProblem, basis: Float64Array): number {
+  const { vocab: V, length: L, dim: d, psi, prompts: X, reference } = problem;
+  const shared = problem.referenceLayout === "shared";
+  const rows = (V + 1) * V;
+  const rotated = new Float64Array(rows * d);
+  for (let i = 0; i < rows; i++)
+    for (let k = 0; k < d; k++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += psi[i * d + j] * basis[j * d + k];
+      rotated[i * d + k] = s;
+    }
+  // hi[v·d + k] / lo: extremes of Σ_{u > t} <u_k, ψ> over the rest of the chain when y_t = v (0 after the last).
+  const backward = (x: number) => {
+    let hi = new Float64Array(V * d),
+      lo = new Float64Array(V * d);
+    for (let t = L - 1; t >= 1; t--) {
+      const nh = new Float64Array(V * d).fill(-Infinity),
+        nl = new Float64Array(V * d).fill(Infinity);
+      for (let s = 0; s < V; s++) {
+        const row = referenceRow(problem, x, s) * V;
+        for (let v = 0; v < V; v++) {
+          if (!(reference[row + v] > 0)) continue;
+          const o = (s * V + v) * d;
+          for (let k = 0; k < d; k++) {
+            const h = rotated[o + k] + hi[v * d + k],
+              l = rotated[o + k] + lo[v * d + k];
+            if (h > nh[s * d + k]) nh[s * d + k] = h;
+            if (l < nl[s * d + k]) nl[s * d + k] = l;
+          }
+        }
+      }
+      hi = nh;
+      lo = nl;
+    }
+    return { hi, lo };
+  };
+  let tails = shared ? backward(0) : null;
+  let widest = 0;
+  for (let x = 0; x < X; x++) {
+    if (!shared) tails = backward(x);
+    const { hi, lo } = tails!;
+    const row = referenceRow(problem, x, V) * V;
+    const top = new Float64Array(d).fill(-Infinity),
+      bottom = new Float64Array(d).fill(Infinity);
+    for (let v = 0; v < V; v++) {
+      if (!(reference[row + v] > 0)) continue;
+      const o = (V * V + v) * d;
+      for (let k = 0; k < d; k++) {
+        top[k] = Math.max(top[k], rotated[o + k] + hi[v * d + k]);
+        bottom[k] = Math.min(bottom[k], rotated[o + k] + lo[v * d + k]);
+      }
+    }
+    let s = 0;
+    for (let k = 0; k < d; k++) s += ((top[k] - bottom[k]) / L) ** 2;
+    widest = Math.max(widest, Math.sqrt(s));
+  }
+  return widest;
+}
+
+/**
+ * z_max = max |<θ, φ(x,y) − φ(x,y')>| over ‖θ‖ ≤ B, the one definition every β(δ) uses (the runner's calibration,
+ * β from the theory, diagnostics): exact on finite actions (`maxRewardGap`), an upper bound on sequences
+ * (`sequenceRewardGapBound`).
+ */
+export function rewardGapBound(
+  problem: { readonly features: FeatureMap; readonly normBound: number } | SequenceProblem,
+): { readonly value: number; readonly exact: boolean } {
+  return "psi" in problem ? sequenceRewardGapBound(problem) : maxRewardGap(problem.features, problem.normBound);
 }
 
 /** γ = σ'(z_max) = 1/(2 + e^{z_max} + e^{−z_max}): the logistic link's smallest slope over attainable gaps. */

@@ -10,11 +10,11 @@ const { Number } = globalThis;
 const entropy = (p: number) => (p <= 0 || p >= 1 ? 0 : -p * Math.log(p) - (1 - p) * Math.log(1 - p));
 
 /**
- * The active-learning score of asking about (a, b) at x: the predictive entropy of the label under the fitted
+ * The entropy × width score of asking about (a, b) at x: the predictive entropy of the label under the fitted
  * model times the epistemic width of the margin, H(σ(<θ̂, z>))·‖z‖_{H⁻¹} with z = φ(x,a) − φ(x,b) and H the
  * Hessian of the penalised BT loss. `L` is H's Cholesky factor (H = LLᵀ): ‖z‖_{H⁻¹} = ‖L⁻¹z‖.
  */
-export function activeLearningScore(z: Float64Array, theta: Float64Array, L: Float64Array): number {
+export function entropyWidthScore(z: Float64Array, theta: Float64Array, L: Float64Array): number {
   let m = 0;
   for (let k = 0; k < z.length; k++) m += theta[k] * z[k];
   const w = forwardSubstitute(L, z.length, z);
@@ -23,8 +23,8 @@ export function activeLearningScore(z: Float64Array, theta: Float64Array, L: Flo
   return entropy(1 / (1 + Math.exp(-m))) * Math.sqrt(n);
 }
 
-/** For each context, the pair of distinct actions of largest `activeLearningScore` (ties: the first in a < b order). */
-export function activeLearningPairs(problem: BanditProblem, theta: Float64Array, hessian: Float64Array): Int32Array {
+/** For each context, the pair of distinct actions of largest `entropyWidthScore` (ties: the first in a < b order). */
+export function entropyWidthPairs(problem: BanditProblem, theta: Float64Array, hessian: Float64Array): Int32Array {
   const { contexts: X, actions: A, dim: d, features } = problem;
   const L = cholesky(hessian, d);
   const z = new Float64Array(d);
@@ -34,7 +34,7 @@ export function activeLearningPairs(problem: BanditProblem, theta: Float64Array,
     for (let a = 0; a < A; a++)
       for (let b = a + 1; b < A; b++) {
         for (let k = 0; k < d; k++) z[k] = features.values[(x * A + a) * d + k] - features.values[(x * A + b) * d + k];
-        const s = activeLearningScore(z, theta, L);
+        const s = entropyWidthScore(z, theta, L);
         if (s > best) {
           best = s;
           out[2 * x] = a;
@@ -46,10 +46,10 @@ export function activeLearningPairs(problem: BanditProblem, theta: Float64Array,
 }
 
 /**
- * The pair (i < j) of largest `activeLearningScore` among K candidates given by their features (K × d, row-major):
- * how active learning runs where the responses cannot be enumerated (sequences), over a sampled candidate set.
+ * The pair (i < j) of largest `entropyWidthScore` among K candidates given by their features (K × d, row-major):
+ * how the entropy × width rule runs where the responses cannot be enumerated (sequences), over a sampled candidate set.
  */
-export function bestActivePair(
+export function bestEntropyWidthPair(
   candidateFeatures: Float64Array,
   K: number,
   theta: Float64Array,
@@ -62,7 +62,7 @@ export function bestActivePair(
   for (let i = 0; i < K; i++)
     for (let j = i + 1; j < K; j++) {
       for (let k = 0; k < d; k++) z[k] = candidateFeatures[i * d + k] - candidateFeatures[j * d + k];
-      const s = activeLearningScore(z, theta, L);
+      const s = entropyWidthScore(z, theta, L);
       if (s > best) {
         best = s;
         pick = [i, j];
@@ -72,19 +72,20 @@ export function bestActivePair(
 }
 
 /**
- * Active preference learning (pairs of maximal predictive entropy × uncertainty, in the line of Houlsby et al.'s
- * BALD, 2011, and of the active-learning DPO variants): each round, at every context the pair of distinct candidates
- * that maximises H(σ(<θ̂, z>))·‖z‖_{H⁻¹} (`bestActivePair`), asked about whenever that context is drawn. Where the
+ * The entropy × width rule (this project's heuristic, named "active learning" until 2026-12; pairs of maximal
+ * predictive entropy × uncertainty, in the line of Houlsby et al.'s BALD, 2011): each round, at every context the pair of distinct candidates
+ * that maximises H(σ(<θ̂, z>))·‖z‖_{H⁻¹} (`bestEntropyWidthPair`), asked about whenever that context is drawn. Where the
  * responses can be enumerated (finite actions) every pair is a candidate (A(A−1)/2 per context, one choice per context
  * and round); otherwise (sequences) the candidates are `candidates` responses sampled from the main agent for each
- * prompt drawn (default 8, so 28 pairs). No other hyper-parameter.
+ * prompt drawn (default 8, so 28 pairs). No other hyper-parameter. It is not APO (Das et al. 2024), which picks the
+ * context too and updates its design within the batch (`apo.ts`).
  */
-export function activeLearningRuleWith(candidates = 8): ExplorationRule {
+export function entropyWidthRuleWith(candidates = 8): ExplorationRule {
   if (!(Number.isInteger(candidates) && candidates >= 2))
-    throw new GshException(invalidArgument("bestOfN", `active learning needs ≥ 2 candidates, got ${candidates}`));
+    throw new GshException(invalidArgument("bestOfN", `entropy × width needs ≥ 2 candidates, got ${candidates}`));
   return (s) => {
     const d = s.world.dim;
-    const L = cholesky(requireHessian(s, "active learning"), d);
+    const L = cholesky(requireHessian(s, "entropy × width"), d);
     const enumerate = s.world.responses;
     if (enumerate) {
       // Every response is a candidate: the pair depends on the context only, found once per context and round.
@@ -96,7 +97,7 @@ export function activeLearningRuleWith(candidates = 8): ExplorationRule {
           if (!pair) {
             const feats = new Float64Array(ys.length * d);
             ys.forEach((y, i) => s.world.features(x, y, feats.subarray(i * d, (i + 1) * d)));
-            chosen.set(x, (pair = bestActivePair(feats, ys.length, s.theta, L)));
+            chosen.set(x, (pair = bestEntropyWidthPair(feats, ys.length, s.theta, L)));
           }
           return [ys[pair[0]], ys[pair[1]]];
         },
@@ -111,7 +112,7 @@ export function activeLearningRuleWith(candidates = 8): ExplorationRule {
           cand[j] = s.main.draw(x, rng, cand[j]);
           s.world.features(x, cand[j], feats.subarray(j * d, (j + 1) * d));
         }
-        const [i, j] = bestActivePair(feats, candidates, s.theta, L);
+        const [i, j] = bestEntropyWidthPair(feats, candidates, s.theta, L);
         return [cand[i], cand[j]];
       },
       degenerate: () => 0,
@@ -119,5 +120,5 @@ export function activeLearningRuleWith(candidates = 8): ExplorationRule {
   };
 }
 
-/** `activeLearningRuleWith(8)`: on finite actions every pair, on sequences 8 sampled candidates per prompt. */
-export const activeLearningRule: ExplorationRule = activeLearningRuleWith(8);
+/** `entropyWidthRuleWith(8)`: on finite actions every pair, on sequences 8 sampled candidates per prompt. */
+export const entropyWidthRule: ExplorationRule = entropyWidthRuleWith(8);
