@@ -1,4 +1,4 @@
-import { AliasTable, Rng, kl, klToReference, objective } from "@gsh/core";
+import { AliasTable, Rng, gibbsPolicy, kl, klToReference, objective } from "@gsh/core";
 import { evaluatePolicy, testbedR } from "@gsh/testbeds";
 import {
   type KlConfig,
@@ -109,6 +109,27 @@ describe.each(["log-linear", "tabular"] as const)("exact audit on R (%s)", (kind
       if (e._tag === "Left") throw new Error(e.left);
       expect(e.right.subopt).toBeLessThanOrEqual(1e-8);
     }
+  });
+});
+
+describe("group-mean baselines and a KL in the loss (GRPO without std, Dr. GRPO)", () => {
+  it("the fixed point of k2 in the loss is the Gibbs policy at η_t·k/(k−1), not π* (k = 8)", () => {
+    const k = 8;
+    const m = finitePolicyModel(problem, "log-linear");
+    const f = auditFactors("dr-grpo", { samplesPerPrompt: k }, 1)!;
+    const fp = iterateToFixedPoint(
+      m,
+      () => finiteExpectedUpdate(m, problem, reward, cfg("k2", "loss", problem.eta), f),
+      () => covariancePreconditioner(finiteFeatureCovariance(problem, m.output() as never), problem.dim, problem.eta),
+      { eta: problem.eta, etaTrain: problem.eta, rewardFactor: f.reward },
+    );
+    expect(fp.converged).toBe(true);
+    const target = gibbsPolicy(problem.reference, reward, (problem.eta * k) / (k - 1)).policy;
+    const pi = m.output() as never as { probs: Float64Array };
+    expect(maxAbs(diff(pi.probs, target.probs))).toBeLessThan(1e-9);
+    const e = evaluatePolicy(world, pi as never);
+    if (e._tag === "Left") throw new Error(e.left);
+    expect(e.right.subopt).toBeGreaterThan(1e-4);
   });
 });
 
