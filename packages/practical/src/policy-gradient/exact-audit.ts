@@ -8,7 +8,7 @@ import {
 } from "@gsh/preference";
 import { type KlConfig, klSlope, klValue } from "./kl-penalty";
 import type { PolicyModel } from "./policy-model";
-import { additiveCovariance, expectedTokenScore, tokenLogRatio } from "./sequence-moments";
+import { additiveCovariance, expectedTokenScore, mapTokenFunction, tokenLogRatio } from "./sequence-moments";
 import type { SequenceModel } from "./sequence-model";
 
 // The exact gradient audit: the expected update of a learner under a KL configuration (the expectation over
@@ -179,11 +179,10 @@ export function sequenceExpectedUpdate(
   };
   const rewardIn = eT > 0 && kl.placement === "reward";
   // κ of R: r, minus the per-token penalty where it is additive
-  const kappa = (x: number, t: number, s: number, v: number) => {
-    const b = reward[s * V + v];
-    if (!rewardIn || (est !== "k1" && !perToken)) return b;
-    return b - eT * klValue(est, ratio(x, t, s, v));
-  };
+  const additivePenalty = rewardIn && (est === "k1" || perToken);
+  const kappa = mapTokenFunction(ratio, V, (l, v, s) =>
+    additivePenalty ? reward[s * V + v] - eT * klValue(est, l) : reward[s * V + v],
+  );
   const u = additiveCovariance(problem, rows, kappa);
   for (let j = 0; j < d; j++) u[j] *= factors.reward / eta;
   if (rewardIn && est === "k3" && !perToken) {
@@ -195,8 +194,11 @@ export function sequenceExpectedUpdate(
   if (eT > 0 && kl.placement === "loss") {
     const s = factors.loss * eT;
     if (perToken) {
-      const g = expectedTokenScore(problem, rows, model.futureFeatures(), (x, t, st, v) =>
-        klSlope(est, ratio(x, t, st, v)),
+      const g = expectedTokenScore(
+        problem,
+        rows,
+        model.futureFeatures(),
+        mapTokenFunction(ratio, V, (l) => klSlope(est, l)),
       );
       for (let j = 0; j < d; j++) u[j] -= s * g[j];
     } else if (est === "k2") {

@@ -19,7 +19,13 @@ export {
   runPolicyGradient,
   sampledUpdate,
 } from "./update-loop";
-export { type TokenFunction, additiveCovariance, tokenLogRatio, expectedTokenScore } from "./sequence-moments";
+export {
+  type TokenFunction,
+  additiveCovariance,
+  tokenLogRatio,
+  mapTokenFunction,
+  expectedTokenScore,
+} from "./sequence-moments";
 export * from "./exact-audit";
 export * from "./best-of-n";
 export {

@@ -4,8 +4,12 @@ import type { FutureFeatures } from "./sequence-model";
 // Exact moments of a Markov policy over sequences that the gradient audit needs, by forward passes over its rows
 // (O(L·V²·d) per prompt), never by enumerating Vᴸ responses.
 
-/** A per-token quantity κ_t(s, v) whose sum over a response is an additive functional K(y) = Σ_t κ_t(y_{t−1}, y_t). */
-export type TokenFunction = (x: number, t: number, s: number, v: number) => number;
+/**
+ * A per-token quantity κ_t(s, v) whose sum over a response is an additive functional K(y) = Σ_t κ_t(y_{t−1}, y_t),
+ * handed out a row at a time: `(x, t, s)` → κ_t(s, ·) (V entries, read before the next call; never the policy's own
+ * row buffer).
+ */
+export type TokenFunction = (x: number, t: number, s: number) => Float64Array;
 
 /**
  * Σ_x d0(x)·Cov_{π(·|x)}(K, φ) (d entries) for an additive K: a forward pass carrying, per state, its probability α,
@@ -38,11 +42,12 @@ export function additiveCovariance(problem: SequenceProblem, rows: MarkovRows, k
       for (let s = 0; s <= V; s++) {
         const a = alpha[s];
         if (a === 0) continue;
+        const kr = kappa(x, t, s);
         const row = rows.row(x, t, s);
         for (let v = 0; v < V; v++) {
           const p = row[v];
           if (p === 0) continue;
-          const k = kappa(x, t, s, v);
+          const k = kr[v];
           const o = (s * V + v) * d;
           alpha2[v] += p * a;
           K2[v] += p * (K[s] + a * k);
@@ -78,7 +83,7 @@ export function tokenLogRatio(problem: SequenceProblem, rows: MarkovRows): Token
   const { vocab: V, length: L } = problem;
   // one row of log-ratios per (prompt, position, state), filled on first use
   const cache = new Map<number, Float64Array>();
-  return (x, t, s, v) => {
+  return (x, t, s) => {
     const key = (x * L + t) * (V + 1) + s;
     let r = cache.get(key);
     if (!r) {
@@ -88,7 +93,21 @@ export function tokenLogRatio(problem: SequenceProblem, rows: MarkovRows): Token
       for (let u = 0; u < V; u++) r[u] = Math.log(row[u]) - Math.log(problem.reference[o + u]);
       cache.set(key, r);
     }
-    return r[v];
+    return r;
+  };
+}
+
+/** f applied to every entry of a token function's rows (into one buffer, valid until the next call). */
+export function mapTokenFunction(
+  g: TokenFunction,
+  V: number,
+  f: (value: number, v: number, s: number) => number,
+): TokenFunction {
+  const out = new Float64Array(V);
+  return (x, t, s) => {
+    const r = g(x, t, s);
+    for (let v = 0; v < V; v++) out[v] = f(r[v], v, s);
+    return out;
   };
 }
 
@@ -112,12 +131,13 @@ export function expectedTokenScore(
       for (let s = 0; s <= V; s++) {
         const m = mu[t * (V + 1) + s];
         if (m === 0) continue;
-        const row = Float64Array.from(rows.row(x, t, s));
+        const cr = c(x, t, s);
+        const row = rows.row(x, t, s);
         const now = future.offset(x, t, s);
         for (let v = 0; v < V; v++) {
           const p = row[v];
           if (p === 0) continue;
-          const k = c(x, t, s, v);
+          const k = cr[v];
           if (k === 0) continue;
           const q = (w[x] * m * p * k) / eta;
           const o = (s * V + v) * d;
