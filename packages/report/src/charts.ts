@@ -2,7 +2,7 @@ import type { CellSummary } from "./aggregate";
 import type { AlgorithmTrack } from "@gsh/preference";
 import type { OkRow, ResultRow } from "./result-row";
 import { type AlgorithmStyle, chunkByColour, identityEncodings } from "./identity";
-import { type Chart, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./render";
+import { type Chart, VEGA_LITE_SCHEMA, type VegaLiteSpec, slug } from "./render";
 import { calibrationCharts, klEstimatorCharts, overOptimizationCharts, trainingPathCharts } from "./diagnostics";
 import { theoryBoundCharts } from "./theory";
 import { displacementCharts, trainingLossCharts } from "./training-charts";
@@ -14,14 +14,6 @@ const TRACK_ORDER: readonly Track[] = ["theory", "online", "practical", "plugin"
 export function trackOf(row: Pick<ResultRow, "track">): Track {
   return row.track ?? "plugin";
 }
-
-const slug = (s: string) =>
-  s
-    .normalize("NFKD")
-    .replace(/[^\w]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .toLowerCase()
-    .slice(0, 60);
 
 const budgetAxis = (budgets: readonly number[], title = "preference queries (budget)") => ({
   field: "budget",

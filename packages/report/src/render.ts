@@ -1,5 +1,14 @@
 export type VegaLiteSpec = Record<string, unknown>;
 
+/** A chart id fragment from a label: ASCII word characters and dashes, lower case, at most 60 characters. */
+export const slug = (s: string) =>
+  s
+    .normalize("NFKD")
+    .replace(/[^\w]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase()
+    .slice(0, 60);
+
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /** Renders a Vega-Lite spec to an SVG string in Node (vega's headless renderer; no browser, no network). */

@@ -1,13 +1,5 @@
 import type { OkRow, ResultRow } from "./result-row";
-import { type Chart, VEGA_LITE_SCHEMA } from "./render";
-
-const slug = (s: string) =>
-  s
-    .normalize("NFKD")
-    .replace(/[^\w]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .toLowerCase()
-    .slice(0, 60);
+import { type Chart, VEGA_LITE_SCHEMA, slug } from "./render";
 
 /**
  * A per-step curve averaged over seeds: at each step any seed recorded, the mean of each seed's latest value at or
