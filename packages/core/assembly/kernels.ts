@@ -684,3 +684,185 @@ export function btPairs(
   }
   return loss;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markov-chain sweeps (the sequence bandit's backward and forward passes). Each output is computed with the same
+// floating-point operations in the same order as the TypeScript loops of src/markov-sweeps.ts (mul then add, no
+// reassociation; the two lanes of f64x2 hold two independent outputs), so both backends give identical numbers.
+
+/** kT (n × rp) = Kᵀ for K rows × n, rp = rows rounded up to even; the padding column is zero. */
+export function transposeRowsPadded(k: usize, rows: i32, n: i32, kT: usize): void {
+  const rp = (rows + 1) & ~1;
+  for (let v = 0; v < n; v++) {
+    const o = kT + ((<usize>v * rp) << 3);
+    for (let s = 0; s < rows; s++) store<f64>(o + (<usize>s << 3), load<f64>(k + ((<usize>s * n + v) << 3)));
+    if (rp > rows) store<f64>(o + (<usize>rows << 3), 0);
+  }
+}
+
+/**
+ * out[s] = Σ_v K[s, v]·u[v] for s < rp from kT = Kᵀ (n × rp, see transposeRowsPadded), each sum running over v in
+ * order from 0: a lane is a row, eight rows per sweep, so four independent accumulators hide the add latency.
+ */
+export function rowSumsT(kT: usize, rows: i32, n: i32, u: usize, out: usize): void {
+  const rp = (rows + 1) & ~1;
+  const stride = <usize>rp << 3;
+  let s = 0;
+  for (; s + 8 <= rp; s += 8) {
+    let a0 = f64x2.splat(0),
+      a1 = f64x2.splat(0),
+      a2 = f64x2.splat(0),
+      a3 = f64x2.splat(0);
+    let p = kT + (<usize>s << 3);
+    for (let v = 0; v < n; v++) {
+      const m = v128.load64_splat(u + (<usize>v << 3));
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(p), m));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(p, 16), m));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(p, 32), m));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(p, 48), m));
+      p += stride;
+    }
+    const o = out + (<usize>s << 3);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+  }
+  for (; s < rp; s += 2) {
+    let a0 = f64x2.splat(0);
+    let p = kT + (<usize>s << 3);
+    for (let v = 0; v < n; v++) {
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(p), v128.load64_splat(u + (<usize>v << 3))));
+      p += stride;
+    }
+    v128.store(out + (<usize>s << 3), a0);
+  }
+}
+
+/**
+ * The forward sweep over positions t = 1..L−1 of a Markov chain whose step-t rows are π_t(v|s) = K[s,v]·u_t[v]/z_t[s]
+ * (s, v < V; u_t at u + t·stride, z_t at z + t·stride): with mu the mass at position 1 (V entries, overwritten),
+ * occ[s·V + v] += Σ_t μ_t(s)·π_t(v|s) and μ_{t+1}(v) = Σ_s μ_t(s)·π_t(v|s). Rows four at a time, lanes are v; the
+ * terms q = (μ/z)·K·u are added in s order (a zero μ adds exact zeros, as the skipping loop of the reference).
+ */
+export function markovForward(
+  k: usize,
+  V: i32,
+  u: usize,
+  z: usize,
+  stride: i32,
+  L: i32,
+  mu: usize,
+  next: usize,
+  occ: usize,
+): void {
+  const rowBytes = <usize>V << 3;
+  for (let t = 1; t < L; t++) {
+    memory.fill(next, 0, rowBytes);
+    const ut = u + ((<usize>t * stride) << 3);
+    const zt = z + ((<usize>t * stride) << 3);
+    let s = 0;
+    for (; s + 4 <= V; s += 4) {
+      const ms = mu + (<usize>s << 3);
+      const zs = zt + (<usize>s << 3);
+      const c0 = f64x2.splat(load<f64>(ms) / load<f64>(zs));
+      const c1 = f64x2.splat(load<f64>(ms, 8) / load<f64>(zs, 8));
+      const c2 = f64x2.splat(load<f64>(ms, 16) / load<f64>(zs, 16));
+      const c3 = f64x2.splat(load<f64>(ms, 24) / load<f64>(zs, 24));
+      const k0 = k + ((<usize>s * V) << 3);
+      const o0 = occ + ((<usize>s * V) << 3);
+      let v = 0;
+      for (; v + 2 <= V; v += 2) {
+        const vo = <usize>v << 3;
+        const uv = v128.load(ut + vo);
+        const q0 = f64x2.mul(f64x2.mul(c0, v128.load(k0 + vo)), uv);
+        const q1 = f64x2.mul(f64x2.mul(c1, v128.load(k0 + rowBytes + vo)), uv);
+        const q2 = f64x2.mul(f64x2.mul(c2, v128.load(k0 + 2 * rowBytes + vo)), uv);
+        const q3 = f64x2.mul(f64x2.mul(c3, v128.load(k0 + 3 * rowBytes + vo)), uv);
+        v128.store(o0 + vo, f64x2.add(v128.load(o0 + vo), q0));
+        v128.store(o0 + rowBytes + vo, f64x2.add(v128.load(o0 + rowBytes + vo), q1));
+        v128.store(o0 + 2 * rowBytes + vo, f64x2.add(v128.load(o0 + 2 * rowBytes + vo), q2));
+        v128.store(o0 + 3 * rowBytes + vo, f64x2.add(v128.load(o0 + 3 * rowBytes + vo), q3));
+        v128.store(next + vo, f64x2.add(f64x2.add(f64x2.add(f64x2.add(v128.load(next + vo), q0), q1), q2), q3));
+      }
+      for (; v < V; v++) {
+        const vo = <usize>v << 3;
+        const uv = load<f64>(ut + vo);
+        const q0 = f64x2.extract_lane(c0, 0) * load<f64>(k0 + vo) * uv;
+        const q1 = f64x2.extract_lane(c1, 0) * load<f64>(k0 + rowBytes + vo) * uv;
+        const q2 = f64x2.extract_lane(c2, 0) * load<f64>(k0 + 2 * rowBytes + vo) * uv;
+        const q3 = f64x2.extract_lane(c3, 0) * load<f64>(k0 + 3 * rowBytes + vo) * uv;
+        store<f64>(o0 + vo, load<f64>(o0 + vo) + q0);
+        store<f64>(o0 + rowBytes + vo, load<f64>(o0 + rowBytes + vo) + q1);
+        store<f64>(o0 + 2 * rowBytes + vo, load<f64>(o0 + 2 * rowBytes + vo) + q2);
+        store<f64>(o0 + 3 * rowBytes + vo, load<f64>(o0 + 3 * rowBytes + vo) + q3);
+        store<f64>(next + vo, load<f64>(next + vo) + q0 + q1 + q2 + q3);
+      }
+    }
+    for (; s < V; s++) {
+      const m = load<f64>(mu + (<usize>s << 3));
+      if (m == 0) continue;
+      const c = m / load<f64>(zt + (<usize>s << 3));
+      const k0 = k + ((<usize>s * V) << 3);
+      const o0 = occ + ((<usize>s * V) << 3);
+      for (let v = 0; v < V; v++) {
+        const vo = <usize>v << 3;
+        const q = c * load<f64>(k0 + vo) * load<f64>(ut + vo);
+        store<f64>(o0 + vo, load<f64>(o0 + vo) + q);
+        store<f64>(next + vo, load<f64>(next + vo) + q);
+      }
+    }
+    memory.copy(mu, next, rowBytes);
+  }
+}
+
+/**
+ * out[k] += Σ_i (w[i]/div)·a[i·d + k] for i < n and k < d, the terms added in i order, four rows of a per sweep;
+ * lanes are k. A zero weight adds exact zeros (a is finite), as the reference loop that skips it.
+ */
+export function addWeightedRows(w: usize, n: i32, div: f64, a: usize, d: i32, out: usize): void {
+  const rowBytes = <usize>d << 3;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const wi = w + (<usize>i << 3);
+    const c0 = load<f64>(wi) / div,
+      c1 = load<f64>(wi, 8) / div,
+      c2 = load<f64>(wi, 16) / div,
+      c3 = load<f64>(wi, 24) / div;
+    const s0 = f64x2.splat(c0),
+      s1 = f64x2.splat(c1),
+      s2 = f64x2.splat(c2),
+      s3 = f64x2.splat(c3);
+    const a0 = a + <usize>i * rowBytes;
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const ko = <usize>k << 3;
+      let acc = v128.load(out + ko);
+      acc = f64x2.add(acc, f64x2.mul(s0, v128.load(a0 + ko)));
+      acc = f64x2.add(acc, f64x2.mul(s1, v128.load(a0 + rowBytes + ko)));
+      acc = f64x2.add(acc, f64x2.mul(s2, v128.load(a0 + 2 * rowBytes + ko)));
+      acc = f64x2.add(acc, f64x2.mul(s3, v128.load(a0 + 3 * rowBytes + ko)));
+      v128.store(out + ko, acc);
+    }
+    for (; k < d; k++) {
+      const ko = <usize>k << 3;
+      store<f64>(
+        out + ko,
+        load<f64>(out + ko) +
+          c0 * load<f64>(a0 + ko) +
+          c1 * load<f64>(a0 + rowBytes + ko) +
+          c2 * load<f64>(a0 + 2 * rowBytes + ko) +
+          c3 * load<f64>(a0 + 3 * rowBytes + ko),
+      );
+    }
+  }
+  for (; i < n; i++) {
+    const c = load<f64>(w + (<usize>i << 3)) / div;
+    if (c == 0) continue;
+    const ai = a + <usize>i * rowBytes;
+    for (let k = 0; k < d; k++) {
+      const ko = <usize>k << 3;
+      store<f64>(out + ko, load<f64>(out + ko) + c * load<f64>(ai + ko));
+    }
+  }
+}

@@ -66,6 +66,14 @@ export {
 } from "./kl-estimators";
 export { type ConvexObjective, type BallMinimizerOptions, type BallMinimum, minimizeInBall } from "./optimize";
 export { type TiltBatch, type TiltBatchInput, type TiltMoments, tiltBatch } from "./tilt";
+export {
+  type RowSums,
+  type MarkovForwardInput,
+  type WeightedRowSums,
+  rowSums,
+  markovForward,
+  weightedRowSums,
+} from "./markov-sweeps";
 export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";
 export { type KernelBackend, kernelBackend } from "./wasm/module";
 export { type SearchPoint, largestFeasiblePoint, largestFeasibleRoot } from "./root-search";

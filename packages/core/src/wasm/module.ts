@@ -52,6 +52,20 @@ export interface KernelExports {
     kl: number,
   ): void;
   btAccumulate(z: number, n: number, d: number, theta: number, grad: number, weights: number): number;
+  addWeightedRows(w: number, n: number, div: number, a: number, d: number, out: number): void;
+  transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
+  rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
+  markovForward(
+    k: number,
+    V: number,
+    u: number,
+    z: number,
+    stride: number,
+    L: number,
+    mu: number,
+    next: number,
+    occ: number,
+  ): void;
   btPairs(
     feat: number,
     f32: number,

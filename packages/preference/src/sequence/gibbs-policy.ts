@@ -1,4 +1,14 @@
-import { GshException, type Rng, gemm, invalidArgument, getOrThrow, validateEta } from "@gsh/core";
+import {
+  GshException,
+  type Rng,
+  gemm,
+  invalidArgument,
+  getOrThrow,
+  markovForward,
+  rowSums,
+  validateEta,
+  weightedRowSums,
+} from "@gsh/core";
 import { type ReferenceLayout, type SequenceProblem, referenceRow, referenceRows } from "./problem";
 import { type MarkovRows, bigramReward, sequenceReward } from "./dp";
 import { referenceLogProb } from "./sampler";
@@ -95,26 +105,35 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
     return sum;
   };
   const w = new Float64Array(V + 1);
+  const sums = new Float64Array(V + 1);
   // One backward pass over the states s ∈ [0, sEnd) for prompt x (shared: x = 0 stands for all prompts); returns
-  // the scale of u_1, with the log-weights W_0 left in w.
+  // the scale of u_1, with the log-weights W_0 left in w. The rows of those states are contiguous in the kernel;
+  // core's row sums add each z_t(s) in v order, as a plain loop would.
   const backward = (x: number, sEnd: number) => {
     let scale = 0;
     messages.fill(1, messageOffset(layout, x, L - 1), messageOffset(layout, x, L - 1) + V + 1);
-    for (let t = L - 1; t >= 0; t--) {
-      const uo = messageOffset(layout, x, t);
-      let top = -Infinity;
-      for (let s = 0; s < sEnd; s++) {
-        const sum = rowSum(kernelOffset(layout, x, s), uo);
-        if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, t);
-        normalizers[normalizerIndex(layout, x, t, s)] = sum;
-        w[s] = rowMax[referenceRow(problem, x, s)] + Math.log(sum);
-        if (w[s] > top) top = w[s];
+    const block = rowSums(sEnd, V);
+    try {
+      block.load(kernel, kernelOffset(layout, x, 0));
+      for (let t = L - 1; t >= 0; t--) {
+        const uo = messageOffset(layout, x, t);
+        let top = -Infinity;
+        block.sums(messages, uo, sums);
+        for (let s = 0; s < sEnd; s++) {
+          const sum = sums[s];
+          if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, t);
+          normalizers[normalizerIndex(layout, x, t, s)] = sum;
+          w[s] = rowMax[referenceRow(problem, x, s)] + Math.log(sum);
+          if (w[s] > top) top = w[s];
+        }
+        if (t > 0) {
+          const prev = messageOffset(layout, x, t - 1);
+          for (let s = 0; s < sEnd; s++) messages[prev + s] = Math.exp(w[s] - top);
+          scale += top;
+        }
       }
-      if (t > 0) {
-        const prev = messageOffset(layout, x, t - 1);
-        for (let s = 0; s < sEnd; s++) messages[prev + s] = Math.exp(w[s] - top);
-        scale += top;
-      }
+    } finally {
+      block.dispose();
     }
     return scale;
   };
@@ -180,8 +199,7 @@ export function gibbsMixtureOccupancy(policy: FactoredGibbsPolicy, weights: Floa
 function forwardOccupancy(policy: FactoredGibbsPolicy, start: Float64Array, occ: Float64Array): void {
   const { vocab: V, length: L, kernel, messages, normalizers } = policy;
   let x0 = -1;
-  let mu = new Float64Array(V + 1);
-  let next = new Float64Array(V + 1);
+  const next = new Float64Array(V + 1);
   // t = 0: every prompt leaves its own start row.
   for (let x = 0; x < policy.prompts; x++) {
     const m = start[x];
@@ -197,24 +215,22 @@ function forwardOccupancy(policy: FactoredGibbsPolicy, start: Float64Array, occ:
     }
   }
   if (x0 < 0) return;
-  for (let t = 1; t < L; t++) {
-    const tmp = mu;
-    mu = next;
-    next = tmp;
-    next.fill(0);
-    const uo = messageOffset(policy, x0, t);
-    for (let s = 0; s < V; s++) {
-      const m = mu[s];
-      if (m === 0) continue;
-      const ko = kernelOffset(policy, x0, s);
-      const c = m / normalizers[normalizerIndex(policy, x0, t, s)];
-      for (let v = 0; v < V; v++) {
-        const q = c * kernel[ko + v] * messages[uo + v];
-        occ[s * V + v] += q;
-        next[v] += q;
-      }
-    }
-  }
+  // t ≥ 1: the states s < V have consecutive kernel rows, messages and normalisers (stride V + 1).
+  markovForward(
+    {
+      kernel,
+      kernelOffset: kernelOffset(policy, x0, 0),
+      vocab: V,
+      length: L,
+      messages,
+      messageOffset: messageOffset(policy, x0, 0),
+      normalizers,
+      normalizerOffset: normalizerIndex(policy, x0, 0, 0),
+      stride: V + 1,
+    },
+    next,
+    occ,
+  );
 }
 
 /** The policy's rows π_t(v|x, s) = K(s,v)·u_{t+1}(v)/z_t(s), computed on demand into one buffer. */
@@ -247,13 +263,15 @@ export function expectedGibbsFeatures(problem: SequenceProblem, policy: Factored
   const S = (V + 1) * V;
   const features = new Float64Array(X * d);
   const occ = new Float64Array(S);
-  for (let x = 0; x < X; x++) {
-    gibbsOccupancy(policy, x, occ);
-    for (let i = 0; i < S; i++) {
-      const c = occ[i] / L;
-      if (c === 0) continue;
-      for (let k = 0; k < d; k++) features[x * d + k] += c * psi[i * d + k];
+  // Σ_i occ(i)/L·ψ(i) per prompt, in i order (core's weighted row sums hold ψ across the prompts).
+  const rowsOfPsi = weightedRowSums(psi, S, d);
+  try {
+    for (let x = 0; x < X; x++) {
+      gibbsOccupancy(policy, x, occ);
+      rowsOfPsi.add(occ, 0, L, features, x * d);
     }
+  } finally {
+    rowsOfPsi.dispose();
   }
   return features;
 }

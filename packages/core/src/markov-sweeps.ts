@@ -1,0 +1,256 @@
+import { assertDims } from "./errors";
+import { type KernelExports, WasmScope, wasmKernels } from "./wasm/module";
+
+/**
+ * The two sweeps of a Markov chain's dynamic programme (the sequence bandit's backward messages and forward
+ * occupancy), in a fixed order of floating-point operations: every output is the sum, in index order, of the same
+ * products as the plain row-at-a-time loop, whichever backend runs it. So the WebAssembly kernels and the
+ * TypeScript reference give identical numbers (tested bit for bit), and results do not depend on the backend.
+ * Both process four rows per sweep: independent sums hide the latency of the adds that one running sum waits on.
+ */
+
+/** Row sums of a block of matrix rows against many vectors, one vector at a time (a backward pass). */
+export interface RowSums {
+  /** Loads the block: `rows` rows of length n from K, row-major, starting at `offset`. */
+  load(K: Float64Array, offset: number): void;
+  /** out[s] = Σ_v K[s, v]·u[uo + v] for s < rows, each summed over v in order. */
+  sums(u: Float64Array, uo: number, out: Float64Array): void;
+  /** Frees the kernels' memory (a no-op for the TypeScript backend). */
+  dispose(): void;
+}
+
+/** A `RowSums` for blocks of rows × n. */
+export function rowSums(rows: number, n: number): RowSums {
+  return wasmKernels ? wasmRowSums(wasmKernels, rows, n) : referenceRowSums(rows, n);
+}
+
+/** The TypeScript backend of `rowSums` (exported for the tests). */
+export function referenceRowSums(rows: number, n: number): RowSums {
+  let K: Float64Array = new Float64Array(0);
+  let ko = 0;
+  return {
+    load(k, offset) {
+      assertDims(k.length >= offset + rows * n, `rowSums: K has ${k.length} entries, needs ${offset + rows * n}`);
+      K = k;
+      ko = offset;
+    },
+    sums(u, uo, out) {
+      let s = 0;
+      for (; s + 4 <= rows; s += 4) {
+        const k0 = ko + s * n,
+          k1 = k0 + n,
+          k2 = k1 + n,
+          k3 = k2 + n;
+        let a = 0,
+          b = 0,
+          c = 0,
+          d = 0;
+        for (let v = 0; v < n; v++) {
+          const m = u[uo + v];
+          a += K[k0 + v] * m;
+          b += K[k1 + v] * m;
+          c += K[k2 + v] * m;
+          d += K[k3 + v] * m;
+        }
+        out[s] = a;
+        out[s + 1] = b;
+        out[s + 2] = c;
+        out[s + 3] = d;
+      }
+      for (; s < rows; s++) {
+        const k0 = ko + s * n;
+        let a = 0;
+        for (let v = 0; v < n; v++) a += K[k0 + v] * u[uo + v];
+        out[s] = a;
+      }
+    },
+    dispose() {},
+  };
+}
+
+function wasmRowSums(w: KernelExports, rows: number, n: number): RowSums {
+  const rp = (rows + 1) & ~1;
+  const scope = new WasmScope(w);
+  const kp = scope.alloc(rows * n);
+  const kT = scope.alloc(n * rp);
+  const up = scope.alloc(n);
+  const op = scope.alloc(rp);
+  // Views are taken at each use: another scope's allocation may grow the memory and detach older ones.
+  return {
+    load(k, offset) {
+      assertDims(k.length >= offset + rows * n, `rowSums: K has ${k.length} entries, needs ${offset + rows * n}`);
+      scope.f64(kp, rows * n).set(k.subarray(offset, offset + rows * n));
+      w.transposeRowsPadded(kp, rows, n, kT);
+    },
+    sums(u, uo, out) {
+      scope.f64(up, n).set(u.subarray(uo, uo + n));
+      w.rowSumsT(kT, rows, n, up, op);
+      out.set(scope.f64(op, rows));
+    },
+    dispose() {
+      scope.dispose();
+    },
+  };
+}
+
+/** The tables of a forward sweep; see `markovForward`. */
+export interface MarkovForwardInput {
+  /** Row s of the kernel K(s, ·) (s < V) at kernelOffset + s·V. */
+  readonly kernel: Float64Array;
+  readonly kernelOffset: number;
+  readonly vocab: number;
+  readonly length: number;
+  /** u_t(v) at messageOffset + t·stride + v. */
+  readonly messages: Float64Array;
+  readonly messageOffset: number;
+  /** z_t(s) at normalizerOffset + t·stride + s. */
+  readonly normalizers: Float64Array;
+  readonly normalizerOffset: number;
+  readonly stride: number;
+}
+
+/**
+ * The forward sweep over positions t = 1..L−1 of a chain whose rows are π_t(v|s) = K(s,v)·u_t(v)/z_t(s): from the
+ * mass mu at position 1 (V entries, overwritten), adds Σ_t μ_t(s)·π_t(v|s) to occ[s·V + v] and carries
+ * μ_{t+1}(v) = Σ_s μ_t(s)·π_t(v|s). The terms of every sum are added in s (then t) order.
+ */
+export function markovForward(input: MarkovForwardInput, mu: Float64Array, occ: Float64Array): void {
+  const { vocab: V, length: L, stride } = input;
+  assertDims(
+    input.kernel.length >= input.kernelOffset + V * V &&
+      input.messages.length >= input.messageOffset + (L - 1) * stride + V &&
+      input.normalizers.length >= input.normalizerOffset + (L - 1) * stride + V &&
+      mu.length >= V &&
+      occ.length >= V * V,
+    `markovForward: tables too short for V=${V}, L=${L}, stride=${stride}`,
+  );
+  if (L < 2) return;
+  if (wasmKernels) wasmMarkovForward(wasmKernels, input, mu, occ);
+  else referenceMarkovForward(input, mu, occ);
+}
+
+/** The TypeScript backend of `markovForward` (exported for the tests). */
+export function referenceMarkovForward(input: MarkovForwardInput, muIn: Float64Array, occ: Float64Array): void {
+  const { kernel, vocab: V, length: L, messages, normalizers, stride } = input;
+  const ko = input.kernelOffset;
+  let mu = Float64Array.from(muIn.subarray(0, V));
+  let next = new Float64Array(V);
+  for (let t = 1; t < L; t++) {
+    next.fill(0);
+    const uo = input.messageOffset + t * stride;
+    const zo = input.normalizerOffset + t * stride;
+    let s = 0;
+    for (; s + 4 <= V; s += 4) {
+      const c0 = mu[s] / normalizers[zo + s],
+        c1 = mu[s + 1] / normalizers[zo + s + 1],
+        c2 = mu[s + 2] / normalizers[zo + s + 2],
+        c3 = mu[s + 3] / normalizers[zo + s + 3];
+      const k0 = ko + s * V,
+        o0 = s * V;
+      for (let v = 0; v < V; v++) {
+        const u = messages[uo + v];
+        const q0 = c0 * kernel[k0 + v] * u,
+          q1 = c1 * kernel[k0 + V + v] * u,
+          q2 = c2 * kernel[k0 + 2 * V + v] * u,
+          q3 = c3 * kernel[k0 + 3 * V + v] * u;
+        occ[o0 + v] += q0;
+        occ[o0 + V + v] += q1;
+        occ[o0 + 2 * V + v] += q2;
+        occ[o0 + 3 * V + v] += q3;
+        next[v] = next[v] + q0 + q1 + q2 + q3;
+      }
+    }
+    for (; s < V; s++) {
+      const m = mu[s];
+      if (m === 0) continue;
+      const k0 = ko + s * V;
+      const c = m / normalizers[zo + s];
+      for (let v = 0; v < V; v++) {
+        const q = c * kernel[k0 + v] * messages[uo + v];
+        occ[s * V + v] += q;
+        next[v] += q;
+      }
+    }
+    const tmp = mu;
+    mu = next;
+    next = tmp;
+  }
+  muIn.set(mu);
+}
+
+function wasmMarkovForward(w: KernelExports, input: MarkovForwardInput, mu: Float64Array, occ: Float64Array): void {
+  const { vocab: V, length: L, stride } = input;
+  const span = (L - 1) * stride + V;
+  const s = new WasmScope(w);
+  try {
+    const k = s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + V * V));
+    const u = s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span));
+    const z = s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span));
+    const m = s.copyIn(mu, V);
+    const next = s.alloc(V);
+    const o = s.copyIn(occ, V * V);
+    w.markovForward(k, V, u, z, stride, L, m, next, o);
+    occ.set(s.f64(o, V * V));
+    mu.set(s.f64(m, V));
+  } finally {
+    s.dispose();
+  }
+}
+
+/** Weighted sums of the rows of a fixed matrix A (n × d), for many weight vectors (expected features). */
+export interface WeightedRowSums {
+  /** out[oo + k] += Σ_i (w[wo + i]/div)·A[i, k] for k < d, the terms added in i order. */
+  add(w: Float64Array, wo: number, div: number, out: Float64Array, oo: number): void;
+  /** Frees the kernels' memory (a no-op for the TypeScript backend). */
+  dispose(): void;
+}
+
+/** A `WeightedRowSums` over A (n × d, row-major). */
+export function weightedRowSums(A: Float64Array, n: number, d: number): WeightedRowSums {
+  assertDims(A.length >= n * d, `weightedRowSums: A has ${A.length} entries, needs ${n * d}`);
+  return wasmKernels ? wasmWeightedRowSums(wasmKernels, A, n, d) : referenceWeightedRowSums(A, n, d);
+}
+
+/** The TypeScript backend of `weightedRowSums` (exported for the tests). */
+export function referenceWeightedRowSums(A: Float64Array, n: number, d: number): WeightedRowSums {
+  return {
+    add(w, wo, div, out, oo) {
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const c0 = w[wo + i] / div,
+          c1 = w[wo + i + 1] / div,
+          c2 = w[wo + i + 2] / div,
+          c3 = w[wo + i + 3] / div;
+        const p0 = i * d;
+        for (let k = 0; k < d; k++)
+          out[oo + k] =
+            out[oo + k] + c0 * A[p0 + k] + c1 * A[p0 + d + k] + c2 * A[p0 + 2 * d + k] + c3 * A[p0 + 3 * d + k];
+      }
+      for (; i < n; i++) {
+        const c = w[wo + i] / div;
+        if (c === 0) continue;
+        for (let k = 0; k < d; k++) out[oo + k] += c * A[i * d + k];
+      }
+    },
+    dispose() {},
+  };
+}
+
+function wasmWeightedRowSums(w: KernelExports, A: Float64Array, n: number, d: number): WeightedRowSums {
+  const scope = new WasmScope(w);
+  const ap = scope.copyIn(A, n * d);
+  const wp = scope.alloc(n);
+  const op = scope.alloc(d);
+  return {
+    add(weights, wo, div, out, oo) {
+      // Views at each use, as in wasmRowSums.
+      scope.f64(wp, n).set(weights.subarray(wo, wo + n));
+      scope.f64(op, d).set(out.subarray(oo, oo + d));
+      w.addWeightedRows(wp, n, div, ap, d, op);
+      out.set(scope.f64(op, d), oo);
+    },
+    dispose() {
+      scope.dispose();
+    },
+  };
+}

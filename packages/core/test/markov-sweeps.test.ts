@@ -1,0 +1,133 @@
+// The Markov sweeps against their definitions, bit for bit: each output is the plain row-at-a-time loop's sum,
+// in the same order, on both backends (the WebAssembly kernels and the TypeScript reference), for sizes that leave
+// remainders after the four-row and two-lane blocks, with zero masses and weights mixed in.
+import { Rng, markovForward, rowSums, weightedRowSums } from "../src";
+import { referenceMarkovForward, referenceRowSums, referenceWeightedRowSums } from "../src/markov-sweeps";
+import { wasmKernels } from "../src/wasm/module";
+
+const rng = Rng.seeded(20261206).split("markov-sweeps");
+const uniform = (n: number, zeroShare = 0) =>
+  Float64Array.from({ length: n }, () => (rng.uniform() < zeroShare ? 0 : rng.uniform() * 2));
+const signed = (n: number) => rng.normals(new Float64Array(n));
+
+/** Same bits (so −0 and +0 differ, and NaN never passes). */
+function expectBitIdentical(actual: Float64Array, expected: Float64Array) {
+  expect(actual.length).toBe(expected.length);
+  const a = new BigUint64Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new BigUint64Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== e[i]) throw new Error(`entry ${i}: ${actual[i]} ≠ ${expected[i]} (bits differ)`);
+}
+
+it("runs on the WebAssembly kernels under Node 20", () => {
+  expect(wasmKernels).not.toBeNull();
+});
+
+describe("rowSums", () => {
+  it.each([
+    [1, 1],
+    [3, 2],
+    [4, 5],
+    [7, 64],
+    [9, 3],
+    [65, 64],
+    [17, 33],
+  ])("%i rows × %i: the in-order sum of every row, on both backends", (rows, n) => {
+    const pad = 5;
+    const K = signed(pad + rows * n);
+    const u = signed(3 + n);
+    const expected = new Float64Array(rows);
+    for (let s = 0; s < rows; s++) {
+      let sum = 0;
+      for (let v = 0; v < n; v++) sum += K[pad + s * n + v] * u[3 + v];
+      expected[s] = sum;
+    }
+    for (const block of [rowSums(rows, n), referenceRowSums(rows, n)]) {
+      const out = new Float64Array(rows);
+      block.load(K, pad);
+      block.sums(u, 3, out);
+      block.dispose();
+      expectBitIdentical(out, expected);
+    }
+  });
+});
+
+describe("markovForward", () => {
+  it.each([
+    [1, 2],
+    [3, 4],
+    [4, 1],
+    [6, 5],
+    [8, 6],
+    [9, 3],
+    [64, 4],
+  ])("V = %i, L = %i: the row-at-a-time forward pass, zero masses skipped, on both backends", (V, L) => {
+    const stride = V + 1;
+    const ko = 2,
+      mo = 3,
+      zo = 1;
+    const input = {
+      kernel: uniform(ko + V * V),
+      kernelOffset: ko,
+      vocab: V,
+      length: L,
+      messages: uniform(mo + L * stride),
+      messageOffset: mo,
+      normalizers: Float64Array.from(uniform(zo + L * stride), (z) => z + 0.5),
+      normalizerOffset: zo,
+      stride,
+    };
+    const mu0 = uniform(V, 0.3);
+    const occ0 = uniform(V * V);
+    // The definition: for t = 1..L−1, for each state with mass, its row's terms added to occ and to the next mass.
+    const mu = Float64Array.from(mu0);
+    const occ = Float64Array.from(occ0);
+    for (let t = 1; t < L; t++) {
+      const next = new Float64Array(V);
+      for (let s = 0; s < V; s++) {
+        if (mu[s] === 0) continue;
+        const c = mu[s] / input.normalizers[zo + t * stride + s];
+        for (let v = 0; v < V; v++) {
+          const q = c * input.kernel[ko + s * V + v] * input.messages[mo + t * stride + v];
+          occ[s * V + v] += q;
+          next[v] += q;
+        }
+      }
+      mu.set(next);
+    }
+    for (const run of [markovForward, referenceMarkovForward]) {
+      const m = Float64Array.from(mu0);
+      const o = Float64Array.from(occ0);
+      run(input, m, o);
+      expectBitIdentical(o, occ);
+      if (L >= 2) expectBitIdentical(m, mu);
+    }
+  });
+});
+
+describe("weightedRowSums", () => {
+  it.each([
+    [1, 1],
+    [4, 2],
+    [7, 3],
+    [130, 16],
+    [13, 5],
+  ])("n = %i, d = %i: Σ_i (w_i/div)·A_i in i order, zero weights skipped, on both backends", (n, d) => {
+    const A = signed(n * d);
+    const w = uniform(2 + n, 0.3);
+    const start = signed(4 + d);
+    const div = 7;
+    const expected = Float64Array.from(start);
+    for (let i = 0; i < n; i++) {
+      const c = w[2 + i] / div;
+      if (c === 0) continue;
+      for (let k = 0; k < d; k++) expected[4 + k] += c * A[i * d + k];
+    }
+    for (const sums of [weightedRowSums(A, n, d), referenceWeightedRowSums(A, n, d)]) {
+      const out = Float64Array.from(start);
+      sums.add(w, 2, div, out, 4);
+      sums.dispose();
+      expectBitIdentical(out, expected);
+    }
+  });
+});
