@@ -1,5 +1,5 @@
 export { type UserProblem, candidatePrompts, maxCandidates } from "./problem";
-export { readUserProblem, ProblemBuilder } from "./read";
+export { type ReaderOptions, readUserProblem, ProblemBuilder } from "./read";
 export { writeUserProblem } from "./write";
 export { userProblemFromBandit } from "./from-bandit";
 export { banditView } from "./bandit-view";

@@ -596,7 +596,7 @@ export class ProblemBuilder {
       if (Math.abs(total - 1) > 1e-6)
         return fileErr(
           where.field,
-          `prompt "${this.prompts[x]}": its candidates' ${where.field} values sum to ${total} as probabilities, not 1 (this is its last candidate; use logprob for unnormalised log-probabilities)`,
+          `prompt "${this.prompts[x]}": its candidates' ${where.field} values sum to ${+total.toPrecision(6)} as probabilities, not 1 (this is its last candidate; use logprob for unnormalised log-probabilities)`,
           where.line,
         );
     }
