@@ -160,6 +160,12 @@ export class ProblemBuilder {
     return E.right(undefined);
   }
 
+  /** Records how the features were made (what `gsh embed` does in place of a header's `embedding`). */
+  setEmbedding(info: EmbeddingInfo): void {
+    this.embedding = info;
+    this.dim = info.dim;
+  }
+
   add(text: string, lineNo: number): E.Either<GshError, void> {
     this.line = lineNo;
     let rec: unknown;
