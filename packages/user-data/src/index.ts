@@ -27,3 +27,6 @@ export { type EmbeddingInfo, candidateIdOut, outcomesOf } from "./problem";
 export { type WriteOptions } from "./write";
 export { type PairOutcomes, type OutcomeFit, davidsonLogProbs, fitOutcomes } from "./outcome-likelihood";
 export { MAX_BATCH } from "./suggest";
+export { type PolicyStats, type PolicySummary, policySummary } from "./policy-summary";
+export { PYTHON_LOADER } from "./python-loader";
+export { type DpoRow, labelledDpoRows, rankedDpoRows } from "./dpo-rows";
