@@ -13,7 +13,10 @@ export interface FeatureExtractionRuntime {
     model: string,
     options: { local_files_only: boolean; dtype?: string },
   ): Promise<
-    (texts: string[], options: { pooling: "mean"; normalize: boolean }) => Promise<{ dims: number[]; tolist(): number[][] }>
+    (
+      texts: string[],
+      options: { pooling: "mean"; normalize: boolean },
+    ) => Promise<{ dims: number[]; tolist(): number[][] }>
   >;
 }
 
@@ -39,7 +42,9 @@ export async function loadModelEmbedder(
 ): Promise<Embedder> {
   const full = resolve(folder);
   if (!existsSync(full) || !statSync(full).isDirectory())
-    throw new Error(`--model ${folder}: not a folder (a local model folder with config.json, tokenizer.json, onnx/model.onnx)`);
+    throw new Error(
+      `--model ${folder}: not a folder (a local model folder with config.json, tokenizer.json, onnx/model.onnx)`,
+    );
   if (!existsSync(resolve(full, "config.json"))) throw new Error(`--model ${folder}: no config.json in the folder`);
   const rt = runtime();
   rt.env.allowRemoteModels = false;

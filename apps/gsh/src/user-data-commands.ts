@@ -149,7 +149,10 @@ function describeFit(p: UserProblem, f: UserFit, seconds: number): string {
           ? `; Davidson's tie parameter ν̂ = ${f.tieParameter.toFixed(4)} (P(tie) = ν/(e^{z/2} + e^{−z/2} + ν) at gap z)`
           : ""),
     );
-  if (f.embedding) lines.push(`features: ${f.embedding.model}, d = ${f.embedding.dim}${f.embedding.input ? `, input ${f.embedding.input}` : ""}`);
+  if (f.embedding)
+    lines.push(
+      `features: ${f.embedding.model}, d = ${f.embedding.dim}${f.embedding.input ? `, input ${f.embedding.input}` : ""}`,
+    );
   const cv = f.crossValidation;
   lines.push(
     cv
@@ -160,11 +163,7 @@ function describeFit(p: UserProblem, f: UserFit, seconds: number): string {
 }
 
 /** One line per prompt (the first `limit`) and the d0-weighted overall line of a policy's summary. */
-function describePolicy(
-  p: UserProblem,
-  summary: ReturnType<typeof policySummary>,
-  limit: number,
-): string {
+function describePolicy(p: UserProblem, summary: ReturnType<typeof policySummary>, limit: number): string {
   const f = (v: number) => v.toFixed(4);
   const o = summary.overall;
   const lines = [
@@ -194,7 +193,10 @@ export function registerUserDataCommands(program: Command, log: (s: string) => v
       .description(
         "fit a Bradley-Terry reward model on your own pairs (JSONL, see @gsh/user-data): θ̂ (soft labels as cross-entropy, ties under Davidson's model), confidence radii, cross-validated accuracy, log-loss and ECE",
       )
-      .option("--out <model.json>", "write the reward model (versioned JSON, read by policy/suggest --model and export)")
+      .option(
+        "--out <model.json>",
+        "write the reward model (versioned JSON, read by policy/suggest --model and export)",
+      )
       .option("--lambda <λ>", "ridge λ", number, 1)
       .option("--delta <δ>", "confidence level 1 − δ of the radii", number, 0.1)
       .option("--folds <k>", "k-fold cross-validation (0 skips it)", integer, 5)
@@ -381,7 +383,10 @@ export function registerUserDataCommands(program: Command, log: (s: string) => v
       .description(
         "turn TRL-style text preferences ({prompt, chosen, rejected}, standard or conversational, plus unlabelled {prompt, response} rows) into the native format with features: the built-in hashed featuriser (no model) or a local sentence-embedding model",
       )
-      .requiredOption("--out <data.jsonl>", "where to write the native problem (texts, features, labels, the featuriser)")
+      .requiredOption(
+        "--out <data.jsonl>",
+        "where to write the native problem (texts, features, labels, the featuriser)",
+      )
       .option("--dim <D>", `the hashed featuriser's dimension (default ${HASHED_DEFAULT_DIM})`, integer)
       .option(
         "--model <folder>",
@@ -451,10 +456,20 @@ export function registerUserDataCommands(program: Command, log: (s: string) => v
       )
       .requiredOption("--out <file>", "where to write")
       .option("--format <json|dpo>", "json (default): the reward model; dpo: pairs for DPOTrainer", "json")
-      .option("--parameters-only", "json: keep only schema, version, dim, λ, θ̂ and the embedding (what a serving system loads)")
-      .option("--python <loader.py>", "also write the Python snippet that loads the model with numpy and scores embeddings")
+      .option(
+        "--parameters-only",
+        "json: keep only schema, version, dim, λ, θ̂ and the embedding (what a serving system loads)",
+      )
+      .option(
+        "--python <loader.py>",
+        "also write the Python snippet that loads the model with numpy and scores embeddings",
+      )
       .option("--data <data.jsonl>", "dpo: the data file with texts (from gsh embed, or the pairs layout)")
-      .option("--pairs <labelled|ranked>", "dpo: the file's labelled pairs, or per prompt the policy's most vs least probable candidate", "labelled")
+      .option(
+        "--pairs <labelled|ranked>",
+        "dpo: the file's labelled pairs, or per prompt the policy's most vs least probable candidate",
+        "labelled",
+      )
       .option("--eta <η>", "dpo --pairs ranked: the policy's η", number)
       .option("--beta <β>", "dpo --pairs ranked: the policy's confidence width", betaArg, "asymptotic" as const),
   ).action(
@@ -471,7 +486,8 @@ export function registerUserDataCommands(program: Command, log: (s: string) => v
         beta: number | "asymptotic" | "worst-case";
       },
     ) => {
-      if (o.format !== "json" && o.format !== "dpo") throw new UserDataError(`--format must be json or dpo, got ${o.format}`);
+      if (o.format !== "json" && o.format !== "dpo")
+        throw new UserDataError(`--format must be json or dpo, got ${o.format}`);
       if (o.format === "dpo") {
         if (!o.data) throw new UserDataError("--format dpo needs --data <data.jsonl> (the texts)");
         if (o.pairs !== "labelled" && o.pairs !== "ranked")

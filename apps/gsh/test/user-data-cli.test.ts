@@ -94,7 +94,7 @@ describe("a TRL user's text preferences: embed → fit → policy → suggest �
   const hidden = (t: string) =>
     1.5 * t.split(" ").reduce((s, w) => s + (good.includes(w) ? 1 : bad.includes(w) ? -1 : 0), 0);
   let state = 12345;
-  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const uniform = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const response = () => Array.from({ length: 8 }, () => vocab[Math.floor(uniform() * vocab.length)]).join(" ");
   const text = join(dir, "prefs.jsonl");
   const data = join(dir, "data.jsonl");
@@ -133,7 +133,9 @@ describe("a TRL user's text preferences: embed → fit → policy → suggest �
 
     const pol = gsh(["policy", data, "--model", model, "--eta", "1", "--out", join(dir, "policy.jsonl")]);
     expect(pol.status).toBe(0);
-    expect(pol.stdout).toMatch(/overall \(d0-weighted\): E_π\[r̂\] = -?\d\.\d{4} \(π0: -?\d\.\d{4}\), KL\(π‖π0\) = \d\.\d{4}/);
+    expect(pol.stdout).toMatch(
+      /overall \(d0-weighted\): E_π\[r̂\] = -?\d\.\d{4} \(π0: -?\d\.\d{4}\), KL\(π‖π0\) = \d\.\d{4}/,
+    );
     const rows = readFileSync(join(dir, "policy.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -172,7 +174,18 @@ describe("a TRL user's text preferences: embed → fit → policy → suggest �
     );
     writeFileSync(data, readFileSync(data, "utf8") + answers.join("\n") + "\n");
     const dpo = join(dir, "dpo.jsonl");
-    const exp = gsh(["export", model, "--format", "dpo", "--data", data, "--out", dpo, "--python", join(dir, "load.py")]);
+    const exp = gsh([
+      "export",
+      model,
+      "--format",
+      "dpo",
+      "--data",
+      data,
+      "--out",
+      dpo,
+      "--python",
+      join(dir, "load.py"),
+    ]);
     expect(exp.status).toBe(0);
     const dpoRows = readFileSync(dpo, "utf8")
       .trim()
@@ -244,7 +257,9 @@ describe("a TRL user's text preferences: embed → fit → policy → suggest �
     );
     const r = gsh(["fit", f]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^gsh: ${f}:2: field 'logReference': prompt "q": its candidates' logReference values sum to 0\\.6 `));
+    expect(r.stderr).toMatch(
+      new RegExp(`^gsh: ${f}:2: field 'logReference': prompt "q": its candidates' logReference values sum to 0\\.6 `),
+    );
     const full = join(dir, "full.jsonl");
     writeFileSync(
       full,

@@ -105,7 +105,14 @@ export class AskablePairs {
    * first draw (a1, a2) when it may be asked, else a1 from row1 restricted to candidates with a pair left to ask and
    * a2 from row2 restricted to a1's askable partners: the rule's draw conditioned on being askable.
    */
-  pair(x: number, a1: number, a2: number, row1: ArrayLike<number>, row2: ArrayLike<number>, rng: Rng): [number, number] {
+  pair(
+    x: number,
+    a1: number,
+    a2: number,
+    row1: ArrayLike<number>,
+    row2: ArrayLike<number>,
+    rng: Rng,
+  ): [number, number] {
     const s = this.p.promptStart[x];
     const n = this.p.promptStart[x + 1] - s;
     if (this.askable(s + a1, s + a2)) return [a1, a2];

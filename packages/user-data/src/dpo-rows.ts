@@ -11,7 +11,12 @@ export interface DpoRow {
 }
 
 function texts(p: UserProblem): E.Either<GshError, { prompts: readonly unknown[]; candidates: readonly unknown[] }> {
-  if (!p.promptTexts || !p.candidateTexts || p.promptTexts.some((t) => t == null) || p.candidateTexts.some((t) => t == null))
+  if (
+    !p.promptTexts ||
+    !p.candidateTexts ||
+    p.promptTexts.some((t) => t == null) ||
+    p.candidateTexts.some((t) => t == null)
+  )
     return E.left(
       invalidArgument(
         "data",

@@ -63,7 +63,11 @@ export function embedTextFile(
         if (typeof r !== "object" || r === null || Array.isArray(r))
           return err(lineNo, "(line)", "expected a JSON object");
         if (r.type !== undefined && r.type !== "problem")
-          return err(lineNo, "type", "gsh embed reads text in the {prompt, chosen, rejected} layout, not native records");
+          return err(
+            lineNo,
+            "type",
+            "gsh embed reads text in the {prompt, chosen, rejected} layout, not native records",
+          );
         if (r.type === undefined) {
           const filled = await embedRecord(r, embedder, input, cache);
           if (typeof filled === "object") return err(lineNo, filled.field, filled.message);

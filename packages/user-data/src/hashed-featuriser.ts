@@ -34,7 +34,12 @@ export function ngramHash(s: string): number {
 
 /** Lower-cased words: maximal runs of letters and digits after NFKC normalisation. */
 export function words(text: string): string[] {
-  return text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /**

@@ -15,14 +15,7 @@ export { type UserPolicyOptions, type UserPolicy, type PolicyRow, userPolicy } f
 export { type SuggestOptions, type SuggestRule, type SuggestedPair, type Suggestion, suggestPairs } from "./suggest";
 export { REWARD_MODEL_SCHEMA, REWARD_MODEL_VERSION, rewardModelToJson, rewardModelFromJson } from "./reward-model-json";
 export { type Embedder, type EmbedInput, embedTextFile, hashedEmbedder } from "./embed";
-export {
-  HASHED_FEATURISER,
-  HASHED_DEFAULT_DIM,
-  fnv1a32,
-  ngramHash,
-  hashedFeatures,
-  ngrams,
-} from "./hashed-featuriser";
+export { HASHED_FEATURISER, HASHED_DEFAULT_DIM, fnv1a32, ngramHash, hashedFeatures, ngrams } from "./hashed-featuriser";
 export { type EmbeddingInfo, candidateIdOut, outcomesOf } from "./problem";
 export { type WriteOptions } from "./write";
 export { type PairOutcomes, type OutcomeFit, davidsonLogProbs, fitOutcomes } from "./outcome-likelihood";

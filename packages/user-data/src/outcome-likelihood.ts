@@ -174,7 +174,12 @@ export function fitOutcomes(
   const f = outcomeObjective(features, d, o, options.lambda, fitTies, idx);
   const m = minimizeInBall(f, { dim: D, radius: Infinity, init });
   if (!m.converged)
-    return E.left({ _tag: "ConvergenceError", solver: "fitOutcomes (Davidson/soft-label MLE)", iterations: m.iterations, message: m.message });
+    return E.left({
+      _tag: "ConvergenceError",
+      solver: "fitOutcomes (Davidson/soft-label MLE)",
+      iterations: m.iterations,
+      message: m.message,
+    });
   const full = new Float64Array(D * D);
   f(m.x, null, full);
   const hessian = new Float64Array(d * d);

@@ -33,10 +33,7 @@ import { type Message, splitImplicitPrompt, textProblem } from "./trl-text";
  *
  * Every error is a ParseError naming file, line and field, and nothing is returned on error.
  */
-export function readUserProblem(
-  path: string,
-  options: ReaderOptions = {},
-): TE.TaskEither<GshError, UserProblem> {
+export function readUserProblem(path: string, options: ReaderOptions = {}): TE.TaskEither<GshError, UserProblem> {
   return async () => {
     const b = new ProblemBuilder(path, options);
     let lineNo = 0;
@@ -258,7 +255,8 @@ export class ProblemBuilder {
         if (typeof r.prompt !== "string" || r.prompt === "")
           return this.err("prompt", "a candidate needs the string id of its prompt");
         const given = (["reference", "logReference", "logprob"] as const).filter((k) => r[k] !== undefined);
-        if (given.length > 1) return this.err(given[1], `give one of reference, logReference, logprob, not ${given.join(" and ")}`);
+        if (given.length > 1)
+          return this.err(given[1], `give one of reference, logReference, logprob, not ${given.join(" and ")}`);
         const ref = this.referenceField(r, given[0]);
         if (E.isLeft(ref)) return ref;
         if (r.text !== undefined) {
@@ -308,7 +306,10 @@ export class ProblemBuilder {
     if (r.label !== undefined) {
       if (tie) return this.err("label", 'a tie has no label: give "tie": true or a "label", not both');
       if (!(typeof r.label === "number" && r.label >= 0 && r.label <= 1))
-        return this.err("label", `must be a number in [0, 1] (the probability that chosen is preferred), got ${JSON.stringify(r.label)}`);
+        return this.err(
+          "label",
+          `must be a number in [0, 1] (the probability that chosen is preferred), got ${JSON.stringify(r.label)}`,
+        );
       label = r.label;
     }
     if (scores && (scores[0] !== undefined || scores[1] !== undefined)) {
@@ -317,7 +318,10 @@ export class ProblemBuilder {
         ["score_rejected", scores[1]],
       ] as const)
         if (!(typeof v === "number" && Number.isFinite(v)))
-          return this.err(k, `must be a finite number (score_chosen and score_rejected come together), got ${JSON.stringify(v)}`);
+          return this.err(
+            k,
+            `must be a finite number (score_chosen and score_rejected come together), got ${JSON.stringify(v)}`,
+          );
       const T = this.scoreTemperature;
       if (T === undefined) {
         if (!this.allowExtra)
@@ -327,7 +331,10 @@ export class ProblemBuilder {
           );
       } else {
         if (tie || r.label !== undefined)
-          return this.err("score_chosen", "with --score-temperature the scores set the label: drop label/tie or the scores");
+          return this.err(
+            "score_chosen",
+            "with --score-temperature the scores set the label: drop label/tie or the scores",
+          );
         label = 1 / (1 + Math.exp(-((scores[0] as number) - (scores[1] as number)) / T));
       }
     }
@@ -426,7 +433,10 @@ export class ProblemBuilder {
         this.refLine.raw[known] = this.line;
         this.refFields[known] = ref.field;
       } else if (before !== ref.logRef)
-        return this.err(ref.field, `this response appeared at line ${this.refLine.raw[known]} with log-probability ${before}, here ${ref.logRef}`);
+        return this.err(
+          ref.field,
+          `this response appeared at line ${this.refLine.raw[known]} with log-probability ${before}, here ${ref.logRef}`,
+        );
     }
     return E.right(known);
   }
@@ -449,7 +459,10 @@ export class ProblemBuilder {
 
   private vector(v: unknown, field: string): E.Either<GshError, ArrayLike<number>> {
     if (v === undefined)
-      return this.err(field, "missing: the features (embedding) of this response; turn text into features with `gsh embed`");
+      return this.err(
+        field,
+        "missing: the features (embedding) of this response; turn text into features with `gsh embed`",
+      );
     if (!Array.isArray(v)) return this.err(field, "must be an array of numbers");
     if (this.dim === 0) {
       if (v.length === 0) return this.err(field, "must not be empty");

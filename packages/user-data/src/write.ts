@@ -25,7 +25,13 @@ export async function writeUserProblem(path: string, p: UserProblem, options: Wr
   if (options.renumber)
     for (let x = 0; x < p.prompts.length; x++)
       for (let c = p.promptStart[x]; c < p.promptStart[x + 1]; c++) ids[c] = `p${x + 1}/c${c - p.promptStart[x] + 1}`;
-  await put({ type: "problem", version: 1, dim: p.dim, dtype: p.dtype, ...(p.embedding ? { embedding: p.embedding } : {}) });
+  await put({
+    type: "problem",
+    version: 1,
+    dim: p.dim,
+    dtype: p.dtype,
+    ...(p.embedding ? { embedding: p.embedding } : {}),
+  });
   const d = p.dim;
   for (let x = 0; x < p.prompts.length; x++) {
     const text = p.promptTexts?.[x];

@@ -55,8 +55,9 @@ describe("the hashed featuriser", () => {
     const rng = Rng.seeded(1);
     const alphabet = "abcxyz é漢字🙂 ,.";
     for (let i = 0; i < 200; i++) {
-      const s = Array.from({ length: 1 + Math.floor(rng.uniform() * 12) }, () =>
-        [...alphabet][Math.floor(rng.uniform() * [...alphabet].length)],
+      const s = Array.from(
+        { length: 1 + Math.floor(rng.uniform() * 12) },
+        () => [...alphabet][Math.floor(rng.uniform() * [...alphabet].length)],
       ).join("");
       expect(fnv1a32(s)).toBe(fnvReference(s));
       expect(ngramHash(s)).toBe(bucketHash(s));
@@ -135,7 +136,8 @@ describe("embedTextFile", () => {
     expect(Array.from(back.labels!)).toEqual(Array.from(p.labels!));
     expect(Array.from(back.ties!)).toEqual(Array.from(p.ties!));
     expect(back.embedding).toEqual(p.embedding);
-    for (let i = 0; i < p.candidates.length; i++) expect(back.referenceLogProb[i]).toBeCloseTo(p.referenceLogProb[i], 12);
+    for (let i = 0; i < p.candidates.length; i++)
+      expect(back.referenceLogProb[i]).toBeCloseTo(p.referenceLogProb[i], 12);
   });
 
   it("calls a model embedder once per distinct text, and checks its dimension", async () => {

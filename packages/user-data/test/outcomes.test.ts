@@ -4,12 +4,7 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng, type GshError } from "@gsh/core";
 import { fitBradleyTerryPairs } from "@gsh/preference";
-import {
-  type PairOutcomes,
-  davidsonLogProbs,
-  fitOutcomes,
-  outcomeObjective,
-} from "../src/outcome-likelihood";
+import { type PairOutcomes, davidsonLogProbs, fitOutcomes, outcomeObjective } from "../src/outcome-likelihood";
 
 function right<T>(e: E.Either<GshError, T>): T {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));

@@ -179,7 +179,15 @@ describe("TRL layouts and unlabelled candidates", () => {
 
   it("unlabelled responses join their prompt's candidates, with log-probabilities as π0", async () => {
     const p = await ok([
-      { prompt: "q", chosen: "x", rejected: "y", chosen_embedding: [1], rejected_embedding: [0], chosen_logprob: -2, rejected_logprob: -3 },
+      {
+        prompt: "q",
+        chosen: "x",
+        rejected: "y",
+        chosen_embedding: [1],
+        rejected_embedding: [0],
+        chosen_logprob: -2,
+        rejected_logprob: -3,
+      },
       { prompt: "q", response: "z", response_embedding: [0.5], logprob: -2 },
     ]);
     expect(p.candidates.length).toBe(3);
@@ -187,15 +195,18 @@ describe("TRL layouts and unlabelled candidates", () => {
     const z = Math.exp(-2) * 2 + Math.exp(-3);
     expect(Math.exp(p.referenceLogProb[2])).toBeCloseTo(Math.exp(-2) / z, 14);
     expect(p.candidateTexts).toEqual(["x", "y", "z"]);
-    await fails(
-      [{ prompt: "q", chosen: "x", rejected: "y" }],
-      1,
-      "chosen_embedding",
-      /gsh embed/,
-    );
+    await fails([{ prompt: "q", chosen: "x", rejected: "y" }], 1, "chosen_embedding", /gsh embed/);
     await fails(
       [
-        { prompt: "q", chosen: "x", rejected: "y", chosen_embedding: [1], rejected_embedding: [0], chosen_logprob: -2, rejected_logprob: -3 },
+        {
+          prompt: "q",
+          chosen: "x",
+          rejected: "y",
+          chosen_embedding: [1],
+          rejected_embedding: [0],
+          chosen_logprob: -2,
+          rejected_logprob: -3,
+        },
         { prompt: "q", response: "x", response_embedding: [1], logprob: -5 },
       ],
       2,

@@ -38,7 +38,9 @@ describe("suggest: what it may ask", () => {
     // 3 prompts × 4 candidates: 18 pairs; all of q0's, 5 of q1's, 4 of q2's are labelled (one of them reversed)
     const all: [number, number, number][] = [];
     for (let x = 0; x < 3; x++) for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) all.push([x, a, b]);
-    const labelled = all.filter(([x, a, b]) => x === 0 || (x === 1 && !(a === 2 && b === 3)) || (x === 2 && (a === 0 || (a === 1 && b === 2))));
+    const labelled = all.filter(
+      ([x, a, b]) => x === 0 || (x === 1 && !(a === 2 && b === 3)) || (x === 2 && (a === 0 || (a === 1 && b === 2))),
+    );
     labelled[7] = [labelled[7][0], labelled[7][2], labelled[7][1]];
     const p = problem(3, 4, labelled);
     const f = right(fitUserModel(p, { folds: 0 }));
@@ -72,8 +74,7 @@ describe("suggest: what it may ask", () => {
     const p = userProblemFromBandit(inst.problem, sampleOfflineData(inst, 2000, 2).data);
     const f = right(fitUserModel(p, { folds: 0 }));
     const known = new Set<string>();
-    for (let i = 0; i < p.chosen.length; i++)
-      known.add(key(p.candidates[p.chosen[i]], p.candidates[p.rejected[i]]));
+    for (let i = 0; i < p.chosen.length; i++) known.add(key(p.candidates[p.chosen[i]], p.candidates[p.rejected[i]]));
     for (const rule of RULES) {
       const s = right(suggestPairs(p, f, { batch: 64, rule, eta: inst.problem.eta, rng: Rng.seeded(2) }));
       expect(s.pairs.length).toBe(64);
@@ -90,8 +91,7 @@ describe("suggest: what it may ask", () => {
     const p = problem(2000, 3, labelled);
     const f = right(fitUserModel(p, { folds: 0 }));
     const known = new Set<string>();
-    for (let i = 0; i < p.chosen.length; i++)
-      known.add(key(p.candidates[p.chosen[i]], p.candidates[p.rejected[i]]));
+    for (let i = 0; i < p.chosen.length; i++) known.add(key(p.candidates[p.chosen[i]], p.candidates[p.rejected[i]]));
     for (const rule of RULES) {
       const s = right(suggestPairs(p, f, { batch: 64, rule, eta: 0.5, rng: Rng.seeded(2) }));
       const keys = s.pairs.map((q) => key(q.first, q.second));
