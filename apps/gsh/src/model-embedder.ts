@@ -20,13 +20,14 @@ export interface FeatureExtractionRuntime {
   >;
 }
 
-function loadRuntime(): FeatureExtractionRuntime {
+/** The runtime, or an Error whose message is the one-line install hint. */
+export function loadRuntime(name = MODEL_RUNTIME): FeatureExtractionRuntime {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(MODEL_RUNTIME) as FeatureExtractionRuntime;
+    return require(name) as FeatureExtractionRuntime;
   } catch {
     throw new Error(
-      `--model needs the optional runtime ${MODEL_RUNTIME}: npm install ${MODEL_RUNTIME} (or use the built-in featuriser: drop --model)`,
+      `--model needs the optional runtime ${name}: npm install ${name} (or use the built-in featuriser: drop --model)`,
     );
   }
 }
@@ -38,7 +39,7 @@ function loadRuntime(): FeatureExtractionRuntime {
  */
 export async function loadModelEmbedder(
   folder: string,
-  runtime: () => FeatureExtractionRuntime = loadRuntime,
+  runtime: () => FeatureExtractionRuntime = () => loadRuntime(),
 ): Promise<Embedder> {
   const full = resolve(folder);
   if (!existsSync(full) || !statSync(full).isDirectory())
