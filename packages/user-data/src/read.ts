@@ -220,7 +220,7 @@ export class ProblemBuilder {
       for (const k of Object.keys(e))
         if (!["model", "dim", "input"].includes(k) && !this.allowExtra)
           return this.err(`embedding.${k}`, "unknown field (embedding knows model, dim, input)");
-      this.embedding = { model: e.model, dim: e.dim as number, ...(e.input ? { input: e.input as string } : {}) };
+      this.embedding = { model: e.model, dim: e.dim as number, ...(e.input ? { input: e.input } : {}) };
       this.dim = e.dim as number;
     }
     return E.right(undefined);

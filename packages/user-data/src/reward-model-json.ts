@@ -87,7 +87,7 @@ export function rewardModelFromJson(text: string, source = "reward model"): E.Ei
     designCovariance: design.right,
     radius: { delta: radius.delta, asymptotic: radius.asymptotic, worstCase: radius.worstCase ?? null },
     crossValidation: (j.crossValidation as UserFit["crossValidation"]) ?? null,
-    ...(tie !== undefined ? { tieParameter: tie as number | null } : {}),
+    ...(tie !== undefined ? { tieParameter: tie } : {}),
     ...(j.outcomes ? { outcomes: j.outcomes as UserFit["outcomes"] } : {}),
     ...(embedding ? { embedding } : {}),
   });
