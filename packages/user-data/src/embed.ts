@@ -1,9 +1,8 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
 import type { GshError } from "@gsh/core";
 import { HASHED_DEFAULT_DIM, HASHED_FEATURISER, hashedFeatures } from "./hashed-featuriser";
+import { forEachLine } from "./jsonl-lines";
 import type { UserProblem } from "./problem";
 import { ProblemBuilder, type ReaderOptions } from "./read";
 import { type Message, type Text, flattenText, splitImplicitPrompt, textProblem } from "./trl-text";
@@ -47,41 +46,24 @@ export function embedTextFile(
     const cache = new Map<string, Float64Array>();
     const err = (line: number, field: string, message: string): E.Either<GshError, never> =>
       E.left({ _tag: "ParseError", source: path, line, field, message });
-    let lineNo = 0;
-    try {
-      const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-      for await (let line of lines) {
-        lineNo++;
-        if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-        if (line.trim() === "") continue;
-        let r: Record<string, unknown>;
-        try {
-          r = JSON.parse(line) as Record<string, unknown>;
-        } catch (e) {
-          return err(lineNo, "(line)", `not JSON: ${(e as Error).message}`);
-        }
-        if (typeof r !== "object" || r === null || Array.isArray(r))
-          return err(lineNo, "(line)", "expected a JSON object");
-        if (r.type !== undefined && r.type !== "problem")
-          return err(
-            lineNo,
-            "type",
-            "gsh embed reads text in the {prompt, chosen, rejected} layout, not native records",
-          );
-        if (r.type === undefined) {
-          const filled = await embedRecord(r, embedder, input, cache);
-          if (typeof filled === "object") return err(lineNo, filled.field, filled.message);
-        }
-        const added = b.add(JSON.stringify(r), lineNo);
-        if (E.isLeft(added)) {
-          lines.close();
-          return added;
-        }
+    const read = await forEachLine(path, async (line, lineNo) => {
+      let r: Record<string, unknown>;
+      try {
+        r = JSON.parse(line) as Record<string, unknown>;
+      } catch (e) {
+        return err(lineNo, "(line)", `not JSON: ${(e as Error).message}`);
       }
-    } catch (e) {
-      return E.left({ _tag: "IOError", path, message: (e as Error).message });
-    }
-    return b.finish();
+      if (typeof r !== "object" || r === null || Array.isArray(r))
+        return err(lineNo, "(line)", "expected a JSON object");
+      if (r.type !== undefined && r.type !== "problem")
+        return err(lineNo, "type", "gsh embed reads text in the {prompt, chosen, rejected} layout, not native records");
+      if (r.type === undefined) {
+        const filled = await embedRecord(r, embedder, input, cache);
+        if (typeof filled === "object") return err(lineNo, filled.field, filled.message);
+      }
+      return b.add(JSON.stringify(r), lineNo);
+    });
+    return E.isLeft(read) ? read : b.finish();
   };
 }
 

@@ -1,8 +1,7 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
 import type { GshError } from "@gsh/core";
+import { forEachLine } from "./jsonl-lines";
 import { type EmbeddingInfo, Growable, type UserProblem } from "./problem";
 import { type Message, splitImplicitPrompt, textProblem } from "./trl-text";
 
@@ -36,23 +35,8 @@ import { type Message, splitImplicitPrompt, textProblem } from "./trl-text";
 export function readUserProblem(path: string, options: ReaderOptions = {}): TE.TaskEither<GshError, UserProblem> {
   return async () => {
     const b = new ProblemBuilder(path, options);
-    let lineNo = 0;
-    try {
-      const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-      for await (let line of lines) {
-        lineNo++;
-        if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-        if (line.trim() === "") continue;
-        const r = b.add(line, lineNo);
-        if (E.isLeft(r)) {
-          lines.close();
-          return r;
-        }
-      }
-    } catch (e) {
-      return E.left({ _tag: "IOError", path, message: (e as Error).message });
-    }
-    return b.finish();
+    const read = await forEachLine(path, (line, lineNo) => b.add(line, lineNo));
+    return E.isLeft(read) ? read : b.finish();
   };
 }
 

@@ -178,18 +178,16 @@ describe("TRL layouts and unlabelled candidates", () => {
   });
 
   it("unlabelled responses join their prompt's candidates, with log-probabilities as π0", async () => {
-    const p = await ok([
-      {
-        prompt: "q",
-        chosen: "x",
-        rejected: "y",
-        chosen_embedding: [1],
-        rejected_embedding: [0],
-        chosen_logprob: -2,
-        rejected_logprob: -3,
-      },
-      { prompt: "q", response: "z", response_embedding: [0.5], logprob: -2 },
-    ]);
+    const withLogprobs = {
+      prompt: "q",
+      chosen: "x",
+      rejected: "y",
+      chosen_embedding: [1],
+      rejected_embedding: [0],
+      chosen_logprob: -2,
+      rejected_logprob: -3,
+    };
+    const p = await ok([withLogprobs, { prompt: "q", response: "z", response_embedding: [0.5], logprob: -2 }]);
     expect(p.candidates.length).toBe(3);
     expect(p.chosen.length).toBe(1);
     const z = Math.exp(-2) * 2 + Math.exp(-3);
@@ -197,18 +195,7 @@ describe("TRL layouts and unlabelled candidates", () => {
     expect(p.candidateTexts).toEqual(["x", "y", "z"]);
     await fails([{ prompt: "q", chosen: "x", rejected: "y" }], 1, "chosen_embedding", /gsh embed/);
     await fails(
-      [
-        {
-          prompt: "q",
-          chosen: "x",
-          rejected: "y",
-          chosen_embedding: [1],
-          rejected_embedding: [0],
-          chosen_logprob: -2,
-          rejected_logprob: -3,
-        },
-        { prompt: "q", response: "x", response_embedding: [1], logprob: -5 },
-      ],
+      [withLogprobs, { prompt: "q", response: "x", response_embedding: [1], logprob: -5 }],
       2,
       "logprob",
       /appeared at line 1/,
