@@ -176,7 +176,7 @@ function crossValidate(
     if (E.isLeft(fit)) return fit;
     const { tau } = fit.right;
     for (const i of test) {
-      const m = candidateMargin(p, fit.right.theta, o.chosen[i], o.rejected[i]);
+      const m = candidateMargin(p, fit.right.theta, o.chosen[i], o.rejected[i]) - (o.margin ? o.margin[i] : 0);
       const label = o.label[i];
       if (o.tie[i] === 1) {
         loss -= davidsonLogProbs(m, tau)[2];

@@ -10,6 +10,11 @@ export interface PairOutcomes {
   readonly rejected: Int32Array;
   readonly label: Float64Array;
   readonly tie: Uint8Array;
+  /**
+   * TRL's reward margin per pair (absent: 0): the model compares z − margin, so P(chosen preferred) = σ(z − margin)
+   * under Bradley-Terry (TRL's RewardTrainer loss −log σ(r_c − r_r − margin)).
+   */
+  readonly margin?: Float64Array;
 }
 
 /**
@@ -64,7 +69,7 @@ export function outcomeObjective(
       const i = indices ? indices[t] : t;
       const ca = o.chosen[i] * d;
       const cb = o.rejected[i] * d;
-      let m = 0;
+      let m = o.margin ? -o.margin[i] : 0;
       for (let k = 0; k < d; k++) {
         z[k] = features[ca + k] - features[cb + k];
         m += w[k] * z[k];
@@ -144,7 +149,7 @@ export function allHardWins(o: PairOutcomes, indices?: Int32Array): boolean {
   const n = indices ? indices.length : o.chosen.length;
   for (let t = 0; t < n; t++) {
     const i = indices ? indices[t] : t;
-    if (o.tie[i] === 1 || o.label[i] !== 1) return false;
+    if (o.tie[i] === 1 || o.label[i] !== 1 || (o.margin && o.margin[i] !== 0)) return false;
   }
   return true;
 }

@@ -27,6 +27,8 @@ export interface UserProblem {
   readonly labels?: Float64Array;
   /** 1 where pair i is a tie (Davidson's model); all 0 when absent. */
   readonly ties?: Uint8Array;
+  /** TRL's reward margin per pair: P(chosen preferred) = σ(<θ, φ(chosen) − φ(rejected)> − margin); 0 when absent. */
+  readonly margins?: Float64Array;
   /** The prompt texts (a string, or a conversation as a list of messages), where the file carries them. */
   readonly promptTexts?: readonly unknown[];
   /** The candidate texts (a string, or a list of messages), where the file carries them. */
@@ -54,6 +56,7 @@ export function outcomesOf(p: UserProblem): PairOutcomes {
     rejected: p.rejected,
     label: p.labels ?? new Float64Array(n).fill(1),
     tie: p.ties ?? new Uint8Array(n),
+    ...(p.margins ? { margin: p.margins } : {}),
   };
 }
 

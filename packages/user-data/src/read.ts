@@ -55,7 +55,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   problem: ["type", "version", "dim", "dtype", "extraFields", "embedding"],
   prompt: ["type", "id", "weight", "text"],
   candidate: ["type", "id", "prompt", "features", "reference", "logReference", "logprob", "text"],
-  pair: ["type", "chosen", "rejected", "label", "tie"],
+  pair: ["type", "chosen", "rejected", "label", "tie", "margin"],
   pairRow: [
     "prompt",
     "chosen",
@@ -68,6 +68,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
     "score_rejected",
     "chosen_logprob",
     "rejected_logprob",
+    "margin",
   ],
   responseRow: ["prompt", "response", "response_embedding", "logprob"],
 };
@@ -106,6 +107,8 @@ export class ProblemBuilder {
   private readonly rejected = new Growable((n) => new Int32Array(n));
   private readonly labels = new Growable((n) => new Float64Array(n));
   private readonly ties = new Growable((n) => new Int32Array(n));
+  private readonly margins = new Growable((n) => new Float64Array(n));
+  private hasMargin = false;
   private hasText = false;
   private line = 0;
 
@@ -282,7 +285,17 @@ export class ProblemBuilder {
   }
 
   /** A pair's label p and tie flag; `scores` are the pairs layout's score fields (null in the native layout). */
-  private outcome(r: Json, scores: [unknown, unknown] | null): E.Either<GshError, { label: number; tie: boolean }> {
+  private outcome(
+    r: Json,
+    scores: [unknown, unknown] | null,
+  ): E.Either<GshError, { label: number; tie: boolean; margin: number }> {
+    let margin = 0;
+    if (r.margin !== undefined) {
+      if (!(typeof r.margin === "number" && Number.isFinite(r.margin)))
+        return this.err("margin", `must be a finite number (TRL's reward margin), got ${JSON.stringify(r.margin)}`);
+      if (r.tie === true) return this.err("margin", "a tie has no margin");
+      margin = r.margin;
+    }
     if (r.tie !== undefined && typeof r.tie !== "boolean")
       return this.err("tie", `must be true or false, got ${JSON.stringify(r.tie)}`);
     const tie = r.tie === true;
@@ -322,7 +335,7 @@ export class ProblemBuilder {
         label = 1 / (1 + Math.exp(-((scores[0] as number) - (scores[1] as number)) / T));
       }
     }
-    return E.right({ label, tie });
+    return E.right({ label, tie, margin });
   }
 
   /** A text field of the pairs layout (string or messages). */
@@ -506,7 +519,12 @@ export class ProblemBuilder {
     return E.right(c);
   }
 
-  private addPair(c: number, j: number, field: string, o: { label: number; tie: boolean }): E.Either<GshError, void> {
+  private addPair(
+    c: number,
+    j: number,
+    field: string,
+    o: { label: number; tie: boolean; margin: number },
+  ): E.Either<GshError, void> {
     if (c === j) return this.err(field, "a pair needs two different candidates");
     const pr = this.candPrompt.raw;
     if (pr[c] !== pr[j])
@@ -515,6 +533,8 @@ export class ProblemBuilder {
     this.rejected.push(j);
     this.labels.push(o.label);
     this.ties.push(o.tie ? 1 : 0);
+    this.margins.push(o.margin);
+    if (o.margin !== 0) this.hasMargin = true;
     return E.right(undefined);
   }
 
@@ -625,6 +645,7 @@ export class ProblemBuilder {
       chosen,
       rejected,
       ...(plain ? {} : { labels: this.labels.toArray(), ties: Uint8Array.from(this.ties.toArray()) }),
+      ...(this.hasMargin ? { margins: this.margins.toArray() } : {}),
       ...(this.hasText
         ? { promptTexts: Array.from({ length: X }, (_, x) => this.promptTexts[x] ?? null), candidateTexts: texts }
         : {}),

@@ -50,7 +50,8 @@ export async function writeUserProblem(path: string, p: UserProblem, options: Wr
   }
   for (let i = 0; i < p.chosen.length; i++) {
     const outcome = p.ties?.[i] ? { tie: true } : p.labels && p.labels[i] !== 1 ? { label: p.labels[i] } : {};
-    await put({ type: "pair", chosen: ids[p.chosen[i]], rejected: ids[p.rejected[i]], ...outcome });
+    const margin = p.margins && p.margins[i] !== 0 ? { margin: p.margins[i] } : {};
+    await put({ type: "pair", chosen: ids[p.chosen[i]], rejected: ids[p.rejected[i]], ...outcome, ...margin });
   }
   out.end();
   await once(out, "finish");

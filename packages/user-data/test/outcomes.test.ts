@@ -173,6 +173,25 @@ describe("Davidson's tie model and soft labels", () => {
     }
   });
 
+  it("TRL's margin: the MLE from W wins and L losses of a over b at margin μ is θ̂ = μ + log(W/L) (λ → 0)", () => {
+    for (const [W, L, mu] of [
+      [30, 10, 0.7],
+      [5, 12, -1.5],
+    ]) {
+      // every record compares a with b at margin μ; W of them a won (label 1), L b won (label 0)
+      const n = W + L;
+      const o = {
+        chosen: new Int32Array(n),
+        rejected: new Int32Array(n).fill(1),
+        label: Float64Array.from({ length: n }, (_, i) => (i < W ? 1 : 0)),
+        tie: new Uint8Array(n),
+        margin: new Float64Array(n).fill(mu),
+      };
+      const fit = right(fitOutcomes(Float64Array.of(1, 0), 1, o, { lambda: 1e-12 }));
+      expect(fit.theta[0]).toBeCloseTo(mu + Math.log(W / L), 8);
+    }
+  });
+
   it("ties only: ν is not identified, a typed error naming the field", () => {
     const { features, o } = counts(0, 0, 5);
     const r = fitOutcomes(features, 1, o, { lambda: 1 });

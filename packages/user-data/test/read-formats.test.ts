@@ -66,6 +66,22 @@ describe("labels, ties and unknown fields", () => {
     expect(withTie.right.outcomes).toEqual({ hard: 2, soft: 1, ties: 1 });
   });
 
+  it("reads TRL's margin, and a margin changes θ̂", async () => {
+    const row = { prompt: "q", chosen: "x", rejected: "y", chosen_embedding: [1], rejected_embedding: [0] };
+    const p = await ok([
+      { ...row, margin: 2 },
+      { ...row, chosen: "z", chosen_embedding: [0.5] },
+    ]);
+    expect(Array.from(p.margins!)).toEqual([2, 0]);
+    const plain = await ok([row, { ...row, chosen: "z", chosen_embedding: [0.5] }]);
+    const a = fitUserModel(p, { folds: 0 });
+    const b = fitUserModel(plain, { folds: 0 });
+    if (E.isLeft(a) || E.isLeft(b)) throw new Error("fit failed");
+    expect(a.right.theta[0]).toBeGreaterThan(b.right.theta[0] + 0.1);
+    await fails([{ ...row, margin: "big" }], 1, "margin", /finite number/);
+    await fails([{ ...row, margin: 1, tie: true }], 1, "margin", /a tie has no margin/);
+  });
+
   it("bad labels and ties name their line and field", async () => {
     const base = [cand("a", "q", [1, 0]), cand("b", "q", [0, 1])];
     await fails([...base, { type: "pair", chosen: "a", rejected: "b", label: 1.5 }], 3, "label", /in \[0, 1\]/);
