@@ -1,7 +1,14 @@
 import * as E from "fp-ts/lib/Either";
 import { type GshError, Rng, chiSquareQuantile, invalidArgument, logSigmoid, syrk } from "@gsh/core";
-import { bradleyTerryPairsHessian, confidenceWidth, fitBradleyTerryPairs, logisticCurvature } from "@gsh/preference";
-import { type UserProblem, candidateMargin } from "./problem";
+import {
+  bradleyTerryPairsHessian,
+  confidenceWidth,
+  fitBradleyTerryPairs,
+  logisticCurvature,
+  rewardGapBound,
+} from "@gsh/preference";
+import { type PairOutcomes, allHardWins, davidsonLogProbs, fitOutcomes } from "./outcome-likelihood";
+import { type EmbeddingInfo, type UserProblem, candidateMargin, outcomesOf } from "./problem";
 
 export interface FitOptions {
   /** Ridge λ of the MLE and of the design covariance (default 1). */
@@ -55,29 +62,34 @@ export interface UserFit {
     } | null;
   };
   readonly crossValidation: CrossValidation | null;
+  /**
+   * Davidson's tie parameter ν̂ (P(tie)/√(P(win)P(loss)), fitted by maximum likelihood with θ̂) when some pair is a
+   * tie; null otherwise (the model is Bradley-Terry). Soft labels need no parameter: they are cross-entropy targets.
+   */
+  readonly tieParameter?: number | null;
+  /** Pairs by kind: hard wins (label 1), soft labels (label in [0, 1), a cross-entropy target), ties. */
+  readonly outcomes?: { readonly hard: number; readonly soft: number; readonly ties: number };
+  /** How the features were made (from the data file's header), carried into the exported model. */
+  readonly embedding?: EmbeddingInfo;
 }
 
-/** max ‖φ(c) − φ(c')‖ over pairs of candidates of one prompt (exact up to 2·10⁸ products, else 2·max‖φ‖). */
-export function maxCandidateGap(p: UserProblem): number {
+/**
+ * max ‖φ(c) − φ(c')‖ over pairs of candidates of one prompt, times `normBound` (z_max), by the confidence module's
+ * `rewardGapBound`, the one implementation every β(δ) uses: exact per prompt while Σ_x n_x²·d ≤ 2·10⁸; beyond that
+ * all candidates go in as one prompt, where `rewardGapBound` falls back to its bound 2·B·max‖φ‖.
+ */
+export function maxCandidateGap(p: UserProblem, normBound = 1): number {
   const { dim: d, features: f, promptStart: s } = p;
   let work = 0;
   for (let x = 0; x < p.prompts.length; x++) work += (s[x + 1] - s[x]) ** 2 * d;
+  const gap = (from: number, to: number) =>
+    rewardGapBound({
+      features: { contexts: 1, actions: to - from, dim: d, values: Float64Array.from(f.subarray(from * d, to * d)) },
+      normBound,
+    }).value;
+  if (work > 2e8) return gap(0, p.candidates.length);
   let best = 0;
-  if (work > 2e8) {
-    for (let c = 0; c < p.candidates.length; c++) {
-      let n = 0;
-      for (let k = 0; k < d; k++) n += f[c * d + k] ** 2;
-      best = Math.max(best, 2 * Math.sqrt(n));
-    }
-    return best;
-  }
-  for (let x = 0; x < p.prompts.length; x++)
-    for (let a = s[x]; a < s[x + 1]; a++)
-      for (let b = a + 1; b < s[x + 1]; b++) {
-        let n = 0;
-        for (let k = 0; k < d; k++) n += (f[a * d + k] - f[b * d + k]) ** 2;
-        best = Math.max(best, Math.sqrt(n));
-      }
+  for (let x = 0; x < p.prompts.length; x++) best = Math.max(best, gap(s[x], s[x + 1]));
   return best;
 }
 
@@ -105,20 +117,52 @@ export function designCovariance(
   return S;
 }
 
+/** θ̂ (and τ̂ = log ν̂, −∞ without ties) on a subset of the pairs: plain BT for hard wins, else the outcome MLE. */
+function fitSubset(
+  p: UserProblem,
+  o: PairOutcomes,
+  idx: Int32Array,
+  lambda: number,
+  init: Float64Array,
+): E.Either<GshError, { theta: Float64Array; tau: number }> {
+  if (allHardWins(o, idx)) {
+    // warm start only: the problem is strictly convex, the optimum does not depend on it
+    const fit = fitBradleyTerryPairs(
+      p.features,
+      p.dim,
+      Int32Array.from(idx, (i) => o.chosen[i]),
+      Int32Array.from(idx, (i) => o.rejected[i]),
+      { lambda, init },
+    );
+    return E.isLeft(fit) ? fit : E.right({ theta: fit.right.theta, tau: -Infinity });
+  }
+  const fit = fitOutcomes(p.features, p.dim, o, { lambda, init, indices: idx });
+  if (E.isLeft(fit)) return fit;
+  const nu = fit.right.tieParameter;
+  return E.right({ theta: fit.right.theta, tau: nu === null ? -Infinity : Math.log(nu) });
+}
+
+/**
+ * k-fold cross-validation. Accuracy and ECE are over the non-tie pairs, a soft label p counting p when the model
+ * prefers chosen and 1 − p when it prefers rejected (a hard win: 1 or 0); the confidence is max(q, 1 − q) with
+ * q = P(chosen | no tie) = σ(<θ, z>). The log-loss is the cross-entropy over all pairs (ties under Davidson's model).
+ */
 function crossValidate(
   p: UserProblem,
+  o: PairOutcomes,
   theta: Float64Array,
   k: number,
   lambda: number,
   seed: number,
 ): E.Either<GshError, CrossValidation> {
-  const n = p.chosen.length;
+  const n = o.chosen.length;
   const fold = new Int32Array(n);
   const perm = Rng.seeded(seed)
     .split("user-data/cross-validation")
     .shuffle(Array.from({ length: n }, (_, i) => i));
   for (let i = 0; i < n; i++) fold[perm[i]] = i % k;
   let right = 0;
+  let decisive = 0;
   let loss = 0;
   const bins = 10;
   const count = new Float64Array(bins);
@@ -128,33 +172,40 @@ function crossValidate(
     const train: number[] = [];
     const test: number[] = [];
     for (let i = 0; i < n; i++) (fold[i] === f ? test : train).push(i);
-    const fit = fitBradleyTerryPairs(
-      p.features,
-      p.dim,
-      Int32Array.from(train, (i) => p.chosen[i]),
-      Int32Array.from(train, (i) => p.rejected[i]),
-      { lambda, init: theta }, // warm start only: the problem is strictly convex, the optimum does not depend on it
-    );
+    const fit = fitSubset(p, o, Int32Array.from(train), lambda, theta);
     if (E.isLeft(fit)) return fit;
+    const { tau } = fit.right;
     for (const i of test) {
-      const m = candidateMargin(p, fit.right.theta, p.chosen[i], p.rejected[i]);
+      const m = candidateMargin(p, fit.right.theta, o.chosen[i], o.rejected[i]) - (o.margin ? o.margin[i] : 0);
+      const label = o.label[i];
+      if (o.tie[i] === 1) {
+        loss -= davidsonLogProbs(m, tau)[2];
+        continue;
+      }
+      if (tau === -Infinity && label === 1) loss -= logSigmoid(m);
+      else {
+        const [lw, ll] = davidsonLogProbs(m, tau);
+        loss -= (label > 0 ? label * lw : 0) + (label < 1 ? (1 - label) * ll : 0);
+      }
       const prob = 1 / (1 + Math.exp(-m));
-      right += m > 0 ? 1 : m === 0 ? 0.5 : 0;
-      loss -= logSigmoid(m);
+      const h = m > 0 ? label : m === 0 ? 0.5 : 1 - label;
+      decisive++;
+      right += h;
       const c = Math.max(prob, 1 - prob);
       const b = Math.min(bins - 1, Math.floor((c - 0.5) * 2 * bins));
       count[b]++;
       conf[b] += c;
-      hit[b] += m > 0 ? 1 : m === 0 ? 0.5 : 0;
+      hit[b] += h;
     }
   }
   let ece = 0;
-  for (let b = 0; b < bins; b++) if (count[b] > 0) ece += Math.abs(hit[b] - conf[b]) / n;
-  return E.right({ folds: k, accuracy: right / n, logLoss: loss / n, ece });
+  for (let b = 0; b < bins; b++) if (count[b] > 0) ece += Math.abs(hit[b] - conf[b]) / Math.max(decisive, 1);
+  return E.right({ folds: k, accuracy: decisive > 0 ? right / decisive : NaN, logLoss: loss / n, ece });
 }
 
 /**
- * Fits the Bradley-Terry reward model on a user's pairs: θ̂ (ridge λ), the Hessian H and design covariance Σ_D, the
+ * Fits the Bradley-Terry reward model on a user's pairs: θ̂ (ridge λ; soft labels as cross-entropy targets, ties
+ * under Davidson's model with its ν̂ fitted jointly), the Hessian H and design covariance Σ_D, the
  * confidence radii for ‖θ̂ − θ*‖ (asymptotic √χ²_{d,1−δ} in the H-norm; the worst-case theory radius in the
  * Σ_D-norm when a norm bound is given), and k-fold cross-validated accuracy, log-loss and ECE. θ is identified only
  * through differences of candidates of one prompt: directions no pair moves are pinned to 0 by the ridge, so θ̂ is
@@ -173,22 +224,37 @@ export function fitUserModel(p: UserProblem, options: FitOptions = {}): E.Either
     return E.left(invalidArgument("folds", `must be 0 (no cross-validation) or an integer ≥ 2, got ${folds}`));
   if (p.chosen.length === 0) return E.left(invalidArgument("pairs", "the problem has no labelled pairs to fit"));
   if (folds > p.chosen.length) return E.left(invalidArgument("folds", `${folds} folds for ${p.chosen.length} pairs`));
-  const fit = fitBradleyTerryPairs(p.features, p.dim, p.chosen, p.rejected, { lambda });
-  if (E.isLeft(fit)) return fit;
-  const theta = fit.right.theta;
-  const hessian = bradleyTerryPairsHessian(p.features, p.dim, p.chosen, p.rejected, theta, lambda);
+  const outcomes = outcomesOf(p);
+  let theta: Float64Array, hessian: Float64Array, iterations: number;
+  let tieParameter: number | null = null;
+  if (allHardWins(outcomes)) {
+    const fit = fitBradleyTerryPairs(p.features, p.dim, p.chosen, p.rejected, { lambda });
+    if (E.isLeft(fit)) return fit;
+    theta = fit.right.theta;
+    iterations = fit.right.iterations;
+    hessian = bradleyTerryPairsHessian(p.features, p.dim, p.chosen, p.rejected, theta, lambda);
+  } else {
+    const fit = fitOutcomes(p.features, p.dim, outcomes, { lambda });
+    if (E.isLeft(fit)) return fit;
+    ({ theta, hessian, iterations, tieParameter } = fit.right);
+  }
+  let ties = 0,
+    hard = 0;
+  for (let i = 0; i < outcomes.tie.length; i++)
+    if (outcomes.tie[i] === 1) ties++;
+    else if (outcomes.label[i] === 1) hard++;
   let worstCase: UserFit["radius"]["worstCase"] = null;
   if (options.normBound !== undefined) {
     const B = options.normBound;
     const c = options.constant ?? 1;
-    const gamma = logisticCurvature(B * maxCandidateGap(p));
+    const gamma = logisticCurvature(maxCandidateGap(p, B));
     const w = confidenceWidth({ dim: p.dim, delta, gamma, lambda, normBound: B, constant: c });
     if (E.isLeft(w)) return w;
     worstCase = { value: w.right, normBound: B, gamma, constant: c };
   }
   let cv: CrossValidation | null = null;
   if (folds > 0) {
-    const r = crossValidate(p, theta, folds, lambda, options.seed ?? 0);
+    const r = crossValidate(p, outcomes, theta, folds, lambda, options.seed ?? 0);
     if (E.isLeft(r)) return r;
     cv = r.right;
   }
@@ -197,10 +263,13 @@ export function fitUserModel(p: UserProblem, options: FitOptions = {}): E.Either
     pairs: p.chosen.length,
     lambda,
     theta,
-    iterations: fit.right.iterations,
+    iterations,
     hessian,
     designCovariance: designCovariance(p, lambda),
     radius: { delta, asymptotic: Math.sqrt(chiSquareQuantile(1 - delta, p.dim)), worstCase },
     crossValidation: cv,
+    tieParameter,
+    outcomes: { hard, soft: outcomes.tie.length - hard - ties, ties },
+    ...(p.embedding ? { embedding: p.embedding } : {}),
   });
 }

@@ -1,3 +1,5 @@
+import type { PairOutcomes } from "./outcome-likelihood";
+
 /**
  * A user's preference problem in memory: prompts, their candidate responses with feature vectors (stored once,
  * f64 or f32), an optional reference policy, and labelled pairs that reference candidates by index. Candidates
@@ -21,6 +23,49 @@ export interface UserProblem {
   /** The labelled pairs: chosen[i] was preferred to rejected[i] (candidate indices, same prompt). */
   readonly chosen: Int32Array;
   readonly rejected: Int32Array;
+  /** P(chosen[i] preferred) per pair: 1 for a hard win (all 1 when absent), p in [0, 1] for a soft label. */
+  readonly labels?: Float64Array;
+  /** 1 where pair i is a tie (Davidson's model); all 0 when absent. */
+  readonly ties?: Uint8Array;
+  /** TRL's reward margin per pair: P(chosen preferred) = σ(<θ, φ(chosen) − φ(rejected)> − margin); 0 when absent. */
+  readonly margins?: Float64Array;
+  /** The prompt texts (a string, or a conversation as a list of messages), where the file carries them. */
+  readonly promptTexts?: readonly unknown[];
+  /** The candidate texts (a string, or a list of messages), where the file carries them. */
+  readonly candidateTexts?: readonly unknown[];
+  /** How the features were made (from the header's `embedding`), carried into the reward model. */
+  readonly embedding?: EmbeddingInfo;
+  /** "pairs" when candidate ids are the JSON text of [prompt, response] (the pairs layout). */
+  readonly idLayout?: "native" | "pairs";
+}
+
+/** Which featuriser or model made the features: recorded in the data file and in the exported reward model. */
+export interface EmbeddingInfo {
+  /** "hashed-ngrams-v1" for the built-in featuriser, or the sentence-embedding model's id. */
+  readonly model: string;
+  readonly dim: number;
+  /** What was embedded: the response alone, or prompt and response. */
+  readonly input?: string;
+}
+
+/** The outcomes of the problem's pairs (hard wins where it gives no labels or ties). */
+export function outcomesOf(p: UserProblem): PairOutcomes {
+  const n = p.chosen.length;
+  return {
+    chosen: p.chosen,
+    rejected: p.rejected,
+    label: p.labels ?? new Float64Array(n).fill(1),
+    tie: p.ties ?? new Uint8Array(n),
+    ...(p.margins ? { margin: p.margins } : {}),
+  };
+}
+
+/**
+ * A candidate's id as it is written out: the string id of the native layout, or [prompt, response] as a JSON
+ * array in the pairs layout (never JSON inside a string).
+ */
+export function candidateIdOut(p: UserProblem, c: number): string | unknown[] {
+  return p.idLayout === "pairs" ? (JSON.parse(p.candidates[c]) as unknown[]) : p.candidates[c];
 }
 
 /** The prompt of each candidate (candidates × 1). */

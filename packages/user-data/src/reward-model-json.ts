@@ -7,11 +7,18 @@ import type { UserFit } from "./fit";
 // --save-policies; a fitted model adds its uncertainty (Hessian, design covariance, radius) to the same record.
 export { REWARD_MODEL_SCHEMA, REWARD_MODEL_VERSION };
 
-/** The reward model as JSON text (matrices row-major; `parametersOnly` keeps schema, version, dim, λ and θ̂). */
+/**
+ * The reward model as JSON text (matrices row-major; `parametersOnly` keeps schema, version, dim, λ, θ̂ and the
+ * embedding that made the features). The fields are documented in the package README ("The reward-model file").
+ */
 export function rewardModelToJson(fit: UserFit, options: { readonly parametersOnly?: boolean } = {}): string {
-  if (options.parametersOnly) return rewardParametersToJson(fit);
+  const embedding = fit.embedding ? { embedding: fit.embedding } : {};
+  if (options.parametersOnly) return rewardParametersToJson(fit, embedding);
   return rewardParametersToJson(fit, {
+    ...embedding,
     pairs: fit.pairs,
+    ...(fit.outcomes ? { outcomes: fit.outcomes } : {}),
+    ...(fit.tieParameter !== undefined ? { tieParameter: fit.tieParameter } : {}),
     iterations: fit.iterations,
     radius: fit.radius,
     crossValidation: fit.crossValidation,
@@ -58,6 +65,15 @@ export function rewardModelFromJson(text: string, source = "reward model"): E.Ei
   if (E.isLeft(design)) return design;
   if (!(typeof j.pairs === "number" && Number.isInteger(j.pairs) && j.pairs >= 0))
     return err("pairs", "must be an integer ≥ 0");
+  const embedding = j.embedding as UserFit["embedding"];
+  if (
+    embedding !== undefined &&
+    !(typeof embedding === "object" && embedding !== null && typeof embedding.model === "string" && embedding.dim === d)
+  )
+    return err("embedding", `must be {"model": string, "dim": ${d}}, got ${JSON.stringify(embedding)}`);
+  const tie = j.tieParameter;
+  if (tie !== undefined && tie !== null && !(typeof tie === "number" && tie > 0 && Number.isFinite(tie)))
+    return err("tieParameter", `must be null or a finite number > 0, got ${JSON.stringify(tie)}`);
   const radius = j.radius as UserFit["radius"] | undefined;
   if (!radius || typeof radius.asymptotic !== "number" || typeof radius.delta !== "number")
     return err("radius", "must hold delta and asymptotic");
@@ -71,5 +87,8 @@ export function rewardModelFromJson(text: string, source = "reward model"): E.Ei
     designCovariance: design.right,
     radius: { delta: radius.delta, asymptotic: radius.asymptotic, worstCase: radius.worstCase ?? null },
     crossValidation: (j.crossValidation as UserFit["crossValidation"]) ?? null,
+    ...(tie !== undefined ? { tieParameter: tie } : {}),
+    ...(j.outcomes ? { outcomes: j.outcomes as UserFit["outcomes"] } : {}),
+    ...(embedding ? { embedding } : {}),
   });
 }

@@ -106,7 +106,7 @@ describe("the JSONL formats", () => {
     await expectParseError(['{"type":"problem","version":2}'], 1, "version", /unsupported version 2/);
     await expectParseError(
       [c("a", [1, 2], { reference: 0.5 }), c("b", [0, 1])],
-      0,
+      1,
       "reference",
       /1 of its 2 candidates/,
     );
@@ -238,6 +238,9 @@ describe("policy and suggest", () => {
         rule: "enhancer",
         eta: inst.problem.eta,
         rng: Rng.seeded(5).split("online").split("iteration/1"),
+        // the online loop asks whatever its policies draw, prompts i.i.d. from d0
+        allowRelabel: true,
+        spread: "d0",
       }),
     );
     expect(s.enhancer!.gamma).toBeCloseTo(online.trace[1].gamma!, 6);
