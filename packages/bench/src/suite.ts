@@ -67,6 +67,11 @@ export const suiteFileSchema = z
           b: z.string(),
           environments: z.array(z.string()).optional(),
           note: z.string().optional(),
+          /**
+           * Which side the paper's claim expects to win (A, B) or none (no claim: the comparison is a check); the
+           * report then says whether the claim holds, fails or is undetermined by the verdict rule.
+           */
+          expected: z.enum(["A", "B", "none"]).default("none"),
         }),
       )
       .default([]),

@@ -27,6 +27,8 @@ export interface Comparison {
   readonly b: string;
   readonly environments?: readonly string[];
   readonly note?: string;
+  /** The side the paper's claim expects to win; "none" (or absent, in suites written before) claims nothing. */
+  readonly expected?: "A" | "B" | "none";
 }
 
 /** Queries to reach SubOpt ≤ ε·SubOpt(π0), ε in `epsilons`, and the ratio against `baseline` (an algorithm label). */
