@@ -52,11 +52,5 @@ export {
   subOptimalityAlongSamples,
   policyGradientHtml,
 } from "./policy-gradient";
-export {
-  type ReportFormat,
-  REPORT_FORMATS,
-  type WrittenReport,
-  type Completeness,
-  backendsUsed,
-  writeReport,
-} from "./write";
+export { type ReportFormat, REPORT_FORMATS, type WrittenReport, type Completeness, writeReport } from "./write";
+export { backendsUsed } from "./backends";
