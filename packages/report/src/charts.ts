@@ -23,6 +23,19 @@ const budgetAxis = (budgets: readonly number[], title = "preference queries (bud
   axis: { values: [...budgets], title, format: "~s" },
 });
 
+/** Axis values for a log scale on [lo, hi]: powers of ten, with 2× and 5× between them when the range is short. */
+export function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  const decades = Math.log10(hi / lo);
+  const steps = decades < 2 ? [1, 2, 5] : [1];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+    for (const m of steps) {
+      const v = Number((m * 10 ** e).toPrecision(3));
+      if (v >= lo && v <= hi) out.push(v);
+    }
+  return out;
+}
+
 /** Per (algorithm, budget) of one environment: SubOpt over seeds summarised in log space (geometric mean, t interval). */
 export function logSuboptSummaries(rows: readonly ResultRow[], env: string) {
   const groups = new Map<string, { algorithm: string; budget: number; logs: number[] }>();
@@ -87,6 +100,7 @@ export function overviewCharts(
   const y = {
     type: "quantitative",
     scale: { type: "log", domain: [yLo / 1.5, yHi * 1.5], nice: false },
+    axis: { values: logTicks(yLo / 1.5, yHi * 1.5), format: "~g" },
     title: "SubOpt = η·E KL(π‖π*) (log)",
   };
   const out: Chart[] = [];
@@ -103,8 +117,8 @@ export function overviewCharts(
         title: `${env} — ${track} track${part}: SubOpt vs budget (${seedsPhrase(values.map((v) => v.seeds))})`,
         spec: {
           $schema: VEGA_LITE_SCHEMA,
-          width: 470,
-          height: 260,
+          width: 400,
+          height: 250,
           layer: [
             ...(Number.isNaN(ref)
               ? []
@@ -233,7 +247,7 @@ export function frontierChart(
     };
     const faded = {
       field: "largest",
-      type: "nominal",
+      type: "ordinal",
       scale: { domain: [`${largest} queries`, "smaller budgets"], range: [1, 0.3] },
       legend: { title: null, orient: "right" },
     };
@@ -267,8 +281,8 @@ export function frontierChart(
                 },
               },
               {
-                data: { values: [{ ...star, label: "π* (on the dashed exact frontier)" }] },
-                mark: { type: "text", dx: 12, align: "left", color: "#444", fontSize: 11 },
+                data: { values: [{ ...star, label: "π*" }] },
+                mark: { type: "text", dx: -10, dy: -10, align: "right", color: "#444", fontSize: 12 },
                 encoding: { x, y, text: { field: "label" } },
               },
             ]
@@ -283,7 +297,7 @@ export function frontierChart(
           x2: { field: "klHi" },
           y,
           color: ids.color,
-          opacity: { ...faded, legend: null },
+          opacity: faded,
         },
       },
       {
@@ -294,7 +308,7 @@ export function frontierChart(
           y: { field: "rewardLo", type: "quantitative", scale: y.scale },
           y2: { field: "rewardHi" },
           color: ids.color,
-          opacity: { ...faded, legend: null },
+          opacity: faded,
         },
       },
       {
@@ -326,7 +340,7 @@ export function frontierChart(
       id: `frontier-${slug(env)}-${k + 1}`,
       section: "frontier" as const,
       title: `${env}: true reward vs KL to π0${part}. Dashed: the exact Gibbs frontier of r*, ◆ π*; bars: 95% t intervals (${seedsPhrase(mine.map((p) => p.seeds))}); faded: budgets below ${largest}`,
-      spec: { $schema: VEGA_LITE_SCHEMA, width: 470, height: 300, layer: layers },
+      spec: { $schema: VEGA_LITE_SCHEMA, width: 400, height: 290, layer: layers },
     };
   });
 }
@@ -372,8 +386,8 @@ export function traceCharts(rows: readonly ResultRow[], env: string, styles: Map
       title: `${env}: per-iteration SubOpt of the main agent at budget ${maxBudget}${all.length > 1 ? ` (${k + 1}/${all.length})` : ""}, geometric mean over seeds with its 95% t band (${seedsPhrase(mine.map((v) => v.seeds))})`,
       spec: {
         $schema: VEGA_LITE_SCHEMA,
-        width: 470,
-        height: 260,
+        width: 400,
+        height: 250,
         data: { values: mine },
         encoding: { x: { field: "queries", type: "quantitative", title: "queries so far" }, color: ids.color },
         layer: [

@@ -2,6 +2,7 @@ import type { ComparisonVerdict } from "./aggregate";
 import type { Chart } from "./render";
 import type { AlgorithmStyle } from "./identity";
 import { VEGA_LITE_SCHEMA, slug } from "./render";
+import { logTicks } from "./charts";
 
 /** Ratios beyond ×1000 either way are drawn at the axis' edge, marked with a triangle and printed with their value. */
 export const RATIO_CAP = 1000;
@@ -117,6 +118,7 @@ export function comparisonCharts(verdicts: readonly ComparisonVerdict[], styles:
         title: `SubOpt(A) / SubOpt(B), geometric mean over seeds (log; < 1: A better)`,
         format: "~g",
         grid: true,
+        values: logTicks(lo, hi),
       },
     };
     const height = Math.max(60, 18 * values.length);
@@ -162,7 +164,7 @@ export function comparisonCharts(verdicts: readonly ComparisonVerdict[], styles:
                   encoding: {
                     y,
                     x: { field: "shown", ...x },
-                    color: { field: "outcome", type: "nominal", scale, legend: { title: null, orient: "bottom" } },
+                    color: { field: "outcome", type: "nominal", scale, legend: null },
                     shape: {
                       field: "edge",
                       type: "nominal",
@@ -182,6 +184,7 @@ export function comparisonCharts(verdicts: readonly ComparisonVerdict[], styles:
             {
               width: 190,
               height,
+              view: { stroke: null },
               data: { values },
               mark: { type: "text", align: "left", fontSize: 12 },
               encoding: {

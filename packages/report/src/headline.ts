@@ -199,13 +199,14 @@ export function formatShareCell(s: MeanSummary): string {
 
 /**
  * A diverging colour for a share closed: white at 0, blue towards 100% (π*), red towards −100% (twice π0's gap
- * and beyond), with the text colour that stays readable on it.
+ * and beyond), the intensity the square of the share, with the text colour that stays readable on it.
  */
 export function shareColour(x: number): { background: string; text: string } {
   if (!Number.isFinite(x)) return { background: "#ffffff", text: "#222222" };
   const t = Math.max(-1, Math.min(1, x));
   const to = t >= 0 ? [33, 102, 172] : [178, 24, 43];
-  const w = Math.abs(t);
+  // squared, so that the range where good algorithms differ (80–100%) spans most of the scale
+  const w = t * t;
   const mix = (i: number) => Math.round(255 + (to[i] - 255) * w);
   const hex = (v: number) => v.toString(16).padStart(2, "0");
   return { background: `#${hex(mix(0))}${hex(mix(1))}${hex(mix(2))}`, text: w > 0.55 ? "#ffffff" : "#222222" };

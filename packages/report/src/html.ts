@@ -15,7 +15,7 @@ import type { Chart } from "./render";
 import { comparisonCharts } from "./comparison-charts";
 import { calibrationHtml } from "./diagnostics";
 import { algorithmStyles } from "./identity";
-import { compileSpec, renderSvg } from "./render";
+import { compileSpec } from "./render";
 import { claimLines, headline } from "./headline";
 import { claimsHtml, headlineHtml, wrap } from "./headline-render";
 import { backendsUsed } from "./backends";
@@ -161,7 +161,7 @@ fig.setAttribute("data-hidden",Object.keys(hidden).join("|"));
 var note=fig.querySelector(".hidden-note");note.textContent=Object.keys(hidden).length?"hidden: "+Object.keys(hidden).join(", ")+" (click the legend entry again to show)":"";
 view.runAsync()});
 view.runAsync().then(function(){var st=fig.querySelector(".static");if(st)st.replaceWith(holder);fig.setAttribute("data-live","1")})
-.catch(function(e){console.warn("chart "+fig.id+": "+e)});
+.catch(function(e){console.error("chart "+fig.id+": "+e);fig.querySelector(".static").textContent="This chart failed to draw: "+e})
 });
 document.addEventListener("scroll",function(){tip.style.display="none"});
 })();`;
@@ -189,14 +189,14 @@ table.text td.sentences{text-align:left}table.text ol{margin:0;padding-left:1.4e
 p.note{color:#444;font-size:13px;max-width:1100px;margin:.3em 0}details summary h2{display:inline}details{margin:.8em 0}
 #gsh-tooltip{position:absolute;display:none;background:#fff;border:1px solid #888;padding:4px 7px;font-size:12px;pointer-events:none;box-shadow:0 1px 4px rgba(0,0,0,.25);z-index:10}`;
 
-/** A self-contained HTML report: the headline and claims first, then the charts (inline SVG, live where JavaScript runs), then the tables, folded. */
-export async function reportHtml(
-  input: ReportInput,
-  charts: readonly Chart[] = reportCharts(input),
-  rendered?: readonly string[],
-): Promise<string> {
+/**
+ * A self-contained HTML report: the headline and claims first, then the charts, then the tables, folded. The charts
+ * are drawn in the browser by the inlined vega runtime from their compiled specs (hover values, legend toggles); the
+ * static SVG and PNG files beside the report carry the same charts with their titles and legends. Inlining the SVG
+ * too would double the page (the default suite's would pass 5 MB).
+ */
+export async function reportHtml(input: ReportInput, charts: readonly Chart[] = reportCharts(input)): Promise<string> {
   const { suite, cells, verdicts, rows } = input;
-  const svgs = rendered ?? (await Promise.all(charts.map((c) => renderSvg(c.spec))));
   const compiled = await Promise.all(charts.map((c) => compileSpec(c.spec)));
   const ci = formatInterval;
   const summary = htmlTable(
@@ -257,7 +257,7 @@ export async function reportHtml(
 ${idx
   .map(
     (i) =>
-      `<figure class="chart" data-chart="${i}" data-section="${s.id}" id="${charts[i].id}"><figcaption>${esc(charts[i].title)}</figcaption><div class="static">${svgs[i]}</div><div class="hidden-note"></div><script type="application/json" class="vg-spec">${JSON.stringify(compiled[i]).replace(/</g, "\\u003c")}</script></figure>`,
+      `<figure class="chart" data-chart="${i}" data-section="${s.id}" id="${charts[i].id}"><figcaption>${esc(charts[i].title)}</figcaption><div class="static"><noscript>This chart is drawn by the page's script; without JavaScript open charts/${esc(charts[i].id)}.svg beside this file.</noscript></div><div class="hidden-note"></div><script type="application/json" class="vg-spec">${JSON.stringify(compiled[i]).replace(/</g, "\\u003c")}</script></figure>`,
   )
   .join("\n")}
 </div>`;

@@ -161,8 +161,8 @@ export function theoryBoundCharts(
       title: `${env}: measured gap (solid, ●) vs the theorem's bound (dashed, ◇; void seeds left out); dotted: SubOpt(π0)`,
       spec: {
         $schema: VEGA_LITE_SCHEMA,
-        width: 470,
-        height: 260,
+        width: 400,
+        height: 250,
         layer: [
           {
             data: { values },
@@ -207,7 +207,7 @@ export function theoryBoundCharts(
                 {
                   data: { values: notes },
                   mark: { type: "text", align: "left", dx: 7, dy: 10, fontSize: 11 },
-                  encoding: { x, y, text: { field: "note" }, color: { ...color, legend: null } },
+                  encoding: { x, y, text: { field: "note" }, color },
                 },
               ]
             : []),

@@ -136,8 +136,8 @@ export async function writeReport(
     const input = { suite, cells, verdicts, rows, algorithmOrder, notes };
     const charts = reportCharts(input);
     const svgs: string[] = [];
-    for (const c of charts) svgs.push(await renderSvg(c.spec));
-    if (formats.includes("html")) put("report.html", await reportHtml(input, charts, svgs));
+    if (formats.includes("svg") || formats.includes("png")) for (const c of charts) svgs.push(await renderSvg(c.spec));
+    if (formats.includes("html")) put("report.html", await reportHtml(input, charts));
     if ((formats.includes("svg") || formats.includes("png")) && charts.length)
       mkdirSync(join(dir, "charts"), { recursive: true });
     if (formats.includes("svg")) charts.forEach((c, i) => put(join("charts", `${c.id}.svg`), svgs[i]));
