@@ -140,9 +140,10 @@ var e=typeof value==="object"?Object.entries(value):[["",value]];
 tip.innerHTML=e.map(function(kv){return "<div><b>"+esc(kv[0])+"</b> "+esc(kv[1])+"</div>"}).join("");
 tip.style.display="block";tip.style.left=(ev.pageX+14)+"px";tip.style.top=(ev.pageY+14)+"px"}
 var SERIES=["algorithm","outcome","kind","largest"];
+function interactiveLegends(g){(g.legends||[]).forEach(function(l){l.encode=l.encode||{};["symbols","labels"].forEach(function(k){l.encode[k]=l.encode[k]||{};l.encode[k].interactive=true})});(g.marks||[]).forEach(interactiveLegends)}
 document.querySelectorAll("figure.chart").forEach(function(fig){
 var s=fig.querySelector("script.vg-spec");if(!s)return;
-var spec=JSON.parse(s.textContent);var holder=document.createElement("div");holder.className="live";
+var spec=JSON.parse(s.textContent);interactiveLegends(spec);var holder=document.createElement("div");holder.className="live";
 var view=new vega.View(vega.parse(spec),{renderer:"svg",container:holder,hover:true});
 view.tooltip(show);
 var sources=(spec.data||[]).filter(function(d){return Array.isArray(d.values)}).map(function(d){return d.name});
