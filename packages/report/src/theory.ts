@@ -147,7 +147,14 @@ export function theoryBoundCharts(
   const ref = mean(refs.map((r) => r.referenceSubopt!));
   const labels = [...new Set(list.map((b) => b.algorithm))];
   const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "SubOpt / bound (log)" };
-  const x = { field: "budget", type: "quantitative", scale: { type: "log" }, title: "preference queries (budget)" };
+  const budgets = [...new Set(list.map((b) => b.budget))].sort((a, b) => a - b);
+  const x = {
+    field: "budget",
+    type: "quantitative",
+    scale: { type: "log", domain: [budgets[0] / 1.3, budgets[budgets.length - 1] * 1.3], nice: false },
+    axis: { values: budgets, format: "~s" },
+    title: "preference queries (budget)",
+  };
   const color = {
     field: "algorithm",
     type: "nominal",
@@ -182,7 +189,13 @@ export function theoryBoundCharts(
                     [6, 3],
                   ],
                 },
-                legend: { title: null, orient: "right", symbolType: "stroke", symbolStrokeColor: "#333" },
+                legend: {
+                  title: null,
+                  orient: "right",
+                  symbolType: "stroke",
+                  symbolStrokeColor: "#333",
+                  labelLimit: 0,
+                },
               },
             },
           },
