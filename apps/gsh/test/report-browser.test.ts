@@ -31,11 +31,11 @@ async function open(browser: Browser, dir: string, errors: string[]): Promise<Pa
   page.on("requestfailed", (q) => errors.push(`request failed: ${q.url()}`));
   await page.goto(pathToFileURL(join(dir, "report.html")).href);
   // every chart is drawn by the page's script from its spec
-  await page.waitForFunction(
-    () => [...document.querySelectorAll("figure.chart")].every((f) => f.getAttribute("data-live") === "1"),
-    null,
-    { timeout: 60_000 },
-  );
+  const started = Date.now();
+  while (!(await page.$$eval("figure.chart", (fs) => fs.every((f) => f.getAttribute("data-live") === "1")))) {
+    if (Date.now() - started > 60_000) throw new Error("charts not drawn within 60 s");
+    await page.waitForTimeout(100);
+  }
   return page;
 }
 
@@ -66,18 +66,20 @@ maybe("report.html in a headless browser", () => {
     const expected = new Set(
       data.cells.map((c: { environment: string; algorithm: string }) => `${c.environment}|${c.algorithm}`),
     );
-    const cells = await page.$$eval("#headline-matrix tbody tr", (trs) => {
-      const envs = [...document.querySelectorAll("#headline-matrix thead th")]
-        .slice(1)
-        .map((th) => th.childNodes[0].textContent);
-      return trs.flatMap((tr) => {
-        const alg = tr.querySelector("th")!.textContent;
-        return [...tr.querySelectorAll("td")].map((td, i) => {
-          const r = td.getBoundingClientRect();
-          return { key: `${envs[i]}|${alg}`, text: td.textContent ?? "", bottom: r.bottom, right: r.right };
-        });
-      });
-    });
+    const envs = await page.$$eval("#headline-matrix thead th", (ths) =>
+      ths.slice(1).map((th) => th.childNodes[0].textContent),
+    );
+    const cells = (
+      await page.$$eval("#headline-matrix tbody tr", (trs) =>
+        trs.map((tr) => ({
+          alg: tr.querySelector("th")!.textContent,
+          tds: [...tr.querySelectorAll("td")].map((td) => {
+            const r = td.getBoundingClientRect();
+            return { text: td.textContent ?? "", bottom: r.bottom, right: r.right };
+          }),
+        })),
+      )
+    ).flatMap((tr) => tr.tds.map((td, i) => ({ key: `${envs[i]}|${tr.alg}`, ...td })));
     const filled = cells.filter((c) => c.text !== "");
     // every environment × algorithm that ran has its cell, with a number
     expect(new Set(filled.map((c) => c.key))).toEqual(expected);

@@ -1,12 +1,5 @@
 import type { ClaimStatus } from "./aggregate";
-import {
-  type ClaimLine,
-  type Headline,
-  type HeadlineCell,
-  formatShare,
-  formatShareCell,
-  shareColour,
-} from "./headline";
+import { type ClaimLine, type Headline, type HeadlineCell, formatShareCell, shareColour } from "./headline";
 
 const MARK_BEST = "★";
 const MARK_TIE = "≈";

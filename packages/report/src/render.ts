@@ -20,7 +20,7 @@ export async function compileSpec(spec: VegaLiteSpec): Promise<Record<string, un
 /** Renders a Vega-Lite spec to an SVG string in Node (vega's headless renderer; no browser, no network). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const vega = await import("vega");
-  const view = new vega.View(vega.parse((await compileSpec(spec)) as never), { renderer: "none" });
+  const view = new vega.View(vega.parse(await compileSpec(spec)), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

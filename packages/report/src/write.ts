@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GshException } from "@gsh/core";
 import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
-import type { ResultRow } from "./result-row";
 import type { ReportSuite, SuiteLabel } from "./suite-record";
 import { readResultsFile } from "./results-file";
 import { resultsCsv } from "./csv";
