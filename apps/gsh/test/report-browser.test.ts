@@ -123,10 +123,17 @@ maybe("report.html in a headless browser", () => {
     // Hover: the first point of the first overview chart shows its algorithm and geometric-mean SubOpt, which must
     // equal the geometric mean of that cell's per-seed SubOpt in results.jsonl.
     const fig = page.locator('figure[data-section="overview"]').first();
-    const point = fig.locator(".live svg .mark-symbol path").first();
-    await point.hover({ force: true });
     const tip = page.locator("#gsh-tooltip");
-    await tip.waitFor({ state: "visible" });
+    const points = fig.locator(".live svg .mark-symbol.role-mark path");
+    for (let k = 0; k < 3 && !(await tip.isVisible()); k++) {
+      const point = points.nth(k);
+      await point.scrollIntoViewIfNeeded();
+      const box = (await point.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2 - 5, box.y + box.height / 2 - 5);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+      await tip.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
+    }
+    expect(await tip.isVisible()).toBe(true);
     const text = await tip.innerText();
     const alg = /algorithm\s+(.+)/.exec(text)![1].trim();
     const budget = Number(/budget\s+(\d+)/.exec(text)![1]);
@@ -143,7 +150,7 @@ maybe("report.html in a headless browser", () => {
     expect(Math.abs(shown - geometric) / geometric).toBeLessThan(1e-3); // the tooltip prints 4 significant digits
 
     // Toggle: clicking a legend entry hides that series (fewer symbols), a second click brings it back.
-    const symbols = () => fig.locator(".live svg .mark-symbol path").count();
+    const symbols = () => fig.locator(".live svg .mark-symbol.role-mark path").count();
     const before = await symbols();
     const entry = fig.locator(".live svg .role-legend-label text").first();
     const label = (await entry.textContent())!;
