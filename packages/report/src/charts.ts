@@ -36,6 +36,20 @@ export function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/**
+ * A log axis' range: the intervals' ends, but at most 30× beyond the means (and `extra` values), so that the wide
+ * t intervals of 2 or 3 seeds do not squash the means into a line; bars running further are cut at the edge.
+ */
+export function logRange(
+  points: readonly { subopt: number; lo: number; hi: number }[],
+  extra: readonly number[] = [],
+): [number, number] {
+  const means = [...points.map((p) => p.subopt), ...extra];
+  const lo = Math.max(Math.min(...points.map((p) => p.lo), ...extra), Math.min(...means) / 30);
+  const hi = Math.min(Math.max(...points.map((p) => p.hi), ...extra), Math.max(...means) * 30);
+  return [lo, hi];
+}
+
 /** Per (algorithm, budget) of one environment: SubOpt over seeds summarised in log space (geometric mean, t interval). */
 export function logSuboptSummaries(rows: readonly ResultRow[], env: string) {
   const groups = new Map<string, { algorithm: string; budget: number; logs: number[] }>();
@@ -95,8 +109,7 @@ export function overviewCharts(
   const budgets = [...new Set(here.map((c) => c.budget))].sort((a, b) => a - b);
   const labels = [...new Set(here.map((c) => c.algorithm))];
   const ref = referenceSuboptOf(rows, env);
-  const yLo = Math.min(...here.map((c) => c.lo), ...(Number.isNaN(ref) ? [] : [ref]));
-  const yHi = Math.max(...here.map((c) => c.hi), ...(Number.isNaN(ref) ? [] : [ref]));
+  const [yLo, yHi] = logRange(here, Number.isNaN(ref) ? [] : [ref]);
   const y = {
     type: "quantitative",
     scale: { type: "log", domain: [yLo / 1.5, yHi * 1.5], nice: false },
@@ -139,7 +152,7 @@ export function overviewCharts(
               encoding: { x: budgetAxis(budgets), color: ids.color },
               layer: [
                 {
-                  mark: { type: "rule", strokeWidth: 1.5 },
+                  mark: { type: "rule", strokeWidth: 1.5, clip: true },
                   encoding: { y: { field: "lo", ...y }, y2: { field: "hi" } },
                 },
                 {
@@ -221,14 +234,11 @@ export function frontierChart(
     }
   }
   // Zoom to the policies and π*: the frontier runs on to large KL, where no policy is.
-  const xMax = Math.max(...points.map((p) => p.klHi), star?.kl ?? 0) * 1.15 || 1;
+  // Zoomed to the means and π*: with 2 or 3 seeds the t intervals can span far more, and are cut at the edge.
+  const xMax = Math.max(...points.map((p) => p.kl), star?.kl ?? 0) * 1.25 || 1;
   const shownCurve = curve.filter((c) => c.kl <= xMax);
-  const ys = [
-    ...points.flatMap((p) => [p.rewardLo, p.rewardHi]),
-    ...(star ? [star.reward] : []),
-    ...shownCurve.map((c) => c.reward),
-  ];
-  const yPad = (Math.max(...ys) - Math.min(...ys)) * 0.08 || 0.01;
+  const ys = [...points.map((p) => p.reward), ...(star ? [star.reward] : []), ...shownCurve.map((c) => c.reward)];
+  const yPad = (Math.max(...ys) - Math.min(...ys)) * 0.12 || 0.01;
   const chunks = chunkByColour(labels, styles);
   return chunks.map((chunk, k) => {
     const ids = identityEncodings(chunk, styles);
@@ -291,7 +301,7 @@ export function frontierChart(
     layers.push(
       {
         data: { values: mine },
-        mark: { type: "rule", strokeWidth: 1.2 },
+        mark: { type: "rule", strokeWidth: 1.2, clip: true },
         encoding: {
           x: { field: "klLo", type: "quantitative", scale: x.scale },
           x2: { field: "klHi" },
@@ -302,7 +312,7 @@ export function frontierChart(
       },
       {
         data: { values: mine },
-        mark: { type: "rule", strokeWidth: 1.2 },
+        mark: { type: "rule", strokeWidth: 1.2, clip: true },
         encoding: {
           x,
           y: { field: "rewardLo", type: "quantitative", scale: y.scale },
@@ -376,7 +386,13 @@ export function traceCharts(rows: readonly ResultRow[], env: string, styles: Map
     };
   });
   const labels = [...new Set(values.map((v) => v.algorithm))];
-  const y = { type: "quantitative", scale: { type: "log" }, title: "SubOpt of π¹_t (log)" };
+  const [yLo, yHi] = logRange(values);
+  const y = {
+    type: "quantitative",
+    scale: { type: "log", domain: [yLo / 1.2, yHi * 1.2], nice: false },
+    axis: { values: logTicks(yLo / 1.2, yHi * 1.2), format: "~g" },
+    title: "SubOpt of π¹_t (log)",
+  };
   return chunkByColour(labels, styles).map((chunk, k, all) => {
     const ids = identityEncodings(chunk, styles);
     const mine = values.filter((v) => chunk.includes(v.algorithm));
@@ -391,7 +407,10 @@ export function traceCharts(rows: readonly ResultRow[], env: string, styles: Map
         data: { values: mine },
         encoding: { x: { field: "queries", type: "quantitative", title: "queries so far" }, color: ids.color },
         layer: [
-          { mark: { type: "area", opacity: 0.15 }, encoding: { y: { field: "lo", ...y }, y2: { field: "hi" } } },
+          {
+            mark: { type: "area", opacity: 0.15, clip: true },
+            encoding: { y: { field: "lo", ...y }, y2: { field: "hi" } },
+          },
           {
             mark: { type: "line", strokeWidth: 1.8 },
             encoding: { y: { field: "subopt", ...y }, strokeDash: ids.strokeDash },

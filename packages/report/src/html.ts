@@ -100,12 +100,12 @@ const SECTIONS: readonly { id: Chart["section"]; title: string; note: string }[]
   {
     id: "overview",
     title: "Overview",
-    note: "SubOpt against the budget per environment, in small multiples by track (all charts of one environment share the y-range), at most 8 algorithms per chart; the dotted line is SubOpt(π0): above it a policy is worse than π0. Points: geometric means over seeds; bars: 95% t intervals of log SubOpt; n in each title. Each algorithm keeps its colour and marker in every report.",
+    note: "SubOpt against the budget per environment, in small multiples by track (all charts of one environment share the y-range), at most 8 algorithms per chart; the dotted line is SubOpt(π0): above it a policy is worse than π0. Points: geometric means over seeds; bars: 95% t intervals of log SubOpt, cut at the plot's edge where they run more than 30× beyond the means (2 or 3 seeds make them wide); n in each title. Each algorithm keeps its colour and marker in every report.",
   },
   {
     id: "frontier",
     title: "Reward–KL frontier",
-    note: "Each algorithm's exact true reward against its exact KL to π0, the largest budget in full and smaller ones faded, with 95% t intervals in both (KL clamped at 0), and the exact Gibbs frontier π0·exp(r* / η') of the truth (dashed) with π* on it: no policy lies above the frontier. The axes zoom to the policies and π*.",
+    note: "Each algorithm's exact true reward against its exact KL to π0, the largest budget in full and smaller ones faded, with 95% t intervals in both (KL clamped at 0), and the exact Gibbs frontier π0·exp(r* / η') of the truth (dashed) with π* on it: no policy lies above the frontier. The axes zoom to the policies' means and π*; intervals running beyond them are cut at the edge.",
   },
   { id: "diagnostics", title: "Diagnostics", note: "" },
   {
