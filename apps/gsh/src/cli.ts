@@ -232,7 +232,7 @@ async function bench(opts: BenchOptions, out: (s: string) => void): Promise<numb
         bar?.stop();
         if (!opts.report) return;
         report = await reportOf(outDir);
-        log(`\nwrote ${describeFiles(report.files)} (every table in summary.txt)`);
+        log("\n" + hangingWrap(`wrote ${describeFiles(report.files)} (every table in summary.txt)`, 120, 2));
       },
     })(),
   );
@@ -405,7 +405,10 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
         ),
       );
       if (o.json) log(JSON.stringify({ dir, report: reportJson(rep) }));
-      else if (!o.quiet) log(`wrote ${describeFiles(rep.files)} (every table in summary.txt)\n\n${rep.console}`);
+      else if (!o.quiet)
+        log(
+          `${hangingWrap(`wrote ${describeFiles(rep.files)} (every table in summary.txt)`, 120, 2)}\n\n${rep.console}`,
+        );
     });
 
   program

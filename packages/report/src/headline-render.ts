@@ -16,7 +16,10 @@ export function headlineExplanation(h: Headline): string {
     (h.seeds < 2
       ? "1 seed: no verdict possible, so no best is marked."
       : `${MARK_BEST} best mean of the column; ${MARK_TIE} not separable from it by the verdict rule (paired by seed: gain > 2 SE and ≥ 10%).`) +
-    " A budget in brackets: the algorithm ran only up to it (not ranked)."
+    " A budget in brackets: the algorithm ran only up to it (not ranked)." +
+    (h.cells.some((c) => !c.share)
+      ? " Rows written before SubOpt(π0) was recorded show their mean SubOpt instead."
+      : "")
   );
 }
 
