@@ -67,7 +67,6 @@ const titled = (c: Chart): Chart => ({
     title: { text: titleLines(c.title), anchor: "start", fontSize: 13, fontWeight: 600, offset: 10, limit: 0 },
     // ticks and legends readable at 100% zoom (Vega's defaults are 10–11 px)
     config: {
-      ...((c.spec.config as object | undefined) ?? {}),
       axis: { labelFontSize: 12, titleFontSize: 12 },
       legend: { labelFontSize: 12, titleFontSize: 12 },
     },
