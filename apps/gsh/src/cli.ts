@@ -10,6 +10,7 @@ import {
   formatBenchError,
   builtinRegistry,
   builtinSuitesDir,
+  builtinSuiteNames,
   expandTrials,
   filterSuite,
   shardTrials,
@@ -34,6 +35,7 @@ import {
 } from "@gsh/report";
 import { UserDataError, registerUserDataCommands } from "./user-data-commands";
 import { scaffoldPlugin } from "./new-plugin";
+import { builtinSuiteLines, formatSuiteLines, hangingWrap } from "./suite-list";
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, trialsFailed: 1, usage: 2, internal: 3 } as const;
@@ -92,6 +94,8 @@ interface BenchOptions {
   dryRun?: boolean;
   estimateFrom?: string;
   savePolicies?: boolean;
+  quiet?: boolean;
+  json?: boolean;
 }
 
 /**
@@ -158,7 +162,9 @@ function parseFilters(specs: readonly string[]): { environments: RegExp[]; algor
   return out;
 }
 
-async function bench(opts: BenchOptions, log: (s: string) => void): Promise<number> {
+async function bench(opts: BenchOptions, out: (s: string) => void): Promise<number> {
+  // --quiet and --json keep stdout for scripts: nothing but the directory (quiet) or one JSON document (json).
+  const log = opts.quiet || opts.json ? () => {} : out;
   const path = suitePath(opts.suite);
   const { file, baseDir } = orUsage(await readSuiteFile(path, opts.set)());
   // Suite plugins resolve against the suite file's folder, --plugin ones against the working directory.
@@ -189,7 +195,8 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
   const outDir = auto
     ? join(opts.out ?? join("bench-results", suite.name), shardDir)
     : (opts.out ?? join("bench-results", `${suite.name}-${timestamp()}${shard ? `-${shardDir}` : ""}`));
-  const tty = process.stderr.isTTY === true;
+  const tty = process.stderr.isTTY === true && !opts.quiet && !opts.json;
+  let report: Awaited<ReturnType<typeof reportOf>> | null = null;
   const bar = tty
     ? new SingleBar({
         format: "{bar} {value}/{total} trials | {percentage}% | ETA {eta_formatted} | {last}",
@@ -224,9 +231,8 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
       async onFinish() {
         bar?.stop();
         if (!opts.report) return;
-        const rep = await reportOf(outDir);
-        log("\n" + rep.summary);
-        log(`\nwrote ${describeFiles(rep.files)}`);
+        report = await reportOf(outDir);
+        log("\n" + hangingWrap(`wrote ${describeFiles(report.files)} (every table in summary.txt)`, 120, 2));
       },
     })(),
   );
@@ -243,6 +249,22 @@ async function bench(opts: BenchOptions, log: (s: string) => void): Promise<numb
     );
   if (summary.failedEarlier > 0)
     log(`${summary.failedEarlier} failed rows remain from earlier runs; rerun those trials with --retry-failed`);
+  // The console summary ends with the headline (at most 120 columns); the wide tables are in summary.txt.
+  if (report) log("\n" + (report as { console: string }).console);
+  if (opts.quiet) out(outDir);
+  if (opts.json)
+    out(
+      JSON.stringify({
+        suite: suite.name,
+        outDir,
+        trials: summary.trials,
+        failed: summary.failed,
+        skipped: summary.skipped,
+        failedEarlier: summary.failedEarlier,
+        wallSeconds: wall,
+        ...(report ? { report: reportJson(report) } : {}),
+      }),
+    );
   return summary.failed + summary.failedEarlier > 0 ? EXIT.trialsFailed : EXIT.ok;
 }
 
@@ -258,9 +280,24 @@ async function reportOf(dir: string, formats?: readonly ReportFormat[]) {
   return writeReport(dir, formats, completeness);
 }
 
+/** The report's answer as data, for `--json`: the headline, the claims, every verdict and the files written. */
+function reportJson(rep: Awaited<ReturnType<typeof reportOf>>) {
+  return {
+    headline: { ...rep.headline, budgets: Object.fromEntries(rep.headline.budgets) },
+    claims: rep.claims.map((c) => ({ ...c, atLargest: Object.fromEntries(c.atLargest) })),
+    verdicts: rep.verdicts,
+    files: rep.files,
+  };
+}
+
 function cliVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require("../package.json") as { version: string }).version;
+}
+
+/** The built-in suites for help texts; a suite that cannot be read here is named with the reason. */
+function suiteList(): string {
+  return formatSuiteLines(builtinSuiteLines(builtinRegistry())).join("\n");
 }
 
 export function buildProgram(log: (s: string) => void = (s) => console.log(s)): Command {
@@ -275,7 +312,11 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .description(
       "run a suite (default: the default suite) and write results.jsonl, results.csv, summary.txt and report.html",
     )
-    .option("--suite <name|file>", "built-in suite name (smoke, default, sequence, paper) or a suite file", "default")
+    .option(
+      "--suite <name|file>",
+      `built-in suite name (${builtinSuiteNames().join(", ")}; listed below) or a suite file`,
+      "default",
+    )
     .option("--out <dir>", "output directory (default bench-results/<suite>-<timestamp>)")
     .option("--workers <n>", "worker threads (default: all cores)", positiveInt)
     .option("--seeds <n>", "override the suite's seeds with 0..n-1", positiveInt)
@@ -313,10 +354,13 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .option("--dry-run", "print the expanded grid and an estimated time; run nothing")
     .option("--estimate-from <results.jsonl>", "with --dry-run: estimate from an earlier run's trial times")
     .option("--no-report", "skip the tables and report.html")
+    .option("--quiet", "print nothing but errors and, at the end, the results directory")
+    .option("--json", "print one JSON document at the end (counts, headline, claims, verdicts, files) and nothing else")
     .option(
       "--save-policies",
       "save each trial's fitted reward model and its policy's reward parameters in --out/policies/ (gsh/reward-model JSON, the format of gsh export)",
     )
+    .addHelpText("after", () => `\nBuilt-in suites (${builtinSuitesDir}):\n${suiteList()}`)
     .action(async (opts: BenchOptions) => {
       process.exitCode = await bench(opts, log);
     });
@@ -327,13 +371,15 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     .option("--plugin <package|path>", "load a plugin (repeatable)", collect, [])
     .action(async (opts: { plugin: string[] }) => {
       const reg = orUsage(await loadPlugins(builtinRegistry(), opts.plugin, process.cwd(), { typecheck: true })());
+      const item = (text: string) => log(hangingWrap(`  ${text}`, 120, 27));
       log("Algorithms:");
       for (const a of reg.algorithms.values())
-        log(`  ${a.name.padEnd(22)} [${a.track}; ${a.supports.join(", ")}] ${a.description}`);
-      for (const [name, why] of reg.unavailable ?? []) log(`  ${name.padEnd(22)} [unavailable] ${why}`);
+        item(`${a.name.padEnd(24)} [${a.track}; ${a.supports.join(", ")}] ${a.description}`);
+      for (const [name, why] of reg.unavailable ?? []) item(`${name.padEnd(24)} [unavailable] ${why}`);
       log("Environments:");
-      for (const e of reg.environments.values()) log(`  ${e.name.padEnd(22)} [${e.environmentKind}] ${e.description}`);
-      log(`Suites (${builtinSuitesDir}): smoke, default, sequence, paper`);
+      for (const e of reg.environments.values()) item(`${e.name.padEnd(24)} [${e.environmentKind}] ${e.description}`);
+      log(`Suites (${builtinSuitesDir}), with the time a whole run took when measured:`);
+      for (const line of formatSuiteLines(builtinSuiteLines(reg))) log(line);
     });
 
   program
@@ -347,7 +393,9 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       collect,
       [],
     )
-    .action(async (dir: string, o: { format: string[] }) => {
+    .option("--quiet", "print nothing but errors")
+    .option("--json", "print one JSON document (headline, claims, verdicts, files) and nothing else")
+    .action(async (dir: string, o: { format: string[]; quiet?: boolean; json?: boolean }) => {
       if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`${dir}: no results.jsonl`);
       const bad = o.format.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
       if (bad) throw new UsageError(`--format ${bad}: expected one of ${REPORT_FORMATS.join(", ")}`);
@@ -356,8 +404,11 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
           E.right(await reportOf(dir, o.format.length ? (o.format as ReportFormat[]) : undefined)),
         ),
       );
-      log(rep.summary);
-      log(`\nwrote ${describeFiles(rep.files)}`);
+      if (o.json) log(JSON.stringify({ dir, report: reportJson(rep) }));
+      else if (!o.quiet)
+        log(
+          `${hangingWrap(`wrote ${describeFiles(rep.files)} (every table in summary.txt)`, 120, 2)}\n\n${rep.console}`,
+        );
     });
 
   program
@@ -382,7 +433,7 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
           return E.right(await reportOf(opts.out));
         }),
       );
-      log(rep.summary);
+      log(rep.console);
     });
 
   registerUserDataCommands(program, log);

@@ -44,8 +44,8 @@ describe("gsh CLI conventions", () => {
     expect(rows).toHaveLength(6);
     expect(new Set(rows.map((x) => x.environment))).toEqual(new Set(["H η=0.1"]));
     expect(new Set(rows.map((x) => x.algorithm))).toEqual(new Set(["online enhancer", "β=0 (MLE-Gibbs)"]));
-    expect(r.stdout).toMatch(/online enhancer vs β=0/);
-    expect(r.stdout).not.toMatch(/Option II β=1 vs/);
+    expect(r.stdout).toMatch(/online enhancer beats β=0 \(MLE-Gibbs\)/);
+    expect(r.stdout).not.toMatch(/Option II β=1 beats/);
     const none = gsh(["bench", "--suite", "smoke", "--filter", "env:zzz", "--out", tmp()]);
     expect(none.status).toBe(2);
     expect(none.stderr.trim()).toBe("gsh: invalid filter: no environment matches /zzz/");
@@ -153,5 +153,36 @@ export default defineAlgorithm({ name: "anywhere-esm", track: "practical", descr
     const again = gsh(["new-plugin", file]);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/exists; nothing was written/);
+  });
+});
+
+describe("output for people and for scripts", () => {
+  const suites = readdirSync(join(__dirname, "..", "..", "..", "packages", "bench", "suites"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -5));
+  const widest = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
+
+  it("list and bench --help name every shipped suite with its trial count, within 120 columns", () => {
+    const list = gsh(["list"]);
+    const help = gsh(["bench", "--help"]);
+    for (const out of [list.stdout, help.stdout]) {
+      for (const s of suites) expect(out).toMatch(new RegExp(`\\n  ${s} +\\d+ trials  `));
+      expect(out).toMatch(/ smoke +24 trials {2}3\.8 s \(2026-12-06/);
+      expect(widest(out)).toBeLessThanOrEqual(120);
+    }
+  });
+
+  it("--quiet prints the directory only, --json one document with the headline and the claims", () => {
+    const out = tmp();
+    const quiet = gsh(["bench", "--suite", "smoke", "--seeds", "2", "--out", out, "--workers", "1", "--quiet"]);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stdout).toBe(`${out}\n`);
+    const json = gsh(["report", out, "--format", "txt", "--json"]);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.report.headline.environments).toEqual(["P tabular η=0.1", "H η=0.1"]);
+    expect(doc.report.claims.map((c: { a: string }) => c.a)).toEqual(["Option II β=1", "online enhancer"]);
+    const console_ = gsh(["report", out, "--format", "txt"]).stdout;
+    expect(widest(console_)).toBeLessThanOrEqual(120);
+    expect(console_.trimEnd().split("\n").pop()).toMatch(/^online on-policy +\S/); // ends with the headline's last row
   });
 });

@@ -140,8 +140,11 @@ algorithms: [{ label: "β=0", name: offline-gshf, params: { beta: 0 } }, { label
       writeFileSync(join(out, f), readFileSync(join(fixtures, "v1-results", f)));
     const r = gsh(["report", out]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/R η=0\.1 +Option II β=1 +300/);
-    expect(r.stdout).toMatch(/Option II β=1 vs β=0 \(MLE-Gibbs\)/);
+    // the terminal gets the headline; summary.txt keeps every table
+    expect(r.stdout).toMatch(/Option II β=1 +SubOpt 0\.104/);
+    const summary = readFileSync(join(out, "summary.txt"), "utf8");
+    expect(summary).toMatch(/R η=0\.1 +Option II β=1 +300/);
+    expect(summary).toMatch(/Option II β=1 vs β=0 \(MLE-Gibbs\)/);
   });
 
   it("report refuses a directory with duplicate rows", () => {

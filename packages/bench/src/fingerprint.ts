@@ -49,7 +49,8 @@ function grid(suite: FingerprintedSuite) {
     seeds: ascending(suite.seeds),
     ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
     ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
-    // Only whether rows record SubOpt(π0): ε, the baseline and the resamples change the summary, not a row.
+    // Every row records SubOpt(π0) now; the entry stays so that directories written before keep their fingerprint
+    // (ε, the baseline and the resamples change the summary, not a row).
     ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),
   };
 }

@@ -15,7 +15,7 @@ import { LOCK_NAME } from "./dir-lock";
  * schema, the row schema, and the shard or partial-merge state (in the shapes the report reads them, @gsh/report's
  * `ReportSuite`).
  */
-export interface SuiteRecord extends Suite, Pick<ReportSuite, "shard" | "partial"> {
+export interface SuiteRecord extends Suite, Pick<ReportSuite, "shard" | "partial" | "machine"> {
   readonly fingerprint?: string;
   /** `FINGERPRINT_SCHEMA` of the gsh that wrote it (absent: 1, before the code entered the fingerprint). */
   readonly fingerprintSchema?: number;

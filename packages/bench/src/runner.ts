@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either";
 import * as TE from "fp-ts/lib/TaskEither";
@@ -170,6 +170,15 @@ async function runLocked(
     resultSchema: RESULT_SCHEMA,
     shard: options.shard ?? null,
     partial: null,
+    machine: {
+      startedAt: new Date().toISOString(),
+      platform: process.platform,
+      arch: process.arch,
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      workers: options.workers ?? availableParallelism(),
+    },
   });
   // An empty shard (more shards than trials) still leaves a results file, so a strict merge of every shard works.
   appendFileSync(resultsPath, "");

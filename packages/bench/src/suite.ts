@@ -41,6 +41,13 @@ export const suiteFileSchema = z
   .object({
     name: z.string().regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
     description: z.string().optional(),
+    /**
+     * How long a whole run took when someone measured it (shown by `gsh list` and `gsh bench --help`): wall seconds
+     * (absent when no whole run was timed), the date, and the conditions (workers, load).
+     */
+    measured: z
+      .object({ seconds: z.number().positive().optional(), date: z.string(), note: z.string().optional() })
+      .optional(),
     /** A count (seeds 0..n−1) or an explicit list. */
     seeds: z.union([
       z.number().int().positive().max(100_000),
@@ -67,6 +74,11 @@ export const suiteFileSchema = z
           b: z.string(),
           environments: z.array(z.string()).optional(),
           note: z.string().optional(),
+          /**
+           * Which side the paper's claim expects to win (A, B) or none (no claim: the comparison is a check); the
+           * report then says whether the claim holds, fails or is undetermined by the verdict rule.
+           */
+          expected: z.enum(["A", "B", "none"]).default("none"),
         }),
       )
       .default([]),

@@ -181,7 +181,7 @@ comparisons:
     expect(f.right.environments.map((e) => e.label)).toEqual(["R1"]);
     // b1 ran only on H1, which is gone: it goes too, and so does its comparison
     expect(f.right.algorithms.map((a) => a.label)).toEqual(["b0", "on"]);
-    expect(f.right.comparisons).toEqual([{ a: "on", b: "b0", environments: ["R1"] }]);
+    expect(f.right.comparisons).toEqual([{ a: "on", b: "b0", environments: ["R1"], expected: "none" }]);
     expect(E.isRight(resolveSuite(f.right, builtinRegistry(), join(dir, "f.yaml"), dir))).toBe(true);
   });
 
@@ -197,14 +197,13 @@ comparisons:
 describe("sample efficiency in a suite", () => {
   const withEfficiency = (baseline: string) => `${ok}sampleEfficiency: { epsilons: [0.2], baseline: "${baseline}" }\n`;
 
-  it("names an unknown baseline; a known one makes every trial record SubOpt(π0) and enters the fingerprint", () => {
+  it("names an unknown baseline; a known one enters the fingerprint", () => {
     expect(load(withEfficiency("nope"))).toMatchObject({
       left: { _tag: "InvalidArgument", field: expect.stringContaining("sampleEfficiency.baseline") },
     });
     const s = load(withEfficiency("offline-gshf"));
     if (E.isLeft(s)) throw new Error(JSON.stringify(s.left));
     expect(s.right.sampleEfficiency).toEqual({ epsilons: [0.2], baseline: "offline-gshf", resamples: 2000 });
-    expect(expandTrials(s.right).every((t) => t.referenceSubopt === true)).toBe(true);
     const plain = load(ok);
     if (E.isLeft(plain)) throw new Error(JSON.stringify(plain.left));
     expect(expandTrials(plain.right)[0].fingerprint).not.toBe(expandTrials(s.right)[0].fingerprint);
@@ -374,5 +373,20 @@ algorithms: [{ label: UCB, name: online-gshf, params: { exploration: ucb-bonus }
     expect(E.isLeft(xpo) && xpo.left._tag).toBe("UnsupportedOnKind");
     if (E.isLeft(xpo))
       expect(formatBenchError(xpo.left)).toMatch(/'UCB' cannot run on environment 'S' \(sequence\): .*Markov/);
+  });
+});
+
+describe("a comparison's expected side", () => {
+  const base = `name: e
+seeds: 2
+budgets: [100]
+environments: [{ name: R }]
+algorithms: [{ label: a, name: offline-gshf }, { label: b, name: offline-gshf, params: { beta: 1 } }]
+`;
+  it("is A, B or none (the default), and anything else is refused naming the field", () => {
+    const ok = parseSuiteText(`${base}comparisons: [{ a: a, b: b, expected: B }, { a: b, b: a }]\n`, "e.yaml");
+    expect(E.isRight(ok) && ok.right.comparisons.map((c) => c.expected)).toEqual(["B", "none"]);
+    const bad = parseSuiteText(`${base}comparisons: [{ a: a, b: b, expected: yes }]\n`, "e.yaml");
+    expect(bad).toMatchObject({ left: { field: expect.stringContaining("comparisons[0].expected") } });
   });
 });

@@ -35,6 +35,33 @@ export interface ComparisonVerdict {
   /** "A beats B", "B beats A" or "no verdict" by the spec's rule (paired difference > 2 SE and ≥ 10% gain). */
   readonly verdict: string;
   readonly note?: string;
+  /** The side the paper's claim expects to win ("none": no claim), from the suite's comparison. */
+  readonly expected: "A" | "B" | "none";
+  /**
+   * The claim by the verdict rule: "holds" (the expected side beats the other), "fails" (the other side beats it),
+   * "undetermined" (no verdict); null where nothing is expected.
+   */
+  readonly claim: ClaimStatus | null;
+  /**
+   * The effect for display: mean over seeds of the paired log(score_A / score_B) (negative: A better) with its
+   * 95% t half-width on n − 1 degrees of freedom; null where a score is not positive in some seed.
+   */
+  readonly logRatio: MeanSummary | null;
+}
+
+export type ClaimStatus = "holds" | "fails" | "undetermined";
+
+/** What the verdict says of a claim that `expected` wins. */
+export function claimStatus(expected: "A" | "B" | "none", aBeatsB: boolean, bBeatsA: boolean): ClaimStatus | null {
+  if (expected === "none") return null;
+  const [won, lost] = expected === "A" ? [aBeatsB, bBeatsA] : [bBeatsA, aBeatsB];
+  return won ? "holds" : lost ? "fails" : "undetermined";
+}
+
+/** Mean and t interval of the paired log-ratios log(a_i / b_i); null unless every score is positive. */
+export function pairedLogRatio(a: readonly number[], b: readonly number[]): MeanSummary | null {
+  if (a.some((x) => !(x > 0)) || b.some((x) => !(x > 0))) return null;
+  return summarize(a.map((x, i) => Math.log(x / b[i])));
 }
 
 const key = (e: string, a: string, b: number) => `${e}\u0000${a}\u0000${b}`;
@@ -117,6 +144,7 @@ export function compare(rows: readonly ResultRow[], comparisons: readonly Compar
         const ab = pairedVerdict(a, b);
         const ba = pairedVerdict(b, a);
         const verdict = ab.aBeatsB ? `${c.a} beats ${c.b}` : ba.aBeatsB ? `${c.b} beats ${c.a}` : "no verdict";
+        const expected = c.expected ?? "none";
         out.push({
           a: c.a,
           b: c.b,
@@ -129,6 +157,9 @@ export function compare(rows: readonly ResultRow[], comparisons: readonly Compar
           relativeGain: ab.relativeGain,
           verdict,
           ...(c.note ? { note: c.note } : {}),
+          expected,
+          claim: claimStatus(expected, ab.aBeatsB, ba.aBeatsB),
+          logRatio: pairedLogRatio(a, b),
         });
       }
     }
@@ -146,6 +177,8 @@ export interface Leader {
   readonly withinNoise: readonly string[];
   /** Algorithms compared (those with SubOpt at this budget on at least 2 shared seeds). */
   readonly of: number;
+  /** The leader's seeds: with fewer than 2 the verdict rule cannot separate anything. */
+  readonly seeds: number;
 }
 
 /**
@@ -192,6 +225,7 @@ export function leaders(rows: readonly ResultRow[], cells: readonly CellSummary[
       mean: best.subopt.mean,
       withinNoise,
       of,
+      seeds: A.size,
     });
   }
   return out;
@@ -203,7 +237,7 @@ export function leaderRows(list: readonly Leader[]): string[][] {
     l.environment,
     String(l.budget),
     `${l.leader} (${l.mean.toPrecision(3)})`,
-    l.withinNoise.length ? l.withinNoise.join(", ") : "none",
+    l.seeds < 2 ? `${l.seeds} seed: no verdict possible` : l.withinNoise.length ? l.withinNoise.join(", ") : "none",
     String(l.of),
   ]);
 }

@@ -230,7 +230,7 @@ export function calibrationCharts(rows: readonly ResultRow[], env: string): { ti
   if (values.length === 0) return [];
   return [
     {
-      title: `Confidence sets: theory's β(δ) (c = 1) / radius holding in 1 − δ of seeds (${values[0].algorithm}) — ${env}`,
+      title: `Confidence sets — ${env}: how loose is the theory's radius? β(δ) (c = 1) over the radius ‖θ̂ − θ*‖_Σ stayed within in a share 1 − δ of seeds (1: exact; 10: 10× too wide) (${values[0].algorithm})`,
       spec: lineChart(
         values,
         {

@@ -16,10 +16,17 @@ export {
   reproducibleContent,
 } from "./result-row";
 export { type BadLine, type ResultsContent, readResultsFile, readResults } from "./results-file";
-export { type ReportSuite, type SuiteLabel, type Comparison, type SampleEfficiencySpec } from "./suite-record";
+export {
+  type ReportSuite,
+  type SuiteLabel,
+  type Comparison,
+  type SampleEfficiencySpec,
+  type RunMachine,
+} from "./suite-record";
 export {
   type CellSummary,
   type ComparisonVerdict,
+  type ClaimStatus,
   type Leader,
   type SummaryStyle,
   summarizeCells,
@@ -52,11 +59,14 @@ export {
   subOptimalityAlongSamples,
   policyGradientHtml,
 } from "./policy-gradient";
+export { type ReportFormat, REPORT_FORMATS, type WrittenReport, type Completeness, writeReport } from "./write";
+export { backendsUsed } from "./backends";
 export {
-  type ReportFormat,
-  REPORT_FORMATS,
-  type WrittenReport,
-  type Completeness,
-  backendsUsed,
-  writeReport,
-} from "./write";
+  type Headline,
+  type HeadlineCell,
+  type NonTransitiveCell,
+  type ClaimLine,
+  headline,
+  claimLines,
+} from "./headline";
+export { headlineText, claimsText } from "./headline-render";

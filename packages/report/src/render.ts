@@ -11,11 +11,16 @@ export const slug = (s: string) =>
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
+/** A Vega-Lite spec compiled to Vega (what report.html hands to the vega runtime it embeds). */
+export async function compileSpec(spec: VegaLiteSpec): Promise<Record<string, unknown>> {
+  const vl = await import("vega-lite");
+  return vl.compile(spec as never).spec as unknown as Record<string, unknown>;
+}
+
 /** Renders a Vega-Lite spec to an SVG string in Node (vega's headless renderer; no browser, no network). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const vl = await import("vega-lite");
   const vega = await import("vega");
-  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: "none" });
+  const view = new vega.View(vega.parse(await compileSpec(spec)), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

@@ -85,8 +85,8 @@ export interface OkRow extends RowBase {
    */
   readonly confidenceWidths?: readonly { readonly delta: number; readonly beta: number }[];
   /**
-   * The exact SubOpt(π0) of this trial's instance: in suites that measure sample efficiency (ε is a fraction of it)
-   * and in rows with a bound (a bound at or above it says nothing: "vacuous").
+   * The exact SubOpt(π0) of this trial's instance (environments with r*). @6: in every such row (before, only in
+   * suites that measure sample efficiency and rows with a bound): the report's headline is the share of it closed.
    */
   readonly referenceSubopt?: number;
   /**

@@ -107,9 +107,10 @@ export const BOUND_EXPLANATION =
   'The guarantee SubOpt ≤ bound holds whenever the confidence event ‖θ̂ − θ*‖_Σ ≤ β held (θ* projected onto the directions BT identifies). "void": the event failed in that seed, so the theorem promises nothing there (β = 0 always fails); "vacuous": the bound is at or above SubOpt(π0), which π0 meets without learning; "VIOLATED" would be a bug.';
 
 /**
- * Measured gap against the bound for each algorithm with one, in one environment: mean SubOpt (solid) and mean bound
- * over the seeds where it is not void (dashed) against the budget, in the algorithm's identity, with SubOpt(π0) as
- * the line above which a bound is vacuous.
+ * Measured gap against the bound for each algorithm with one, in one environment: mean SubOpt (solid line, filled
+ * circles) and mean bound over the seeds where it is not void (dashed line, open diamonds) against the budget, in
+ * the algorithm's identity colour; "void k/n" written where the event failed in k of n seeds and "vacuous k/n"
+ * where the bound is at or above SubOpt(π0), drawn as the labelled dotted line above which a bound says nothing.
  */
 export function theoryBoundCharts(
   rows: readonly ResultRow[],
@@ -118,65 +119,93 @@ export function theoryBoundCharts(
 ): Chart[] {
   const list = boundSummaries(rows).filter((b) => b.environment === env);
   if (!list.length) return [];
+  const KINDS = ["measured SubOpt", "bound (seeds not void)"];
   const values = list.flatMap((b) => [
-    { algorithm: b.algorithm, budget: b.budget, kind: "measured SubOpt", value: b.meanSubopt, verdict: b.verdict },
+    { algorithm: b.algorithm, budget: b.budget, kind: KINDS[0], value: b.meanSubopt, verdict: b.verdict },
     ...(Number.isNaN(b.meanBound) || !(b.meanBound > 0)
       ? []
-      : [
+      : [{ algorithm: b.algorithm, budget: b.budget, kind: KINDS[1], value: b.meanBound, verdict: b.verdict }]),
+  ]);
+  const notes = list.flatMap((b) => [
+    ...(b.counts.void > 0
+      ? [{ algorithm: b.algorithm, budget: b.budget, value: b.meanSubopt, note: `void ${b.counts.void}/${b.seeds}` }]
+      : []),
+    ...(b.counts.vacuous > 0 && b.meanBound > 0
+      ? [
           {
             algorithm: b.algorithm,
             budget: b.budget,
-            kind: "bound (not void)",
             value: b.meanBound,
-            verdict: b.verdict,
+            note: `vacuous ${b.counts.vacuous}/${b.seeds}`,
           },
-        ]),
+        ]
+      : []),
   ]);
   const refs = rows.filter(
     (r): r is OkRow => r.status === "ok" && r.environment === env && r.referenceSubopt !== undefined,
   );
   const ref = mean(refs.map((r) => r.referenceSubopt!));
   const labels = [...new Set(list.map((b) => b.algorithm))];
-  const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "SubOpt / bound" };
+  const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "SubOpt / bound (log)" };
+  const budgets = [...new Set(list.map((b) => b.budget))].sort((a, b) => a - b);
+  const x = {
+    field: "budget",
+    type: "quantitative",
+    scale: { type: "log", domain: [budgets[0] / 1.3, budgets[budgets.length - 1] * 1.3], nice: false },
+    axis: { values: budgets, format: "~s" },
+    title: "preference queries (budget)",
+  };
+  const color = {
+    field: "algorithm",
+    type: "nominal",
+    scale: { domain: labels, range: labels.map((l) => styles.get(l)?.color ?? "#0072B2") },
+    legend: { title: null, labelLimit: 0, orient: "right" },
+  };
   return [
     {
       id: `bound-${env.replace(/[^\w]+/g, "-").toLowerCase()}`,
       section: "diagnostics",
-      title: `Measured gap vs the theorem's bound (dashed; void seeds left out) — ${env}`,
+      title: `${env}: measured gap (solid, ●) vs the theorem's bound (dashed, ◇; void seeds left out); dotted: SubOpt(π0)`,
       spec: {
         $schema: VEGA_LITE_SCHEMA,
-        width: 360,
-        height: 220,
+        width: 400,
+        height: 250,
         layer: [
           {
             data: { values },
-            mark: { type: "line", point: { filled: true } },
+            mark: { type: "line", strokeWidth: 1.8 },
             encoding: {
-              x: {
-                field: "budget",
-                type: "quantitative",
-                scale: { type: "log" },
-                title: "preference queries (budget)",
-              },
+              x,
               y,
-              color: {
-                field: "algorithm",
-                type: "nominal",
-                scale: { domain: labels, range: labels.map((l) => styles.get(l)?.color ?? "#000") },
-                legend: { title: null, labelLimit: 0, orient: "bottom" },
-              },
+              color,
+              detail: { field: "kind" },
               strokeDash: {
                 field: "kind",
                 type: "nominal",
                 scale: {
-                  domain: ["measured SubOpt", "bound (not void)"],
+                  domain: KINDS,
                   range: [
                     [1, 0],
                     [6, 3],
                   ],
                 },
-                legend: { title: null, orient: "bottom" },
+                legend: {
+                  title: null,
+                  orient: "right",
+                  symbolType: "stroke",
+                  symbolStrokeColor: "#333",
+                  labelLimit: 0,
+                },
               },
+            },
+          },
+          ...KINDS.map((kind, k) => ({
+            data: { values: values.filter((v) => v.kind === kind) },
+            mark: { type: "point", size: 60, strokeWidth: 1.5, filled: k === 0, shape: k === 0 ? "circle" : "diamond" },
+            encoding: {
+              x,
+              y,
+              color,
               tooltip: [
                 { field: "algorithm" },
                 { field: "budget" },
@@ -185,17 +214,28 @@ export function theoryBoundCharts(
                 { field: "verdict" },
               ],
             },
-          },
+          })),
+          ...(notes.length
+            ? [
+                {
+                  data: { values: notes },
+                  mark: { type: "text", align: "left", dx: 7, dy: 10, fontSize: 11 },
+                  encoding: { x, y, text: { field: "note" }, color },
+                },
+              ]
+            : []),
           ...(Number.isNaN(ref)
             ? []
             : [
                 {
-                  data: { values: [{ value: ref, label: "SubOpt(π0): a bound above is vacuous" }] },
-                  mark: { type: "rule", color: "#999", strokeDash: [2, 2] },
-                  encoding: {
-                    y: { field: "value", type: "quantitative" },
-                    tooltip: [{ field: "label" }, { field: "value", format: ".4g" }],
-                  },
+                  data: { values: [{ value: ref, label: "SubOpt(π0): a bound above it is vacuous" }] },
+                  mark: { type: "rule", color: "#555", strokeDash: [2, 2] },
+                  encoding: { y: { field: "value", type: "quantitative" } },
+                },
+                {
+                  data: { values: [{ value: ref, label: "SubOpt(π0): a bound above it is vacuous" }] },
+                  mark: { type: "text", align: "left", dx: 4, dy: -6, color: "#555", fontSize: 11 },
+                  encoding: { y: { field: "value", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } },
                 },
               ]),
         ],

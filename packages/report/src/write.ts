@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GshException } from "@gsh/core";
 import { type CellSummary, type ComparisonVerdict, compare, formatSummary, summarizeCells } from "./aggregate";
-import type { ResultRow } from "./result-row";
 import type { ReportSuite, SuiteLabel } from "./suite-record";
 import { readResultsFile } from "./results-file";
 import { resultsCsv } from "./csv";
@@ -11,23 +10,22 @@ import { svgToPng } from "./raster";
 import { renderSvg } from "./render";
 import { summarySections } from "./tables";
 import { sentencesMarkdown } from "./text";
+import { backendsUsed } from "./backends";
+import { type ClaimLine, type Headline, claimLines, headline } from "./headline";
+import { claimsText, headlineText, wrap } from "./headline-render";
+import { relabelSeedCounts } from "./seed-labels";
 
 export interface WrittenReport {
+  /** summary.txt: every table (wide). */
   readonly summary: string;
+  /** What a terminal shows: warnings, the claims and the headline, at most 120 columns. */
+  readonly console: string;
+  /** The headline and the claims as data (`gsh … --json`). */
+  readonly headline: Headline;
+  readonly claims: readonly ClaimLine[];
   readonly files: readonly string[];
   readonly cells: readonly CellSummary[];
   readonly verdicts: readonly ComparisonVerdict[];
-}
-
-/** "TF.js backends: wasm (120 trials)": which backend the neural trials ran on, from their rows, or null. */
-export function backendsUsed(rows: readonly ResultRow[]): string | null {
-  const count = new Map<string, number>();
-  for (const r of rows) {
-    const b = (r.diagnostics as Record<string, unknown> | undefined)?.backend;
-    if (typeof b === "string") count.set(b, (count.get(b) ?? 0) + 1);
-  }
-  if (count.size === 0) return null;
-  return `TF.js backends: ${[...count].map(([b, n]) => `${b} (${n} trials)`).join(", ")}`;
 }
 
 /**
@@ -63,11 +61,12 @@ export async function writeReport(
       path: join(dir, "results.jsonl"),
       message: `${content.duplicates.length} duplicate rows (first at line ${content.duplicates[0].line}: ${content.duplicates[0].reason}); a report would count them twice. 'gsh bench --resume' on the directory moves them aside`,
     });
-  const rows = content.rows;
   const suitePath = join(dir, "suite.json");
-  const suite: ReportSuite = existsSync(suitePath)
+  const written: ReportSuite = existsSync(suitePath)
     ? (JSON.parse(readFileSync(suitePath, "utf8")) as ReportSuite)
-    : { name: rows[0]?.suite ?? "results", description: "", comparisons: [] };
+    : { name: content.rows[0]?.suite ?? "results", description: "", comparisons: [] };
+  // Labels that promise a seed count the run did not have ("…, 3 seeds" under --seeds 1) say what it had.
+  const { rows, suite } = relabelSeedCounts(content.rows, written);
   const labels = (list: readonly SuiteLabel[] | undefined) => (list ?? []).map((e) => e.label ?? e.name ?? "");
   const algorithmOrder = labels(suite.algorithms);
   const cells = summarizeCells(rows, { environments: labels(suite.environments), algorithms: algorithmOrder });
@@ -88,11 +87,26 @@ export async function writeReport(
     notes.push(
       `${content.corrupt.length} invalid lines skipped (first: line ${content.corrupt[0].line}, ${content.corrupt[0].reason.slice(0, 80)}); 'gsh bench --resume' moves them to results.corrupt.jsonl`,
     );
+  const head = headline(rows, labels(suite.environments), algorithmOrder);
+  const claims = claimLines(verdicts);
+  const consoleText = [
+    ...notes.map((n) => wrap(n)),
+    ...(notes.length ? [""] : []),
+    claimsText(claims, head.seeds),
+    "",
+    "Headline:",
+    headlineText(head),
+  ].join("\n");
   const summary = [
     ...notes,
     ...(notes.length ? [""] : []),
     formatSummary(cells, verdicts),
     ...summarySections(rows, cells, suite.sampleEfficiency, "text"),
+    "",
+    claimsText(claims, head.seeds),
+    "",
+    "Headline:",
+    headlineText(head),
   ].join("\n");
   const files: string[] = [];
   const put = (name: string, text: string | Uint8Array) => {
@@ -101,7 +115,8 @@ export async function writeReport(
     files.push(f);
   };
   if (missing.length > 0) put("missing-trials.txt", missing.join("\n") + "\n");
-  if (formats.includes("csv")) put("results.csv", (missing.length > 0 ? `# ${notes[0]}\n` : "") + resultsCsv(rows));
+  if (formats.includes("csv"))
+    put("results.csv", (missing.length > 0 ? `# ${notes[0]}\n` : "") + resultsCsv(content.rows));
   if (formats.includes("txt")) put("summary.txt", summary + "\n");
   if (formats.includes("md"))
     put(
@@ -110,6 +125,18 @@ export async function writeReport(
         `# ${suite.name}`,
         ...notes.map((n) => `> ${n}`),
         "",
+        "## Headline",
+        "",
+        "```text",
+        headlineText(head),
+        "```",
+        "",
+        "## The paper's claims",
+        "",
+        "```text",
+        claimsText(claims, head.seeds),
+        "```",
+        "",
         formatSummary(cells, verdicts, "markdown"),
         ...summarySections(rows, cells, suite.sampleEfficiency, "markdown"),
         "",
@@ -117,22 +144,16 @@ export async function writeReport(
       ].join("\n"),
     );
   if (formats.includes("html") || formats.includes("svg") || formats.includes("png")) {
-    const input = {
-      suite: { ...suite, description: [...notes, suite.description ?? ""].join(" ") },
-      cells,
-      verdicts,
-      rows,
-      algorithmOrder,
-    };
+    const input = { suite, cells, verdicts, rows, algorithmOrder, notes };
     const charts = reportCharts(input);
     const svgs: string[] = [];
-    for (const c of charts) svgs.push(await renderSvg(c.spec));
-    if (formats.includes("html")) put("report.html", await reportHtml(input, charts, svgs));
+    if (formats.includes("svg") || formats.includes("png")) for (const c of charts) svgs.push(await renderSvg(c.spec));
+    if (formats.includes("html")) put("report.html", await reportHtml(input, charts));
     if ((formats.includes("svg") || formats.includes("png")) && charts.length)
       mkdirSync(join(dir, "charts"), { recursive: true });
     if (formats.includes("svg")) charts.forEach((c, i) => put(join("charts", `${c.id}.svg`), svgs[i]));
     if (formats.includes("png"))
       for (const [i, c] of charts.entries()) put(join("charts", `${c.id}.png`), await svgToPng(svgs[i]));
   }
-  return { summary, files, cells, verdicts };
+  return { summary, console: consoleText, headline: head, claims, files, cells, verdicts };
 }
