@@ -13,6 +13,8 @@ export {
   type TrialMetrics,
   type OverOptimization,
   type TrainingPathOverOptimization,
+  type CoverageDiagnostics,
+  type CoverageOfPolicy,
   reproducibleContent,
 } from "./result-row";
 export { type BadLine, type ResultsContent, readResultsFile, readResults } from "./results-file";
