@@ -16,6 +16,7 @@ import { algorithmStyles } from "./identity";
 import { renderSvg } from "./render";
 import { sentencesHtml } from "./text";
 import { policyGradientHtml } from "./policy-gradient";
+import { coverageHtml } from "./coverage-section";
 import { BOUND_EXPLANATION, BOUND_HEADER, boundRows, boundSummaries } from "./theory";
 import { LEADERS_EXPLANATION, PRACTITIONER_HEADER, practitionerRows } from "./tables";
 
@@ -160,6 +161,7 @@ ${fold("Practitioners' metrics (TRL names) beside the exact ones", practitioners
 ${fold("Comparisons", verdictTable)}
 ${fold("Summary", summary)}
 ${policyGradientHtml(rows, htmlTable, esc)}
+${coverageHtml(rows, htmlTable, esc)}
 ${sentencesHtml(rows, esc, [...new Set(cells.map((c) => c.algorithm))])}
 ${calibrationHtml(rows, [...new Set(cells.map((c) => c.environment))], esc)}
 ${fold(

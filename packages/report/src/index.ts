@@ -54,6 +54,7 @@ export {
   subOptimalityAlongSamples,
   policyGradientHtml,
 } from "./policy-gradient";
+export { type CoverageCell, coverageCells, COVERAGE_HEADER, coverageRows, coverageHtml } from "./coverage-section";
 export {
   type ReportFormat,
   REPORT_FORMATS,
