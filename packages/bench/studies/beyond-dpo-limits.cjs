@@ -11,7 +11,8 @@ const envs = {
   "P tabular η=0.1": (s) => tb.testbedP(s, { eta: 0.1 }),
   "P tabular η=1": (s) => tb.testbedP(s, { eta: 1 }),
   "H η=0.1": (s) => tb.testbedH(s, { eta: 0.1 }),
-  "S-tiny η=0.3": (s) => tb.enumerateSequenceInstance(tb.testbedS(s, { ...tb.SEQUENCE_SIZES.tiny, prompts: 20, eta: 0.3 })),
+  "S-tiny η=0.3": (s) =>
+    tb.enumerateSequenceInstance(tb.testbedS(s, { ...tb.SEQUENCE_SIZES.tiny, prompts: 20, eta: 0.3 })),
 };
 const chosen = process.argv[3] ? process.argv[3].split(",") : Object.keys(envs);
 const sig = (t) => 1 / (1 + Math.exp(-t));
@@ -65,7 +66,9 @@ for (const name of chosen) {
     acc.chi2po.push(score(fit(pr.chi2poObjective(pairs, problem.reference, eta, 2 * rewardGapBound(problem).value))));
     acc.dpoSft.push(score(fit(pr.dpoSftObjective(pairs, problem.reference, eta, pr.SFT_WEIGHT))));
     acc.kto.push(score(pr.kto(problem, labels, { l2: 0, gradientTolerance: 1e-10 }).policy));
-    acc.ktoExact.push(score(pr.kto(problem, labels, { l2: 0, referencePoint: "exact", gradientTolerance: 1e-10 }).policy));
+    acc.ktoExact.push(
+      score(pr.kto(problem, labels, { l2: 0, referencePoint: "exact", gradientTolerance: 1e-10 }).policy),
+    );
   }
   const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
   const sd = (xs) => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
