@@ -111,10 +111,25 @@ export {
   type WeightedPairs,
   addLogProbGradient,
   logProbObjectiveValue,
+  lbfgsWithinSteps,
   fitLogProbObjective,
 } from "./log-prob-objective";
 export { chi2poObjective, linkInverse, chi2RegularizedOptimum, chi2po, chi2poAlgorithm } from "./chi2po";
-export { SFT_WEIGHT, dpoSftObjective, dpoSft, dpoSftAlgorithm } from "./dpo-sft";
+export {
+  SFT_WEIGHT,
+  dpoSftObjective,
+  dpoSft,
+  sequenceDpoSftObjective,
+  sequenceDpoSft,
+  dpoSftAlgorithm,
+} from "./dpo-sft";
+export {
+  type LogLinearSequenceMoments,
+  logLinearSequenceMoments,
+  type SequenceObjective,
+  sequenceObjectiveValue,
+  fitSequenceObjective,
+} from "./sequence/log-linear-moments";
 export {
   type EnsembleAggregate,
   ENSEMBLE_DEFAULTS,
@@ -132,6 +147,8 @@ export {
   ktoObjective,
   type KtoResult,
   kto,
+  sequenceKtoObjective,
+  sequenceKto,
   ktoAlgorithm,
 } from "./kto";
 export {

@@ -1,7 +1,17 @@
 import type { Policy } from "@gsh/core";
-import { type BanditProblem, type PreferenceDataset, defineAlgorithm, z } from "@gsh/preference";
+import {
+  type BanditProblem,
+  type PreferenceDataset,
+  type SequenceOfflineData,
+  type SequencePolicy,
+  type SequenceProblem,
+  defineAlgorithm,
+  gibbsSequencePolicy,
+  z,
+} from "@gsh/preference";
 import { type LogProbObjective, fitLogProbObjective } from "./log-prob-objective";
-import { policyClass } from "./params";
+import { policyClass, policyUnsupported } from "./params";
+import { type SequenceObjective, fitSequenceObjective, logLinearSequenceMoments } from "./sequence/log-linear-moments";
 import { createTrainablePolicy } from "./policy-factory";
 
 // KTO (Ethayarajh, Xu, Muennighoff, Jurafsky, Kiela 2024, "KTO: model alignment as prospect theoretic optimization",
@@ -163,21 +173,113 @@ export function kto(
     return { policy, z0, outerIterations: 1, steps: r.steps, converged: r.converged };
   }
   const mode = options.referencePoint ?? "batch";
-  let z0 = referencePoint(model.distribution(), problem, labels, mode);
+  const r = referencePointFixedPoint(
+    () => referencePoint(model.distribution(), problem, labels, mode),
+    (z0) => fitLogProbObjective(model, ktoObjective(labels, problem, settings, z0), l2, opt),
+  );
+  return { policy: model.distribution(), ...r };
+}
+
+/**
+ * The paper's detached reference point, in full batch: fit with z0 held fixed, re-estimate z0 from the fitted policy,
+ * until it moves < 1e-9 (at most 50 rounds).
+ */
+function referencePointFixedPoint(
+  estimate: () => number,
+  fit: (z0: number) => { readonly steps: number; readonly converged: boolean },
+): Omit<KtoResult, "policy"> {
+  let z0 = estimate();
   let steps = 0;
-  let converged = false;
   for (let round = 1; round <= 50; round++) {
-    const r = fitLogProbObjective(model, ktoObjective(labels, problem, settings, z0), l2, opt);
+    const r = fit(z0);
     steps += r.steps;
-    const next = referencePoint(model.distribution(), problem, labels, mode);
+    const next = estimate();
     const moved = Math.abs(next - z0);
     z0 = next;
-    if (moved < 1e-9) {
-      converged = r.converged;
-      return { policy: model.distribution(), z0, outerIterations: round, steps, converged };
-    }
+    if (moved < 1e-9) return { z0, outerIterations: round, steps, converged: r.converged };
   }
-  return { policy: model.distribution(), z0, outerIterations: 50, steps, converged };
+  return { z0, outerIterations: 50, steps, converged: false };
+}
+
+/**
+ * KTO's objective for the log-linear sequence policy with z0 held fixed: Σ_i of the value terms above at
+ * ρ_i = <w, φ(y_i)>/η − log Z_w(x_i), y_i the first response of record i, desirable iff it won.
+ */
+export function sequenceKtoObjective(
+  data: PreferenceDataset,
+  eta: number,
+  settings: KtoSettings,
+  z0: number,
+): SequenceObjective {
+  const d = data.featureDim;
+  const f = data.firstFeatures;
+  const { beta, desirableWeight: lD, undesirableWeight: lU } = settings;
+  return (w, m, grad) => {
+    let total = 0;
+    for (let i = 0; i < data.size; i++) {
+      const x = data.context[i];
+      let s = 0;
+      for (let k = 0; k < d; k++) s += w[k] * f[i * d + k];
+      const t = beta * (s / eta - m.logZ[x] - z0);
+      const sD = 1 / (1 + Math.exp(t));
+      const desirable = data.label[i] === 1;
+      total += desirable ? lD * sD : lU * (1 - sD);
+      const c = (beta * sD * (1 - sD) * (desirable ? -lD : lU)) / eta;
+      for (let k = 0; k < d; k++) grad[k] += c * (f[i * d + k] - m.meanFeatures[x * d + k]);
+    }
+    return total;
+  };
+}
+
+/**
+ * KTO for the log-linear sequence policy on the same label model (the first response of each offline π0 pair, its
+ * features in the record), z0 by the paper's batch estimate or exactly, detached: ρ = <w, φ(y)>/η − log Z_w(x). The
+ * mismatched response of record i is record i+1's first response with prompt x_i; on the sequence testbeds φ depends on
+ * the response only (ψ per bigram), so its features are its own record's.
+ */
+export function sequenceKto(
+  problem: SequenceProblem,
+  offline: SequenceOfflineData,
+  options: {
+    readonly l2?: number;
+    readonly referencePoint?: ReferencePoint;
+    readonly settings?: Partial<KtoSettings>;
+  } = {},
+): { policy: SequencePolicy; w: Float64Array } & Omit<KtoResult, "policy"> {
+  const { data } = offline;
+  const d = problem.dim;
+  const n = data.size;
+  const f = data.firstFeatures;
+  const settings: KtoSettings = { beta: problem.eta, desirableWeight: 1, undesirableWeight: 1, ...options.settings };
+  const eta = problem.eta;
+  const dot = (w: Float64Array, i: number) => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += w[k] * f[i * d + k];
+    return s;
+  };
+  let w = new Float64Array(d);
+  const estimate = () => {
+    const m = logLinearSequenceMoments(problem, w);
+    if (options.referencePoint === "exact") {
+      let kl = 0;
+      for (let x = 0; x < problem.prompts; x++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += w[k] * m.meanFeatures[x * d + k];
+        kl += problem.contextWeights[x] * (s / eta - m.logZ[x]);
+      }
+      return kl;
+    }
+    let s = 0;
+    for (let i = 0; i < n; i++) s += dot(w, (i + 1) % n) / eta - m.logZ[data.context[i]];
+    return Math.max(0, s / Math.max(1, n));
+  };
+  const objective = (z0: number) => sequenceKtoObjective(data, problem.eta, settings, z0);
+  const r = referencePointFixedPoint(estimate, (z0) => {
+    const fit = fitSequenceObjective(problem, objective(z0), options.l2 ?? 1, w);
+    w = Float64Array.from(fit.params);
+    return fit;
+  });
+  return { policy: gibbsSequencePolicy(logLinearSequenceMoments(problem, w).policy), w, ...r };
 }
 
 /** The `kto` algorithm: KTO on the unpaired labels of `budget` queries (label model above), reference π0. */
@@ -196,15 +298,29 @@ export const ktoAlgorithm = defineAlgorithm({
       undesirableWeight: z.number().positive().default(1),
     })
     .strict(),
-  supports: ["bandit"],
+  supports: ["bandit", "sequence"],
+  unsupported: (shape, p) => policyUnsupported(shape, p.policy),
   run(ctx, p) {
+    const settings = { desirableWeight: p.desirableWeight, undesirableWeight: p.undesirableWeight };
+    if (ctx.kind === "sequence") {
+      const r = sequenceKto(ctx.problem, ctx.offlineData(ctx.budget), {
+        l2: p.l2,
+        referencePoint: p.referencePoint,
+        settings,
+      });
+      return {
+        policy: r.policy,
+        costs: { gradientSteps: r.steps },
+        diagnostics: { z0: r.z0, z0Rounds: r.outerIterations, converged: r.converged },
+      };
+    }
     const { contexts, actions } = ctx.problem;
     const labels = unpairedLabels(ctx.offlineData(ctx.budget), contexts, actions);
     const r = kto(ctx.problem, labels, {
       policy: p.policy,
       l2: p.l2,
       referencePoint: p.referencePoint,
-      settings: { desirableWeight: p.desirableWeight, undesirableWeight: p.undesirableWeight },
+      settings,
     });
     return {
       policy: r.policy,

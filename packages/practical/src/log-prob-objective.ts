@@ -1,5 +1,5 @@
 import type { Policy } from "@gsh/core";
-import { type OptimizeOptions, type OptimizeResult, lbfgs } from "./optimizers";
+import { type Objective, type OptimizeOptions, type OptimizeResult, lbfgs } from "./optimizers";
 import type { PairBatch } from "./pairs-data";
 import type { TrainablePolicy } from "./policies";
 
@@ -70,12 +70,40 @@ export function logProbObjectiveValue(
 }
 
 /**
- * Minimises L(π) + (l2/2)‖params‖² by L-BFGS from the model's current parameters (a warm start) and leaves the
- * model at the result. Each step is kept within `maxStep` (Euclidean, default 1) of the last iterate: a trial point
- * farther away reads as +∞, so the line search cuts the step back. The KTO and χ²PO losses saturate (σ of a large
- * argument, or a binding clip, leaves a flat region with a vanishing gradient), and an unrestricted quasi-Newton
- * step can land on such a plateau and stop there as "converged" (seen on a two-action KTO, where it stopped at
- * p = 1 − 1e-13 instead of the interior minimum).
+ * L-BFGS with each step kept within `maxStep` (Euclidean, default 1) of the last iterate: a trial point farther away
+ * reads as +∞, so the line search cuts the step back. The KTO and χ²PO losses saturate (σ of a large argument, or a
+ * binding clip, leaves a flat region with a vanishing gradient), and an unrestricted quasi-Newton step can land on
+ * such a plateau and stop there as "converged" (seen on a two-action KTO, where it stopped at p = 1 − 1e-13 instead of
+ * the interior minimum).
+ */
+export function lbfgsWithinSteps(
+  f: Objective,
+  init: Float64Array,
+  options: Omit<OptimizeOptions, "learningRate"> & { readonly maxStep?: number } = {},
+): OptimizeResult {
+  const maxStep = options.maxStep ?? 1;
+  const anchor = Float64Array.from(init);
+  const bounded = (p: Float64Array, g: Float64Array) => {
+    let d2 = 0;
+    for (let k = 0; k < p.length; k++) d2 += (p[k] - anchor[k]) ** 2;
+    if (d2 > maxStep * maxStep) {
+      g.fill(NaN);
+      return Infinity;
+    }
+    return f(p, g);
+  };
+  return lbfgs(bounded, Float64Array.from(init), {
+    ...options,
+    onStep: (step, params, value) => {
+      anchor.set(params);
+      options.onStep?.(step, params, value);
+    },
+  });
+}
+
+/**
+ * Minimises L(π) + (l2/2)‖params‖² by `lbfgsWithinSteps` from the model's current parameters (a warm start) and
+ * leaves the model at the result.
  */
 export function fitLogProbObjective(
   model: TrainablePolicy,
@@ -83,24 +111,11 @@ export function fitLogProbObjective(
   l2: number,
   options: Omit<OptimizeOptions, "learningRate"> & { readonly maxStep?: number } = {},
 ): OptimizeResult {
-  const maxStep = options.maxStep ?? 1;
-  const anchor = model.getParameters();
-  const f = (p: Float64Array, g: Float64Array) => {
-    let d2 = 0;
-    for (let k = 0; k < p.length; k++) d2 += (p[k] - anchor[k]) ** 2;
-    if (d2 > maxStep * maxStep) {
-      g.fill(NaN);
-      return Infinity;
-    }
-    return logProbObjectiveValue(model, objective, l2, p, g);
-  };
-  const r = lbfgs(f, anchor.slice(), {
-    ...options,
-    onStep: (step, params, value) => {
-      anchor.set(params);
-      options.onStep?.(step, params, value);
-    },
-  });
+  const r = lbfgsWithinSteps(
+    (p, g) => logProbObjectiveValue(model, objective, l2, p, g),
+    model.getParameters(),
+    options,
+  );
   model.setParameters(r.params);
   return r;
 }

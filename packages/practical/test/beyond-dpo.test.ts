@@ -1,6 +1,16 @@
-import { Rng, gibbsPolicy } from "@gsh/core";
-import type { BanditProblem } from "@gsh/preference";
-import { linearBandit, sampleOfflineData, testbedP } from "@gsh/testbeds";
+import { type Policy, Rng, gibbsPolicy } from "@gsh/core";
+import { type BanditProblem, PreferenceDataset, type SequencePolicy, enumerateResponses } from "@gsh/preference";
+import {
+  SEQUENCE_SIZES,
+  enumerateSequenceInstance,
+  evaluatePolicy,
+  evaluateSequencePolicy,
+  linearBandit,
+  sampleOfflineData,
+  sampleSequenceOfflineData,
+  testbedP,
+  testbedS,
+} from "@gsh/testbeds";
 import {
   DPO,
   LogLinearPolicy,
@@ -20,6 +30,11 @@ import {
   logProbObjectiveValue,
   pairsFromDataset,
   rewardEnsemblePolicy,
+  sequenceDpoSft,
+  sequenceDpoSftObjective,
+  sequenceKto,
+  sequenceKtoObjective,
+  sequenceObjectiveValue,
   unpairedLabels,
 } from "../src";
 
@@ -101,16 +116,16 @@ describe("gradients against central differences (log-linear and tabular policies
   });
 });
 
-/** W(e^t) by bisection on z + log z = t (independent of the source's Newton iteration). */
+/** W(e^t) by bisection on s = log z in e^s + s = t, whose root lies in [t − e^t − 1, t] (independent of the source's Newton). */
 function linkInverseByBisection(t: number): number {
-  let lo = 1e-300,
-    hi = Math.max(2, t + 2);
-  for (let i = 0; i < 3000; i++) {
-    const mid = lo < 1e-10 ? Math.sqrt(lo * hi) : 0.5 * (lo + hi);
-    if (mid + Math.log(mid) > t) hi = mid;
+  let lo = t - Math.exp(t) - 1,
+    hi = t;
+  for (let i = 0; i < 200; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (Math.exp(mid) + mid > t) hi = mid;
     else lo = mid;
   }
-  return 0.5 * (lo + hi);
+  return Math.exp(0.5 * (lo + hi));
 }
 
 /** Every ordered pair (a, b) of each context with its population weight d0(x)·π0(a)·π0(b)·σ(r_a − r_b). */
@@ -353,5 +368,74 @@ describe("KTO", () => {
     const skew = { ...labels, mismatched: Float64Array.from([0, 1]) };
     const fit = kto(problem, skew, { policy: "tabular", l2: 1 });
     expect(fit.z0).toBeCloseTo(Math.log(fit.policy.probs[1] / p0[1]), 10);
+  });
+});
+
+describe("DPO + SFT and KTO on sequences (the log-linear policy, exact by the DP)", () => {
+  const seq = testbedS(4, { ...SEQUENCE_SIZES.tiny, eta: 0.3 });
+  const offline = sampleSequenceOfflineData(seq, 300, 4);
+  const { problem } = seq;
+  const L = problem.length;
+  const settings = { beta: problem.eta, desirableWeight: 1, undesirableWeight: 1.2 };
+
+  it("their gradients match central differences", () => {
+    const w0 = Float64Array.from({ length: problem.dim }, (_, k) => 0.5 * Math.sin(3 * k + 1));
+    for (const objective of [
+      sequenceDpoSftObjective(offline.data, problem.eta, 1),
+      sequenceKtoObjective(offline.data, problem.eta, settings, 0.15),
+    ]) {
+      const grad = new Float64Array(problem.dim);
+      sequenceObjectiveValue(problem, objective, 0.7, w0, grad);
+      const num = numericGradient(
+        (q) => sequenceObjectiveValue(problem, objective, 0.7, q, new Float64Array(problem.dim)),
+        w0,
+      );
+      const scale = Math.max(1, ...Array.from(num, Math.abs));
+      for (let k = 0; k < problem.dim; k++) expect(Math.abs(grad[k] - num[k]) / scale).toBeLessThan(1e-7);
+    }
+  });
+
+  it("they reach the same policy as the finite-action versions on the enumerated instance (S-tiny, 256 responses)", () => {
+    const enumerated = enumerateSequenceInstance(seq);
+    const index = new Map(enumerateResponses(problem.vocab, L).map((y, a) => [y.join(","), a] as const));
+    const data = new PreferenceDataset(offline.data.size);
+    for (let i = 0; i < offline.data.size; i++)
+      data.push(
+        offline.data.context[i],
+        index.get(offline.first.subarray(i * L, (i + 1) * L).join(","))!,
+        index.get(offline.second.subarray(i * L, (i + 1) * L).join(","))!,
+        offline.data.label[i] as 0 | 1,
+      );
+    const exact = (p: SequencePolicy) => {
+      const m = evaluateSequencePolicy(seq, p);
+      if (m._tag === "Left") throw new Error(m.left);
+      return m.right.subopt!;
+    };
+    const finite = (p: Policy) => {
+      const m = evaluatePolicy(enumerated, p);
+      if (m._tag === "Left") throw new Error(m.left);
+      return m.right.subopt;
+    };
+    const sft = sequenceDpoSft(problem, offline);
+    const model = new LogLinearPolicy(enumerated.problem);
+    fitLogProbObjective(
+      model,
+      dpoSftObjective(pairsFromDataset(data).aggregated(), enumerated.problem.reference, problem.eta, 1),
+      1,
+      { gradientTolerance: 1e-10 },
+    );
+    const wf = model.getParameters();
+    for (let k = 0; k < problem.dim; k++) expect(Math.abs(sft.w[k] - wf[k])).toBeLessThan(1e-5);
+    expect(exact(sft.policy)).toBeCloseTo(finite(model.distribution()), 6);
+    const kSeq = sequenceKto(problem, offline);
+    const kFin = kto(enumerated.problem, unpairedLabels(data, problem.prompts, enumerated.problem.actions));
+    expect(kSeq.z0).toBeCloseTo(kFin.z0, 8);
+    expect(exact(kSeq.policy)).toBeCloseTo(finite(kFin.policy), 5);
+    const kSeqExact = sequenceKto(problem, offline, { referencePoint: "exact" });
+    const kFinExact = kto(enumerated.problem, unpairedLabels(data, problem.prompts, enumerated.problem.actions), {
+      referencePoint: "exact",
+    });
+    expect(kSeqExact.z0).toBeCloseTo(kFinExact.z0, 6);
+    expect(exact(kSeqExact.policy)).toBeCloseTo(finite(kFinExact.policy), 5);
   });
 });
