@@ -1,6 +1,6 @@
 import { type Policy, logSigmoid, sigmoid } from "@gsh/core";
 import { type BanditProblem, type PreferenceDataset, defineAlgorithm, rewardGapBound, z } from "@gsh/preference";
-import { type LogProbObjective, type WeightedPairs, fitLogProbObjective } from "./log-prob-objective";
+import { type LogProbObjective, type WeightedPairs, fitLogProbObjective, pairLogRatios } from "./log-prob-objective";
 import { pairsFromDataset } from "./pairs-data";
 import { policyClass } from "./params";
 import { createTrainablePolicy } from "./policy-factory";
@@ -27,18 +27,11 @@ const link = (logRatio: number) => Math.exp(logRatio) + logRatio;
  * gradient in log π (zero where the clip binds). `clip` = 2·R_max.
  */
 export function chi2poObjective(pairs: WeightedPairs, reference: Policy, beta: number, clip: number): LogProbObjective {
-  const A = reference.actions;
-  const ref = reference.probs;
   return (pi, C) => {
-    const p = pi.probs;
+    const { chosen, rejected, chosenRatio: lw, rejectedRatio: ll } = pairLogRatios(pairs, pi, reference);
     let total = 0;
     for (let i = 0; i < pairs.size; i++) {
-      const x = pairs.contexts[i];
-      const iw = x * A + pairs.chosen[i];
-      const il = x * A + pairs.rejected[i];
-      const lw = Math.log(p[iw]) - Math.log(ref[iw]);
-      const ll = Math.log(p[il]) - Math.log(ref[il]);
-      const u = beta * (link(lw) - link(ll));
+      const u = beta * (link(lw[i]) - link(ll[i]));
       const m = pairs.weights[i];
       if (u >= clip || u <= -clip) {
         total -= m * logSigmoid(u >= clip ? clip : -clip);
@@ -47,8 +40,8 @@ export function chi2poObjective(pairs: WeightedPairs, reference: Policy, beta: n
       total -= m * logSigmoid(u);
       // ∂(−log σ(u))/∂u = −σ(−u); ∂u/∂log π(a^w) = β·(z_w + 1), ∂u/∂log π(a^l) = −β·(z_l + 1)
       const s = -m * sigmoid(-u) * beta;
-      C[iw] += s * (Math.exp(lw) + 1);
-      C[il] -= s * (Math.exp(ll) + 1);
+      C[chosen[i]] += s * (Math.exp(lw[i]) + 1);
+      C[rejected[i]] -= s * (Math.exp(ll[i]) + 1);
     }
     return total;
   };

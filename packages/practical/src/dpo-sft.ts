@@ -8,7 +8,7 @@ import {
   gibbsSequencePolicy,
   z,
 } from "@gsh/preference";
-import { type LogProbObjective, type WeightedPairs, fitLogProbObjective } from "./log-prob-objective";
+import { type LogProbObjective, type WeightedPairs, fitLogProbObjective, pairLogRatios } from "./log-prob-objective";
 import { pairsFromDataset } from "./pairs-data";
 import { policyClass, policyUnsupported } from "./params";
 import { type SequenceObjective, fitSequenceObjective, logLinearSequenceMoments } from "./sequence/log-linear-moments";
@@ -32,22 +32,16 @@ export const SFT_WEIGHT = 1;
  * Σ_i m_i·[−log σ(η·h_i) − α·log π(a^w_i|x_i)], h_i = log π/π0 (a^w) − log π/π0 (a^l), with its gradient in log π.
  */
 export function dpoSftObjective(pairs: WeightedPairs, reference: Policy, eta: number, alpha: number): LogProbObjective {
-  const A = reference.actions;
-  const ref = reference.probs;
   return (pi, C) => {
-    const p = pi.probs;
+    const { chosen, rejected, chosenRatio: lw, rejectedRatio: ll } = pairLogRatios(pairs, pi, reference);
     let total = 0;
     for (let i = 0; i < pairs.size; i++) {
-      const x = pairs.contexts[i];
-      const iw = x * A + pairs.chosen[i];
-      const il = x * A + pairs.rejected[i];
-      const lw = Math.log(p[iw]);
-      const h = lw - Math.log(ref[iw]) - (Math.log(p[il]) - Math.log(ref[il]));
+      const h = lw[i] - ll[i];
       const m = pairs.weights[i];
-      total -= m * (logSigmoid(eta * h) + alpha * lw);
+      total -= m * (logSigmoid(eta * h) + alpha * Math.log(pi.probs[chosen[i]]));
       const s = -m * eta * sigmoid(-eta * h);
-      C[iw] += s - m * alpha;
-      C[il] -= s;
+      C[chosen[i]] += s - m * alpha;
+      C[rejected[i]] -= s;
     }
     return total;
   };

@@ -301,27 +301,18 @@ export const ktoAlgorithm = defineAlgorithm({
   supports: ["bandit", "sequence"],
   unsupported: (shape, p) => policyUnsupported(shape, p.policy),
   run(ctx, p) {
-    const settings = { desirableWeight: p.desirableWeight, undesirableWeight: p.undesirableWeight };
-    if (ctx.kind === "sequence") {
-      const r = sequenceKto(ctx.problem, ctx.offlineData(ctx.budget), {
-        l2: p.l2,
-        referencePoint: p.referencePoint,
-        settings,
-      });
-      return {
-        policy: r.policy,
-        costs: { gradientSteps: r.steps },
-        diagnostics: { z0: r.z0, z0Rounds: r.outerIterations, converged: r.converged },
-      };
-    }
-    const { contexts, actions } = ctx.problem;
-    const labels = unpairedLabels(ctx.offlineData(ctx.budget), contexts, actions);
-    const r = kto(ctx.problem, labels, {
-      policy: p.policy,
+    const options = {
       l2: p.l2,
       referencePoint: p.referencePoint,
-      settings,
-    });
+      settings: { desirableWeight: p.desirableWeight, undesirableWeight: p.undesirableWeight },
+    };
+    const r =
+      ctx.kind === "sequence"
+        ? sequenceKto(ctx.problem, ctx.offlineData(ctx.budget), options)
+        : kto(ctx.problem, unpairedLabels(ctx.offlineData(ctx.budget), ctx.problem.contexts, ctx.problem.actions), {
+            ...options,
+            policy: p.policy,
+          });
     return {
       policy: r.policy,
       costs: { gradientSteps: r.steps },

@@ -18,6 +18,27 @@ export type LogProbObjective = (pi: Policy, dLogProb: Float64Array) => number;
 export type WeightedPairs = Pick<PairBatch, "size" | "contexts" | "chosen" | "rejected" | "weights">;
 
 /**
+ * Each pair's flat indices and log-ratios log π/π0 of its chosen and rejected responses, for the pairwise objectives
+ * (χ²PO, DPO + SFT) to read in their own loops.
+ */
+export function pairLogRatios(pairs: WeightedPairs, pi: Policy, reference: Policy) {
+  const A = reference.actions;
+  const n = pairs.size;
+  const chosen = new Int32Array(n),
+    rejected = new Int32Array(n),
+    chosenRatio = new Float64Array(n),
+    rejectedRatio = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = pairs.contexts[i];
+    chosen[i] = x * A + pairs.chosen[i];
+    rejected[i] = x * A + pairs.rejected[i];
+    chosenRatio[i] = Math.log(pi.probs[chosen[i]]) - Math.log(reference.probs[chosen[i]]);
+    rejectedRatio[i] = Math.log(pi.probs[rejected[i]]) - Math.log(reference.probs[rejected[i]]);
+  }
+  return { chosen, rejected, chosenRatio, rejectedRatio };
+}
+
+/**
  * Adds Σ_{x,a} C(x,a)·∇_params log π(a|x) into `grad`: for the log-linear policy π_w ∝ π0·exp(<w, φ>/η),
  * ∇_w log π(a|x) = (φ(x,a) − φ(x,π))/η; for the tabular one, ∂ log π(a|x)/∂δ(x,b) = 1[a = b] − π(b|x).
  */

@@ -409,7 +409,7 @@ describe("DPO + SFT and KTO on sequences (the log-linear policy, exact by the DP
     const exact = (p: SequencePolicy) => {
       const m = evaluateSequencePolicy(seq, p);
       if (m._tag === "Left") throw new Error(m.left);
-      return m.right.subopt!;
+      return m.right.subopt;
     };
     const finite = (p: Policy) => {
       const m = evaluatePolicy(enumerated, p);
