@@ -254,7 +254,7 @@ describe("reward-model ensemble", () => {
     }
   });
 
-  it("members are centred at π0 per prompt, below their mean where they disagree, and agree as n grows", () => {
+  it("members are centred at π0 per prompt and agree as n grows (the bootstrap spread shrinks like 1/√n)", () => {
     const inst = small();
     const { problem } = inst;
     const { contexts: X, actions: A } = problem;
