@@ -121,7 +121,8 @@ export const suiteFileSchema = z
       .strict()
       .optional(),
     /**
-     * Diagnostics: coverage of π* and of the trained policy by the offline data each trial drew (finite bandits):
+     * Diagnostics: coverage of π* and of the trained policy by the offline data each trial drew (finite bandits, and
+     * sequences where the policy is a Markov table or a factored Gibbs policy):
      * the largest density ratio and χ² coverage against the data's sampling distribution, and the mass on responses
      * no record touched.
      */

@@ -16,6 +16,7 @@ import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
   type PreferenceDataset,
+  type SequenceOfflineData,
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
@@ -49,7 +50,7 @@ import { suiteFingerprint } from "./fingerprint";
 import { OverBudget, QueryBudget, closedOracle, learnerCopy } from "./learner-view";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
-import { banditCoverage } from "./coverage";
+import { banditCoverage, sequenceCoverage } from "./coverage";
 import {
   FRONTIER_FACTORS,
   banditFrontier,
@@ -213,7 +214,7 @@ interface Boundary {
   readonly optimalFrontier: () => OkRow["optimalFrontier"] | null;
   /** The projection onto the directions of θ that BT identifies (null: all of them, or no features to tell). */
   readonly identifiedProjection: () => Float64Array | null;
-  /** Coverage of π* and the policy by the offline data drawn so far (null: not a bandit, or no single behaviour). */
+  /** Coverage of π* and the policy by the offline data drawn so far (null: none drawn, two behaviours, a sampler). */
   readonly coverage: (policy: AlgorithmOutput["policy"]) => OkRow["coverage"] | null;
   /** Text environments: sampled sentences of the policy, π0 and π* (see `sentenceSamples`). */
   readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
@@ -317,6 +318,7 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
 
 function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
   const budget = new QueryBudget(trial.budget);
+  const draws: SequenceOfflineData[] = [];
   const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   return {
     id: instance.id,
@@ -329,7 +331,9 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
       goldReward: instance.truth.bigram,
       offlineData(n: number) {
         budget.charge(n);
-        return sampleSequenceOfflineData(instance, n, trial.seed);
+        const data = sampleSequenceOfflineData(instance, n, trial.seed);
+        if (trial.coverage) draws.push(data);
+        return data;
       },
     }),
     queries: () => budget.queries,
@@ -340,8 +344,7 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     },
     // DPO's sequence learners do not expose their steps yet: the path diagnostic is finite-bandit only.
     trainingPath: () => null,
-    // not measured on sequences: the diagnostic is finite-bandit only
-    coverage: () => null,
+    coverage: (policy) => ("kind" in policy ? sequenceCoverage(instance, draws, policy) : null),
     optimalFrontier: () => onceFor(trial, "frontier", () => sequenceFrontier(instance, FRONTIER_FACTORS)),
     // ψ tables give no finite list of differences to span: the sequence testbeds' ψ are generic (full rank)
     identifiedProjection: () => null,

@@ -116,7 +116,10 @@ export interface OkRow extends RowBase {
   };
   /** Suites that ask, algorithms that report their training path: KL, gold and proxy reward per checkpoint. */
   readonly trainingPath?: TrainingPathOverOptimization;
-  /** @6: suites that ask (`coverage`), finite bandits, algorithms that drew offline data: how it covers π* and π. */
+  /**
+   * @6: suites that ask (`coverage`), algorithms that drew offline data (on sequences: whose policy is a Markov table or
+   * a factored Gibbs policy): how the data cover π* and π.
+   */
   readonly coverage?: CoverageDiagnostics;
 }
 
