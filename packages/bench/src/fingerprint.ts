@@ -28,7 +28,14 @@ const ascending = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
 
 export type FingerprintedSuite = Pick<
   Suite,
-  "environments" | "algorithms" | "budgets" | "seeds" | "klEstimators" | "overOptimization" | "sampleEfficiency"
+  | "environments"
+  | "algorithms"
+  | "budgets"
+  | "seeds"
+  | "klEstimators"
+  | "overOptimization"
+  | "coverage"
+  | "sampleEfficiency"
 > & { readonly code?: CodeIdentity };
 
 /** The grid alone: what trials exist and what each computes (entries, parameters, budgets, seeds, diagnostics). */
@@ -49,6 +56,7 @@ function grid(suite: FingerprintedSuite) {
     seeds: ascending(suite.seeds),
     ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
     ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
+    ...(suite.coverage ? { coverage: true } : {}),
     // Every row records SubOpt(π0) now; the entry stays so that directories written before keep their fingerprint
     // (ε, the baseline and the resamples change the summary, not a row).
     ...(suite.sampleEfficiency ? { referenceSubopt: true } : {}),

@@ -133,6 +133,13 @@ export const suiteFileSchema = z
       .strict()
       .optional(),
     /**
+     * Diagnostics: coverage of π* and of the trained policy by the offline data each trial drew (finite bandits, and
+     * sequences where the policy is a Markov table or a factored Gibbs policy):
+     * the largest density ratio and χ² coverage against the data's sampling distribution, and the mass on responses
+     * no record touched.
+     */
+    coverage: z.object({}).strict().optional(),
+    /**
      * Sample efficiency: per environment, the queries each algorithm needs to bring its mean SubOpt, as a fraction of
      * SubOpt(π0), down to each ε (log-log interpolation between budgets), with bootstrap intervals over seeds, and
      * the ratio against `baseline` (an algorithm label). Rows then record SubOpt(π0).
@@ -183,6 +190,7 @@ export interface Suite {
   readonly heapLimitMb: number;
   readonly klEstimators?: { readonly sampleSizes: readonly number[]; readonly repeats: number };
   readonly overOptimization?: { readonly factors: readonly number[] };
+  readonly coverage?: Record<string, never>;
   readonly sampleEfficiency?: SampleEfficiencySpec;
   /** The code that runs it (gsh version, checkout, plugin contents): part of its fingerprint. */
   readonly code?: CodeIdentity;
@@ -430,6 +438,7 @@ export function resolveSuite(
     heapLimitMb: file.heapLimitMb,
     ...(file.klEstimators ? { klEstimators: file.klEstimators } : {}),
     ...(file.overOptimization ? { overOptimization: file.overOptimization } : {}),
+    ...(file.coverage ? { coverage: {} } : {}),
     ...(file.sampleEfficiency ? { sampleEfficiency: file.sampleEfficiency } : {}),
     baseDir,
     code: codeIdentity(registry.plugins),

@@ -15,6 +15,8 @@ import {
 import {
   type BehaviourPolicy,
   type FactoredGibbsPolicy,
+  type PreferenceDataset,
+  type SequenceOfflineData,
   estimationError as thetaError,
   factoredGibbsPolicy,
   identifiedProjection,
@@ -48,6 +50,7 @@ import { suiteFingerprint } from "./fingerprint";
 import { OverBudget, QueryBudget, closedOracle, learnerCopy } from "./learner-view";
 import { sentenceSamples } from "./text-samples";
 import { theoryWidths } from "./calibration";
+import { banditCoverage, sequenceCoverage } from "./coverage";
 import {
   FRONTIER_FACTORS,
   banditFrontier,
@@ -80,6 +83,8 @@ export interface Trial {
   /** Where to save the trial's models (`--save-policies`); absent: nothing is saved. */
   readonly saveModelsDir?: string;
   readonly overOptimization?: Suite["overOptimization"];
+  /** Record the coverage diagnostics of the offline data the algorithm drew (finite bandits). */
+  readonly coverage?: boolean;
 }
 
 /**
@@ -106,6 +111,7 @@ export function expandTrials(suite: Suite): Trial[] {
               fingerprint,
               ...(suite.klEstimators ? { klEstimators: suite.klEstimators } : {}),
               ...(suite.overOptimization ? { overOptimization: suite.overOptimization } : {}),
+              ...(suite.coverage ? { coverage: true } : {}),
             });
   const ids = new Set(out.map((t) => t.id));
   if (ids.size !== out.length) {
@@ -205,6 +211,8 @@ interface Boundary {
   readonly optimalFrontier: () => OkRow["optimalFrontier"] | null;
   /** The projection onto the directions of θ that BT identifies (null: all of them, or no features to tell). */
   readonly identifiedProjection: () => Float64Array | null;
+  /** Coverage of π* and the policy by the offline data drawn so far (null: none drawn, two behaviours, a sampler). */
+  readonly coverage: (policy: AlgorithmOutput["policy"]) => OkRow["coverage"] | null;
   /** Text environments: sampled sentences of the policy, π0 and π* (see `sentenceSamples`). */
   readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
 }
@@ -218,6 +226,7 @@ function finiteBoundary(
   const budget = new QueryBudget(trial.budget);
   const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   const isPolicy = (p: AlgorithmOutput["policy"]): p is Policy => "contexts" in p && "actions" in p;
+  const draws: { data: PreferenceDataset; behaviour: BehaviourPolicy }[] = [];
   return {
     id: instance.id,
     version: instance.version,
@@ -229,7 +238,11 @@ function finiteBoundary(
       ...(env.kind === "bandit" ? { goldReward: env.instance.truth.reward } : {}),
       offlineData(n: number, behaviour: BehaviourPolicy = "reference") {
         budget.charge(n);
-        if (env.kind === "bandit") return sampleOfflineData(env.instance, n, trial.seed, behaviour).data;
+        if (env.kind === "bandit") {
+          const { data } = sampleOfflineData(env.instance, n, trial.seed, behaviour);
+          if (trial.coverage) draws.push({ data, behaviour });
+          return data;
+        }
         // Non-transitive: no r*, so no "skewed" behaviour; π0 or uniform pairs, labelled by the instance's oracle.
         if (behaviour === "skewed")
           throw new Error("the skewed behaviour ranks actions by r*, which non-transitive preferences do not have");
@@ -249,6 +262,8 @@ function finiteBoundary(
       if (env.kind === "bandit") return evaluatePolicy(env.instance, policy);
       return evaluateNonTransitive(env.instance, policy);
     },
+    coverage: (policy) =>
+      env.kind === "bandit" && isPolicy(policy) ? banditCoverage(env.instance, draws, policy) : null,
     overOptimization: (thetaHat, factors) =>
       env.kind === "bandit" ? banditOverOptimization(env.instance, thetaHat, factors) : null,
     theoryInputs: () => {
@@ -300,6 +315,7 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
 
 function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
   const budget = new QueryBudget(trial.budget);
+  const draws: SequenceOfflineData[] = [];
   const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
   return {
     id: instance.id,
@@ -312,7 +328,9 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
       goldReward: instance.truth.bigram,
       offlineData(n: number) {
         budget.charge(n);
-        return sampleSequenceOfflineData(instance, n, trial.seed);
+        const data = sampleSequenceOfflineData(instance, n, trial.seed);
+        if (trial.coverage) draws.push(data);
+        return data;
       },
     }),
     queries: () => budget.queries,
@@ -323,6 +341,7 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     },
     // DPO's sequence learners do not expose their steps yet: the path diagnostic is finite-bandit only.
     trainingPath: () => null,
+    coverage: (policy) => ("kind" in policy ? sequenceCoverage(instance, draws, policy) : null),
     optimalFrontier: () => onceFor(trial, "frontier", () => sequenceFrontier(instance, FRONTIER_FACTORS)),
     // ψ tables give no finite list of differences to span: the sequence testbeds' ψ are generic (full rank)
     identifiedProjection: () => null,
@@ -568,6 +587,7 @@ async function runAndScore(
       trial.overOptimization && out.confidence?.theta
         ? (boundary.overOptimization(out.confidence.theta, trial.overOptimization.factors) ?? undefined)
         : undefined;
+    const coverage = trial.coverage ? (boundary.coverage(out.policy) ?? undefined) : undefined;
     // Every row records SubOpt(π0) (once per instance): the report's headline is the share of π0's gap closed.
     const referenceSubopt = boundary.referenceSubopt();
     if (trial.saveModelsDir) saveModels(trial, out, trial.saveModelsDir);
@@ -608,6 +628,7 @@ async function runAndScore(
       ...(klEstimators ? { klEstimators } : {}),
       ...(overOptimization ? { overOptimization } : {}),
       ...(trainingPath ? { trainingPath } : {}),
+      ...(coverage ? { coverage } : {}),
       ...(trainingLoss ? { trainingLoss } : {}),
       ...curves.right,
       ...(confidenceWidths ? { confidenceWidths } : {}),

@@ -1,7 +1,11 @@
 import type { AlgorithmDefinition } from "@gsh/preference";
+import { chi2poAlgorithm } from "./chi2po";
 import { dpoAlgorithm } from "./dpo";
+import { dpoSftAlgorithm } from "./dpo-sft";
 import { iterativeDpoAlgorithm } from "./iterative-dpo";
+import { ktoAlgorithm } from "./kto";
 import { multiStepRsAlgorithm } from "./multi-step-rs";
+import { rewardEnsembleAlgorithm } from "./reward-ensemble";
 import { rsoAlgorithm } from "./rso";
 import {
   bestOfNAlgorithm,
@@ -31,4 +35,8 @@ export const practicalAlgorithms: readonly AlgorithmDefinition[] = [
   ppoAlgorithm,
   pgAuditAlgorithm,
   bestOfNAlgorithm,
+  chi2poAlgorithm,
+  dpoSftAlgorithm,
+  rewardEnsembleAlgorithm,
+  ktoAlgorithm,
 ] as AlgorithmDefinition[];

@@ -107,6 +107,51 @@ export { type ResponsePair, DisplacementProbe } from "./displacement";
 export { LogLinearSequencePolicy } from "./sequence/log-linear-sequence-policy";
 export { practicalAlgorithms } from "./algorithms";
 export {
+  type LogProbObjective,
+  type WeightedPairs,
+  addLogProbGradient,
+  logProbObjectiveValue,
+  lbfgsWithinSteps,
+  fitLogProbObjective,
+} from "./log-prob-objective";
+export { chi2poObjective, linkInverse, chi2RegularizedOptimum, chi2po, chi2poAlgorithm } from "./chi2po";
+export {
+  SFT_WEIGHT,
+  dpoSftObjective,
+  dpoSft,
+  sequenceDpoSftObjective,
+  sequenceDpoSft,
+  dpoSftAlgorithm,
+} from "./dpo-sft";
+export {
+  type LogLinearSequenceMoments,
+  logLinearSequenceMoments,
+  type SequenceObjective,
+  sequenceObjectiveValue,
+  fitSequenceObjective,
+} from "./sequence/log-linear-moments";
+export {
+  type EnsembleAggregate,
+  ENSEMBLE_DEFAULTS,
+  bootstrapRewards,
+  aggregateRewards,
+  rewardEnsemblePolicy,
+  rewardEnsembleAlgorithm,
+} from "./reward-ensemble";
+export {
+  type UnpairedLabels,
+  unpairedLabels,
+  type ReferencePoint,
+  type KtoSettings,
+  referencePoint,
+  ktoObjective,
+  type KtoResult,
+  kto,
+  sequenceKtoObjective,
+  sequenceKto,
+  ktoAlgorithm,
+} from "./kto";
+export {
   type DecayShape,
   type Schedule,
   learningRateAt,

@@ -59,6 +59,13 @@ export {
   gibbsSequenceLogProb,
 } from "./sequence/gibbs-policy";
 export { PreferenceDataset, winnerMinusLoser } from "./data/dataset";
+export {
+  type PolicyCoverage,
+  touchedResponses,
+  policyCoverage,
+  markovSequenceCoverage,
+  touchedSequences,
+} from "./data/coverage";
 export { type BehaviourPolicy, samplePairs } from "./data/sampling";
 export { type DatasetSchema, type ReadOptions, type ReadResult, type ParsedRecord, parseRecord } from "./data/jsonl";
 export { type PairRule, type PairOptions, selectPair } from "./data/pairs";

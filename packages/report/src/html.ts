@@ -21,6 +21,7 @@ import { claimsHtml, headlineHtml, wrap } from "./headline-render";
 import { backendsUsed } from "./backends";
 import { sentencesHtml } from "./text";
 import { policyGradientHtml } from "./policy-gradient";
+import { coverageHtml } from "./coverage-section";
 import { BOUND_EXPLANATION, BOUND_HEADER, boundRows, boundSummaries } from "./theory";
 import { LEADERS_EXPLANATION, PRACTITIONER_HEADER, practitionerRows } from "./tables";
 
@@ -314,6 +315,7 @@ ${fold("Practitioners' metrics (TRL names) beside the exact ones", practitioners
 ${fold("Comparisons", verdictTable)}
 ${fold("Summary", summary)}
 ${foldId("policy-gradient", policyGradientHtml(rows, htmlTable, esc))}
+${foldId("coverage", coverageHtml(rows, htmlTable, esc))}
 ${sentencesHtml(rows, esc, [...new Set(cells.map((c) => c.algorithm))])}
 ${calibrationHtml(rows, [...new Set(cells.map((c) => c.environment))], esc)}
 ${fold(

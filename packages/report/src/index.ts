@@ -13,6 +13,8 @@ export {
   type TrialMetrics,
   type OverOptimization,
   type TrainingPathOverOptimization,
+  type CoverageDiagnostics,
+  type CoverageOfPolicy,
   reproducibleContent,
 } from "./result-row";
 export { type BadLine, type ResultsContent, readResultsFile, readResults } from "./results-file";
@@ -61,6 +63,7 @@ export {
 } from "./policy-gradient";
 export { type ReportFormat, REPORT_FORMATS, type WrittenReport, type Completeness, writeReport } from "./write";
 export { backendsUsed } from "./backends";
+export { type CoverageCell, coverageCells, COVERAGE_HEADER, coverageRows, coverageHtml } from "./coverage-section";
 export {
   type Headline,
   type HeadlineCell,

@@ -116,6 +116,32 @@ export interface OkRow extends RowBase {
   };
   /** Suites that ask, algorithms that report their training path: KL, gold and proxy reward per checkpoint. */
   readonly trainingPath?: TrainingPathOverOptimization;
+  /**
+   * @6: suites that ask (`coverage`), algorithms that drew offline data (on sequences: whose policy is a Markov table or
+   * a factored Gibbs policy): how the data cover π* and π.
+   */
+  readonly coverage?: CoverageDiagnostics;
+}
+
+/** @6: coverage of π* and of the trained policy by a trial's offline data (exact sums over the X·A table). */
+export interface CoverageDiagnostics {
+  /** Records drawn (the largest of the algorithm's draws, which are nested). */
+  readonly records: number;
+  /** The behaviour policy the records were sampled from (both responses of a record). */
+  readonly behaviour: string;
+  /** π* against the data: max π* ÷ μ, E_{π*}[π* ÷ μ] = 1 + χ²(π*‖μ), and π*'s mass on responses in no record. */
+  readonly optimal: CoverageOfPolicy;
+  /** The trained policy against the data, the same three numbers. */
+  readonly policy: CoverageOfPolicy;
+  /** π0's mass on responses in no record: the policy's unseen mass minus this is what training moved there. */
+  readonly referenceUnseenMass: number;
+}
+
+/** @6: one policy's coverage by a dataset (see `CoverageDiagnostics`). */
+export interface CoverageOfPolicy {
+  readonly maxDensityRatio: number;
+  readonly chi2Coverage: number;
+  readonly unseenMass: number;
 }
 
 export interface FailedRow extends RowBase {
