@@ -1,8 +1,8 @@
 // The testbeds: environments whose optimum is known, the only package that builds ground truth (θ*, r*, π*), draws
 // preference labels and scores policies exactly at the environment boundary. Learners see a problem and a counted
 // oracle (@gsh/preference's types), never what is exported here.
-// This root is platform-free (it bundles for the browser); testbed T, which reads its corpus from disk, and the
-// built-in environment definitions that include it are "@gsh/testbeds/node".
+// This root is platform-free (it bundles for the browser; testbed T from a text model asset's bytes is here too);
+// `testbedT`, which reads its corpus from disk, and the built-in environment definitions are "@gsh/testbeds/node".
 // Named exports: the public API (etc/testbeds.api.md).
 export { type PreferenceModel, BRADLEY_TERRY, normalCdf, preferenceProbability } from "./preference-models";
 export { countedOracle, modelLabel } from "./oracle";
@@ -39,3 +39,15 @@ export {
 export { type MonteCarloEstimate, monteCarloEvaluation } from "./sequence/monte-carlo";
 export { DEFAULT_ETA } from "./defaults";
 export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "./define";
+export {
+  TEXT_OBJECTIVES,
+  type TextObjective,
+  SENTIMENT_REWARD_PER_AFINN_POINT,
+  type TestbedTParams,
+  TEXT_DEFAULTS,
+  type SentenceStatistics,
+  type TextInstance,
+  textTestbed,
+  textTestbedFromBytes,
+  expectedTokenCounts,
+} from "./text/testbed-t";
