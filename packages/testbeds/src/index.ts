@@ -26,7 +26,12 @@ export {
 } from "./bandit/testbeds";
 export { type NonTransitiveInstance, nonTransitiveBandit, winRate, referenceModePolicy } from "./bandit/non-transitive";
 export { behaviourProbabilities, sampleOfflineData } from "./bandit/offline-data";
-export { type SequenceMetrics, type SequenceTruth, type SequenceInstance } from "./sequence/instance";
+export {
+  type SequenceMetrics,
+  type SequenceTruth,
+  type SequenceInstance,
+  type SentenceStatistics,
+} from "./sequence/instance";
 export { type TestbedSParams, SEQUENCE_SIZES, testbedS, countedSequenceOracle } from "./sequence/testbed-s";
 export { enumerateSequenceInstance } from "./sequence/enumeration";
 export { sampleSequenceOfflineData } from "./sequence/offline-data";
@@ -45,7 +50,6 @@ export {
   SENTIMENT_REWARD_PER_AFINN_POINT,
   type TestbedTParams,
   TEXT_DEFAULTS,
-  type SentenceStatistics,
   type TextInstance,
   textTestbed,
   textTestbedFromBytes,

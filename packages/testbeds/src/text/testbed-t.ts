@@ -27,7 +27,7 @@ import {
   tokenAttributes,
 } from "@gsh/text";
 import { BRADLEY_TERRY, type PreferenceModel } from "../preference-models";
-import type { SequenceInstance, SequenceTruth } from "../sequence/instance";
+import type { SentenceStatistics, SequenceInstance, SequenceTruth } from "../sequence/instance";
 import { countedSequenceOracle } from "../sequence/testbed-s";
 import { DEFAULT_ETA } from "../defaults";
 
@@ -75,18 +75,6 @@ export const TEXT_DEFAULTS = {
   normBound: 6,
   objective: "sentiment",
 } as const;
-
-/** Exact expectations per sentence under a policy, averaged over the prompts (by the DP's forward pass). */
-export interface SentenceStatistics {
-  /** E[tokens before `</s>`]. */
-  readonly tokens: number;
-  /** E[Σ_t AFINN(y_t)]: the sentence's AFINN-165 total (−5..5 per word). */
-  readonly valence: number;
-  /** E[number of words with a positive AFINN score]. */
-  readonly positiveWords: number;
-  /** E[number of `<unk>`] / E[tokens]: the share of unknown words (0 without `<unk>`). */
-  readonly unknownShare: number;
-}
 
 /** A sequence instance with words: what the report needs to print sentences. */
 export interface TextInstance extends SequenceInstance {
