@@ -140,7 +140,12 @@ export function decodeTextAsset(bytes: Uint8Array, source = "text asset"): E.Eit
   if (!need(4)) return fail("tokens", "truncated");
   const textBytes = (bytes[at++] | (bytes[at++] << 8) | (bytes[at++] << 16)) + bytes[at++] * 2 ** 24;
   if (!need(textBytes + 2 * V + 2 * X)) return fail("tokens", "truncated");
-  const tokens = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(at, at + textBytes)).split("\n");
+  let tokens: string[];
+  try {
+    tokens = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(at, at + textBytes)).split("\n");
+  } catch {
+    return fail("tokens", "not UTF-8");
+  }
   if (tokens.length !== V) return fail("tokens", `${tokens.length} tokens, the header says ${V}`);
   at += textBytes;
   const afinn = Int8Array.from(bytes.subarray(at, at + V), (b) => (b << 24) >> 24);
