@@ -222,6 +222,19 @@ describe("the committed browser asset (V = 512, @gsh/text/assets/moby-dick-v512.
     expect(s1.unknownShare).toBeLessThan(0.02);
   });
 
+  it("builds from the root entry with no file-system module loaded (what a web page does)", () => {
+    jest.isolateModules(() => {
+      for (const m of ["fs", "node:fs", "path", "node:path"])
+        jest.doMock(m, () => {
+          throw new Error(`${m} was loaded`);
+        });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const root = require("../src") as typeof import("../src");
+      const fresh = root.textTestbedFromBytes(bytes);
+      expect(E.isRight(fresh) && fresh.right.truth.logZ).toEqual(T.truth.logZ);
+    });
+  });
+
   const corpusInstalled = E.isRight(loadTextResources());
   // The corpus packages are optional dependencies: without them there is nothing to compare the asset with.
   (corpusInstalled ? it : it.skip)(
