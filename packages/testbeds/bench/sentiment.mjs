@@ -35,11 +35,16 @@ for (const objective of ["sentiment", "positive"]) {
   if (objective === "sentiment") {
     const ok1 = ratio >= 3;
     const ok2 = s0.unknownShare < 0.02 && s1.unknownShare < 0.02;
-    console.log(`  property 1 (ratio ≥ 3): ${ok1 ? "holds" : "FAILS"}; property 2 (<unk> share < 2% under π0 and π*): ${ok2 ? "holds" : "FAILS"}`);
+    console.log(
+      `  property 1 (ratio ≥ 3): ${ok1 ? "holds" : "FAILS"}; property 2 (<unk> share < 2% under π0 and π*): ${ok2 ? "holds" : "FAILS"}`,
+    );
     failed ||= !(ok1 && ok2);
     for (let x = 0; x < 3; x++) {
       const y = new Int32Array(problem.length);
-      for (const [label, g] of [["π0", pi0], ["π*", truth.optimalGibbs]]) {
+      for (const [label, g] of [
+        ["π0", pi0],
+        ["π*", truth.optimalGibbs],
+      ]) {
         sampleGibbsSequence(g, x, Rng.seeded(0).split(`sentences/${x}`), y);
         console.log(`  ${label}: ${T.decode(x, y)}`);
       }
