@@ -73,7 +73,7 @@ function whatChanges(lines: readonly SentenceLine[]): string {
   if (!pi0.expected || !star.expected) return "";
   const e0 = pi0.expected,
     e1 = star.expected;
-  return `π* raises the expected AFINN total of a sentence from ${e0.valence.toFixed(2)} (π0) to ${e1.valence.toFixed(2)} and its expected positive words from ${e0.positiveWords.toFixed(2)} to ${e1.positiveWords.toFixed(2)}; a policy that learned r* moves these columns from π0's toward π*'s, and its sentences carry more positive words than π0's.`;
+  return `π* raises the expected AFINN total of a sentence from ${e0.valence.toFixed(2)} (π0) to ${e1.valence.toFixed(2)} and its expected positive words from ${e0.positiveWords.toFixed(2)} to ${e1.positiveWords.toFixed(2)}; a policy that learned r* moves these columns from π0's toward π*'s (the sampled sentences only illustrate it).`;
 }
 
 /** The sentences as HTML tables (one per environment), or "" when no row has any. */
