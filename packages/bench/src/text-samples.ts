@@ -1,17 +1,19 @@
 import { Rng } from "@gsh/core";
-import { type SequenceInstance, type SequenceMetrics, evaluateGibbsPolicy } from "@gsh/testbeds";
+import { type SequenceInstance, type SequenceMetrics, evaluateGibbsPolicy, evaluateMarkovPolicy } from "@gsh/testbeds";
 import {
   factoredGibbsPolicy,
+  gibbsSequencePolicy,
   type SequencePolicy,
+  type TabularSequencePolicy,
   sampleFromPolicy,
   sampleGibbsSequence,
   sampleReferenceSequence,
   sequenceReward,
 } from "@gsh/preference";
-import type { OkRow, TextSample } from "@gsh/report";
+import type { OkRow, SentenceExpectation, TextSample } from "@gsh/report";
 
-/** Sentences per row: one for each of the first five prompts. */
-export const SENTENCES_PER_ROW = 5;
+/** Sentences per row: one for each of the first ten prompts. */
+export const SENTENCES_PER_ROW = 10;
 
 /**
  * Sampled sentences of a trained policy beside π0's and π*'s, for environments that can `describe` a response.
@@ -31,9 +33,22 @@ export function sentenceSamples(instance: SequenceInstance, policy: SequencePoli
   const y = new Int32Array(L);
   const pi0 = factoredGibbsPolicy(instance.problem, new Float64Array((V + 1) * V));
   const exact = (m: SequenceMetrics) => ({ subopt: m.subopt, klToReference: m.klToReference });
+  const referenceMetrics = evaluateGibbsPolicy(instance.problem, instance.truth, pi0);
+  const optimalMetrics = evaluateGibbsPolicy(instance.problem, instance.truth, instance.truth.optimalGibbs);
+  const statistics = instance.sentenceStatistics?.bind(instance);
+  // E r* of the trained policy by the DP: the same forward pass as its metrics', over the truth's bigram reward.
+  const expectation = (p: TabularSequencePolicy, reward: number): SentenceExpectation => {
+    const s = statistics!(p);
+    return { reward, valence: s.valence, positiveWords: s.positiveWords };
+  };
+  const expected = statistics && {
+    reference: expectation(gibbsSequencePolicy(pi0), referenceMetrics.trueReward),
+    optimal: expectation(gibbsSequencePolicy(instance.truth.optimalGibbs), optimalMetrics.trueReward),
+    ...(policy.kind === "sampler" ? {} : { policy: expectation(policy, exactReward(instance, policy)) }),
+  };
   return {
-    referenceMetrics: exact(evaluateGibbsPolicy(instance.problem, instance.truth, pi0)),
-    optimalMetrics: exact(evaluateGibbsPolicy(instance.problem, instance.truth, instance.truth.optimalGibbs)),
+    referenceMetrics: exact(referenceMetrics),
+    optimalMetrics: exact(optimalMetrics),
     policy: xs.map((x) =>
       prompt(x, (rng) =>
         policy.kind === "sampler" ? policy.sample(x, 1, rng).responses : sampleFromPolicy(policy, x, rng, y),
@@ -41,5 +56,11 @@ export function sentenceSamples(instance: SequenceInstance, policy: SequencePoli
     ),
     reference: xs.map((x) => prompt(x, (rng) => sampleReferenceSequence(instance.problem, x, rng, y))),
     optimal: xs.map((x) => prompt(x, (rng) => sampleGibbsSequence(instance.truth.optimalGibbs, x, rng, y))),
+    ...(expected ? { expected } : {}),
   };
 }
+
+const exactReward = (instance: SequenceInstance, policy: TabularSequencePolicy) =>
+  policy.kind === "gibbs"
+    ? evaluateGibbsPolicy(instance.problem, instance.truth, policy.gibbs).trueReward
+    : evaluateMarkovPolicy(instance.problem, instance.truth, policy.markov).trueReward;

@@ -136,23 +136,32 @@ describe("the environment contract: the runner dispatches on the environment's k
     });
   });
 
-  it("text: rows carry five sentences of the policy, π0 and π* (the same π0/π* sentences in every row), shown in the report", async () => {
+  it("text: rows carry ten sentences of the policy, π0 and π* (the same π0/π* sentences in every row) and their exact expectations, shown in the report", async () => {
     const env = "{ name: T, params: { vocab: 64, length: 6 } }";
     const dpo = okRow(await runOne(builtinRegistry(), env, "dpo", 200));
     const mle = okRow(await runOne(builtinRegistry(), env, "offline-gshf", 200));
     for (const row of [dpo, mle]) {
-      expect(row.sentences!.policy).toHaveLength(5);
-      expect(row.sentences!.reference.map((s) => s.prompt)).toEqual([0, 1, 2, 3, 4]);
+      expect(row.sentences!.policy).toHaveLength(10);
+      expect(row.sentences!.reference.map((s) => s.prompt)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(row.sentences!.optimalMetrics.subopt).toBeLessThan(1e-12);
       expect(row.sentences!.referenceMetrics.klToReference).toBeLessThan(1e-12);
+      // The expectations come from the DP: the policy's E r* is the row's exact true reward, computed apart.
+      const e = row.sentences!.expected!;
+      expect(Math.abs(e.policy!.reward - row.metrics.trueReward!)).toBeLessThan(1e-12);
+      // The sentiment default's rule: r* = 0.1 × the AFINN total, so in expectation too.
+      for (const x of [e.reference, e.optimal, e.policy!])
+        expect(Math.abs(x.reward - 0.1 * x.valence)).toBeLessThan(1e-12);
+      expect(e.optimal.positiveWords).toBeGreaterThan(e.reference.positiveWords);
     }
     expect(dpo.sentences!.reference).toEqual(mle.sentences!.reference);
     expect(dpo.sentences!.optimal).toEqual(mle.sentences!.optimal);
     // DPO on the log-linear policy is the MLE-Gibbs policy: with the same random streams, the same sentences.
     expect(dpo.sentences!.policy.map((s) => s.text)).toEqual(mle.sentences!.policy.map((s) => s.text));
     expect(dpo.sentences!.optimal[0].text).toMatch(/^But /);
+    for (const s of [...dpo.sentences!.reference, ...dpo.sentences!.optimal]) expect(s.text).not.toContain("<unk>");
     const html = sentencesHtml([dpo], (t) => t.replace(/</g, "&lt;"));
     expect(html).toContain("<h2>Sentences</h2>");
+    expect(html).toContain(`<td>${dpo.sentences!.expected!.optimal.valence.toFixed(3)}</td>`);
     for (const s of [...dpo.sentences!.optimal, ...dpo.sentences!.policy])
       expect(html).toContain(s.text.replace(/</g, "&lt;"));
   });

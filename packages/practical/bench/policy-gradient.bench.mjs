@@ -48,7 +48,7 @@ function rlooStep(label, instance, reps) {
 
 const large = testbedS(0, SEQUENCE_SIZES.large);
 rlooStep("S-large (V=64, L=32)", large, 20);
-const t = getOrThrow(testbedT(0, { eta: 0.1 }));
+const t = getOrThrow(testbedT(0, { eta: 0.1, objective: "positive" }));
 rlooStep("T (V=514, L=12)", t, 10);
 
 {

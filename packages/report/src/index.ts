@@ -7,6 +7,7 @@ export {
   type ResultSchema,
   type RowBase,
   type TextSample,
+  type SentenceExpectation,
   type OkRow,
   type FailedRow,
   type ResultRow,

@@ -26,6 +26,16 @@ export interface TextSample {
   readonly reward: number;
 }
 
+/** Exact expectations per sentence under a policy, by the DP (not of the printed samples). */
+export interface SentenceExpectation {
+  /** E r*(y). */
+  readonly reward: number;
+  /** E[Σ_t AFINN(y_t)]: the sentence's expected AFINN-165 total. */
+  readonly valence: number;
+  /** E[number of words with a positive AFINN score]. */
+  readonly positiveWords: number;
+}
+
 /**
  * One line of results.jsonl: one trial (environment × algorithm × budget × seed), its exact metrics computed from the
  * truth at the environment boundary, and where it came from.
@@ -76,6 +86,15 @@ export interface OkRow extends RowBase {
     /** Exact SubOpt and KL to π0 of π0 and π*, for the rows printed beside the policy's. */
     readonly referenceMetrics: { readonly subopt: number; readonly klToReference: number };
     readonly optimalMetrics: { readonly subopt: number; readonly klToReference: number };
+    /**
+     * @6: exact expectations per sentence (by the DP, not of the samples) under π0, π* and the policy (`policy` absent
+     * for a Monte-Carlo policy); rows from @6 on also carry ten samples per policy, not five.
+     */
+    readonly expected?: {
+      readonly reference: SentenceExpectation;
+      readonly optimal: SentenceExpectation;
+      readonly policy?: SentenceExpectation;
+    };
   };
   /** The k1, k2, k3 estimators of KL(π‖π0) against the exact `metrics.klToReference`: bias and sd per sample size. */
   readonly klEstimators?: KlEstimatorStudy;

@@ -1,16 +1,19 @@
-import type { OkRow, ResultRow, TextSample } from "./result-row";
+import type { OkRow, ResultRow, SentenceExpectation, TextSample } from "./result-row";
 
 interface SentenceLine {
   readonly policy: string;
   readonly budget: number | null;
   readonly subopt: number;
   readonly klToReference: number;
+  /** Exact E r*, E[AFINN total] and E[positive words] per sentence under the policy (rows from @6 on). */
+  readonly expected?: SentenceExpectation;
   readonly samples: readonly TextSample[];
 }
 
 /**
  * For each environment whose rows carry sentences (text testbeds): π0's and π*'s sentences, then each algorithm's at
- * each budget (its lowest-seed ok row), with the exact SubOpt and KL of that row and the sentences' mean valence.
+ * each budget (its lowest-seed ok row), with the exact SubOpt and KL of that row and, from @6 rows on, the exact
+ * expected reward, AFINN total and positive words per sentence under the policy (by the DP, not of the samples).
  * Environments and algorithms keep the rows' first-appearance order (`algorithms`, the suite's order, first when
  * given), budgets ascend.
  */
@@ -30,8 +33,20 @@ export function sentenceLines(
   return [...byEnv].map(([environment, cells]) => {
     const first = [...cells.values()][0].sentences!;
     const lines: SentenceLine[] = [
-      { policy: "π0", budget: null, ...first.referenceMetrics, samples: first.reference },
-      { policy: "π*", budget: null, ...first.optimalMetrics, samples: first.optimal },
+      {
+        policy: "π0",
+        budget: null,
+        ...first.referenceMetrics,
+        expected: first.expected?.reference,
+        samples: first.reference,
+      },
+      {
+        policy: "π*",
+        budget: null,
+        ...first.optimalMetrics,
+        expected: first.expected?.optimal,
+        samples: first.optimal,
+      },
     ];
     const algs = [...new Set([...algorithms, ...[...cells.values()].map((r) => r.algorithm)])];
     const order = [...cells.values()].sort(
@@ -43,13 +58,23 @@ export function sentenceLines(
         budget: r.budget,
         subopt: r.metrics.subopt ?? Number.NaN,
         klToReference: r.metrics.klToReference,
+        expected: r.sentences!.expected?.policy,
         samples: r.sentences!.policy,
       });
     return { environment, lines };
   });
 }
 
-const meanValence = (s: readonly TextSample[]) => s.reduce((a, x) => a + x.valence, 0) / Math.max(1, s.length);
+const fixed = (x: number | undefined, digits: number) => (x === undefined ? "—" : x.toFixed(digits));
+
+/** What the reader should see change between π0 and π* (from the exact expectations, when the rows carry them). */
+function whatChanges(lines: readonly SentenceLine[]): string {
+  const [pi0, star] = lines;
+  if (!pi0.expected || !star.expected) return "";
+  const e0 = pi0.expected,
+    e1 = star.expected;
+  return `π* raises the expected AFINN total of a sentence from ${e0.valence.toFixed(2)} (π0) to ${e1.valence.toFixed(2)} and its expected positive words from ${e0.positiveWords.toFixed(2)} to ${e1.positiveWords.toFixed(2)}; a policy that learned r* moves these columns from π0's toward π*'s (the sampled sentences only illustrate it).`;
+}
 
 /** The sentences as HTML tables (one per environment), or "" when no row has any. */
 export function sentencesHtml(
@@ -63,7 +88,7 @@ export function sentencesHtml(
     const body = lines
       .map(
         (l) =>
-          `<tr><td>${esc(l.policy)}</td><td>${l.budget ?? "—"}</td><td>${l.subopt.toFixed(4)}</td><td>${l.klToReference.toFixed(3)}</td><td>${meanValence(l.samples).toFixed(2)}</td><td class="sentences"><ol>${l.samples
+          `<tr><td>${esc(l.policy)}</td><td>${l.budget ?? "—"}</td><td>${l.subopt.toFixed(4)}</td><td>${l.klToReference.toFixed(3)}</td><td>${fixed(l.expected?.reward, 4)}</td><td>${fixed(l.expected?.valence, 3)}</td><td>${fixed(l.expected?.positiveWords, 3)}</td><td class="sentences"><ol>${l.samples
             .map(
               (s) =>
                 `<li>${esc(s.text)} <small>(valence ${s.valence.toFixed(2)}, r* ${s.reward.toFixed(3)})</small></li>`,
@@ -71,9 +96,10 @@ export function sentencesHtml(
             .join("")}</ol></td></tr>`,
       )
       .join("\n");
-    return `<h3>${esc(environment)}</h3><table class="text"><tr><th>policy</th><th>budget</th><th>SubOpt</th><th>KL to π0</th><th>mean valence</th><th>sentences (same random streams in every row)</th></tr>\n${body}</table>`;
+    const note = whatChanges(lines);
+    return `<h3>${esc(environment)}</h3>${note ? `<p class="note">What to see: ${esc(note)}</p>` : ""}<table class="text"><tr><th>policy</th><th>budget</th><th>SubOpt</th><th>KL to π0</th><th>E r*</th><th>E AFINN total</th><th>E positive words</th><th>sentences (same random streams in every row)</th></tr>\n${body}</table>`;
   });
-  return `<h2>Sentences</h2><p>One sampled sentence per prompt (the first five prompts) from π0, from π* and from each trained policy (its lowest seed), drawn with the same random numbers in every row, so differences come from the policies. Valence is the mean AFINN-165 score (−5…5) of a sentence's words; r* is its exact reward; SubOpt and KL are the policy's exact values.</p>${blocks.join("\n")}`;
+  return `<h2>Sentences</h2><p>One sampled sentence per prompt (the first ten prompts; five in rows before @6) from π0, from π* and from each trained policy (its lowest seed), drawn with the same random numbers in every row, so differences come from the policies. The E columns are exact expectations per sentence under the policy, by the DP (not means of the printed samples): E r*, the expected AFINN-165 total (−5…5 per word) and the expected number of positive words; "—" for a Monte-Carlo policy or a row before @6. Beside each sentence: the mean AFINN score of its words and its exact reward r*. SubOpt and KL are the policy's exact values.</p>${blocks.join("\n")}`;
 }
 
 /** The same as Markdown (for summary.md). */
@@ -83,8 +109,9 @@ export function sentencesMarkdown(rows: readonly ResultRow[], algorithms: readon
       [
         `## Sentences: ${environment}`,
         "",
+        ...(whatChanges(lines) ? [`What to see: ${whatChanges(lines)}`, ""] : []),
         ...lines.flatMap((l) => [
-          `**${l.policy}**${l.budget === null ? "" : `, ${l.budget} queries`}: SubOpt ${l.subopt.toFixed(4)}, KL to π0 ${l.klToReference.toFixed(3)}, mean valence ${meanValence(l.samples).toFixed(2)}`,
+          `**${l.policy}**${l.budget === null ? "" : `, ${l.budget} queries`}: SubOpt ${l.subopt.toFixed(4)}, KL to π0 ${l.klToReference.toFixed(3)}, exact per sentence: E r* ${fixed(l.expected?.reward, 4)}, E AFINN total ${fixed(l.expected?.valence, 3)}, E positive words ${fixed(l.expected?.positiveWords, 3)}`,
           "",
           ...l.samples.map((s, i) => `${i + 1}. ${s.text}`),
           "",

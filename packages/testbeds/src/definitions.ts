@@ -7,7 +7,8 @@ import { nonTransitiveBandit } from "./bandit/non-transitive";
 import { testbedH, testbedP, testbedR } from "./bandit/testbeds";
 import { enumerateSequenceInstance } from "./sequence/enumeration";
 import { SEQUENCE_SIZES, testbedS } from "./sequence/testbed-s";
-import { TEXT_DEFAULTS, TEXT_OBJECTIVES, type TextObjective, testbedT } from "./text/testbed-t";
+import { TEXT_DEFAULTS, type TextObjective } from "./text/testbed-t";
+import { testbedT } from "./text/testbed-t-node";
 import { DEFAULT_ETA } from "./defaults";
 
 const eta = z.number().positive().default(DEFAULT_ETA);
@@ -20,6 +21,15 @@ const preference = z
   ])
   .optional();
 const variant = { preference, misspecification: z.number().min(0).optional() };
+const textParams = {
+  eta,
+  vocab: z.number().int().min(4).max(4096).default(TEXT_DEFAULTS.vocab),
+  length: z.number().int().positive().max(64).default(TEXT_DEFAULTS.length),
+  prompts: z.number().int().positive().max(100).default(TEXT_DEFAULTS.prompts),
+  preference,
+};
+// </s>, and <unk> in T's version-1 objectives.
+const textTokensBeyondWords = (objective: TextObjective) => (objective === "sentiment" ? 1 : 2);
 
 /** The built-in environments: the testbeds of the spec, by name. */
 export const builtinEnvironments: readonly EnvironmentDefinition[] = [
@@ -84,23 +94,29 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     name: "T",
     environmentKind: "sequence",
     description:
-      "text: sentences of L=12 tokens continuing 20 sentence-initial words of Moby-Dick, π0 a Kneser-Ney bigram model over V=512 words (+ <unk>, </s>), r* from AFINN-165 valence and stylistic features; exact by the DP",
-    params: z
-      .object({
-        eta,
-        vocab: z.number().int().min(4).max(4096).default(TEXT_DEFAULTS.vocab),
-        length: z.number().int().positive().max(64).default(TEXT_DEFAULTS.length),
-        prompts: z.number().int().positive().max(100).default(TEXT_DEFAULTS.prompts),
-        normBound: z.number().positive().default(TEXT_DEFAULTS.normBound),
-        objective: z.enum(Object.keys(TEXT_OBJECTIVES) as [TextObjective, ...TextObjective[]]).default("positive"),
-        preference,
-      })
-      .strict(),
+      "text: sentences of L=12 tokens continuing 20 sentence-initial words of Moby-Dick under a Kneser-Ney bigram π0 over V=512 words; by default sentiment steering (no <unk>, r* = 0.1 × the sentence's AFINN-165 total, so π* ∝ π0·e^{AFINN total} at η = 0.1); objective positive/concise: version 1 (with <unk>, stylistic features); exact by the DP",
+    // "sentiment" has no normBound (its ‖θ*‖ follows from its rule); the version-1 objectives keep theirs (default 6),
+    // so their rows' parameters read as before.
+    params: z.preprocess(
+      (p) =>
+        p !== null && typeof p === "object" && !("objective" in p) ? { ...p, objective: TEXT_DEFAULTS.objective } : p,
+      z.discriminatedUnion("objective", [
+        z.object({ ...textParams, objective: z.literal("sentiment") }).strict(),
+        z
+          .object({
+            ...textParams,
+            normBound: z.number().positive().default(TEXT_DEFAULTS.normBound),
+            objective: z.enum(["positive", "concise"] satisfies TextObjective[]),
+          })
+          .strict(),
+      ]),
+    ),
     create: (seed, p) => getOrThrow(testbedT(seed, p)),
-    // the vocabulary's words, <unk> and </s> at each of the L positions
-    responsesPerPrompt: (p) => (p.vocab + 2) ** p.length,
-    // ψ ((V+3)·(V+2)·7), π0 and a few factored policies ((V+2+X)·(V+2) each), f64
-    memoryBytes: (p) => 8 * (p.vocab + 3) * (p.vocab + 2) * 16,
+    // the vocabulary's words and </s> (and <unk> in version 1) at each of the L positions
+    responsesPerPrompt: (p) => (p.vocab + textTokensBeyondWords(p.objective)) ** p.length,
+    // ψ ((n+1)·n·7), π0 and a few factored policies ((n+X)·n each), f64, n tokens
+    memoryBytes: (p) =>
+      8 * (p.vocab + 1 + textTokensBeyondWords(p.objective)) * (p.vocab + textTokensBeyondWords(p.objective)) * 16,
   }),
   defineEnvironment({
     name: "NT",

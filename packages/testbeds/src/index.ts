@@ -1,8 +1,8 @@
 // The testbeds: environments whose optimum is known, the only package that builds ground truth (θ*, r*, π*), draws
 // preference labels and scores policies exactly at the environment boundary. Learners see a problem and a counted
 // oracle (@gsh/preference's types), never what is exported here.
-// This root is platform-free (it bundles for the browser); testbed T, which reads its corpus from disk, and the
-// built-in environment definitions that include it are "@gsh/testbeds/node".
+// This root is platform-free (it bundles for the browser; testbed T from a text model asset's bytes is here too);
+// `testbedT`, which reads its corpus from disk, and the built-in environment definitions are "@gsh/testbeds/node".
 // Named exports: the public API (etc/testbeds.api.md).
 export { type PreferenceModel, BRADLEY_TERRY, normalCdf, preferenceProbability } from "./preference-models";
 export { countedOracle, modelLabel } from "./oracle";
@@ -26,7 +26,12 @@ export {
 } from "./bandit/testbeds";
 export { type NonTransitiveInstance, nonTransitiveBandit, winRate, referenceModePolicy } from "./bandit/non-transitive";
 export { behaviourProbabilities, sampleOfflineData } from "./bandit/offline-data";
-export { type SequenceMetrics, type SequenceTruth, type SequenceInstance } from "./sequence/instance";
+export {
+  type SequenceMetrics,
+  type SequenceTruth,
+  type SequenceInstance,
+  type SentenceStatistics,
+} from "./sequence/instance";
 export { type TestbedSParams, SEQUENCE_SIZES, testbedS, countedSequenceOracle } from "./sequence/testbed-s";
 export { enumerateSequenceInstance } from "./sequence/enumeration";
 export { sampleSequenceOfflineData } from "./sequence/offline-data";
@@ -39,3 +44,14 @@ export {
 export { type MonteCarloEstimate, monteCarloEvaluation } from "./sequence/monte-carlo";
 export { DEFAULT_ETA } from "./defaults";
 export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "./define";
+export {
+  TEXT_OBJECTIVES,
+  type TextObjective,
+  SENTIMENT_REWARD_PER_AFINN_POINT,
+  type TestbedTParams,
+  TEXT_DEFAULTS,
+  type TextInstance,
+  textTestbed,
+  textTestbedFromBytes,
+  expectedTokenCounts,
+} from "./text/testbed-t";

@@ -19,11 +19,11 @@ import {
   type TextResources,
   buildVocabulary,
   decodeSentence,
-  loadTextResources,
   sentences,
   tokenAttributes,
   rawTextFeatures,
 } from "@gsh/text";
+import { loadTextResources } from "@gsh/text/node";
 import { type TextInstance, testbedT } from "../src/node";
 
 // The first chapter of Moby-Dick (written by scripts/make-fixture.mjs from the corpus package), with a small
@@ -44,8 +44,9 @@ const ok = (r: E.Either<unknown, TextInstance>) => {
   return r.right;
 };
 
+// Version 1 of T (objective "positive": tokens include <unk>); the sentiment default is testbed-t-sentiment.test.ts.
 describe("the Kneser-Ney bigram π0 fitted on the fixture", () => {
-  const T = ok(testbedT(0, { vocab: 40, prompts: 5, length: 4, resources }));
+  const T = ok(testbedT(0, { vocab: 40, prompts: 5, length: 4, objective: "positive", resources }));
   const { vocabulary: vocab, problem } = T;
   const n = vocab.size;
 
@@ -115,7 +116,7 @@ describe("token features", () => {
   });
 
   it("φ(x, y) of a known sentence is the hand-computed mean of its scaled steps, and the reward is <θ*, φ>", () => {
-    const T = ok(testbedT(0, { vocab: 40, prompts: 5, length: 4, resources }));
+    const T = ok(testbedT(0, { vocab: 40, prompts: 5, length: 4, objective: "positive", resources }));
     const v = T.vocabulary;
     const y = Int32Array.from(["the", "the", ",", "</s>"].map((w) => v.index.get(w)!));
     // Steps: (prompt → the) stop; (the → the) stop + repeat; (the → ,) mark; (, → </s>) nothing. Tokens: 3.
@@ -142,7 +143,7 @@ describe("token features", () => {
 });
 
 describe("the exact optimum on a tiny vocabulary (V = 4 tokens + <unk> + </s> = 6, L = 4, 2 prompts)", () => {
-  const T = ok(testbedT(0, { vocab: 4, prompts: 2, length: 4, eta: 0.5, resources }));
+  const T = ok(testbedT(0, { vocab: 4, prompts: 2, length: 4, eta: 0.5, objective: "positive", resources }));
   const { problem, truth } = T;
   const ys = enumerateResponses(6, 4);
 

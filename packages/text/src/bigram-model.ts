@@ -14,11 +14,12 @@
  * gets P_cont.
  */
 export interface Vocabulary {
-  /** Token strings by id: V corpus tokens, then "<unk>", then "</s>". */
+  /** Token strings by id: V corpus tokens, then "<unk>" (absent from a known-token vocabulary), then "</s>". */
   readonly tokens: readonly string[];
+  /** The id of `<unk>`, or −1 in a known-token vocabulary (`knownTokenModel`), which has none. */
   readonly unk: number;
   readonly eos: number;
-  /** V + 2. */
+  /** V + 2 (V + 1 without `<unk>`). */
   readonly size: number;
   readonly index: ReadonlyMap<string, number>;
 }
@@ -99,4 +100,33 @@ export function sentenceStarts(
     .filter((i) => freq[i] > 0)
     .sort((a, b) => freq[b] - freq[a] || a - b)
     .slice(0, count);
+}
+
+/**
+ * The same model over the known tokens only (V words and marks, then </s>; no `<unk>`): each history's next-token
+ * distribution conditioned on the next token being known,
+ *
+ *   π0′(v|s) = π0(v|s) / (1 − π0(<unk>|s))   for v ≠ <unk>,
+ *
+ * so a sampled sentence never holds `<unk>`. The `<unk>` row, a history only unknown words led to, is dropped with it.
+ */
+export function knownTokenModel(vocab: Vocabulary, pi0: Float64Array): { vocabulary: Vocabulary; pi0: Float64Array } {
+  const n = vocab.size;
+  if (vocab.unk < 0) return { vocabulary: vocab, pi0 };
+  const keep = [...vocab.tokens.keys()].filter((i) => i !== vocab.unk);
+  const m = keep.length;
+  const out = new Float64Array(m * m);
+  keep.forEach((s, i) => {
+    const known = 1 - pi0[s * n + vocab.unk];
+    keep.forEach((v, j) => (out[i * m + j] = pi0[s * n + v] / known));
+  });
+  const tokens = keep.map((i) => vocab.tokens[i]);
+  const vocabulary: Vocabulary = {
+    tokens,
+    unk: -1,
+    eos: m - 1,
+    size: m,
+    index: new Map(tokens.map((t, i) => [t, i])),
+  };
+  return { vocabulary, pi0: out };
 }

@@ -1,5 +1,11 @@
 import type { Rng } from "@gsh/core";
-import type { FactoredGibbsPolicy, MarkovPolicy, SequenceOracle, SequenceProblem } from "@gsh/preference";
+import type {
+  FactoredGibbsPolicy,
+  MarkovPolicy,
+  SequenceOracle,
+  SequenceProblem,
+  TabularSequencePolicy,
+} from "@gsh/preference";
 
 export interface SequenceMetrics {
   readonly objective: number;
@@ -29,4 +35,18 @@ export interface SequenceInstance {
   makeOracle(rng: Rng): SequenceOracle;
   /** Responses as readable text with their mean word valence (text testbeds): what reports print. */
   describe?(x: number, y: ArrayLike<number>): { readonly text: string; readonly valence: number };
+  /** Exact expectations per sentence under a Markov or factored Gibbs policy (text testbeds), by the DP. */
+  sentenceStatistics?(policy: TabularSequencePolicy): SentenceStatistics;
+}
+
+/** Exact expectations per sentence under a policy, averaged over the prompts (by the DP's forward pass). */
+export interface SentenceStatistics {
+  /** E[tokens before `</s>`]. */
+  readonly tokens: number;
+  /** E[Σ_t AFINN(y_t)]: the sentence's AFINN-165 total (−5..5 per word). */
+  readonly valence: number;
+  /** E[number of words with a positive AFINN score]. */
+  readonly positiveWords: number;
+  /** E[number of `<unk>`] / E[tokens]: the share of unknown words (0 without `<unk>`). */
+  readonly unknownShare: number;
 }
