@@ -125,6 +125,15 @@ algorithms: [{ label: "β=0", name: offline-gshf, params: { beta: 0 } }, { label
     60_000,
   );
 
+  it("a trial's clock starts when its worker has loaded the plugins: the worker replacing a stopped one loads for 2 s, and the next 1-s trial still runs", () => {
+    const out = tmp();
+    const r = gsh(["bench", "--suite", join(fixtures, "replacement-worker.yaml"), "--out", out, "--workers", "1"]);
+    expect(r.status).toBe(1);
+    const rows = Object.fromEntries(rowsOf(out).map((x) => [x.algorithm, x]));
+    expect(rows["hangs"]).toMatchObject({ status: "failed", errorTag: "Timeout" });
+    expect(rows["slow-loading-reference"].status).toBe("ok");
+  }, 60_000);
+
   it("an unwritable --out is one line and exit 2, no stack trace", () => {
     const file = join(tmp(), "a-file");
     writeFileSync(file, "x");

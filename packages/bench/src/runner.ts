@@ -228,23 +228,39 @@ async function runLocked(
     });
   }
   const timeoutMs = suite.trialTimeoutSeconds * 1000;
-  // At most `workers` trials in flight, so a trial's clock starts when a worker takes it, not while it queues.
+  // At most `workers` trials in flight, so a trial's clock starts when a worker takes it, not while it queues; and it
+  // starts when the worker flags that the trial itself began (plugins loaded), so a worker that replaces a stopped
+  // one pays its plugin compilation under the plugin-load limit, not the next trial's. Checked every 50 ms.
   const queue = [...todo];
   const runOne = async (trial: Trial) => {
     const abort = new AbortController();
     const started = performance.now();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    let clockFrom: number | null = null;
+    let reason: "timeout" | "load" | null = null;
+    const watch = setInterval(() => {
+      const now = performance.now();
+      if (clockFrom === null && Atomics.load(flag, 0) === 1) clockFrom = now;
+      if (clockFrom !== null ? now - clockFrom > timeoutMs : now - started > loadSeconds * 1000) {
+        reason = clockFrom !== null ? "timeout" : "load";
+        abort.abort();
+      }
+    }, 50);
     try {
-      record((await pool.run({ trial, plugins: registry.plugins }, { signal: abort.signal })) as ResultRow);
+      record(
+        (await pool.run({ trial, plugins: registry.plugins, started: flag }, { signal: abort.signal })) as ResultRow,
+      );
     } catch (e) {
       if (compromised()) throw e;
       const timedOut = abort.signal.aborted;
       record(
         failedRow(
           trial,
-          timedOut
+          reason === "timeout"
             ? `timed out after ${suite.trialTimeoutSeconds} s (its worker thread was stopped)`
-            : `worker crashed: ${(e as Error)?.message ?? String(e)}`,
+            : reason === "load"
+              ? `its worker did not finish loading the plugins within ${loadSeconds} s (GSH_PLUGIN_LOAD_TIMEOUT_S)`
+              : `worker crashed: ${(e as Error)?.message ?? String(e)}`,
           performance.now() - started,
           "",
           0,
@@ -252,7 +268,7 @@ async function runLocked(
         ),
       );
     } finally {
-      clearTimeout(timer);
+      clearInterval(watch);
     }
   };
   try {

@@ -16,8 +16,13 @@ async function registryFor(plugins: string[]): Promise<Registry> {
   return cached.registry;
 }
 
-/** A trial, or a warm-up (load the plugins before any trial's clock starts). */
-export default async function runInWorker(task: { trial?: Trial; plugins: string[] }) {
+/**
+ * A trial, or a warm-up (load the plugins before any trial's clock starts). `started[0]` is set to 1 once the plugins
+ * are loaded, when the trial itself begins: the runner starts the trial's clock there, so a worker that replaces a
+ * stopped one (and compiles the plugins again) does not spend the next trial's time.
+ */
+export default async function runInWorker(task: { trial?: Trial; plugins: string[]; started?: Int32Array }) {
   const registry = await registryFor(task.plugins);
+  if (task.started) Atomics.store(task.started, 0, 1);
   return task.trial ? runTrial(task.trial, registry) : null;
 }
