@@ -866,3 +866,95 @@ export function addWeightedRows(w: usize, n: i32, div: f64, a: usize, d: i32, ou
     }
   }
 }
+
+/**
+ * One step of the second-moment recursion of a Markov chain's additive features, for state s's row: with
+ * p_v = c·K[v]·u[v] (v < V; zero terms skipped), mo[a] += p_v·(ψ[v,a] + m[v,a]) and
+ * Mo[a,b] += p_v·(ψ[v,a]·ψ[v,b] + ψ[v,a]·m[v,b] + m[v,a]·ψ[v,b] + M[v,a,b]) for a, b < d, each sum in that order;
+ * lanes are b. ψ, m are V×d and M is V×d×d (row-major).
+ */
+function secondMomentRow(k: usize, u: usize, V: i32, c: f64, psi: usize, m: usize, M: usize, d: i32, mo: usize, Mo: usize): void {
+  const dBytes = <usize>d << 3;
+  const ddBytes = <usize>(d * d) << 3;
+  for (let v = 0; v < V; v++) {
+    const p = c * load<f64>(k + (<usize>v << 3)) * load<f64>(u + (<usize>v << 3));
+    if (p == 0) continue;
+    const pv = f64x2.splat(p);
+    const ps = psi + <usize>v * dBytes;
+    const mv = m + <usize>v * dBytes;
+    const Mv = M + <usize>v * ddBytes;
+    for (let a = 0; a < d; a++) {
+      const ao = <usize>a << 3;
+      const pa = load<f64>(ps + ao),
+        ma = load<f64>(mv + ao);
+      store<f64>(mo + ao, load<f64>(mo + ao) + p * (pa + ma));
+      const pa2 = f64x2.splat(pa),
+        ma2 = f64x2.splat(ma);
+      const rowM = Mv + <usize>a * dBytes;
+      const rowO = Mo + <usize>a * dBytes;
+      let b = 0;
+      for (; b + 2 <= d; b += 2) {
+        const bo = <usize>b << 3;
+        const pb = v128.load(ps + bo),
+          mb = v128.load(mv + bo);
+        const t = f64x2.add(
+          f64x2.add(f64x2.add(f64x2.mul(pa2, pb), f64x2.mul(pa2, mb)), f64x2.mul(ma2, pb)),
+          v128.load(rowM + bo),
+        );
+        v128.store(rowO + bo, f64x2.add(v128.load(rowO + bo), f64x2.mul(pv, t)));
+      }
+      for (; b < d; b++) {
+        const bo = <usize>b << 3;
+        const pb = load<f64>(ps + bo);
+        store<f64>(rowO + bo, load<f64>(rowO + bo) + p * (pa * pb + pa * load<f64>(mv + bo) + ma * pb + load<f64>(rowM + bo)));
+      }
+    }
+  }
+}
+
+/**
+ * The backward second-moment recursion over positions t = L−1..1 of a shared Markov chain (rows s < V of K at
+ * k + s·V, u_t at u + t·stride, z_t at z + t·stride, ψ(s, ·) at psi + s·V·d): m_t(s) = Σ_v π_t(v|s)(ψ(s,v) + m_{t+1}(v))
+ * and the matching second moments M_t(s); (m, M) hold m_{t+1}, M_{t+1} on entry (zeros for t = L−1) and m_1, M_1 on
+ * return; (m2, M2) are scratch of the same sizes.
+ */
+export function secondMomentsBackward(
+  k: usize,
+  u: usize,
+  z: usize,
+  stride: i32,
+  V: i32,
+  L: i32,
+  psi: usize,
+  d: i32,
+  m: usize,
+  M: usize,
+  m2: usize,
+  M2: usize,
+): void {
+  const vd = <usize>V * d;
+  const vdd = vd * d;
+  for (let t = L - 1; t >= 1; t--) {
+    memory.fill(m2, 0, vd << 3);
+    memory.fill(M2, 0, vdd << 3);
+    const ut = u + ((<usize>t * stride) << 3);
+    const zt = z + ((<usize>t * stride) << 3);
+    for (let s = 0; s < V; s++) {
+      const c = 1 / load<f64>(zt + (<usize>s << 3));
+      secondMomentRow(
+        k + ((<usize>s * V) << 3),
+        ut,
+        V,
+        c,
+        psi + ((<usize>s * V * d) << 3),
+        m,
+        M,
+        d,
+        m2 + ((<usize>s * d) << 3),
+        M2 + ((<usize>s * d * d) << 3),
+      );
+    }
+    memory.copy(m, m2, vd << 3);
+    memory.copy(M, M2, vdd << 3);
+  }
+}

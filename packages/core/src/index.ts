@@ -72,6 +72,7 @@ export {
   type WeightedRowSums,
   rowSums,
   markovForward,
+  markovSecondMoments,
   weightedRowSums,
 } from "./markov-sweeps";
 export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";

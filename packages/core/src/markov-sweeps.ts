@@ -254,3 +254,108 @@ function wasmWeightedRowSums(w: KernelExports, A: Float64Array, n: number, d: nu
     },
   };
 }
+
+/**
+ * The backward recursion of the first and second moments of additive features ψ(s, v) (d each) along a Markov chain
+ * with rows π_t(v|s) = K(s,v)·u_t(v)/z_t(s) (the tables of `markovForward`; ψ(s, ·) at s·V·d, s < V), over positions
+ * t = L−1..1: m_t(s) = Σ_v π_t(v|s)·(ψ(s,v) + m_{t+1}(v)) and
+ * M_t(s) = Σ_v π_t(v|s)·(ψψᵀ + ψ·m_{t+1}(v)ᵀ + m_{t+1}(v)·ψᵀ + M_{t+1}(v)), zero-probability terms skipped, each sum
+ * over v in order. m (V×d) and M (V×d×d) hold m_L = M_L = 0 on entry (or any terminal moments) and m_1, M_1 on
+ * return. What a shared-π0 sequence policy's feature covariance needs.
+ */
+export function markovSecondMoments(
+  input: MarkovForwardInput,
+  psi: Float64Array,
+  d: number,
+  m: Float64Array,
+  M: Float64Array,
+): void {
+  const { vocab: V, length: L, stride } = input;
+  assertDims(
+    psi.length >= V * V * d &&
+      m.length >= V * d &&
+      M.length >= V * d * d &&
+      input.messages.length >= input.messageOffset + (L - 1) * stride + V &&
+      input.normalizers.length >= input.normalizerOffset + (L - 1) * stride + V,
+    `markovSecondMoments: ψ has ${psi.length} entries (needs ${V * V * d}), m ${m.length}, M ${M.length}`,
+  );
+  if (L < 2) return;
+  if (wasmKernels) wasmSecondMoments(wasmKernels, input, psi, d, m, M);
+  else referenceMarkovSecondMoments(input, psi, d, m, M);
+}
+
+/** The TypeScript backend of `markovSecondMoments` (exported for the tests). */
+export function referenceMarkovSecondMoments(
+  input: MarkovForwardInput,
+  psi: Float64Array,
+  d: number,
+  mIn: Float64Array,
+  MIn: Float64Array,
+): void {
+  const { kernel, vocab: V, length: L, messages, normalizers, stride } = input;
+  const dd = d * d;
+  let m = Float64Array.from(mIn.subarray(0, V * d)),
+    M = Float64Array.from(MIn.subarray(0, V * dd));
+  let m2 = new Float64Array(V * d),
+    M2 = new Float64Array(V * dd);
+  for (let t = L - 1; t >= 1; t--) {
+    m2.fill(0);
+    M2.fill(0);
+    const uo = input.messageOffset + t * stride;
+    const zo = input.normalizerOffset + t * stride;
+    for (let s = 0; s < V; s++) {
+      const ko = input.kernelOffset + s * V;
+      const c = 1 / normalizers[zo + s];
+      for (let v = 0; v < V; v++) {
+        const p = c * kernel[ko + v] * messages[uo + v];
+        if (p === 0) continue;
+        const ps = (s * V + v) * d,
+          mv = v * d,
+          Mv = v * dd,
+          o = s * d,
+          O = s * dd;
+        for (let a = 0; a < d; a++) {
+          const pa = psi[ps + a],
+            ma = m[mv + a];
+          m2[o + a] += p * (pa + ma);
+          for (let b = 0; b < d; b++) {
+            const pb = psi[ps + b];
+            M2[O + a * d + b] += p * (pa * pb + pa * m[mv + b] + ma * pb + M[Mv + a * d + b]);
+          }
+        }
+      }
+    }
+    [m, m2] = [m2, m];
+    [M, M2] = [M2, M];
+  }
+  mIn.set(m);
+  MIn.set(M);
+}
+
+function wasmSecondMoments(
+  w: KernelExports,
+  input: MarkovForwardInput,
+  psi: Float64Array,
+  d: number,
+  m: Float64Array,
+  M: Float64Array,
+): void {
+  const { vocab: V, length: L, stride } = input;
+  const span = (L - 1) * stride + V;
+  const s = new WasmScope(w);
+  try {
+    const k = s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + V * V));
+    const u = s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span));
+    const z = s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span));
+    const ps = s.copyIn(psi, V * V * d);
+    const mp = s.copyIn(m, V * d);
+    const Mp = s.copyIn(M, V * d * d);
+    const m2 = s.alloc(V * d);
+    const M2 = s.alloc(V * d * d);
+    w.secondMomentsBackward(k, u, z, stride, V, L, ps, d, mp, Mp, m2, M2);
+    m.set(s.f64(mp, V * d));
+    M.set(s.f64(Mp, V * d * d));
+  } finally {
+    s.dispose();
+  }
+}

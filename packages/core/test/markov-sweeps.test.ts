@@ -1,8 +1,13 @@
 // The Markov sweeps against their definitions, bit for bit: each output is the plain row-at-a-time loop's sum,
 // in the same order, on both backends (the WebAssembly kernels and the TypeScript reference), for sizes that leave
 // remainders after the four-row and two-lane blocks, with zero masses and weights mixed in.
-import { Rng, markovForward, rowSums, weightedRowSums } from "../src";
-import { referenceMarkovForward, referenceRowSums, referenceWeightedRowSums } from "../src/markov-sweeps";
+import { Rng, markovForward, markovSecondMoments, rowSums, weightedRowSums } from "../src";
+import {
+  referenceMarkovForward,
+  referenceMarkovSecondMoments,
+  referenceRowSums,
+  referenceWeightedRowSums,
+} from "../src/markov-sweeps";
 import { wasmKernels } from "../src/wasm/module";
 
 const rng = Rng.seeded(20261206).split("markov-sweeps");
@@ -130,4 +135,65 @@ describe("weightedRowSums", () => {
       expectBitIdentical(out, expected);
     }
   });
+});
+
+describe("markovSecondMoments", () => {
+  it.each([
+    [3, 1, 1],
+    [4, 3, 2],
+    [5, 4, 7],
+    [9, 5, 3],
+  ])(
+    "V = %i, L = %i, d = %i: the row-at-a-time recursion, zero-probability terms skipped, on both backends",
+    (V, L, d) => {
+      const stride = V + 1;
+      const kernel = uniform(V * V, 0.2);
+      const messages = uniform(L * stride);
+      const normalizers = Float64Array.from(uniform(L * stride), (z) => z + 0.5);
+      const psi = signed(V * V * d);
+      const input = {
+        kernel,
+        kernelOffset: 0,
+        vocab: V,
+        length: L,
+        messages,
+        messageOffset: 0,
+        normalizers,
+        normalizerOffset: 0,
+        stride,
+      };
+      const m0 = signed(V * d),
+        M0 = signed(V * d * d);
+      // The definition, written out: m_t(s) = Σ_v p·(ψ + m_{t+1}(v)), M_t(s) = Σ_v p·(ψψᵀ + ψ m ᵀ + m ψᵀ + M_{t+1}(v)).
+      let m = Float64Array.from(m0),
+        M = Float64Array.from(M0);
+      for (let t = L - 1; t >= 1; t--) {
+        const mt = new Float64Array(V * d),
+          Mt = new Float64Array(V * d * d);
+        for (let s = 0; s < V; s++)
+          for (let v = 0; v < V; v++) {
+            const p = (1 / normalizers[t * stride + s]) * kernel[s * V + v] * messages[t * stride + v];
+            if (p === 0) continue;
+            for (let a = 0; a < d; a++) {
+              const pa = psi[(s * V + v) * d + a],
+                ma = m[v * d + a];
+              mt[s * d + a] += p * (pa + ma);
+              for (let b = 0; b < d; b++) {
+                const pb = psi[(s * V + v) * d + b];
+                Mt[(s * d + a) * d + b] += p * (pa * pb + pa * m[v * d + b] + ma * pb + M[(v * d + a) * d + b]);
+              }
+            }
+          }
+        m = mt;
+        M = Mt;
+      }
+      for (const run of [markovSecondMoments, referenceMarkovSecondMoments]) {
+        const mo = Float64Array.from(m0),
+          Mo = Float64Array.from(M0);
+        run(input, psi, d, mo, Mo);
+        expectBitIdentical(mo, m);
+        expectBitIdentical(Mo, M);
+      }
+    },
+  );
 });

@@ -53,6 +53,20 @@ export interface KernelExports {
   ): void;
   btAccumulate(z: number, n: number, d: number, theta: number, grad: number, weights: number): number;
   addWeightedRows(w: number, n: number, div: number, a: number, d: number, out: number): void;
+  secondMomentsBackward(
+    k: number,
+    u: number,
+    z: number,
+    stride: number,
+    V: number,
+    L: number,
+    psi: number,
+    d: number,
+    m: number,
+    M: number,
+    m2: number,
+    M2: number,
+  ): void;
   transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
   rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
   markovForward(

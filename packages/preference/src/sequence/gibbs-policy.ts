@@ -5,6 +5,7 @@ import {
   invalidArgument,
   getOrThrow,
   markovForward,
+  markovSecondMoments,
   rowSums,
   validateEta,
   weightedRowSums,
@@ -371,10 +372,8 @@ export function sharedFeatureCovariance(problem: SequenceProblem, policy: Factor
   const { prompts: X, vocab: V, length: L, dim: d, psi, contextWeights: w } = problem;
   const { kernel, messages, normalizers } = policy;
   const dd = d * d;
-  let m = new Float64Array(V * d),
+  const m = new Float64Array(V * d),
     M = new Float64Array(V * dd);
-  let m2 = new Float64Array(V * d),
-    M2 = new Float64Array(V * dd);
   const row = (
     ko: number,
     uo: number,
@@ -402,15 +401,25 @@ export function sharedFeatureCovariance(problem: SequenceProblem, policy: Factor
       }
     }
   };
-  for (let t = L - 1; t >= 1; t--) {
-    m2.fill(0);
-    M2.fill(0);
-    const uo = messageOffset(policy, 0, t);
-    for (let s = 0; s < V; s++)
-      row(kernelOffset(policy, 0, s), uo, s, 1 / normalizers[normalizerIndex(policy, 0, t, s)], m2, s * d, M2, s * dd);
-    [m, m2] = [m2, m];
-    [M, M2] = [M2, M];
-  }
+  // Positions L−1..1 on the shared rows: core's second-moment recursion (each sum in the order of the row loop
+  // below, which the prompts' start rows use).
+  markovSecondMoments(
+    {
+      kernel,
+      kernelOffset: kernelOffset(policy, 0, 0),
+      vocab: V,
+      length: L,
+      messages,
+      messageOffset: messageOffset(policy, 0, 0),
+      normalizers,
+      normalizerOffset: normalizerIndex(policy, 0, 0, 0),
+      stride: V + 1,
+    },
+    psi,
+    d,
+    m,
+    M,
+  );
   const C = new Float64Array(dd);
   const mx = new Float64Array(d),
     Mx = new Float64Array(dd);
