@@ -1,4 +1,4 @@
-import { dot, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
+import { gemv, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
 import { type MarkovPolicy, type SequenceProblem, referenceRow, stride } from "./problem";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
@@ -21,9 +21,10 @@ export function referenceMarkovPolicy(problem: SequenceProblem): MarkovPolicy {
 
 /** b(s, v) = <θ, ψ(s, v)>/L: the per-position reward of a linear reward θ. */
 export function bigramReward(problem: SequenceProblem, theta: Float64Array): Float64Array {
-  const { vocab: V, dim: d, length: L } = problem;
-  const out = new Float64Array((V + 1) * V);
-  for (let i = 0; i < out.length; i++) out[i] = dot(problem.psi, theta, d, i * d, 0) / L;
+  const { vocab: V, dim: d, length: L, psi } = problem;
+  // One gemv (a dot per bigram inside core) rather than a call into the package per bigram.
+  const out = gemv(psi, (V + 1) * V, d, theta);
+  for (let i = 0; i < out.length; i++) out[i] /= L;
   return out;
 }
 
