@@ -178,14 +178,22 @@ export function referenceMarkovForward(input: MarkovForwardInput, muIn: Float64A
   muIn.set(mu);
 }
 
-function wasmMarkovForward(w: KernelExports, input: MarkovForwardInput, mu: Float64Array, occ: Float64Array): void {
+/** The chain's kernel rows, messages and normalisers (positions 0..L−1) copied into the kernels' memory. */
+function copyChainTables(s: WasmScope, input: MarkovForwardInput): { k: number; u: number; z: number } {
   const { vocab: V, length: L, stride } = input;
   const span = (L - 1) * stride + V;
+  return {
+    k: s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + V * V)),
+    u: s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span)),
+    z: s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span)),
+  };
+}
+
+function wasmMarkovForward(w: KernelExports, input: MarkovForwardInput, mu: Float64Array, occ: Float64Array): void {
+  const { vocab: V, length: L, stride } = input;
   const s = new WasmScope(w);
   try {
-    const k = s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + V * V));
-    const u = s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span));
-    const z = s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span));
+    const { k, u, z } = copyChainTables(s, input);
     const m = s.copyIn(mu, V);
     const next = s.alloc(V);
     const o = s.copyIn(occ, V * V);
@@ -341,12 +349,9 @@ function wasmSecondMoments(
   M: Float64Array,
 ): void {
   const { vocab: V, length: L, stride } = input;
-  const span = (L - 1) * stride + V;
   const s = new WasmScope(w);
   try {
-    const k = s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + V * V));
-    const u = s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span));
-    const z = s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span));
+    const { k, u, z } = copyChainTables(s, input);
     const ps = s.copyIn(psi, V * V * d);
     const mp = s.copyIn(m, V * d);
     const Mp = s.copyIn(M, V * d * d);
