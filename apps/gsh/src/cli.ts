@@ -30,7 +30,9 @@ import {
   REPORT_FORMATS,
   type ReportFormat,
   type ResultRow,
+  formatTimings,
   readResults,
+  timingProfile,
   writeReport,
 } from "@gsh/report";
 import { UserDataError, registerUserDataCommands } from "./user-data-commands";
@@ -395,21 +397,37 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
     )
     .option("--quiet", "print nothing but errors")
     .option("--json", "print one JSON document (headline, claims, verdicts, files) and nothing else")
-    .action(async (dir: string, o: { format: string[]; quiet?: boolean; json?: boolean }) => {
-      if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`${dir}: no results.jsonl`);
-      const bad = o.format.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
-      if (bad) throw new UsageError(`--format ${bad}: expected one of ${REPORT_FORMATS.join(", ")}`);
-      const rep = orUsage(
-        await withDirLock(dir, async () =>
-          E.right(await reportOf(dir, o.format.length ? (o.format as ReportFormat[]) : undefined)),
-        ),
-      );
-      if (o.json) log(JSON.stringify({ dir, report: reportJson(rep) }));
-      else if (!o.quiet)
-        log(
-          `${hangingWrap(`wrote ${describeFiles(rep.files)} (every table in summary.txt)`, 120, 2)}\n\n${rep.console}`,
+    .option("--timings", "print where the run's time went (algorithm × environment, costliest first) and write nothing")
+    .option("--top <n>", "with --timings: show the n costliest entries, the rest summed in one line", positiveInt)
+    .option("--workers <n>", "with --timings: the worker count to divide the total by", positiveInt)
+    .action(
+      async (
+        dir: string,
+        o: { format: string[]; quiet?: boolean; json?: boolean; timings?: boolean; top?: number; workers?: number },
+      ) => {
+        if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`${dir}: no results.jsonl`);
+        if (!o.timings && (o.top !== undefined || o.workers !== undefined))
+          throw new UsageError("--top and --workers go with --timings");
+        if (o.timings) {
+          const profile = timingProfile(readResults(join(dir, "results.jsonl")));
+          if (o.json) log(JSON.stringify({ dir, timings: profile }));
+          else log(formatTimings(profile, { top: o.top, workers: o.workers }));
+          return;
+        }
+        const bad = o.format.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+        if (bad) throw new UsageError(`--format ${bad}: expected one of ${REPORT_FORMATS.join(", ")}`);
+        const rep = orUsage(
+          await withDirLock(dir, async () =>
+            E.right(await reportOf(dir, o.format.length ? (o.format as ReportFormat[]) : undefined)),
+          ),
         );
-    });
+        if (o.json) log(JSON.stringify({ dir, report: reportJson(rep) }));
+        else if (!o.quiet)
+          log(
+            `${hangingWrap(`wrote ${describeFiles(rep.files)} (every table in summary.txt)`, 120, 2)}\n\n${rep.console}`,
+          );
+      },
+    );
 
   program
     .command("merge <dirs...>")

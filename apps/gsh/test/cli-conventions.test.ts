@@ -125,6 +125,19 @@ export default defineAlgorithm({ name: "anywhere-esm", track: "practical", descr
     const bad = gsh(["report", out, "--format", "pdf"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe("gsh: --format pdf: expected one of csv, txt, md, html, svg, png");
+    // --timings prints where the time went and writes nothing; its JSON sums to the rows' wall times.
+    const t = gsh(["report", out, "--timings", "--top", "2", "--workers", "2"]);
+    expect(t.status).toBe(0);
+    expect(t.stdout).toMatch(/^environment +algorithm +trials +median s +max s +total s +share\n/);
+    expect(t.stdout).toMatch(/\(\d+ more\)/);
+    expect(t.stdout).toMatch(/on 2 workers/);
+    expect(Math.max(...t.stdout.split("\n").map((l) => l.length))).toBeLessThanOrEqual(120);
+    expect(readdirSync(out).sort()).toEqual(["results.jsonl", "suite.json", "summary.md"]);
+    const j = JSON.parse(gsh(["report", out, "--timings", "--json"]).stdout);
+    const rows = rowsOf(out);
+    expect(j.timings.trials).toBe(rows.length);
+    expect(j.timings.totalSeconds).toBeCloseTo(rows.reduce((s, r) => s + r.wallMs, 0) / 1000, 9);
+    expect(gsh(["report", out, "--top", "2"]).stderr.trim()).toBe("gsh: --top and --workers go with --timings");
   });
 
   it("gsh new-plugin scaffolds a plugin and a suite that run; the template (MLE-Gibbs) equals the built-in β = 0 exactly", () => {

@@ -233,12 +233,14 @@ describe("10. failed rows are remembered across --resume, and --retry-failed rer
     const suite = suiteFile(
       withPlugin(["honest-uniform", "dispose-throws", "rows-sum-to-two"]).replace("seeds: 1", "seeds: 2"),
     );
-    expect(gsh(["bench", "--suite", suite, "--out", out, "--no-report"]).status).toBe(1);
+    // Statuses are compared with stderr beside them, so that a failure under load says which error it met.
+    const first = gsh(["bench", "--suite", suite, "--out", out, "--no-report"]);
+    expect([first.status, first.stderr]).toEqual([1, expect.anything()]);
     const resumed = gsh(["bench", "--suite", suite, "--out", out, "--resume", "--no-report"]);
-    expect(resumed.status).toBe(1);
+    expect([resumed.status, resumed.stderr]).toEqual([1, expect.anything()]);
     expect(resumed.stdout).toMatch(/4 failed rows remain .*--retry-failed/);
     const retried = gsh(["bench", "--suite", suite, "--out", out, "--retry-failed", "--no-report"]);
-    expect(retried.status).toBe(1);
+    expect([retried.status, retried.stderr]).toEqual([1, expect.anything()]);
     expect(retried.stdout).toMatch(/4 trials to run, 2 already done/);
     expect(rowsOf(out)).toHaveLength(6);
   }, 60_000);

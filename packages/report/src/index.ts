@@ -74,3 +74,4 @@ export {
   claimLines,
 } from "./headline";
 export { headlineText, claimsText } from "./headline-render";
+export { type TimingEntry, type EnvironmentTiming, type TimingProfile, timingProfile, formatTimings } from "./timings";
