@@ -6,7 +6,7 @@ import type { ReportSuite, SuiteLabel } from "./suite-record";
 import { readResultsFile } from "./results-file";
 import { resultsCsv } from "./csv";
 import { reportCharts, reportHtml } from "./html";
-import { svgToPng } from "./raster";
+import { svgsToPng } from "./raster";
 import { renderSvg } from "./render";
 import { summarySections } from "./tables";
 import { sentencesMarkdown } from "./text";
@@ -152,8 +152,10 @@ export async function writeReport(
     if ((formats.includes("svg") || formats.includes("png")) && charts.length)
       mkdirSync(join(dir, "charts"), { recursive: true });
     if (formats.includes("svg")) charts.forEach((c, i) => put(join("charts", `${c.id}.svg`), svgs[i]));
-    if (formats.includes("png"))
-      for (const [i, c] of charts.entries()) put(join("charts", `${c.id}.png`), await svgToPng(svgs[i]));
+    if (formats.includes("png")) {
+      const pngs = await svgsToPng(svgs);
+      charts.forEach((c, i) => put(join("charts", `${c.id}.png`), pngs[i]));
+    }
   }
   return { summary, console: consoleText, headline: head, claims, files, cells, verdicts };
 }
