@@ -36,7 +36,8 @@ const KEYS: Record<keyof PageState, string> = {
 export function encodeState(s: Partial<PageState>): string {
   const q = new URLSearchParams();
   for (const [k, short] of Object.entries(KEYS) as [keyof PageState, string][])
-    if (s[k] !== undefined && s[k] !== "") q.set(short, s[k]!);
+    // an empty value is kept: "no algorithm B" must not restore as the default B
+    if (s[k] !== undefined) q.set(short, s[k]!);
   return q.toString();
 }
 

@@ -22,10 +22,12 @@ export interface Served {
 /** Builds the playground, serves it and starts Chromium. */
 export async function serve(): Promise<Served> {
   const dist = mkdtempSync(join(tmpdir(), "gsh-playground-"));
-  const { buildPlayground } = (await import(join(app, "scripts", "build.mjs"))) as {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildPlayground } = require(join(app, "scripts", "build.cjs")) as {
     buildPlayground: (o: { outdir: string }) => Promise<Served["sizes"]>;
   };
-  const { startStaticServer } = (await import(join(app, "scripts", "static-server.mjs"))) as {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startStaticServer } = require(join(app, "scripts", "static-server.cjs")) as {
     startStaticServer: (dir: string, port?: number) => Promise<{ url: string; close: () => Promise<void> }>;
   };
   const sizes = await buildPlayground({ outdir: dist });

@@ -1,8 +1,8 @@
 // A static file server for dist/ (the page needs http: module workers do not load from file://). Any static host
 // serves the same files; this one exists so that `pnpm playground` and the browser tests need nothing installed.
-import { createReadStream, existsSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize } from "node:path";
+const { createReadStream, existsSync, statSync } = require("node:fs");
+const { createServer } = require("node:http");
+const { extname, join, normalize } = require("node:path");
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -14,7 +14,7 @@ const TYPES = {
 };
 
 /** Serves `dir` on 127.0.0.1:`port` (0: any free port); resolves with its URL and a close function. */
-export function startStaticServer(dir, port = 0) {
+function startStaticServer(dir, port = 0) {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(
       /^(\.\.[/\\])+/,
@@ -36,3 +36,5 @@ export function startStaticServer(dir, port = 0) {
     }),
   );
 }
+
+module.exports = { startStaticServer };

@@ -1,13 +1,13 @@
 // Builds the playground into dist/: the page (src/main.ts, no gsh package in it), the worker that runs gsh
 // (src/worker/worker.ts), TF.js as a chunk loaded only when a neural policy is chosen, and the text model asset
 // copied beside them for the labeller and testbed T to fetch when first needed. Writes dist/bundle-size.json.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+// CommonJS, so that the browser tests (jest) build with it too.
+const { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const { join, relative } = require("node:path");
+const { gzipSync } = require("node:zlib");
+const { build } = require("esbuild");
 
-const app = join(dirname(fileURLToPath(import.meta.url)), "..");
+const app = join(__dirname, "..");
 const packages = join(app, "..", "..", "packages");
 const shim = (f) => join(app, "src", "shims", f);
 
@@ -32,10 +32,10 @@ const browserSwaps = {
   },
 };
 
-export const TEXT_ASSET = "moby-dick-v512.gshtext";
+const TEXT_ASSET = "moby-dick-v512.gshtext";
 
 /** Builds into `outdir`; returns the gzipped sizes (bytes) of what the first screen loads and of the lazy chunks. */
-export async function buildPlayground({ outdir = join(app, "dist"), minify = true } = {}) {
+async function buildPlayground({ outdir = join(app, "dist"), minify = true } = {}) {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     entryPoints: { main: join(app, "src", "main.ts"), worker: join(app, "src", "worker", "worker.ts") },
@@ -93,10 +93,18 @@ function bundleSizes(outdir, metafile) {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sizes = await buildPlayground();
-  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(
-    `playground: dist/ written; first screen ${kb(sizes.firstScreenGzipBytes)} gzipped (without TF.js and the text instance); lazy chunks ${kb(sizes.lazyGzipBytes)} gzipped; text asset ${kb(sizes.textAssetBytes)}`,
+module.exports = { buildPlayground, TEXT_ASSET };
+
+if (require.main === module)
+  buildPlayground().then(
+    (sizes) => {
+      const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+      console.log(
+        `playground: dist/ written; first screen ${kb(sizes.firstScreenGzipBytes)} gzipped (without TF.js and the text instance); lazy chunks ${kb(sizes.lazyGzipBytes)} gzipped; text asset ${kb(sizes.textAssetBytes)}`,
+      );
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
   );
-}
