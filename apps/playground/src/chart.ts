@@ -72,10 +72,17 @@ export function drawChart(svg: SVGSVGElement, series: readonly Series[], o: Char
     .map(ty);
   let y0 = Math.min(...ys),
     y1 = Math.max(...ys);
-  if (x1 === x0) ((x0 -= 1), (x1 += 1));
-  if (y1 === y0) ((y0 -= 0.5), (y1 += 0.5));
+  if (x1 === x0) {
+    x0 -= 1;
+    x1 += 1;
+  }
+  if (y1 === y0) {
+    y0 -= 0.5;
+    y1 += 0.5;
+  }
   const pad = (y1 - y0) * 0.05;
-  ((y0 -= pad), (y1 += pad));
+  y0 -= pad;
+  y1 += pad;
   const sx = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   // clamped to the plot area: a band's lower edge at or below 0 on a log scale ends at the axis
   const sy = (y: number) => T + (1 - Math.min(1, Math.max(0, (ty(y) - y0) / (y1 - y0)))) * (H - T - B);

@@ -57,7 +57,7 @@ const worker = new GshWorker((m) => {
 
 const run = new RunView(worker, saveState);
 const labeller = new LabellerView(worker, saveState);
-const share = new ShareView(run, labeller, (s) => applyImported(s));
+const share = new ShareView(run, (s) => applyImported(s));
 
 function applyImported(s: Partial<PageState>) {
   location.hash = encodeState(s);

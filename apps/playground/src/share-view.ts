@@ -1,7 +1,6 @@
 // Share and export: the link (the address bar already holds the state), the state and rows as one JSON file to
 // import later, and the rows as a results directory (suite.json and results.jsonl) that `gsh report` reads.
 import type { RunView } from "./run-view";
-import type { LabellerView } from "./labeller-view";
 import { type PageState, decodeState, encodeState } from "./url-state";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -20,7 +19,6 @@ function download(name: string, text: string, type: string) {
 export class ShareView {
   constructor(
     private readonly run: RunView,
-    private readonly labeller: LabellerView,
     private readonly restore: (s: Partial<PageState>) => void,
   ) {
     $("copy-link").addEventListener("click", () => {
@@ -42,7 +40,12 @@ export class ShareView {
       );
       this.status("Exported gsh-playground.json.");
     });
-    $<HTMLInputElement>("import-json").addEventListener("change", async (e) => {
+    $<HTMLInputElement>("import-json").addEventListener("change", (e) => void this.importFile(e));
+    $("export-results").addEventListener("click", () => this.exportResults());
+  }
+
+  private async importFile(e: Event) {
+    {
       const file = (e.target as HTMLInputElement).files?.[0];
       if (!file) return;
       try {
@@ -53,8 +56,11 @@ export class ShareView {
       } catch (err) {
         this.status(`Cannot import ${file.name}: ${(err as Error).message}`, true);
       }
-    });
-    $("export-results").addEventListener("click", () => {
+    }
+  }
+
+  private exportResults() {
+    {
       download("suite.json", JSON.stringify(this.run.suiteRecord, null, 2), "application/json");
       download(
         "results.jsonl",
@@ -62,8 +68,7 @@ export class ShareView {
         "application/x-ndjson",
       );
       this.status("Exported suite.json and results.jsonl: put both in one folder and run `gsh report <folder>`.");
-    });
-    void this.labeller;
+    }
   }
 
   update() {

@@ -37,7 +37,7 @@ export function encodeState(s: Partial<PageState>): string {
   const q = new URLSearchParams();
   for (const [k, short] of Object.entries(KEYS) as [keyof PageState, string][])
     // an empty value is kept: "no algorithm B" must not restore as the default B
-    if (s[k] !== undefined) q.set(short, s[k]!);
+    if (s[k] !== undefined) q.set(short, s[k]);
   return q.toString();
 }
 

@@ -100,7 +100,9 @@ maybe("the playground in headless Chromium", () => {
       const c = cliRows.find((x) => x.seed === r.seed)! as unknown as typeof r;
       expect(r.trialId).toBe(c.trialId);
       expect(r.trace.map((t) => t.queries)).toEqual(c.trace.map((t) => t.queries));
-      r.trace.forEach((t, i) => expect(Math.abs(t.subopt - c.trace[i].subopt)).toBeLessThanOrEqual(1e-12 * c.trace[i].subopt));
+      r.trace.forEach((t, i) =>
+        expect(Math.abs(t.subopt - c.trace[i].subopt)).toBeLessThanOrEqual(1e-12 * c.trace[i].subopt),
+      );
     }
     const report = execFileSync(process.execPath, [cli, "report", out, "--json"], { encoding: "utf8" });
     const parsed = JSON.parse(report) as {

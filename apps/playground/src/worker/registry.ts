@@ -23,9 +23,9 @@ export function playgroundRegistry(): Registry {
     ...practicalAlgorithms,
     ...neuralAlgorithms,
   ];
-  const environments = builtinEnvironments.filter((e) =>
+  const environments: EnvironmentDefinition[] = builtinEnvironments.filter((e) =>
     (PLAYGROUND_ENVIRONMENTS as readonly string[]).includes(e.name),
-  ) as EnvironmentDefinition[];
+  );
   return {
     algorithms: new Map(algorithms.map((a) => [a.name, a])),
     environments: new Map(environments.map((e) => [e.name, e])),

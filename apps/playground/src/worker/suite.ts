@@ -54,7 +54,7 @@ export function resolveRun(spec: RunSpec, registry: Registry): E.Either<string, 
     trialTimeoutSeconds: 600,
     heapLimitMb: 4096,
     code: { gshVersion: benchPackage.version, commit: null, dirty: null, plugins: [] },
-  } as Suite);
+  });
 }
 
 function resolveAlgorithm(

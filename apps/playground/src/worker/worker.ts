@@ -52,7 +52,7 @@ async function run(runId: number, spec: RunSpec, skip: readonly string[]) {
   for (const trial of trials) {
     if (done.has(trial.id)) continue;
     const row = await runTrial(trial, registry);
-    post({ type: "row", runId, row: row as never, raw: row });
+    post({ type: "row", runId, row, raw: row });
   }
   post({ type: "done", runId });
 }
