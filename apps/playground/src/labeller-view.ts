@@ -1,7 +1,7 @@
 // "Be the labeller": pairs of continuations from testbed T; each click is a preference label. After each batch the
 // worker fits Bradley–Terry to your labels and scores the policy it gives against π*, beside π0 and the policy the
 // hidden r* would give with as many labels.
-import type { GshWorker } from "./main";
+import type { GshWorker } from "./worker-client";
 import type { FromWorker, LabelSpec, LabelState } from "./protocol";
 import type { PageState } from "./url-state";
 import { drawChart } from "./chart";

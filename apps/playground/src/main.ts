@@ -1,36 +1,11 @@
 // The page: no gsh code here (it is all in the worker), so the first screen is this file, the HTML and the CSS.
-import type { AlgorithmEntry, EnvironmentEntry, FromWorker, ToWorker } from "./protocol";
+import { GshWorker } from "./worker-client";
 import { type PageState, decodeState, encodeState } from "./url-state";
 import { RunView } from "./run-view";
 import { LabellerView } from "./labeller-view";
 import { ShareView } from "./share-view";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-/** The worker, recreated when a run is stopped (terminating it is the only way to stop a trial mid-way). */
-export class GshWorker {
-  private worker!: Worker;
-  constructor(private readonly onMessage: (m: FromWorker) => void) {
-    this.start();
-  }
-  private start() {
-    this.worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
-    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onMessage(e.data);
-    this.worker.onerror = (e) => this.onMessage({ type: "error", message: e.message || "the worker failed" });
-  }
-  post(m: ToWorker) {
-    this.worker.postMessage(m);
-  }
-  restart() {
-    this.worker.terminate();
-    this.start();
-  }
-}
-
-export interface Catalogue {
-  readonly environments: readonly EnvironmentEntry[];
-  readonly algorithms: readonly AlgorithmEntry[];
-}
 
 const initial = decodeState(location.hash);
 let updatingUrl = false;

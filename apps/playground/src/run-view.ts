@@ -1,7 +1,7 @@
 // The Run view: a testbed, one or two algorithms with their parameters, a budget and seeds; the worker runs the
 // trials seed by seed and the view draws SubOpt against queries (mean and 95% band over seeds), the policies' points
 // against the exact reward–KL frontier, the final SubOpt per algorithm and, on the text testbed, sampled sentences.
-import type { Catalogue, GshWorker } from "./main";
+import type { Catalogue, GshWorker } from "./worker-client";
 import type { FromWorker, Row, RunSpec } from "./protocol";
 import type { PageState } from "./url-state";
 import { type Series, drawChart } from "./chart";
