@@ -91,9 +91,13 @@ export function drawChart(svg: SVGSVGElement, series: readonly Series[], o: Char
     axis.append(el("line", { x1: sx(v), x2: sx(v), y1: H - B, y2: H - B + 4 }));
     axis.append(el("text", { x: sx(v), y: H - B + 16, "text-anchor": "middle" }, short(v)));
   }
-  const yt = o.logY
-    ? Array.from({ length: Math.floor(y1) - Math.ceil(y0) + 1 }, (_, i) => 10 ** (Math.ceil(y0) + i))
-    : ticks(y0, y1);
+  const decades = Math.floor(y1) - Math.ceil(y0) + 1;
+  // within less than two decades, plain ticks between the ends read better than one power of ten
+  const yt = !o.logY
+    ? ticks(y0, y1)
+    : decades >= 2
+      ? Array.from({ length: decades }, (_, i) => 10 ** (Math.ceil(y0) + i))
+      : ticks(10 ** y0, 10 ** y1, 4).filter((v) => v > 0);
   for (const v of yt) {
     axis.append(el("line", { x1: L - 4, x2: W - R, y1: sy(v), y2: sy(v), class: "grid" }));
     axis.append(el("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end" }, short(v)));

@@ -116,6 +116,32 @@ maybe("the playground in headless Chromium", () => {
     await context.close();
   });
 
+  test("Stop ends a run mid-way and Resume finishes it with the numbers of an uninterrupted run", async () => {
+    const { page, errors, context } = await openPage(s, "env=R&eta=0.1&a=online-gshf&b=&budget=400&seeds=6");
+    const shown = () =>
+      page.$$eval("span.seed-subopt", (spans) =>
+        spans.map((x) => [x.getAttribute("data-seed"), x.getAttribute("data-subopt")]),
+      );
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.waitForSelector("span.seed-subopt");
+    await page.getByRole("button", { name: "Stop" }).click();
+    await expect(page.textContent("#run-status")).resolves.toMatch(/^Stopped after \d of 6 trials/);
+    const atStop = (await shown()).length;
+    expect(atStop).toBeLessThan(6);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.waitForSelector("#run-form[data-done]", { timeout: 60_000 });
+    const resumed = await shown();
+    expect(resumed).toHaveLength(6);
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("span.seed-subopt").length === 6, null, {
+      timeout: 60_000,
+    });
+    await page.waitForSelector("#run-form[data-done]");
+    expect(await shown()).toEqual(resumed);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test("the state round-trips through the URL, and through an exported JSON", async () => {
     const { page, context } = await openPage(s);
     await page.getByRole("combobox", { name: "Testbed" }).selectOption("H");
