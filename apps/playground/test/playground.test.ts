@@ -116,6 +116,20 @@ maybe("the playground in headless Chromium", () => {
     await context.close();
   });
 
+  test("TF.js is fetched when a neural algorithm runs, and the run completes", async () => {
+    const { page, errors, requests, context } = await openPage(s, "env=R&a=neural-dpo&b=&budget=100&seeds=1");
+    const lazy = Object.keys(s.sizes.lazy)
+      .filter((f) => f.startsWith("chunks/"))
+      .map((f) => f.split("/").pop()!);
+    expect(requests.filter((r) => lazy.some((f) => r.endsWith(f)))).toEqual([]);
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.waitForSelector("#run-form[data-done]", { timeout: 90_000 });
+    expect(requests.filter((r) => lazy.some((f) => r.endsWith(f))).length).toBeGreaterThan(0);
+    expect(await page.textContent("#run-status")).toMatch(/^Done: 1 trials/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test("Stop ends a run mid-way and Resume finishes it with the numbers of an uninterrupted run", async () => {
     const { page, errors, context } = await openPage(s, "env=R&eta=0.1&a=online-gshf&b=&budget=400&seeds=6");
     const shown = () =>
