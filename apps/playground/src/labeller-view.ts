@@ -140,6 +140,8 @@ export class LabellerView {
       s.estimationError === null
         ? "–"
         : `${fmt(s.estimationError)} against β = ${fmt(s.beta)} (${s.estimationError <= s.beta! ? "θ* inside" : "θ* outside"})`;
+    const pw = s.positiveWords;
+    $("score-positive").textContent = pw ? `${fmt(pw.reference)}, ${fmt(pw.yours)}, ${fmt(pw.optimal)}` : "–";
     $("label-samples").replaceChildren(
       ...s.samples.map((t) => {
         const li = document.createElement("li");

@@ -96,6 +96,12 @@ export interface LabelState {
   /** θ̂ fitted to your labels and the hidden θ* (per text feature). */
   readonly thetaHat: readonly number[] | null;
   readonly thetaStar: readonly number[];
+  /** Exact expected positive AFINN words per sentence under π0, your policy and π* (by the DP). */
+  readonly positiveWords: {
+    readonly reference: number;
+    readonly yours: number | null;
+    readonly optimal: number;
+  } | null;
   /** A sentence sampled from your policy per prompt (the first prompts). */
   readonly samples: readonly string[];
   /** SubOpt after each completed batch, for the chart. */

@@ -139,6 +139,7 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
   let yourSubopt: number | null = null;
   let oracleSubopt: number | null = null;
   let samples: string[] = [];
+  let positiveWords: LabelState["positiveWords"] = null;
   if (done > 0) {
     yourSubopt = suboptOf(instance, run.theta);
     // The same rule, seed and number of labels, answered by the hidden r* (Bradley-Terry): what r* would give.
@@ -164,6 +165,12 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
     oracleSubopt = suboptOf(instance, truthRun.theta);
     const s = sentenceSamples(instance, gibbsSequencePolicy(linearSequenceGibbs(problem, run.theta)));
     samples = (s?.policy ?? []).slice(0, 5).map((p) => p.text);
+    if (s?.expected)
+      positiveWords = {
+        reference: s.expected.reference.positiveWords,
+        yours: s.expected.policy?.positiveWords ?? null,
+        optimal: s.expected.optimal.positiveWords,
+      };
     while (history.length && history[history.length - 1].labels >= done * m) history.pop();
     history.push({ labels: done * m, yours: yourSubopt, oracle: oracleSubopt });
   } else history.length = 0;
@@ -178,6 +185,7 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
     thetaHat: done > 0 ? Array.from(run.theta) : null,
     thetaStar: Array.from(instance.truth.theta),
     samples,
+    positiveWords,
     history: [...history],
   };
 }
