@@ -136,6 +136,7 @@ export class LabellerView {
     $("score-yours").dataset.value = String(s.yourSubopt);
     $("score-reference").dataset.value = String(s.referenceSubopt);
     $("score-oracle").textContent = fmt(s.oracleSubopt);
+    $("score-optimum-yours").textContent = fmt(s.optimumUnderYours);
     $("score-confidence").textContent =
       s.estimationError === null
         ? "–"

@@ -90,6 +90,8 @@ export interface LabelState {
   readonly referenceSubopt: number;
   readonly yourSubopt: number | null;
   readonly oracleSubopt: number | null;
+  /** SubOpt of π* (r*'s optimum) under the reward fitted to your clicks, against that reward's optimum (your policy). */
+  readonly optimumUnderYours: number | null;
   /** ‖θ̂ − θ*‖ in the confidence set's norm, and its radius β: whether θ* is inside your confidence set. */
   readonly estimationError: number | null;
   readonly beta: number | null;

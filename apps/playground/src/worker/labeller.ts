@@ -6,6 +6,7 @@
 import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
 import {
+  bigramReward,
   estimationError,
   factoredGibbsPolicy,
   gibbsSequencePolicy,
@@ -137,11 +138,19 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
   const pi0 = factoredGibbsPolicy(problem, new Float64Array((V + 1) * V));
   const referenceSubopt = evaluateGibbsPolicy(problem, instance.truth, pi0).subopt;
   let yourSubopt: number | null = null;
+  let optimumUnderYours: number | null = null;
   let oracleSubopt: number | null = null;
   let samples: string[] = [];
   let positiveWords: LabelState["positiveWords"] = null;
   if (done > 0) {
     yourSubopt = suboptOf(instance, run.theta);
+    // the other direction: π* scored by the reward fitted to your clicks, against that reward's own optimum (your policy)
+    const yours = linearSequenceGibbs(problem, run.theta);
+    optimumUnderYours = evaluateGibbsPolicy(
+      problem,
+      { bigram: bigramReward(problem, run.theta), logZ: yours.logZ },
+      instance.truth.optimalGibbs,
+    ).subopt;
     // The same rule, seed and number of labels, answered by the hidden r* (Bradley-Terry): what r* would give.
     const truthOracle = instance.makeOracle(Rng.seeded(spec.seed).split("oracle"));
     const truthAnswers: (0 | 1)[] = [];
@@ -180,6 +189,7 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
     referenceSubopt,
     yourSubopt,
     oracleSubopt,
+    optimumUnderYours,
     estimationError: done > 0 ? estimationError(run.sigma, run.theta, instance.truth.theta) : null,
     beta: done > 0 ? run.beta : null,
     thetaHat: done > 0 ? Array.from(run.theta) : null,
