@@ -50,8 +50,21 @@ maybe("the labeller in headless Chromium", () => {
     );
     expect(beat).not.toBeNull();
     expect(yours).toBeLessThan(reference);
-    // the URL holds the labels: a reload resumes at the same place
+    // the URL holds the labels: the same link in a new page resumes at the same pair with the same scores
     expect(new URL(page.url()).hash).toContain(`labels=`);
+    const where = async (p: typeof page) => {
+      await p.waitForSelector("#choose-a:enabled", { timeout: 60_000 });
+      return Promise.all([
+        p.getAttribute("#pair", "data-index"),
+        p.getAttribute("#choose-a", "data-tokens"),
+        p.getAttribute("#score-yours", "data-value"),
+      ]);
+    };
+    const here = await where(page);
+    const again = await openPage(s, page.url().split("#")[1]);
+    expect(await where(again.page)).toEqual(here);
+    expect(again.errors).toEqual([]);
+    await again.context.close();
     expect(errors).toEqual([]);
     await context.close();
   });
