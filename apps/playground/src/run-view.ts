@@ -103,7 +103,10 @@ export class RunView {
       const fallback = side === "a" ? (usable[0]?.name ?? "") : "";
       select.value = wanted === "" || usable.some((a) => a.name === wanted) ? wanted : fallback;
       if (side === "a" && !select.value) select.value = fallback;
-      this.fillParams(side, select.value === given ? (side === "a" ? initial.paramsA : initial.paramsB) : undefined);
+      // a restored link's parameters, else the edits kept when the algorithm stays, else the schema's defaults
+      const restored = select.value === given ? (side === "a" ? initial.paramsA : initial.paramsB) : undefined;
+      const kept = !first && select.value === previous ? $<HTMLTextAreaElement>(`params-${side}`).value : undefined;
+      this.fillParams(side, restored ?? kept);
     }
   }
 
