@@ -256,6 +256,47 @@ export function gemmWorkBytes(n: i32): usize {
   return (<usize>KC << 5) + ((<usize>KC * ((n + 3) >> 2)) << 5);
 }
 
+/**
+ * Packs all of A (m×k) into the panels `gemm` packs it into block by block: KC-deep block p0 (⌈m/4⌉ panels of 4×kc)
+ * at out + 32·p0·⌈m/4⌉, its panel i0 at 32·(i0/4)·kc inside it. `gemmPackedA` then multiplies it into many B
+ * without packing A again.
+ */
+export function packAAll(a: usize, m: i32, k: i32, out: usize): void {
+  const panels = (m + 3) >> 2;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const block = out + ((<usize>p0 * panels) << 5);
+    for (let i0 = 0; i0 < m; i0 += 4) packA(a, false, m, k, i0, p0, kc, 0, block + ((<usize>(i0 >> 2) * kc) << 5));
+  }
+}
+
+export function packedABytes(m: i32, k: i32): usize {
+  return (<usize>k * ((m + 3) >> 2)) << 5;
+}
+
+/**
+ * C (m×n) = A·B for A packed by `packAAll`: the same panels, micro-kernel calls and order as `gemm` (no transpose,
+ * no scale, no accumulate), so the same numbers. `work` needs 32·KC·⌈n/4⌉ bytes (gemmWorkBytes suffices).
+ */
+export function gemmPackedA(ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, work: usize): void {
+  const panels = (m + 3) >> 2;
+  if (k == 0) {
+    memory.fill(c, 0, (<usize>m * n) << 3);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packBBlock(b, k, n, p0, kc, work);
+    const block = ap + ((<usize>p0 * panels) << 5);
+    for (let i0 = 0; i0 < m; i0 += 4) {
+      const rows = min(4, m - i0);
+      const panel = block + ((<usize>(i0 >> 2) * kc) << 5);
+      for (let j0 = 0; j0 < n; j0 += 4)
+        micro(panel, work + ((<usize>(j0 >> 2) * kc) << 5), kc, c + ((<usize>i0 * n + j0) << 3), n, rows, min(4, n - j0), p0 > 0);
+    }
+  }
+}
+
 /** A (d×d) += U + Uᵀ − diag(U) for an upper-block result U of a syrk (the blocks below the diagonal are garbage). */
 export function addMirrored(u: usize, d: i32, a: usize): void {
   for (let i = 0; i < d; i++) {

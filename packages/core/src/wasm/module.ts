@@ -29,6 +29,9 @@ export interface KernelExports {
   packB(b: number, k: number, n: number, out: number): void;
   packedBytes(k: number, n: number): number;
   gemmPacked(a: number, bp: number, c: number, m: number, k: number, n: number, work: number): void;
+  packAAll(a: number, m: number, k: number, out: number): void;
+  packedABytes(m: number, k: number): number;
+  gemmPackedA(ap: number, b: number, c: number, m: number, k: number, n: number, work: number): void;
   addMirrored(upper: number, d: number, a: number): void;
   syrkUpper(z: number, n: number, d: number, scale: number, u: number, accumulate: number, work: number): void;
   syrkWorkBytes(d: number): number;
@@ -183,6 +186,11 @@ export class WasmScope {
   /** Space for syrkUpper's packed panels at dimension d. */
   syrkWork(d: number): number {
     return this.allocBytes(this.k.syrkWorkBytes(d));
+  }
+
+  /** Space for A (m×k) packed by `packAAll`. */
+  packedASpace(m: number, k: number): number {
+    return this.allocBytes(this.k.packedABytes(m, k));
   }
 
   /** Space for B (k×n) packed by `packB`. */

@@ -1,8 +1,8 @@
 import {
   GshException,
   type Rng,
-  gemm,
   invalidArgument,
+  leftProduct,
   getOrThrow,
   markovForward,
   markovSecondMoments,
@@ -13,6 +13,7 @@ import {
 import { type ReferenceLayout, type SequenceProblem, referenceRow, referenceRows } from "./problem";
 import { type MarkovRows, bigramReward, sequenceReward } from "./dp";
 import { referenceLogProb } from "./sampler";
+import { KernelExponentials } from "./kernel-exponentials";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -79,6 +80,8 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
   const logZ = new Float64Array(X);
   // m_s per kernel row; filled once per row (a shared row is the same for every prompt).
   const rowMax = new Float64Array(rows);
+  const exps = new KernelExponentials(V, eta);
+  const reference = problem.reference;
   const kernelRow = (x: number, s: number) => {
     const r = referenceRow(problem, x, s);
     const o = r * V;
@@ -86,14 +89,11 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
     for (let v = 0; v < V; v++) {
       const e = b[s * V + v] / eta;
       if (!Number.isFinite(e)) throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${e}`));
-      if (problem.reference[o + v] > 0 && e > m) m = e;
+      if (reference[o + v] > 0 && e > m) m = e;
     }
     if (m === -Infinity) throw new GshException(invalidArgument("reference", `π0 has no support at (${x}, ${s})`));
     rowMax[r] = m;
-    for (let v = 0; v < V; v++) {
-      const p0 = problem.reference[o + v];
-      kernel[o + v] = p0 > 0 ? p0 * Math.exp(b[s * V + v] / eta - m) : 0;
-    }
+    exps.fill(shared ? m : s, m, reference, o, b, s * V, kernel, o);
   };
   const underflow = (x: number, t: number) =>
     new GshException(
@@ -116,16 +116,21 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
     const block = rowSums(sEnd, V);
     try {
       block.load(kernel, kernelOffset(layout, x, 0));
+      // The states' rows of m_s and their normalisers are contiguous: per prompt, rows x·(V+1) + s and z_t(s) at
+      // (x·L + t)·(V+1) + s; shared, rows s < V and z_t(s) at t·(V+1) + s.
+      const r0 = referenceRow(problem, x, 0);
       for (let t = L - 1; t >= 0; t--) {
         const uo = messageOffset(layout, x, t);
+        const zo = normalizerIndex(layout, x, t, 0);
         let top = -Infinity;
         block.sums(messages, uo, sums);
         for (let s = 0; s < sEnd; s++) {
           const sum = sums[s];
           if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, t);
-          normalizers[normalizerIndex(layout, x, t, s)] = sum;
-          w[s] = rowMax[referenceRow(problem, x, s)] + Math.log(sum);
-          if (w[s] > top) top = w[s];
+          normalizers[zo + s] = sum;
+          const ws = rowMax[r0 + s] + Math.log(sum);
+          w[s] = ws;
+          if (ws > top) top = ws;
         }
         if (t > 0) {
           const prev = messageOffset(layout, x, t - 1);
@@ -329,20 +334,26 @@ function factoredExpectedFeatures(
   const Y = new Float64Array(V * d);
   let H = new Float64Array(V * d);
   const KY = new Float64Array(V * d);
-  for (let t = L - 1; t >= 1; t--) {
-    const uo = messageOffset(policy, 0, t);
-    for (let v = 0; v < V; v++) {
-      const u = messages[uo + v];
-      for (let k = 0; k < d; k++) Y[v * d + k] = u * (W[v * d + k] + H[v * d + k]);
+  // K is the same at every position: packed into the product kernel's panels once, not L − 1 times.
+  const timesK = leftProduct(K, V, V);
+  try {
+    for (let t = L - 1; t >= 1; t--) {
+      const uo = messageOffset(policy, 0, t);
+      for (let v = 0; v < V; v++) {
+        const u = messages[uo + v];
+        for (let k = 0; k < d; k++) Y[v * d + k] = u * (W[v * d + k] + H[v * d + k]);
+      }
+      timesK.times(Y, d, KY);
+      const next = new Float64Array(V * d);
+      for (let s = 0; s < V; s++) {
+        const c = 1 / normalizers[normalizerIndex(policy, 0, t, s)];
+        const diag = K[s * V + s] * messages[uo + s];
+        for (let k = 0; k < d; k++) next[s * d + k] = c * (KY[s * d + k] + diag * D[s * d + k]);
+      }
+      H = next;
     }
-    gemm(K, Y, V, V, d, KY);
-    const next = new Float64Array(V * d);
-    for (let s = 0; s < V; s++) {
-      const c = 1 / normalizers[normalizerIndex(policy, 0, t, s)];
-      const diag = K[s * V + s] * messages[uo + s];
-      for (let k = 0; k < d; k++) next[s * d + k] = c * (KY[s * d + k] + diag * D[s * d + k]);
-    }
-    H = next;
+  } finally {
+    timesK.dispose();
   }
   if (L === 1) H.fill(0);
   // Each prompt's start row: features_x = (1/L)·Σ_v π_0(v|x)·(W(v) + H_1(v)) (no repeat after the prompt).
