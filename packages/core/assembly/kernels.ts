@@ -742,6 +742,74 @@ export function transposeRowsPadded(k: usize, rows: i32, n: i32, kT: usize): voi
 }
 
 /**
+ * The forward pass of a feature covariance over one prompt's dense Markov rows (position-dependent: row (t, s) at
+ * probs + ((t·(V+1) + s)·V)·8, s ≤ V with s = V the start), with mu the state marginals ((L+1)×(V+1)) and ψ
+ * ((V+1)·V × d): F_0 = 0, and for t < L, every s with μ_t(s) ≠ 0 and v with p = π_t(v|s) ≠ 0, in that order,
+ * occ[s·V+v] += (w·μ)·p, G[(s·V+v)·d + k] += (w·p)·F_t(s)_k and F_{t+1}(v)_k += p·(F_t(s)_k + μ·ψ(s,v)_k). Lanes are k:
+ * each entry gets the same operations in the same order as the scalar loop. F and next hold (V+1)·d each.
+ */
+export function covarianceForward(
+  probs: usize,
+  mu: usize,
+  V: i32,
+  L: i32,
+  psi: usize,
+  d: i32,
+  w: f64,
+  occ: usize,
+  G: usize,
+  F: usize,
+  next: usize,
+): void {
+  const dBytes = <usize>d << 3;
+  const span = <usize>(V + 1) * dBytes;
+  const pairs = d & ~1;
+  let f = F,
+    nx = next;
+  memory.fill(f, 0, span);
+  for (let t = 0; t < L; t++) {
+    memory.fill(nx, 0, span);
+    for (let s = 0; s <= V; s++) {
+      const m = load<f64>(mu + ((<usize>t * (V + 1) + s) << 3));
+      if (m == 0) continue;
+      const row = probs + ((<usize>(t * (V + 1) + s) * V) << 3);
+      const fs = f + <usize>s * dBytes;
+      const mm = f64x2.splat(m);
+      const wm = w * m;
+      for (let v = 0; v < V; v++) {
+        const p = load<f64>(row + (<usize>v << 3));
+        if (p == 0) continue;
+        const i = <usize>s * V + v;
+        const oi = occ + (i << 3);
+        store<f64>(oi, load<f64>(oi) + wm * p);
+        const g = G + i * dBytes;
+        const nv = nx + <usize>v * dBytes;
+        const ps = psi + i * dBytes;
+        const wp = w * p;
+        const wpv = f64x2.splat(wp);
+        const pv = f64x2.splat(p);
+        let k = 0;
+        for (; k < pairs; k += 2) {
+          const o = <usize>k << 3;
+          const fk = v128.load(fs + o);
+          v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.mul(wpv, fk)));
+          v128.store(nv + o, f64x2.add(v128.load(nv + o), f64x2.mul(pv, f64x2.add(fk, f64x2.mul(mm, v128.load(ps + o))))));
+        }
+        for (; k < d; k++) {
+          const o = <usize>k << 3;
+          const fk = load<f64>(fs + o);
+          store<f64>(g + o, load<f64>(g + o) + wp * fk);
+          store<f64>(nv + o, load<f64>(nv + o) + p * (fk + m * load<f64>(ps + o)));
+        }
+      }
+    }
+    const tmp = f;
+    f = nx;
+    nx = tmp;
+  }
+}
+
+/**
  * out[s] = Σ_v K[s, v]·u[v] for s < rp from kT = Kᵀ (n × rp, see transposeRowsPadded), each sum running over v in
  * order from 0: a lane is a row, eight rows per sweep, so four independent accumulators hide the add latency.
  */

@@ -70,6 +70,8 @@ export {
   type RowSums,
   type MarkovForwardInput,
   type WeightedRowSums,
+  type CovarianceSweep,
+  covarianceSweep,
   rowSums,
   markovForward,
   markovSecondMoments,

@@ -364,3 +364,110 @@ function wasmSecondMoments(
     s.dispose();
   }
 }
+
+/**
+ * The forward pass of the feature covariance of position-dependent Markov policies over prompts (see
+ * `covarianceSweep`): for each prompt, with F_0 = 0, occ(s,v) += w·μ_t(s)·π_t(v|s),
+ * G(s,v) += w·π_t(v|s)·F_t(s) and F_{t+1}(v) = Σ_s π_t(v|s)·(F_t(s) + μ_t(s)·ψ(s,v)), terms with μ = 0 or π = 0
+ * skipped, every sum in (prompt, t, s, v) order.
+ */
+export interface CovarianceSweep {
+  /**
+   * Adds one prompt: its rows π_t(v|s) at probs[offset + (t·(V+1) + s)·V + v] (t < L, s ≤ V), its state marginals
+   * mu ((L+1)×(V+1)) and weight w.
+   */
+  add(probs: Float64Array, offset: number, mu: Float64Array, w: number): void;
+  /** occ ((V+1)·V) and G ((V+1)·V × d) accumulated so far, copied into the arrays given. */
+  read(occ: Float64Array, G: Float64Array): void;
+  dispose(): void;
+}
+
+/** A `CovarianceSweep` over V tokens, L positions and ψ ((V+1)·V × d). */
+export function covarianceSweep(V: number, L: number, psi: Float64Array, d: number): CovarianceSweep {
+  const S = (V + 1) * V;
+  assertDims(psi.length >= S * d, `covarianceSweep: ψ has ${psi.length} entries, needs ${S * d}`);
+  return wasmKernels ? wasmCovarianceSweep(wasmKernels, V, L, psi, d) : referenceCovarianceSweep(V, L, psi, d);
+}
+
+const checkPrompt = (V: number, L: number, probs: Float64Array, offset: number, mu: Float64Array) =>
+  assertDims(
+    probs.length >= offset + L * (V + 1) * V && mu.length >= (L + 1) * (V + 1),
+    `covarianceSweep: rows or marginals too short for V=${V}, L=${L}`,
+  );
+
+/** The TypeScript backend of `covarianceSweep` (exported for the tests). */
+export function referenceCovarianceSweep(V: number, L: number, psi: Float64Array, d: number): CovarianceSweep {
+  const S = (V + 1) * V;
+  const occ = new Float64Array(S);
+  const G = new Float64Array(S * d);
+  let F = new Float64Array((V + 1) * d);
+  let next = new Float64Array((V + 1) * d);
+  return {
+    add(probs, offset, mu, wx) {
+      checkPrompt(V, L, probs, offset, mu);
+      F.fill(0);
+      for (let t = 0; t < L; t++) {
+        next.fill(0);
+        for (let s = 0; s <= V; s++) {
+          const m = mu[t * (V + 1) + s];
+          if (m === 0) continue;
+          const ro = offset + (t * (V + 1) + s) * V;
+          const fs = s * d;
+          for (let v = 0; v < V; v++) {
+            const p = probs[ro + v];
+            if (p === 0) continue;
+            const i = s * V + v;
+            occ[i] += wx * m * p;
+            const g = i * d,
+              nv = v * d,
+              ps = i * d;
+            for (let k = 0; k < d; k++) {
+              const f = F[fs + k];
+              G[g + k] += wx * p * f;
+              next[nv + k] += p * (f + m * psi[ps + k]);
+            }
+          }
+        }
+        const tmp = F;
+        F = next;
+        next = tmp;
+      }
+    },
+    read(o, g) {
+      o.set(occ);
+      g.set(G);
+    },
+    dispose() {},
+  };
+}
+
+function wasmCovarianceSweep(w: KernelExports, V: number, L: number, psi: Float64Array, d: number): CovarianceSweep {
+  const S = (V + 1) * V;
+  const rowsPerPrompt = L * S;
+  const scope = new WasmScope(w);
+  const ps = scope.copyIn(psi, S * d);
+  const occ = scope.alloc(S);
+  const G = scope.alloc(S * d);
+  const F = scope.alloc((V + 1) * d);
+  const next = scope.alloc((V + 1) * d);
+  const rows = scope.alloc(rowsPerPrompt);
+  const mu = scope.alloc((L + 1) * (V + 1));
+  // Views at each use, as in wasmRowSums.
+  scope.f64(occ, S).fill(0);
+  scope.f64(G, S * d).fill(0);
+  return {
+    add(probs, offset, m, wx) {
+      checkPrompt(V, L, probs, offset, m);
+      scope.f64(rows, rowsPerPrompt).set(probs.subarray(offset, offset + rowsPerPrompt));
+      scope.f64(mu, (L + 1) * (V + 1)).set(m.subarray(0, (L + 1) * (V + 1)));
+      w.covarianceForward(rows, mu, V, L, ps, d, wx, occ, G, F, next);
+    },
+    read(o, g) {
+      o.set(scope.f64(occ, S));
+      g.set(scope.f64(G, S * d));
+    },
+    dispose() {
+      scope.dispose();
+    },
+  };
+}

@@ -1,8 +1,9 @@
 // The Markov sweeps against their definitions, bit for bit: each output is the plain row-at-a-time loop's sum,
 // in the same order, on both backends (the WebAssembly kernels and the TypeScript reference), for sizes that leave
 // remainders after the four-row and two-lane blocks, with zero masses and weights mixed in.
-import { Rng, markovForward, markovSecondMoments, rowSums, weightedRowSums } from "../src";
+import { Rng, covarianceSweep, markovForward, markovSecondMoments, rowSums, weightedRowSums } from "../src";
 import {
+  referenceCovarianceSweep,
   referenceMarkovForward,
   referenceMarkovSecondMoments,
   referenceRowSums,
@@ -196,4 +197,53 @@ describe("markovSecondMoments", () => {
       }
     },
   );
+});
+
+describe("covarianceSweep", () => {
+  it.each([
+    [1, 1, 1],
+    [3, 2, 3],
+    [5, 4, 16],
+    [8, 3, 7],
+  ])("V=%i L=%i d=%i: occ and G are the plain loop's sums over (prompt, t, s, v), on both backends", (V, L, d) => {
+    const S = (V + 1) * V;
+    const X = 3;
+    const psi = signed(S * d);
+    const probs = uniform(X * L * S, 0.2); // zero entries are skipped
+    const mus = Array.from({ length: X }, () => uniform((L + 1) * (V + 1), 0.2));
+    const weights = [0.5, 0, 1.25];
+    // the definition, a plain loop
+    const occ = new Float64Array(S);
+    const G = new Float64Array(S * d);
+    for (let x = 0; x < X; x++) {
+      let F = new Float64Array((V + 1) * d);
+      for (let t = 0; t < L; t++) {
+        const next = new Float64Array((V + 1) * d);
+        for (let s = 0; s <= V; s++) {
+          const m = mus[x][t * (V + 1) + s];
+          if (m === 0) continue;
+          for (let v = 0; v < V; v++) {
+            const p = probs[x * L * S + (t * (V + 1) + s) * V + v];
+            if (p === 0) continue;
+            const i = s * V + v;
+            occ[i] += weights[x] * m * p;
+            for (let k = 0; k < d; k++) {
+              G[i * d + k] += weights[x] * p * F[s * d + k];
+              next[v * d + k] += p * (F[s * d + k] + m * psi[i * d + k]);
+            }
+          }
+        }
+        F = next;
+      }
+    }
+    for (const sweep of [covarianceSweep(V, L, psi, d), referenceCovarianceSweep(V, L, psi, d)]) {
+      for (let x = 0; x < X; x++) sweep.add(probs, x * L * S, mus[x], weights[x]);
+      const o = new Float64Array(S),
+        g = new Float64Array(S * d);
+      sweep.read(o, g);
+      sweep.dispose();
+      expectBitIdentical(o, occ);
+      expectBitIdentical(g, G);
+    }
+  });
 });

@@ -572,8 +572,9 @@ function sequenceBound(
   comparator: MarkovPolicy | FactoredGibbsPolicy,
 ): number {
   const { dim: d } = problem;
-  const { beta, covariance: cov, nu } = result;
+  const { beta, covariance: cov } = result;
   if (beta === 0) return 0;
+  const nu = result.nu; // after the check: β = 0 never forms ν
   if (result.option === "I") {
     const rows = "probs" in comparator ? markovRows(comparator) : gibbsRows(comparator);
     const family = sequenceGibbsFamily(problem);

@@ -70,6 +70,19 @@ export interface KernelExports {
     m2: number,
     M2: number,
   ): void;
+  covarianceForward(
+    probs: number,
+    mu: number,
+    V: number,
+    L: number,
+    psi: number,
+    d: number,
+    w: number,
+    occ: number,
+    G: number,
+    F: number,
+    next: number,
+  ): void;
   transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
   rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
   markovForward(

@@ -1,4 +1,4 @@
-import { dot, gemv, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
+import { covarianceSweep, dot, gemv, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
 import { type MarkovPolicy, type SequenceProblem, referenceRow, stride } from "./problem";
 import { KernelExponentials } from "./kernel-exponentials";
 
@@ -296,38 +296,22 @@ export function sequenceFeatureCovariance(problem: SequenceProblem, policy: Mark
   const occ = new Float64Array(S); // Σ_x w_x Σ_t e_t(s,v)
   const G = new Float64Array(S * d); // Σ_x w_x Σ_t π_t(v|s) F_t(s)
   const means = expectedSequenceFeatures(problem, rows);
-  let F = new Float64Array((V + 1) * d);
-  let next = new Float64Array((V + 1) * d);
-  for (let x = 0; x < X; x++) {
-    const mu = stateMarginals(rows, x);
-    const wx = w[x];
-    F.fill(0);
-    for (let t = 0; t < L; t++) {
-      next.fill(0);
-      for (let s = 0; s <= V; s++) {
-        const m = mu[t * (V + 1) + s];
-        if (m === 0) continue;
-        const row = rows.row(x, t, s);
-        const fs = s * d;
-        for (let v = 0; v < V; v++) {
-          const p = row[v];
-          if (p === 0) continue;
-          const i = s * V + v;
-          occ[i] += wx * m * p;
-          const g = i * d,
-            nv = v * d,
-            ps = i * d;
-          for (let k = 0; k < d; k++) {
-            const f = F[fs + k];
-            G[g + k] += wx * p * f;
-            next[nv + k] += p * (f + m * psi[ps + k]);
-          }
-        }
-      }
-      const tmp = F;
-      F = next;
-      next = tmp;
+  // The forward pass runs in core's sweep (the WebAssembly kernels, lanes over ψ's coordinates): a dense table's
+  // prompts are read in place, row views are copied prompt by prompt into one table.
+  const sweep = covarianceSweep(V, L, psi, d);
+  const dense = "probs" in policy ? policy.probs : null;
+  const table = dense ? null : new Float64Array(L * S);
+  try {
+    for (let x = 0; x < X; x++) {
+      const mu = stateMarginals(rows, x);
+      if (table) {
+        for (let t = 0; t < L; t++) for (let s = 0; s <= V; s++) table.set(rows.row(x, t, s), (t * (V + 1) + s) * V);
+        sweep.add(table, 0, mu, w[x]);
+      } else sweep.add(dense as Float64Array, x * L * S, mu, w[x]);
     }
+    sweep.read(occ, G);
+  } finally {
+    sweep.dispose();
   }
   const C = new Float64Array(d * d);
   const inv = 1 / (L * L);
