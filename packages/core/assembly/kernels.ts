@@ -1067,3 +1067,73 @@ export function secondMomentsBackward(
     memory.copy(M, M2, vdd << 3);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The leaves of the prefix tree of all Vᴸ token sequences (enumerated policies on tiny sequence bandits).
+
+/**
+ * Walks the prefix tree of the Vᴸ sequences y (y₀ = V, the start) depth first, children in token order, so leaves
+ * come in lexicographic order, carrying prefix sums: S_{t+1} = S_t + table[(y_{t−1}·V + y_t)·width ..] (width
+ * numbers) and g_{t+1} = g_t + logs[t·logStride + y_{t−1}·V + y_t]. Leaf i gets first[i] = S_L[0],
+ * norm[i] = √(Σ_k (S_L[1+k] − center[k])², summed in k order) and log[i] = g_L. Scratch: sums (L+1)·width f64,
+ * g L+1 f64, path L i32.
+ */
+export function prefixTreeLeaves(
+  table: usize,
+  width: i32,
+  V: i32,
+  L: i32,
+  center: usize,
+  logs: usize,
+  logStride: i32,
+  sums: usize,
+  g: usize,
+  path: usize,
+  first: usize,
+  norm: usize,
+  log: usize,
+): void {
+  const d = width - 1;
+  const wBytes = <usize>width << 3;
+  memory.fill(sums, 0, wBytes);
+  store<f64>(g, 0);
+  store<i32>(path, 0);
+  let t = 0;
+  let leaf: usize = 0;
+  while (true) {
+    const v = load<i32>(path + (<usize>t << 2));
+    if (v == V) {
+      if (t == 0) break;
+      t--;
+      const p = path + (<usize>t << 2);
+      store<i32>(p, load<i32>(p) + 1);
+      continue;
+    }
+    const s = t == 0 ? V : load<i32>(path + (<usize>(t - 1) << 2));
+    const row = table + <usize>(s * V + v) * wBytes;
+    const o = sums + <usize>t * wBytes;
+    const n = o + wBytes;
+    for (let k = 0; k < width; k++) {
+      const ko = <usize>k << 3;
+      store<f64>(n + ko, load<f64>(o + ko) + load<f64>(row + ko));
+    }
+    const gt = g + (<usize>t << 3);
+    store<f64>(gt + 8, load<f64>(gt) + load<f64>(logs + (<usize>(t * logStride + s * V + v) << 3)));
+    if (t + 1 == L) {
+      const lo = leaf << 3;
+      store<f64>(first + lo, load<f64>(n));
+      let q = 0.0;
+      for (let k = 0; k < d; k++) {
+        const e = load<f64>(n + (<usize>(k + 1) << 3)) - load<f64>(center + (<usize>k << 3));
+        q += e * e;
+      }
+      store<f64>(norm + lo, Math.sqrt(q));
+      store<f64>(log + lo, load<f64>(gt + 8));
+      leaf++;
+      store<i32>(path + (<usize>t << 2), v + 1);
+    } else {
+      t++;
+      store<i32>(path + (<usize>t << 2), 0);
+    }
+  }
+}

@@ -77,6 +77,7 @@ export {
   markovSecondMoments,
   weightedRowSums,
 } from "./markov-sweeps";
+export { type PrefixTreeLeaves, prefixTreeLeaves } from "./prefix-tree";
 export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";
 export { type KernelBackend, kernelBackend } from "./wasm/module";
 export { type SearchPoint, largestFeasiblePoint, largestFeasibleRoot } from "./root-search";

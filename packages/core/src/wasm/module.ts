@@ -83,6 +83,21 @@ export interface KernelExports {
     F: number,
     next: number,
   ): void;
+  prefixTreeLeaves(
+    table: number,
+    width: number,
+    V: number,
+    L: number,
+    center: number,
+    logs: number,
+    logStride: number,
+    sums: number,
+    g: number,
+    path: number,
+    first: number,
+    norm: number,
+    log: number,
+  ): void;
   transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
   rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
   markovForward(

@@ -82,13 +82,25 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
   const rowMax = new Float64Array(rows);
   const exps = new KernelExponentials(V, eta);
   const reference = problem.reference;
+  // b(s,v)/η once per bigram (the prompts share b), with each state's first non-finite one (refused when its row
+  // is formed, as before).
+  const scaled = new Float64Array(S);
+  const firstBad = new Int32Array(V + 1).fill(-1);
+  for (let i = 0; i < S; i++) {
+    const e = b[i] / eta;
+    scaled[i] = e;
+    if (!Number.isFinite(e) && firstBad[Math.floor(i / V)] < 0) firstBad[Math.floor(i / V)] = i % V;
+  }
   const kernelRow = (x: number, s: number) => {
     const r = referenceRow(problem, x, s);
     const o = r * V;
+    if (firstBad[s] >= 0) {
+      const v = firstBad[s];
+      throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${scaled[s * V + v]}`));
+    }
     let m = -Infinity;
     for (let v = 0; v < V; v++) {
-      const e = b[s * V + v] / eta;
-      if (!Number.isFinite(e)) throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${e}`));
+      const e = scaled[s * V + v];
       if (reference[o + v] > 0 && e > m) m = e;
     }
     if (m === -Infinity) throw new GshException(invalidArgument("reference", `π0 has no support at (${x}, ${s})`));
