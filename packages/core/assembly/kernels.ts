@@ -1137,3 +1137,201 @@ export function prefixTreeLeaves(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// exp and log exactly as V8 computes Math.exp and Math.log (its ieee754::exp and ieee754::log, ports of fdlibm's
+// e_exp.c and e_log.c, with V8's exp(1) = e), so that a kernel using them gives the numbers the TypeScript loop
+// gives, bit for bit. Tested against Math.exp and Math.log on millions of inputs in test/exact-math.test.ts.
+
+@inline
+function highWord(x: f64): i32 {
+  return <i32>(reinterpret<u64>(x) >> 32);
+}
+
+@inline
+function withHighWord(x: f64, hi: i32): f64 {
+  return reinterpret<f64>((<u64><u32>hi << 32) | (reinterpret<u64>(x) & 0xffffffff));
+}
+
+const EXP_O_THRESHOLD: f64 = 7.09782712893383973096e2;
+const EXP_U_THRESHOLD: f64 = -7.45133219101941108420e2;
+const EXP_LN2HI: f64 = 6.93147180369123816490e-1;
+const EXP_LN2LO: f64 = 1.90821492927058770002e-10;
+const EXP_INVLN2: f64 = 1.44269504088896338700e0;
+const EXP_P1: f64 = 1.66666666666666019037e-1;
+const EXP_P2: f64 = -2.77777777770155933842e-3;
+const EXP_P3: f64 = 6.61375632143793436117e-5;
+const EXP_P4: f64 = -1.65339022054652515390e-6;
+const EXP_P5: f64 = 4.13813679705723846039e-8;
+const EXP_TWOM1000: f64 = 9.33263618503218878990e-302;
+const EXP_HUGE: f64 = 1.0e300;
+const E_CONSTANT: f64 = 2.718281828459045;
+
+/** Math.exp as V8 computes it (fdlibm's __ieee754_exp). */
+export function exactExp(x: f64): f64 {
+  let hx = highWord(x);
+  const xsb = (hx >>> 31) & 1;
+  hx &= 0x7fffffff;
+  let hi: f64 = 0,
+    lo: f64 = 0;
+  let k: i32 = 0;
+  if (hx >= 0x40862e42) {
+    if (hx >= 0x7ff00000) {
+      if (((hx & 0xfffff) | <i32>(<u32>reinterpret<u64>(x))) != 0) return x + x; // NaN
+      return xsb == 0 ? x : 0.0; // exp(±∞) = ∞, 0
+    }
+    if (x > EXP_O_THRESHOLD) return EXP_HUGE * EXP_HUGE;
+    if (x < EXP_U_THRESHOLD) return EXP_TWOM1000 * EXP_TWOM1000;
+  }
+  if (hx > 0x3fd62e42) {
+    if (hx < 0x3ff0a2b2) {
+      if (x == 1.0) return E_CONSTANT;
+      hi = xsb ? x + EXP_LN2HI : x - EXP_LN2HI;
+      lo = xsb ? -EXP_LN2LO : EXP_LN2LO;
+      k = 1 - xsb - xsb;
+    } else {
+      k = <i32>(EXP_INVLN2 * x + (xsb ? -0.5 : 0.5));
+      const t = <f64>k;
+      hi = x - t * EXP_LN2HI;
+      lo = t * EXP_LN2LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {
+    if (EXP_HUGE + x > 1.0) return 1.0 + x;
+  } else k = 0;
+  const t = x * x;
+  const c = x - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
+  if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const y = 1.0 - (lo - (x * c) / (2.0 - c) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * 8.98846567431158e307;
+    return withHighWord(y, highWord(y) + (k << 20));
+  }
+  return withHighWord(y, highWord(y) + ((k + 1000) << 20)) * EXP_TWOM1000;
+}
+
+const LOG_LN2_HI: f64 = 6.93147180369123816490e-1;
+const LOG_LN2_LO: f64 = 1.90821492927058770002e-10;
+const LOG_TWO54: f64 = 1.80143985094819840000e16;
+const LG1: f64 = 6.666666666666735130e-1;
+const LG2: f64 = 3.999999999940941908e-1;
+const LG3: f64 = 2.857142874366239149e-1;
+const LG4: f64 = 2.222219843214978396e-1;
+const LG5: f64 = 1.818357216161805012e-1;
+const LG6: f64 = 1.531383769920937332e-1;
+const LG7: f64 = 1.479819860511658591e-1;
+
+/** Math.log as V8 computes it (fdlibm's __ieee754_log). */
+export function exactLog(x: f64): f64 {
+  let hx = highWord(x);
+  const lx = <i32>(<u32>reinterpret<u64>(x));
+  let k: i32 = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7fffffff) | lx) == 0) return -Infinity; // log(±0)
+    if (hx < 0) return NaN; // log(negative)
+    k -= 54;
+    x *= LOG_TWO54; // subnormal: scale up
+    hx = highWord(x);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  let i = (hx + 0x95f64) & 0x100000;
+  x = withHighWord(x, hx | (i ^ 0x3ff00000)); // normalise x or x/2
+  k += i >> 20;
+  const f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    // |f| < 2^-20
+    if (f == 0.0) {
+      if (k == 0) return 0.0;
+      const dk = <f64>k;
+      return dk * LOG_LN2_HI + dk * LOG_LN2_LO;
+    }
+    const R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - R;
+    const dk = <f64>k;
+    return dk * LOG_LN2_HI - (R - dk * LOG_LN2_LO - f);
+  }
+  const s = f / (2.0 + f);
+  const dk = <f64>k;
+  const z = s * s;
+  i = hx - 0x6147a;
+  const w = z * z;
+  const j = 0x6b851 - hx;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  i |= j;
+  const R = t2 + t1;
+  if (i > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return dk * LOG_LN2_HI - (hfsq - (s * (hfsq + R) + dk * LOG_LN2_LO) - f);
+  }
+  if (k == 0) return f - s * (f - R);
+  return dk * LOG_LN2_HI - (s * (f - R) - dk * LOG_LN2_LO - f);
+}
+
+/** out[i] = exactExp(x[i]) (for the tests). */
+export function exactExpArray(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), exactExp(load<f64>(x + (<usize>i << 3))));
+}
+
+/** out[i] = exactLog(x[i]) (for the tests). */
+export function exactLogArray(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), exactLog(load<f64>(x + (<usize>i << 3))));
+}
+
+/**
+ * The backward pass of a Markov chain's Gibbs weights over `rows` states (rows ≤ V + 1, each a kernel row of V
+ * entries, given transposed and padded by transposeRowsPadded in kT), positions t = L−1..0, exactly as the
+ * TypeScript loop of the sequence DP runs it: u_L = 1 (V + 1 entries at u + (L−1)·stride); at each t,
+ * z_t(s) = Σ_v K(s,v)·u_{t+1}(v) (rowSumsT's order) stored at z + (t·stride + s), W_t(s) = m_s + log z_t(s), and for
+ * t > 0, u_t(s) = exp(W_t(s) − max_s W_t) stored at u + ((t−1)·stride + s), the maxima added into the scale. Returns
+ * the scale with W_0 left in w, or NaN with the failing position in fail[0] where some z_t(s) is not in
+ * (1e-280, ∞). `sums` holds rows rounded up to even.
+ */
+export function gibbsBackward(
+  kT: usize,
+  rows: i32,
+  V: i32,
+  L: i32,
+  rowMax: usize,
+  u: usize,
+  z: usize,
+  stride: i32,
+  w: usize,
+  sums: usize,
+  fail: usize,
+): f64 {
+  const strideBytes = <usize>stride << 3;
+  const last = u + <usize>(L - 1) * strideBytes;
+  for (let v = 0; v <= V; v++) store<f64>(last + (<usize>v << 3), 1.0);
+  let scale = 0.0;
+  for (let t = L - 1; t >= 0; t--) {
+    const ut = u + <usize>t * strideBytes;
+    const zt = z + <usize>t * strideBytes;
+    rowSumsT(kT, rows, V, ut, sums);
+    let top = -Infinity;
+    for (let s = 0; s < rows; s++) {
+      const so = <usize>s << 3;
+      const sum = load<f64>(sums + so);
+      if (!(sum > 1e-280) || !isFinite(sum)) {
+        store<i32>(fail, t);
+        return NaN;
+      }
+      store<f64>(zt + so, sum);
+      const ws = load<f64>(rowMax + so) + exactLog(sum);
+      store<f64>(w + so, ws);
+      if (ws > top) top = ws;
+    }
+    if (t > 0) {
+      const prev = ut - strideBytes;
+      for (let s = 0; s < rows; s++) {
+        const so = <usize>s << 3;
+        store<f64>(prev + so, exactExp(load<f64>(w + so) - top));
+      }
+      scale += top;
+    }
+  }
+  return scale;
+}

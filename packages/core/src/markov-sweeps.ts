@@ -1,6 +1,9 @@
 import { assertDims } from "./errors";
 import { type KernelExports, WasmScope, wasmKernels } from "./wasm/module";
 
+// Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
+const { Math, Number } = globalThis;
+
 /**
  * The two sweeps of a Markov chain's dynamic programme (the sequence bandit's backward messages and forward
  * occupancy), in a fixed order of floating-point operations: every output is the sum, in index order, of the same
@@ -470,4 +473,129 @@ function wasmCovarianceSweep(w: KernelExports, V: number, L: number, psi: Float6
       scope.dispose();
     },
   };
+}
+
+/** The tables of one backward pass of a chain's Gibbs weights; see `gibbsBackward`. */
+export interface GibbsBackwardInput {
+  /** Kernel rows K(s, ·), s < rows, V entries each, contiguous from kernelOffset. */
+  readonly kernel: Float64Array;
+  readonly kernelOffset: number;
+  /** m_s, s < rows, from rowMaxOffset. */
+  readonly rowMax: Float64Array;
+  readonly rowMaxOffset: number;
+  /** u_{t+1}(s) at messageOffset + t·stride + s (t = 0..L−1; u_L = 1 is written at t = L−1, V + 1 entries). */
+  readonly messages: Float64Array;
+  readonly messageOffset: number;
+  /** z_t(s) at normalizerOffset + t·stride + s. */
+  readonly normalizers: Float64Array;
+  readonly normalizerOffset: number;
+  readonly stride: number;
+}
+
+/**
+ * One backward pass of a sequence Gibbs policy's weights over `rows` states (rows ≤ V + 1) and L positions: from
+ * u_L = 1, for t = L−1..0, z_t(s) = Σ_v K(s,v)·u_{t+1}(v) (summed in v order), W_t(s) = m_s + log z_t(s), and for
+ * t > 0, u_t(s) = exp(W_t(s) − max_s W_t(s)), the maxima added into the returned scale; W_0 is left in w (rows
+ * entries). Returns NaN, with the position in `failedAt`, where some z_t(s) is not in (1e-280, ∞) (an underflow the
+ * caller reports). The WebAssembly backend runs V8's own exp and log (fdlibm's, ported), so both backends give the
+ * numbers of the plain TypeScript loop, bit for bit.
+ */
+export function gibbsBackward(
+  input: GibbsBackwardInput,
+  rows: number,
+  V: number,
+  L: number,
+  w: Float64Array,
+  failedAt: Int32Array,
+): number {
+  const { stride } = input;
+  assertDims(
+    rows <= stride &&
+      V + 1 <= stride &&
+      L >= 1 &&
+      input.kernel.length >= input.kernelOffset + rows * V &&
+      input.rowMax.length >= input.rowMaxOffset + rows &&
+      input.messages.length >= input.messageOffset + L * stride &&
+      input.normalizers.length >= input.normalizerOffset + L * stride &&
+      w.length >= rows,
+    `gibbsBackward: tables too short for rows=${rows}, V=${V}, L=${L}, stride=${stride}`,
+  );
+  return wasmKernels
+    ? wasmGibbsBackward(wasmKernels, input, rows, V, L, w, failedAt)
+    : referenceGibbsBackward(input, rows, V, L, w, failedAt);
+}
+
+/** The TypeScript backend of `gibbsBackward` (exported for the tests). */
+export function referenceGibbsBackward(
+  input: GibbsBackwardInput,
+  rows: number,
+  V: number,
+  L: number,
+  w: Float64Array,
+  failedAt: Int32Array,
+): number {
+  const { messages, normalizers, rowMax, stride } = input;
+  const sums = new Float64Array(rows);
+  const block = referenceRowSums(rows, V);
+  block.load(input.kernel, input.kernelOffset);
+  let scale = 0;
+  messages.fill(1, input.messageOffset + (L - 1) * stride, input.messageOffset + (L - 1) * stride + V + 1);
+  for (let t = L - 1; t >= 0; t--) {
+    const uo = input.messageOffset + t * stride;
+    const zo = input.normalizerOffset + t * stride;
+    let top = -Infinity;
+    block.sums(messages, uo, sums);
+    for (let s = 0; s < rows; s++) {
+      const sum = sums[s];
+      if (!(sum > 1e-280) || !Number.isFinite(sum)) {
+        failedAt[0] = t;
+        return Number.NaN;
+      }
+      normalizers[zo + s] = sum;
+      const ws = rowMax[input.rowMaxOffset + s] + Math.log(sum);
+      w[s] = ws;
+      if (ws > top) top = ws;
+    }
+    if (t > 0) {
+      const prev = uo - stride;
+      for (let s = 0; s < rows; s++) messages[prev + s] = Math.exp(w[s] - top);
+      scale += top;
+    }
+  }
+  return scale;
+}
+
+function wasmGibbsBackward(
+  k: KernelExports,
+  input: GibbsBackwardInput,
+  rows: number,
+  V: number,
+  L: number,
+  w: Float64Array,
+  failedAt: Int32Array,
+): number {
+  const { stride } = input;
+  const span = L * stride;
+  const rp = (rows + 1) & ~1;
+  const s = new WasmScope(k);
+  try {
+    const kp = s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + rows * V));
+    const kT = s.alloc(V * rp);
+    k.transposeRowsPadded(kp, rows, V, kT);
+    const mp = s.copyIn(input.rowMax.subarray(input.rowMaxOffset, input.rowMaxOffset + rows));
+    // The blocks are copied in as well as out: entries the pass does not write keep their values.
+    const up = s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span));
+    const zp = s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span));
+    const wp = s.alloc(rows);
+    const sums = s.alloc(rp);
+    const fail = s.allocI32(1);
+    const scale = k.gibbsBackward(kT, rows, V, L, mp, up, zp, stride, wp, sums, fail);
+    input.messages.set(s.f64(up, span), input.messageOffset);
+    input.normalizers.set(s.f64(zp, span), input.normalizerOffset);
+    w.set(s.f64(wp, rows));
+    if (Number.isNaN(scale)) failedAt[0] = s.i32(fail, 1)[0];
+    return scale;
+  } finally {
+    s.dispose();
+  }
 }

@@ -1,9 +1,18 @@
 // The Markov sweeps against their definitions, bit for bit: each output is the plain row-at-a-time loop's sum,
 // in the same order, on both backends (the WebAssembly kernels and the TypeScript reference), for sizes that leave
 // remainders after the four-row and two-lane blocks, with zero masses and weights mixed in.
-import { Rng, covarianceSweep, markovForward, markovSecondMoments, rowSums, weightedRowSums } from "../src";
+import {
+  Rng,
+  covarianceSweep,
+  gibbsBackward,
+  markovForward,
+  markovSecondMoments,
+  rowSums,
+  weightedRowSums,
+} from "../src";
 import {
   referenceCovarianceSweep,
+  referenceGibbsBackward,
   referenceMarkovForward,
   referenceMarkovSecondMoments,
   referenceRowSums,
@@ -244,6 +253,83 @@ describe("covarianceSweep", () => {
       sweep.dispose();
       expectBitIdentical(o, occ);
       expectBitIdentical(g, G);
+    }
+  });
+});
+
+describe("gibbsBackward", () => {
+  it.each([
+    [1, 1, 1],
+    [5, 4, 6], // rows = V + 1: a per-prompt pass with its start row
+    [8, 8, 3], // rows = V: the shared pass
+    [9, 8, 12],
+    [65, 64, 5],
+  ])("rows=%i V=%i L=%i: z_t, u_t, W_0 and the scale of the plain loop (Math.log, Math.exp), on both backends", (rows, V, L) => {
+    const stride = V + 1;
+    const kernel = uniform(3 + rows * V, 0.1);
+    const rowMax = signed(2 + rows);
+    // the definition
+    const u = new Float64Array(L * stride + 4),
+      z = new Float64Array(L * stride + 4);
+    const W = new Float64Array(rows);
+    u.fill(1, 4 + (L - 1) * stride, 4 + (L - 1) * stride + V + 1);
+    let scale = 0;
+    for (let t = L - 1; t >= 0; t--) {
+      let top = -Infinity;
+      for (let s = 0; s < rows; s++) {
+        let sum = 0;
+        for (let v = 0; v < V; v++) sum += kernel[3 + s * V + v] * u[4 + t * stride + v];
+        z[4 + t * stride + s] = sum;
+        W[s] = rowMax[2 + s] + Math.log(sum);
+        top = Math.max(top, W[s]);
+      }
+      if (t > 0) {
+        for (let s = 0; s < rows; s++) u[4 + (t - 1) * stride + s] = Math.exp(W[s] - top);
+        scale += top;
+      }
+    }
+    for (const run of [gibbsBackward, referenceGibbsBackward]) {
+      const messages = new Float64Array(L * stride + 4),
+        normalizers = new Float64Array(L * stride + 4),
+        w = new Float64Array(rows);
+      const input = {
+        kernel,
+        kernelOffset: 3,
+        rowMax,
+        rowMaxOffset: 2,
+        messages,
+        messageOffset: 4,
+        normalizers,
+        normalizerOffset: 4,
+        stride,
+      };
+      expect(run(input, rows, V, L, w, new Int32Array(1))).toBe(scale);
+      expectBitIdentical(messages, u);
+      expectBitIdentical(normalizers, z);
+      expectBitIdentical(w, W);
+    }
+  });
+
+  it("reports the position where a row's weights underflow", () => {
+    const V = 3,
+      L = 4,
+      stride = V + 1;
+    const kernel = Float64Array.from([1, 1, 1, 0, 0, 0, 1, 1, 1]); // row 1 sums to 0 at every position
+    for (const run of [gibbsBackward, referenceGibbsBackward]) {
+      const failedAt = new Int32Array(1);
+      const input = {
+        kernel,
+        kernelOffset: 0,
+        rowMax: new Float64Array(3),
+        rowMaxOffset: 0,
+        messages: new Float64Array(L * stride),
+        messageOffset: 0,
+        normalizers: new Float64Array(L * stride),
+        normalizerOffset: 0,
+        stride,
+      };
+      expect(run(input, 3, V, L, new Float64Array(3), failedAt)).toBeNaN();
+      expect(failedAt[0]).toBe(L - 1);
     }
   });
 });

@@ -98,6 +98,21 @@ export interface KernelExports {
     norm: number,
     log: number,
   ): void;
+  exactExpArray(x: number, out: number, n: number): void;
+  exactLogArray(x: number, out: number, n: number): void;
+  gibbsBackward(
+    kT: number,
+    rows: number,
+    V: number,
+    L: number,
+    rowMax: number,
+    u: number,
+    z: number,
+    stride: number,
+    w: number,
+    sums: number,
+    fail: number,
+  ): number;
   transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
   rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
   markovForward(

@@ -4,9 +4,9 @@ import {
   invalidArgument,
   leftProduct,
   getOrThrow,
+  gibbsBackward,
   markovForward,
   markovSecondMoments,
-  rowSums,
   validateEta,
   weightedRowSums,
 } from "@gsh/core";
@@ -118,41 +118,31 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
     return sum;
   };
   const w = new Float64Array(V + 1);
-  const sums = new Float64Array(V + 1);
-  // One backward pass over the states s ∈ [0, sEnd) for prompt x (shared: x = 0 stands for all prompts); returns
-  // the scale of u_1, with the log-weights W_0 left in w. The rows of those states are contiguous in the kernel;
-  // core's row sums add each z_t(s) in v order, as a plain loop would.
+  const failedAt = new Int32Array(1);
+  // One backward pass over the states s ∈ [0, sEnd) for prompt x (shared: x = 0 stands for all prompts) in core's
+  // kernel; returns the scale of u_1, with the log-weights W_0 left in w. The states' kernel rows, row maxima,
+  // messages and normalisers are contiguous (per prompt, rows x·(V+1) + s and z_t(s) at (x·L + t)·(V+1) + s;
+  // shared, rows s < V and z_t(s) at t·(V+1) + s).
   const backward = (x: number, sEnd: number) => {
-    let scale = 0;
-    messages.fill(1, messageOffset(layout, x, L - 1), messageOffset(layout, x, L - 1) + V + 1);
-    const block = rowSums(sEnd, V);
-    try {
-      block.load(kernel, kernelOffset(layout, x, 0));
-      // The states' rows of m_s and their normalisers are contiguous: per prompt, rows x·(V+1) + s and z_t(s) at
-      // (x·L + t)·(V+1) + s; shared, rows s < V and z_t(s) at t·(V+1) + s.
-      const r0 = referenceRow(problem, x, 0);
-      for (let t = L - 1; t >= 0; t--) {
-        const uo = messageOffset(layout, x, t);
-        const zo = normalizerIndex(layout, x, t, 0);
-        let top = -Infinity;
-        block.sums(messages, uo, sums);
-        for (let s = 0; s < sEnd; s++) {
-          const sum = sums[s];
-          if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, t);
-          normalizers[zo + s] = sum;
-          const ws = rowMax[r0 + s] + Math.log(sum);
-          w[s] = ws;
-          if (ws > top) top = ws;
-        }
-        if (t > 0) {
-          const prev = messageOffset(layout, x, t - 1);
-          for (let s = 0; s < sEnd; s++) messages[prev + s] = Math.exp(w[s] - top);
-          scale += top;
-        }
-      }
-    } finally {
-      block.dispose();
-    }
+    const scale = gibbsBackward(
+      {
+        kernel,
+        kernelOffset: kernelOffset(layout, x, 0),
+        rowMax,
+        rowMaxOffset: referenceRow(problem, x, 0),
+        messages,
+        messageOffset: messageOffset(layout, x, 0),
+        normalizers,
+        normalizerOffset: normalizerIndex(layout, x, 0, 0),
+        stride: V + 1,
+      },
+      sEnd,
+      V,
+      L,
+      w,
+      failedAt,
+    );
+    if (Number.isNaN(scale)) throw underflow(x, failedAt[0]);
     return scale;
   };
   if (!shared) {
