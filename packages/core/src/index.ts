@@ -2,7 +2,19 @@
 // row-sum tolerance) are not listed.
 export { type GshError, invalidArgument, formatError, GshException, getOrThrow } from "./errors";
 export { Rng, rowSamplers, AliasTable } from "./rng";
-export { dot, quadraticForm, axpy, gemv, gemvT, transpose, syr, gemm, syrk, leftProduct, type LeftProduct } from "./blas";
+export {
+  dot,
+  quadraticForm,
+  axpy,
+  gemv,
+  gemvT,
+  transpose,
+  syr,
+  gemm,
+  syrk,
+  leftProduct,
+  type LeftProduct,
+} from "./blas";
 export {
   cholesky,
   forwardSubstitute,

@@ -34,8 +34,30 @@ function randomBits(n: number): Float64Array {
 }
 
 const special = Float64Array.from([
-  0, -0, 1, -1, 2, 0.5, Infinity, -Infinity, NaN, 709.78, 709.79, -745.13, -745.14, 1e-320, 5e-324, 1e-300,
-  Number.MAX_VALUE, Number.MIN_VALUE, Math.LN2, Math.LN2 / 2, 1.5 * Math.LN2, 2 ** -28, -(2 ** -28), 1 + 2 ** -52,
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  0.5,
+  Infinity,
+  -Infinity,
+  NaN,
+  709.78,
+  709.79,
+  -745.13,
+  -745.14,
+  1e-320,
+  5e-324,
+  1e-300,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Math.LN2,
+  Math.LN2 / 2,
+  1.5 * Math.LN2,
+  2 ** -28,
+  -(2 ** -28),
+  1 + 2 ** -52,
 ]);
 
 describe("exact exp", () => {

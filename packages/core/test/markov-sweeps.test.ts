@@ -264,51 +264,54 @@ describe("gibbsBackward", () => {
     [8, 8, 3], // rows = V: the shared pass
     [9, 8, 12],
     [65, 64, 5],
-  ])("rows=%i V=%i L=%i: z_t, u_t, W_0 and the scale of the plain loop (Math.log, Math.exp), on both backends", (rows, V, L) => {
-    const stride = V + 1;
-    const kernel = uniform(3 + rows * V, 0.1);
-    const rowMax = signed(2 + rows);
-    // the definition
-    const u = new Float64Array(L * stride + 4),
-      z = new Float64Array(L * stride + 4);
-    const W = new Float64Array(rows);
-    u.fill(1, 4 + (L - 1) * stride, 4 + (L - 1) * stride + V + 1);
-    let scale = 0;
-    for (let t = L - 1; t >= 0; t--) {
-      let top = -Infinity;
-      for (let s = 0; s < rows; s++) {
-        let sum = 0;
-        for (let v = 0; v < V; v++) sum += kernel[3 + s * V + v] * u[4 + t * stride + v];
-        z[4 + t * stride + s] = sum;
-        W[s] = rowMax[2 + s] + Math.log(sum);
-        top = Math.max(top, W[s]);
+  ])(
+    "rows=%i V=%i L=%i: z_t, u_t, W_0 and the scale of the plain loop (Math.log, Math.exp), on both backends",
+    (rows, V, L) => {
+      const stride = V + 1;
+      const kernel = uniform(3 + rows * V, 0.1);
+      const rowMax = signed(2 + rows);
+      // the definition
+      const u = new Float64Array(L * stride + 4),
+        z = new Float64Array(L * stride + 4);
+      const W = new Float64Array(rows);
+      u.fill(1, 4 + (L - 1) * stride, 4 + (L - 1) * stride + V + 1);
+      let scale = 0;
+      for (let t = L - 1; t >= 0; t--) {
+        let top = -Infinity;
+        for (let s = 0; s < rows; s++) {
+          let sum = 0;
+          for (let v = 0; v < V; v++) sum += kernel[3 + s * V + v] * u[4 + t * stride + v];
+          z[4 + t * stride + s] = sum;
+          W[s] = rowMax[2 + s] + Math.log(sum);
+          top = Math.max(top, W[s]);
+        }
+        if (t > 0) {
+          for (let s = 0; s < rows; s++) u[4 + (t - 1) * stride + s] = Math.exp(W[s] - top);
+          scale += top;
+        }
       }
-      if (t > 0) {
-        for (let s = 0; s < rows; s++) u[4 + (t - 1) * stride + s] = Math.exp(W[s] - top);
-        scale += top;
+      for (const run of [gibbsBackward, referenceGibbsBackward]) {
+        const messages = new Float64Array(L * stride + 4),
+          normalizers = new Float64Array(L * stride + 4),
+          w = new Float64Array(rows);
+        const input = {
+          kernel,
+          kernelOffset: 3,
+          rowMax,
+          rowMaxOffset: 2,
+          messages,
+          messageOffset: 4,
+          normalizers,
+          normalizerOffset: 4,
+          stride,
+        };
+        expect(run(input, rows, V, L, w, new Int32Array(1))).toBe(scale);
+        expectBitIdentical(messages, u);
+        expectBitIdentical(normalizers, z);
+        expectBitIdentical(w, W);
       }
-    }
-    for (const run of [gibbsBackward, referenceGibbsBackward]) {
-      const messages = new Float64Array(L * stride + 4),
-        normalizers = new Float64Array(L * stride + 4),
-        w = new Float64Array(rows);
-      const input = {
-        kernel,
-        kernelOffset: 3,
-        rowMax,
-        rowMaxOffset: 2,
-        messages,
-        messageOffset: 4,
-        normalizers,
-        normalizerOffset: 4,
-        stride,
-      };
-      expect(run(input, rows, V, L, w, new Int32Array(1))).toBe(scale);
-      expectBitIdentical(messages, u);
-      expectBitIdentical(normalizers, z);
-      expectBitIdentical(w, W);
-    }
-  });
+    },
+  );
 
   it("reports the position where a row's weights underflow", () => {
     const V = 3,

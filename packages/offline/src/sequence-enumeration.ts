@@ -54,7 +54,15 @@ export function optionIIEnumerated(
     const o = x * N;
     let max = -Infinity;
     // <θ̂, φ>, ‖L⁻¹(φ − ν)‖ and log π0 of every response, carried down the prefix tree (core's walk).
-    const leaves = prefixTreeLeaves(table, width, V, L, nuW.subarray(x * d, (x + 1) * d), referenceLogTable(problem, x), 0);
+    const leaves = prefixTreeLeaves(
+      table,
+      width,
+      V,
+      L,
+      nuW.subarray(x * d, (x + 1) * d),
+      referenceLogTable(problem, x),
+      0,
+    );
     for (let i = 0; i < N; i++) {
       const v = leaves.log[i] + (leaves.first[i] - beta * leaves.norm[i]) / eta;
       logProbs[o + i] = v;
