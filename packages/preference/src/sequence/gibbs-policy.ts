@@ -91,6 +91,8 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
     scaled[i] = e;
     if (!Number.isFinite(e) && firstBad[Math.floor(i / V)] < 0) firstBad[Math.floor(i / V)] = i % V;
   }
+  const fullRows = positiveRows(reference, rows, V);
+  const fullRowMax = new Float64Array(V + 1).fill(Number.NaN);
   const kernelRow = (x: number, s: number) => {
     const r = referenceRow(problem, x, s);
     const o = r * V;
@@ -99,10 +101,20 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
       throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${scaled[s * V + v]}`));
     }
     let m = -Infinity;
-    for (let v = 0; v < V; v++) {
-      const e = scaled[s * V + v];
-      if (reference[o + v] > 0 && e > m) m = e;
-    }
+    if (fullRows[r] === 1) {
+      // π0 > 0 on the whole row: m_s is the row's maximum of b/η, the same for every prompt (found once).
+      if (Number.isNaN(fullRowMax[s])) {
+        for (let v = 0; v < V; v++) {
+          const e = scaled[s * V + v];
+          if (e > m) m = e;
+        }
+        fullRowMax[s] = m;
+      } else m = fullRowMax[s];
+    } else
+      for (let v = 0; v < V; v++) {
+        const e = scaled[s * V + v];
+        if (reference[o + v] > 0 && e > m) m = e;
+      }
     if (m === -Infinity) throw new GshException(invalidArgument("reference", `π0 has no support at (${x}, ${s})`));
     rowMax[r] = m;
     exps.fill(shared ? m : s, m, reference, o, b, s * V, kernel, o);
@@ -164,6 +176,23 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
   }
   return { prompts: X, vocab: V, length: L, eta, referenceLayout, bigram: b, logZ, kernel, messages, normalizers };
 }
+
+/** Per row of a π0 table, 1 where all V entries are > 0; computed once per table (π0 tables are not modified). */
+function positiveRows(reference: Float64Array, rows: number, V: number): Uint8Array {
+  let full = positiveRowCache.get(reference);
+  if (full === undefined) {
+    full = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let v = 0;
+      while (v < V && reference[r * V + v] > 0) v++;
+      full[r] = v === V ? 1 : 0;
+    }
+    positiveRowCache.set(reference, full);
+  }
+  return full;
+}
+
+const positiveRowCache = new WeakMap<Float64Array, Uint8Array>();
 
 /** The factored Gibbs policy of a linear reward <θ, φ>. */
 export const linearSequenceGibbs = (problem: SequenceProblem, theta: Float64Array, eta = problem.eta) =>
