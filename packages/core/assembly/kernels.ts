@@ -1335,3 +1335,48 @@ export function gibbsBackward(
   }
   return scale;
 }
+
+/**
+ * φ(x, π) for X prompts of a factored Gibbs policy over a per-prompt π0 (prompt x's kernel rows s ≤ V at
+ * k + x·(V+1)·V, its messages and normalisers at u, z + x·L·(V+1), stride V+1): per prompt, the start row's
+ * occupancy q_v = (1/z_0(V))·K(V,v)·u_1(v) (also the mass at position 1), then markovForward's sweep and
+ * addWeightedRows(occ, (V+1)·V, L, ψ, d) into out + x·d: the steps and order of the TypeScript composition. Scratch:
+ * occ (V+1)·V, mu and next V each.
+ */
+export function promptFeatures(
+  k: usize,
+  u: usize,
+  z: usize,
+  V: i32,
+  L: i32,
+  X: i32,
+  psi: usize,
+  d: i32,
+  out: usize,
+  occ: usize,
+  mu: usize,
+  next: usize,
+): void {
+  const S = (V + 1) * V;
+  const stride = V + 1;
+  for (let x = 0; x < X; x++) {
+    const kx = k + ((<usize>x * S) << 3);
+    const ux = u + ((<usize>x * L * stride) << 3);
+    const zx = z + ((<usize>x * L * stride) << 3);
+    memory.fill(occ, 0, <usize>S << 3);
+    const c = 1.0 / load<f64>(zx + (<usize>V << 3));
+    const start = kx + ((<usize>V * V) << 3);
+    const startOcc = occ + ((<usize>V * V) << 3);
+    for (let v = 0; v < V; v++) {
+      const vo = <usize>v << 3;
+      // 0 + q, as the loop that adds q into zeroed arrays (a −0 becomes +0)
+      const q = 0.0 + c * load<f64>(start + vo) * load<f64>(ux + vo);
+      store<f64>(startOcc + vo, q);
+      store<f64>(mu + vo, q);
+    }
+    if (L >= 2) markovForward(kx, V, ux, zx, stride, L, mu, next, occ);
+    const o = out + ((<usize>x * d) << 3);
+    memory.fill(o, 0, <usize>d << 3);
+    addWeightedRows(occ, S, <f64>L, psi, d, o);
+  }
+}

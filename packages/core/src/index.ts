@@ -86,6 +86,7 @@ export {
   type GibbsBackwardInput,
   covarianceSweep,
   gibbsBackward,
+  promptFeatures,
   rowSums,
   markovForward,
   markovSecondMoments,

@@ -599,3 +599,107 @@ function wasmGibbsBackward(
     s.dispose();
   }
 }
+
+/**
+ * φ(x, π) = (1/L)·Σ_{(s,v)} occ_x(s,v)·ψ(s,v) for the X prompts of a factored Gibbs policy over a per-prompt π0
+ * (prompt x's kernel rows s ≤ V, s = V the start, at x·(V+1)·V; its messages and normalisers at x·L·(V+1), stride
+ * V + 1): per prompt, the start row's occupancy, then `markovForward`'s sweep, then `weightedRowSums`' sum, the same
+ * steps in the same order as running those three per prompt, in one call for all prompts (X × d, row-major).
+ */
+export function promptFeatures(
+  kernel: Float64Array,
+  messages: Float64Array,
+  normalizers: Float64Array,
+  V: number,
+  L: number,
+  X: number,
+  psi: Float64Array,
+  d: number,
+): Float64Array {
+  const S = (V + 1) * V;
+  assertDims(
+    L >= 1 &&
+      kernel.length >= X * S &&
+      messages.length >= X * L * (V + 1) &&
+      normalizers.length >= X * L * (V + 1) &&
+      psi.length >= S * d,
+    `promptFeatures: tables too short for X=${X}, V=${V}, L=${L}, d=${d}`,
+  );
+  return wasmKernels
+    ? wasmPromptFeatures(wasmKernels, kernel, messages, normalizers, V, L, X, psi, d)
+    : referencePromptFeatures(kernel, messages, normalizers, V, L, X, psi, d);
+}
+
+/** The TypeScript backend of `promptFeatures` (exported for the tests). */
+export function referencePromptFeatures(
+  kernel: Float64Array,
+  messages: Float64Array,
+  normalizers: Float64Array,
+  V: number,
+  L: number,
+  X: number,
+  psi: Float64Array,
+  d: number,
+): Float64Array {
+  const S = (V + 1) * V;
+  const out = new Float64Array(X * d);
+  const occ = new Float64Array(S);
+  const mu = new Float64Array(V);
+  const rowsOfPsi = referenceWeightedRowSums(psi, S, d);
+  for (let x = 0; x < X; x++) {
+    const ko = x * S,
+      uo = x * L * (V + 1);
+    occ.fill(0);
+    const c = 1 / normalizers[uo + V];
+    for (let v = 0; v < V; v++) {
+      const q = 0 + c * kernel[ko + V * V + v] * messages[uo + v]; // as added into zeroed arrays
+      occ[V * V + v] = q;
+      mu[v] = q;
+    }
+    if (L >= 2)
+      referenceMarkovForward(
+        {
+          kernel,
+          kernelOffset: ko,
+          vocab: V,
+          length: L,
+          messages,
+          messageOffset: uo,
+          normalizers,
+          normalizerOffset: uo,
+          stride: V + 1,
+        },
+        mu,
+        occ,
+      );
+    rowsOfPsi.add(occ, 0, L, out, x * d);
+  }
+  return out;
+}
+
+function wasmPromptFeatures(
+  w: KernelExports,
+  kernel: Float64Array,
+  messages: Float64Array,
+  normalizers: Float64Array,
+  V: number,
+  L: number,
+  X: number,
+  psi: Float64Array,
+  d: number,
+): Float64Array {
+  const S = (V + 1) * V;
+  const span = X * L * (V + 1);
+  const s = new WasmScope(w);
+  try {
+    const k = s.copyIn(kernel, X * S);
+    const u = s.copyIn(messages, span);
+    const z = s.copyIn(normalizers, span);
+    const ps = s.copyIn(psi, S * d);
+    const out = s.alloc(X * d);
+    w.promptFeatures(k, u, z, V, L, X, ps, d, out, s.alloc(S), s.alloc(V), s.alloc(V));
+    return s.f64(out, X * d).slice();
+  } finally {
+    s.dispose();
+  }
+}

@@ -7,12 +7,14 @@ import {
   gibbsBackward,
   markovForward,
   markovSecondMoments,
+  promptFeatures,
   rowSums,
   weightedRowSums,
 } from "../src";
 import {
   referenceCovarianceSweep,
   referenceGibbsBackward,
+  referencePromptFeatures,
   referenceMarkovForward,
   referenceMarkovSecondMoments,
   referenceRowSums,
@@ -335,4 +337,54 @@ describe("gibbsBackward", () => {
       expect(failedAt[0]).toBe(L - 1);
     }
   });
+});
+
+describe("promptFeatures", () => {
+  it.each([
+    [3, 1, 2, 1],
+    [4, 5, 3, 3],
+    [8, 6, 5, 16],
+    [9, 4, 2, 7],
+  ])(
+    "V=%i L=%i X=%i d=%i: the start row, markovForward and weightedRowSums per prompt, on both backends",
+    (V, L, X, d) => {
+      const S = (V + 1) * V;
+      const kernel = uniform(X * S, 0.1);
+      const messages = uniform(X * L * (V + 1));
+      const normalizers = Float64Array.from({ length: X * L * (V + 1) }, () => 0.5 + rng.uniform());
+      const psi = signed(S * d);
+      // the composition the per-prompt DP ran before, prompt by prompt
+      const expected = new Float64Array(X * d);
+      const rowsOfPsi = weightedRowSums(psi, S, d);
+      for (let x = 0; x < X; x++) {
+        const occ = new Float64Array(S),
+          mu = new Float64Array(V);
+        const c = 1 / normalizers[x * L * (V + 1) + V];
+        for (let v = 0; v < V; v++) {
+          const q = c * kernel[x * S + V * V + v] * messages[x * L * (V + 1) + v];
+          occ[V * V + v] += q;
+          mu[v] += q;
+        }
+        markovForward(
+          {
+            kernel,
+            kernelOffset: x * S,
+            vocab: V,
+            length: L,
+            messages,
+            messageOffset: x * L * (V + 1),
+            normalizers,
+            normalizerOffset: x * L * (V + 1),
+            stride: V + 1,
+          },
+          mu,
+          occ,
+        );
+        rowsOfPsi.add(occ, 0, L, expected, x * d);
+      }
+      rowsOfPsi.dispose();
+      for (const run of [promptFeatures, referencePromptFeatures])
+        expectBitIdentical(run(kernel, messages, normalizers, V, L, X, psi, d), expected);
+    },
+  );
 });

@@ -113,6 +113,20 @@ export interface KernelExports {
     sums: number,
     fail: number,
   ): number;
+  promptFeatures(
+    k: number,
+    u: number,
+    z: number,
+    V: number,
+    L: number,
+    X: number,
+    psi: number,
+    d: number,
+    out: number,
+    occ: number,
+    mu: number,
+    next: number,
+  ): void;
   transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
   rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
   markovForward(

@@ -6,9 +6,9 @@ import {
   getOrThrow,
   gibbsBackward,
   markovForward,
+  promptFeatures,
   markovSecondMoments,
   validateEta,
-  weightedRowSums,
 } from "@gsh/core";
 import { type ReferenceLayout, type SequenceProblem, referenceRow, referenceRows } from "./problem";
 import { type MarkovRows, bigramReward, sequenceReward } from "./dp";
@@ -296,21 +296,10 @@ export function gibbsRows(policy: FactoredGibbsPolicy): MarkovRows {
  */
 export function expectedGibbsFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
   if (policy.referenceLayout === "shared") return sharedExpectedFeatures(problem, policy);
+  // Per prompt, its occupancy from the start row and the forward sweep, then Σ_i occ(i)/L·ψ(i) in i order: all
+  // prompts in one call of core's kernel (the steps gibbsOccupancy and weightedRowSums take, in their order).
   const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
-  const S = (V + 1) * V;
-  const features = new Float64Array(X * d);
-  const occ = new Float64Array(S);
-  // Σ_i occ(i)/L·ψ(i) per prompt, in i order (core's weighted row sums hold ψ across the prompts).
-  const rowsOfPsi = weightedRowSums(psi, S, d);
-  try {
-    for (let x = 0; x < X; x++) {
-      gibbsOccupancy(policy, x, occ);
-      rowsOfPsi.add(occ, 0, L, features, x * d);
-    }
-  } finally {
-    rowsOfPsi.dispose();
-  }
-  return features;
+  return promptFeatures(policy.kernel, policy.messages, policy.normalizers, V, L, X, psi, d);
 }
 
 function sharedExpectedFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
