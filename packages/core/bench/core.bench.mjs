@@ -7,6 +7,9 @@ import {
   gemm,
   gibbsBackward,
   leftProduct,
+  markovForward,
+  promptFeatures,
+  weightedRowSums,
   prefixTreeLeaves,
   syrk,
   gibbsPolicy,
@@ -179,6 +182,56 @@ const pair = (name, fast, old, reps, note) => {
     () => referencePrefixTreeLeaves(table, width, V, L, center, logs, 0),
     7,
     "the replaced path: the recursive TypeScript walk (the one forEachResponse runs)",
+  );
+}
+{
+  const V = 64,
+    L = 32,
+    X = 20,
+    d = 16,
+    S = (V + 1) * V;
+  const kernel = Float64Array.from({ length: X * S }, () => rng.uniform());
+  const messages = Float64Array.from({ length: X * L * (V + 1) }, () => rng.uniform());
+  const normalizers = Float64Array.from({ length: X * L * (V + 1) }, () => 1 + rng.uniform());
+  const psi = rng.normals(new Float64Array(S * d));
+  pair(
+    "expected features of 20 prompts (S-large)",
+    () => promptFeatures(kernel, messages, normalizers, V, L, X, psi, d),
+    () => {
+      // per prompt: the start row, markovForward (its tables copied in per call), weightedRowSums
+      const out = new Float64Array(X * d);
+      const rowsOfPsi = weightedRowSums(psi, S, d);
+      for (let x = 0; x < X; x++) {
+        const occ = new Float64Array(S),
+          mu = new Float64Array(V);
+        const c = 1 / normalizers[x * L * (V + 1) + V];
+        for (let v = 0; v < V; v++) {
+          const q = c * kernel[x * S + V * V + v] * messages[x * L * (V + 1) + v];
+          occ[V * V + v] += q;
+          mu[v] += q;
+        }
+        const o = x * L * (V + 1);
+        markovForward(
+          {
+            kernel,
+            kernelOffset: x * S,
+            vocab: V,
+            length: L,
+            messages,
+            messageOffset: o,
+            normalizers,
+            normalizerOffset: o,
+            stride: V + 1,
+          },
+          mu,
+          occ,
+        );
+        rowsOfPsi.add(occ, 0, L, out, x * d);
+      }
+      rowsOfPsi.dispose();
+    },
+    9,
+    "the replaced path: the three steps per prompt, each a call into the kernels",
   );
 }
 printTable("sequence DP kernels beside the paths they replaced (same numbers; median ms)", dp, {});
