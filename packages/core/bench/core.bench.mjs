@@ -122,7 +122,7 @@ const pair = (name, fast, old, reps, note) => {
     x20(gibbsBackward),
     x20(referenceGibbsBackward),
     9,
-    "the replaced path: the TypeScript loop with Math.log/Math.exp per state and position (its row sums in TypeScript too)",
+    "the TypeScript loop with Math.log/Math.exp per state and position (its row sums in TypeScript too)",
   );
 }
 {
@@ -141,7 +141,7 @@ const pair = (name, fast, old, reps, note) => {
       for (const Y of Ys) gemm(K, Y, V, V, d);
     },
     9,
-    "the replaced path: gemm per position, copying and packing K each time",
+    "gemm per position, copying and packing K each time",
   );
 }
 {
@@ -165,7 +165,7 @@ const pair = (name, fast, old, reps, note) => {
     sweep(covarianceSweep),
     sweep(referenceCovarianceSweep),
     5,
-    "the replaced path: the TypeScript loop",
+    "the TypeScript loop",
   );
 }
 {
@@ -181,7 +181,7 @@ const pair = (name, fast, old, reps, note) => {
     () => prefixTreeLeaves(table, width, V, L, center, logs, 0),
     () => referencePrefixTreeLeaves(table, width, V, L, center, logs, 0),
     7,
-    "the replaced path: the recursive TypeScript walk (the one forEachResponse runs)",
+    "the recursive TypeScript walk (the one forEachResponse runs)",
   );
 }
 {
@@ -231,7 +231,7 @@ const pair = (name, fast, old, reps, note) => {
       rowsOfPsi.dispose();
     },
     9,
-    "the replaced path: the three steps per prompt, each a call into the kernels",
+    "the three steps per prompt, each a call into the kernels",
   );
 }
 printTable("sequence DP kernels beside the paths they replaced (same numbers; median ms)", dp, {});
