@@ -256,6 +256,47 @@ export function gemmWorkBytes(n: i32): usize {
   return (<usize>KC << 5) + ((<usize>KC * ((n + 3) >> 2)) << 5);
 }
 
+/**
+ * Packs all of A (m×k) into the panels `gemm` packs it into block by block: KC-deep block p0 (⌈m/4⌉ panels of 4×kc)
+ * at out + 32·p0·⌈m/4⌉, its panel i0 at 32·(i0/4)·kc inside it. `gemmPackedA` then multiplies it into many B
+ * without packing A again.
+ */
+export function packAAll(a: usize, m: i32, k: i32, out: usize): void {
+  const panels = (m + 3) >> 2;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const block = out + ((<usize>p0 * panels) << 5);
+    for (let i0 = 0; i0 < m; i0 += 4) packA(a, false, m, k, i0, p0, kc, 0, block + ((<usize>(i0 >> 2) * kc) << 5));
+  }
+}
+
+export function packedABytes(m: i32, k: i32): usize {
+  return (<usize>k * ((m + 3) >> 2)) << 5;
+}
+
+/**
+ * C (m×n) = A·B for A packed by `packAAll`: the same panels, micro-kernel calls and order as `gemm` (no transpose,
+ * no scale, no accumulate), so the same numbers. `work` needs 32·KC·⌈n/4⌉ bytes (gemmWorkBytes suffices).
+ */
+export function gemmPackedA(ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, work: usize): void {
+  const panels = (m + 3) >> 2;
+  if (k == 0) {
+    memory.fill(c, 0, (<usize>m * n) << 3);
+    return;
+  }
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packBBlock(b, k, n, p0, kc, work);
+    const block = ap + ((<usize>p0 * panels) << 5);
+    for (let i0 = 0; i0 < m; i0 += 4) {
+      const rows = min(4, m - i0);
+      const panel = block + ((<usize>(i0 >> 2) * kc) << 5);
+      for (let j0 = 0; j0 < n; j0 += 4)
+        micro(panel, work + ((<usize>(j0 >> 2) * kc) << 5), kc, c + ((<usize>i0 * n + j0) << 3), n, rows, min(4, n - j0), p0 > 0);
+    }
+  }
+}
+
 /** A (d×d) += U + Uᵀ − diag(U) for an upper-block result U of a syrk (the blocks below the diagonal are garbage). */
 export function addMirrored(u: usize, d: i32, a: usize): void {
   for (let i = 0; i < d; i++) {
@@ -701,6 +742,74 @@ export function transposeRowsPadded(k: usize, rows: i32, n: i32, kT: usize): voi
 }
 
 /**
+ * The forward pass of a feature covariance over one prompt's dense Markov rows (position-dependent: row (t, s) at
+ * probs + ((t·(V+1) + s)·V)·8, s ≤ V with s = V the start), with mu the state marginals ((L+1)×(V+1)) and ψ
+ * ((V+1)·V × d): F_0 = 0, and for t < L, every s with μ_t(s) ≠ 0 and v with p = π_t(v|s) ≠ 0, in that order,
+ * occ[s·V+v] += (w·μ)·p, G[(s·V+v)·d + k] += (w·p)·F_t(s)_k and F_{t+1}(v)_k += p·(F_t(s)_k + μ·ψ(s,v)_k). Lanes are k:
+ * each entry gets the same operations in the same order as the scalar loop. F and next hold (V+1)·d each.
+ */
+export function covarianceForward(
+  probs: usize,
+  mu: usize,
+  V: i32,
+  L: i32,
+  psi: usize,
+  d: i32,
+  w: f64,
+  occ: usize,
+  G: usize,
+  F: usize,
+  next: usize,
+): void {
+  const dBytes = <usize>d << 3;
+  const span = <usize>(V + 1) * dBytes;
+  const pairs = d & ~1;
+  let f = F,
+    nx = next;
+  memory.fill(f, 0, span);
+  for (let t = 0; t < L; t++) {
+    memory.fill(nx, 0, span);
+    for (let s = 0; s <= V; s++) {
+      const m = load<f64>(mu + ((<usize>t * (V + 1) + s) << 3));
+      if (m == 0) continue;
+      const row = probs + ((<usize>(t * (V + 1) + s) * V) << 3);
+      const fs = f + <usize>s * dBytes;
+      const mm = f64x2.splat(m);
+      const wm = w * m;
+      for (let v = 0; v < V; v++) {
+        const p = load<f64>(row + (<usize>v << 3));
+        if (p == 0) continue;
+        const i = <usize>s * V + v;
+        const oi = occ + (i << 3);
+        store<f64>(oi, load<f64>(oi) + wm * p);
+        const g = G + i * dBytes;
+        const nv = nx + <usize>v * dBytes;
+        const ps = psi + i * dBytes;
+        const wp = w * p;
+        const wpv = f64x2.splat(wp);
+        const pv = f64x2.splat(p);
+        let k = 0;
+        for (; k < pairs; k += 2) {
+          const o = <usize>k << 3;
+          const fk = v128.load(fs + o);
+          v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.mul(wpv, fk)));
+          v128.store(nv + o, f64x2.add(v128.load(nv + o), f64x2.mul(pv, f64x2.add(fk, f64x2.mul(mm, v128.load(ps + o))))));
+        }
+        for (; k < d; k++) {
+          const o = <usize>k << 3;
+          const fk = load<f64>(fs + o);
+          store<f64>(g + o, load<f64>(g + o) + wp * fk);
+          store<f64>(nv + o, load<f64>(nv + o) + p * (fk + m * load<f64>(ps + o)));
+        }
+      }
+    }
+    const tmp = f;
+    f = nx;
+    nx = tmp;
+  }
+}
+
+/**
  * out[s] = Σ_v K[s, v]·u[v] for s < rp from kT = Kᵀ (n × rp, see transposeRowsPadded), each sum running over v in
  * order from 0: a lane is a row, eight rows per sweep, so four independent accumulators hide the add latency.
  */
@@ -956,5 +1065,318 @@ export function secondMomentsBackward(
     }
     memory.copy(m, m2, vd << 3);
     memory.copy(M, M2, vdd << 3);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The leaves of the prefix tree of all Vᴸ token sequences (enumerated policies on tiny sequence bandits).
+
+/**
+ * Walks the prefix tree of the Vᴸ sequences y (y₀ = V, the start) depth first, children in token order, so leaves
+ * come in lexicographic order, carrying prefix sums: S_{t+1} = S_t + table[(y_{t−1}·V + y_t)·width ..] (width
+ * numbers) and g_{t+1} = g_t + logs[t·logStride + y_{t−1}·V + y_t]. Leaf i gets first[i] = S_L[0],
+ * norm[i] = √(Σ_k (S_L[1+k] − center[k])², summed in k order) and log[i] = g_L. Scratch: sums (L+1)·width f64,
+ * g L+1 f64, path L i32.
+ */
+export function prefixTreeLeaves(
+  table: usize,
+  width: i32,
+  V: i32,
+  L: i32,
+  center: usize,
+  logs: usize,
+  logStride: i32,
+  sums: usize,
+  g: usize,
+  path: usize,
+  first: usize,
+  norm: usize,
+  log: usize,
+): void {
+  const d = width - 1;
+  const wBytes = <usize>width << 3;
+  memory.fill(sums, 0, wBytes);
+  store<f64>(g, 0);
+  store<i32>(path, 0);
+  let t = 0;
+  let leaf: usize = 0;
+  while (true) {
+    const v = load<i32>(path + (<usize>t << 2));
+    if (v == V) {
+      if (t == 0) break;
+      t--;
+      const p = path + (<usize>t << 2);
+      store<i32>(p, load<i32>(p) + 1);
+      continue;
+    }
+    const s = t == 0 ? V : load<i32>(path + (<usize>(t - 1) << 2));
+    const row = table + <usize>(s * V + v) * wBytes;
+    const o = sums + <usize>t * wBytes;
+    const n = o + wBytes;
+    for (let k = 0; k < width; k++) {
+      const ko = <usize>k << 3;
+      store<f64>(n + ko, load<f64>(o + ko) + load<f64>(row + ko));
+    }
+    const gt = g + (<usize>t << 3);
+    store<f64>(gt + 8, load<f64>(gt) + load<f64>(logs + (<usize>(t * logStride + s * V + v) << 3)));
+    if (t + 1 == L) {
+      const lo = leaf << 3;
+      store<f64>(first + lo, load<f64>(n));
+      let q = 0.0;
+      for (let k = 0; k < d; k++) {
+        const e = load<f64>(n + (<usize>(k + 1) << 3)) - load<f64>(center + (<usize>k << 3));
+        q += e * e;
+      }
+      store<f64>(norm + lo, Math.sqrt(q));
+      store<f64>(log + lo, load<f64>(gt + 8));
+      leaf++;
+      store<i32>(path + (<usize>t << 2), v + 1);
+    } else {
+      t++;
+      store<i32>(path + (<usize>t << 2), 0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// exp and log exactly as V8 computes Math.exp and Math.log (its ieee754::exp and ieee754::log, ports of fdlibm's
+// e_exp.c and e_log.c, with V8's exp(1) = e), so that a kernel using them gives the numbers the TypeScript loop
+// gives, bit for bit. Tested against Math.exp and Math.log on millions of inputs in test/exact-math.test.ts.
+
+@inline
+function highWord(x: f64): i32 {
+  return <i32>(reinterpret<u64>(x) >> 32);
+}
+
+@inline
+function withHighWord(x: f64, hi: i32): f64 {
+  return reinterpret<f64>((<u64><u32>hi << 32) | (reinterpret<u64>(x) & 0xffffffff));
+}
+
+const EXP_O_THRESHOLD: f64 = 7.09782712893383973096e2;
+const EXP_U_THRESHOLD: f64 = -7.45133219101941108420e2;
+const EXP_LN2HI: f64 = 6.93147180369123816490e-1;
+const EXP_LN2LO: f64 = 1.90821492927058770002e-10;
+const EXP_INVLN2: f64 = 1.44269504088896338700e0;
+const EXP_P1: f64 = 1.66666666666666019037e-1;
+const EXP_P2: f64 = -2.77777777770155933842e-3;
+const EXP_P3: f64 = 6.61375632143793436117e-5;
+const EXP_P4: f64 = -1.65339022054652515390e-6;
+const EXP_P5: f64 = 4.13813679705723846039e-8;
+const EXP_TWOM1000: f64 = 9.33263618503218878990e-302;
+const EXP_HUGE: f64 = 1.0e300;
+const E_CONSTANT: f64 = 2.718281828459045;
+
+/** Math.exp as V8 computes it (fdlibm's __ieee754_exp). */
+export function exactExp(x: f64): f64 {
+  let hx = highWord(x);
+  const xsb = (hx >>> 31) & 1;
+  hx &= 0x7fffffff;
+  let hi: f64 = 0,
+    lo: f64 = 0;
+  let k: i32 = 0;
+  if (hx >= 0x40862e42) {
+    if (hx >= 0x7ff00000) {
+      if (((hx & 0xfffff) | <i32>(<u32>reinterpret<u64>(x))) != 0) return x + x; // NaN
+      return xsb == 0 ? x : 0.0; // exp(±∞) = ∞, 0
+    }
+    if (x > EXP_O_THRESHOLD) return EXP_HUGE * EXP_HUGE;
+    if (x < EXP_U_THRESHOLD) return EXP_TWOM1000 * EXP_TWOM1000;
+  }
+  if (hx > 0x3fd62e42) {
+    if (hx < 0x3ff0a2b2) {
+      if (x == 1.0) return E_CONSTANT;
+      hi = xsb ? x + EXP_LN2HI : x - EXP_LN2HI;
+      lo = xsb ? -EXP_LN2LO : EXP_LN2LO;
+      k = 1 - xsb - xsb;
+    } else {
+      k = <i32>(EXP_INVLN2 * x + (xsb ? -0.5 : 0.5));
+      const t = <f64>k;
+      hi = x - t * EXP_LN2HI;
+      lo = t * EXP_LN2LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3e300000) {
+    if (EXP_HUGE + x > 1.0) return 1.0 + x;
+  } else k = 0;
+  const t = x * x;
+  const c = x - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
+  if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const y = 1.0 - (lo - (x * c) / (2.0 - c) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * 8.98846567431158e307;
+    return withHighWord(y, highWord(y) + (k << 20));
+  }
+  return withHighWord(y, highWord(y) + ((k + 1000) << 20)) * EXP_TWOM1000;
+}
+
+const LOG_LN2_HI: f64 = 6.93147180369123816490e-1;
+const LOG_LN2_LO: f64 = 1.90821492927058770002e-10;
+const LOG_TWO54: f64 = 1.80143985094819840000e16;
+const LG1: f64 = 6.666666666666735130e-1;
+const LG2: f64 = 3.999999999940941908e-1;
+const LG3: f64 = 2.857142874366239149e-1;
+const LG4: f64 = 2.222219843214978396e-1;
+const LG5: f64 = 1.818357216161805012e-1;
+const LG6: f64 = 1.531383769920937332e-1;
+const LG7: f64 = 1.479819860511658591e-1;
+
+/** Math.log as V8 computes it (fdlibm's __ieee754_log). */
+export function exactLog(x: f64): f64 {
+  let hx = highWord(x);
+  const lx = <i32>(<u32>reinterpret<u64>(x));
+  let k: i32 = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7fffffff) | lx) == 0) return -Infinity; // log(±0)
+    if (hx < 0) return NaN; // log(negative)
+    k -= 54;
+    x *= LOG_TWO54; // subnormal: scale up
+    hx = highWord(x);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  let i = (hx + 0x95f64) & 0x100000;
+  x = withHighWord(x, hx | (i ^ 0x3ff00000)); // normalise x or x/2
+  k += i >> 20;
+  const f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    // |f| < 2^-20
+    if (f == 0.0) {
+      if (k == 0) return 0.0;
+      const dk = <f64>k;
+      return dk * LOG_LN2_HI + dk * LOG_LN2_LO;
+    }
+    const R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - R;
+    const dk = <f64>k;
+    return dk * LOG_LN2_HI - (R - dk * LOG_LN2_LO - f);
+  }
+  const s = f / (2.0 + f);
+  const dk = <f64>k;
+  const z = s * s;
+  i = hx - 0x6147a;
+  const w = z * z;
+  const j = 0x6b851 - hx;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  i |= j;
+  const R = t2 + t1;
+  if (i > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return dk * LOG_LN2_HI - (hfsq - (s * (hfsq + R) + dk * LOG_LN2_LO) - f);
+  }
+  if (k == 0) return f - s * (f - R);
+  return dk * LOG_LN2_HI - (s * (f - R) - dk * LOG_LN2_LO - f);
+}
+
+/** out[i] = exactExp(x[i]) (for the tests). */
+export function exactExpArray(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), exactExp(load<f64>(x + (<usize>i << 3))));
+}
+
+/** out[i] = exactLog(x[i]) (for the tests). */
+export function exactLogArray(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), exactLog(load<f64>(x + (<usize>i << 3))));
+}
+
+/**
+ * The backward pass of a Markov chain's Gibbs weights over `rows` states (rows ≤ V + 1, each a kernel row of V
+ * entries, given transposed and padded by transposeRowsPadded in kT), positions t = L−1..0, exactly as the
+ * TypeScript loop of the sequence DP runs it: u_L = 1 (V + 1 entries at u + (L−1)·stride); at each t,
+ * z_t(s) = Σ_v K(s,v)·u_{t+1}(v) (rowSumsT's order) stored at z + (t·stride + s), W_t(s) = m_s + log z_t(s), and for
+ * t > 0, u_t(s) = exp(W_t(s) − max_s W_t) stored at u + ((t−1)·stride + s), the maxima added into the scale. Returns
+ * the scale with W_0 left in w, or NaN with the failing position in fail[0] where some z_t(s) is not in
+ * (1e-280, ∞). `sums` holds rows rounded up to even.
+ */
+export function gibbsBackward(
+  kT: usize,
+  rows: i32,
+  V: i32,
+  L: i32,
+  rowMax: usize,
+  u: usize,
+  z: usize,
+  stride: i32,
+  w: usize,
+  sums: usize,
+  fail: usize,
+): f64 {
+  const strideBytes = <usize>stride << 3;
+  const last = u + <usize>(L - 1) * strideBytes;
+  for (let v = 0; v <= V; v++) store<f64>(last + (<usize>v << 3), 1.0);
+  let scale = 0.0;
+  for (let t = L - 1; t >= 0; t--) {
+    const ut = u + <usize>t * strideBytes;
+    const zt = z + <usize>t * strideBytes;
+    rowSumsT(kT, rows, V, ut, sums);
+    let top = -Infinity;
+    for (let s = 0; s < rows; s++) {
+      const so = <usize>s << 3;
+      const sum = load<f64>(sums + so);
+      if (!(sum > 1e-280) || !isFinite(sum)) {
+        store<i32>(fail, t);
+        return NaN;
+      }
+      store<f64>(zt + so, sum);
+      const ws = load<f64>(rowMax + so) + exactLog(sum);
+      store<f64>(w + so, ws);
+      if (ws > top) top = ws;
+    }
+    if (t > 0) {
+      const prev = ut - strideBytes;
+      for (let s = 0; s < rows; s++) {
+        const so = <usize>s << 3;
+        store<f64>(prev + so, exactExp(load<f64>(w + so) - top));
+      }
+      scale += top;
+    }
+  }
+  return scale;
+}
+
+/**
+ * φ(x, π) for X prompts of a factored Gibbs policy over a per-prompt π0 (prompt x's kernel rows s ≤ V at
+ * k + x·(V+1)·V, its messages and normalisers at u, z + x·L·(V+1), stride V+1): per prompt, the start row's
+ * occupancy q_v = (1/z_0(V))·K(V,v)·u_1(v) (also the mass at position 1), then markovForward's sweep and
+ * addWeightedRows(occ, (V+1)·V, L, ψ, d) into out + x·d: the steps and order of the TypeScript composition. Scratch:
+ * occ (V+1)·V, mu and next V each.
+ */
+export function promptFeatures(
+  k: usize,
+  u: usize,
+  z: usize,
+  V: i32,
+  L: i32,
+  X: i32,
+  psi: usize,
+  d: i32,
+  out: usize,
+  occ: usize,
+  mu: usize,
+  next: usize,
+): void {
+  const S = (V + 1) * V;
+  const stride = V + 1;
+  for (let x = 0; x < X; x++) {
+    const kx = k + ((<usize>x * S) << 3);
+    const ux = u + ((<usize>x * L * stride) << 3);
+    const zx = z + ((<usize>x * L * stride) << 3);
+    memory.fill(occ, 0, <usize>S << 3);
+    const c = 1.0 / load<f64>(zx + (<usize>V << 3));
+    const start = kx + ((<usize>V * V) << 3);
+    const startOcc = occ + ((<usize>V * V) << 3);
+    for (let v = 0; v < V; v++) {
+      const vo = <usize>v << 3;
+      // 0 + q, as the loop that adds q into zeroed arrays (a −0 becomes +0)
+      const q = 0.0 + c * load<f64>(start + vo) * load<f64>(ux + vo);
+      store<f64>(startOcc + vo, q);
+      store<f64>(mu + vo, q);
+    }
+    if (L >= 2) markovForward(kx, V, ux, zx, stride, L, mu, next, occ);
+    const o = out + ((<usize>x * d) << 3);
+    memory.fill(o, 0, <usize>d << 3);
+    addWeightedRows(occ, S, <f64>L, psi, d, o);
   }
 }

@@ -1,6 +1,6 @@
 import { assertDims } from "./errors";
 import * as ref from "./blas-reference";
-import { wasmKernels, withWasm } from "./wasm/module";
+import { WasmScope, wasmKernels, withWasm } from "./wasm/module";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math } = globalThis;
@@ -43,6 +43,51 @@ export function gemm(
     C.set(s.f64(c, m * n));
     return C;
   });
+}
+
+/** Products A·B of one fixed left factor A with many right factors B; see `leftProduct`. */
+export interface LeftProduct {
+  /** C = A·B for B (k×n), row-major: the numbers `gemm(A, B, m, k, n)` gives. */
+  times(B: Float64Array, n: number, C?: Float64Array): Float64Array;
+  /** Frees the kernels' memory (a no-op for the TypeScript backend). */
+  dispose(): void;
+}
+
+/**
+ * A fixed A (m×k) multiplied into many B: A is copied and packed into the kernel's panels once instead of at every
+ * product (a backward pass multiplies the same V×V kernel into L narrow blocks). Each product runs the same panels,
+ * micro-kernel and order as `gemm`, below its size threshold the same TypeScript loop, so its numbers are gemm's.
+ */
+export function leftProduct(A: Float64Array, m: number, k: number): LeftProduct {
+  assertDims(A.length >= m * k, `leftProduct A ${A.length} for m=${m}, k=${k}`);
+  const w = wasmKernels;
+  let scope: WasmScope | null = null;
+  let packed = 0;
+  const check = (B: Float64Array, n: number, C: Float64Array) =>
+    assertDims(B.length >= k * n && C.length >= m * n, `leftProduct B ${B.length}, C ${C.length} for k=${k}, n=${n}`);
+  return {
+    times(B, n, C = new Float64Array(m * n)) {
+      check(B, n, C);
+      if (!w || m * k * n < WASM_MIN_WORK) return ref.gemm(A, B, m, k, n, C, false);
+      if (scope === null) {
+        scope = new WasmScope(w);
+        const a = scope.copyIn(A, m * k);
+        packed = scope.packedASpace(m, k);
+        w.packAAll(a, m, k, packed);
+      }
+      return withWasm(w, (t) => {
+        const b = t.copyIn(B, k * n);
+        const c = t.alloc(m * n);
+        w.gemmPackedA(packed, b, c, m, k, n, t.gemmWork(n));
+        C.set(t.f64(c, m * n));
+        return C;
+      });
+    },
+    dispose() {
+      scope?.dispose();
+      scope = null;
+    },
+  };
 }
 
 /**

@@ -2,7 +2,19 @@
 // row-sum tolerance) are not listed.
 export { type GshError, invalidArgument, formatError, GshException, getOrThrow } from "./errors";
 export { Rng, rowSamplers, AliasTable } from "./rng";
-export { dot, quadraticForm, axpy, gemv, gemvT, transpose, syr, gemm, syrk } from "./blas";
+export {
+  dot,
+  quadraticForm,
+  axpy,
+  gemv,
+  gemvT,
+  transpose,
+  syr,
+  gemm,
+  syrk,
+  leftProduct,
+  type LeftProduct,
+} from "./blas";
 export {
   cholesky,
   forwardSubstitute,
@@ -70,11 +82,17 @@ export {
   type RowSums,
   type MarkovForwardInput,
   type WeightedRowSums,
+  type CovarianceSweep,
+  type GibbsBackwardInput,
+  covarianceSweep,
+  gibbsBackward,
+  promptFeatures,
   rowSums,
   markovForward,
   markovSecondMoments,
   weightedRowSums,
 } from "./markov-sweeps";
+export { type PrefixTreeLeaves, prefixTreeLeaves } from "./prefix-tree";
 export { type LogisticAccumulator, logisticAccumulator, pairLogisticAccumulator } from "./logistic-accumulator";
 export { type KernelBackend, kernelBackend } from "./wasm/module";
 export { type SearchPoint, largestFeasiblePoint, largestFeasibleRoot } from "./root-search";

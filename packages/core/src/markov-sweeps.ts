@@ -1,6 +1,9 @@
 import { assertDims } from "./errors";
 import { type KernelExports, WasmScope, wasmKernels } from "./wasm/module";
 
+// Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
+const { Math, Number } = globalThis;
+
 /**
  * The two sweeps of a Markov chain's dynamic programme (the sequence bandit's backward messages and forward
  * occupancy), in a fixed order of floating-point operations: every output is the sum, in index order, of the same
@@ -360,6 +363,342 @@ function wasmSecondMoments(
     w.secondMomentsBackward(k, u, z, stride, V, L, ps, d, mp, Mp, m2, M2);
     m.set(s.f64(mp, V * d));
     M.set(s.f64(Mp, V * d * d));
+  } finally {
+    s.dispose();
+  }
+}
+
+/**
+ * The forward pass of the feature covariance of position-dependent Markov policies over prompts (see
+ * `covarianceSweep`): for each prompt, with F_0 = 0, occ(s,v) += w·μ_t(s)·π_t(v|s),
+ * G(s,v) += w·π_t(v|s)·F_t(s) and F_{t+1}(v) = Σ_s π_t(v|s)·(F_t(s) + μ_t(s)·ψ(s,v)), terms with μ = 0 or π = 0
+ * skipped, every sum in (prompt, t, s, v) order.
+ */
+export interface CovarianceSweep {
+  /**
+   * Adds one prompt: its rows π_t(v|s) at probs[offset + (t·(V+1) + s)·V + v] (t < L, s ≤ V), its state marginals
+   * mu ((L+1)×(V+1)) and weight w.
+   */
+  add(probs: Float64Array, offset: number, mu: Float64Array, w: number): void;
+  /** occ ((V+1)·V) and G ((V+1)·V × d) accumulated so far, copied into the arrays given. */
+  read(occ: Float64Array, G: Float64Array): void;
+  dispose(): void;
+}
+
+/** A `CovarianceSweep` over V tokens, L positions and ψ ((V+1)·V × d). */
+export function covarianceSweep(V: number, L: number, psi: Float64Array, d: number): CovarianceSweep {
+  const S = (V + 1) * V;
+  assertDims(psi.length >= S * d, `covarianceSweep: ψ has ${psi.length} entries, needs ${S * d}`);
+  return wasmKernels ? wasmCovarianceSweep(wasmKernels, V, L, psi, d) : referenceCovarianceSweep(V, L, psi, d);
+}
+
+const checkPrompt = (V: number, L: number, probs: Float64Array, offset: number, mu: Float64Array) =>
+  assertDims(
+    probs.length >= offset + L * (V + 1) * V && mu.length >= (L + 1) * (V + 1),
+    `covarianceSweep: rows or marginals too short for V=${V}, L=${L}`,
+  );
+
+/** The TypeScript backend of `covarianceSweep` (exported for the tests). */
+export function referenceCovarianceSweep(V: number, L: number, psi: Float64Array, d: number): CovarianceSweep {
+  const S = (V + 1) * V;
+  const occ = new Float64Array(S);
+  const G = new Float64Array(S * d);
+  let F = new Float64Array((V + 1) * d);
+  let next = new Float64Array((V + 1) * d);
+  return {
+    add(probs, offset, mu, wx) {
+      checkPrompt(V, L, probs, offset, mu);
+      F.fill(0);
+      for (let t = 0; t < L; t++) {
+        next.fill(0);
+        for (let s = 0; s <= V; s++) {
+          const m = mu[t * (V + 1) + s];
+          if (m === 0) continue;
+          const ro = offset + (t * (V + 1) + s) * V;
+          const fs = s * d;
+          for (let v = 0; v < V; v++) {
+            const p = probs[ro + v];
+            if (p === 0) continue;
+            const i = s * V + v;
+            occ[i] += wx * m * p;
+            const g = i * d,
+              nv = v * d,
+              ps = i * d;
+            for (let k = 0; k < d; k++) {
+              const f = F[fs + k];
+              G[g + k] += wx * p * f;
+              next[nv + k] += p * (f + m * psi[ps + k]);
+            }
+          }
+        }
+        const tmp = F;
+        F = next;
+        next = tmp;
+      }
+    },
+    read(o, g) {
+      o.set(occ);
+      g.set(G);
+    },
+    dispose() {},
+  };
+}
+
+function wasmCovarianceSweep(w: KernelExports, V: number, L: number, psi: Float64Array, d: number): CovarianceSweep {
+  const S = (V + 1) * V;
+  const rowsPerPrompt = L * S;
+  const scope = new WasmScope(w);
+  const ps = scope.copyIn(psi, S * d);
+  const occ = scope.alloc(S);
+  const G = scope.alloc(S * d);
+  const F = scope.alloc((V + 1) * d);
+  const next = scope.alloc((V + 1) * d);
+  const rows = scope.alloc(rowsPerPrompt);
+  const mu = scope.alloc((L + 1) * (V + 1));
+  // Views at each use, as in wasmRowSums.
+  scope.f64(occ, S).fill(0);
+  scope.f64(G, S * d).fill(0);
+  return {
+    add(probs, offset, m, wx) {
+      checkPrompt(V, L, probs, offset, m);
+      scope.f64(rows, rowsPerPrompt).set(probs.subarray(offset, offset + rowsPerPrompt));
+      scope.f64(mu, (L + 1) * (V + 1)).set(m.subarray(0, (L + 1) * (V + 1)));
+      w.covarianceForward(rows, mu, V, L, ps, d, wx, occ, G, F, next);
+    },
+    read(o, g) {
+      o.set(scope.f64(occ, S));
+      g.set(scope.f64(G, S * d));
+    },
+    dispose() {
+      scope.dispose();
+    },
+  };
+}
+
+/** The tables of one backward pass of a chain's Gibbs weights; see `gibbsBackward`. */
+export interface GibbsBackwardInput {
+  /** Kernel rows K(s, ·), s < rows, V entries each, contiguous from kernelOffset. */
+  readonly kernel: Float64Array;
+  readonly kernelOffset: number;
+  /** m_s, s < rows, from rowMaxOffset. */
+  readonly rowMax: Float64Array;
+  readonly rowMaxOffset: number;
+  /** u_{t+1}(s) at messageOffset + t·stride + s (t = 0..L−1; u_L = 1 is written at t = L−1, V + 1 entries). */
+  readonly messages: Float64Array;
+  readonly messageOffset: number;
+  /** z_t(s) at normalizerOffset + t·stride + s. */
+  readonly normalizers: Float64Array;
+  readonly normalizerOffset: number;
+  readonly stride: number;
+}
+
+/**
+ * One backward pass of a sequence Gibbs policy's weights over `rows` states (rows ≤ V + 1) and L positions: from
+ * u_L = 1, for t = L−1..0, z_t(s) = Σ_v K(s,v)·u_{t+1}(v) (summed in v order), W_t(s) = m_s + log z_t(s), and for
+ * t > 0, u_t(s) = exp(W_t(s) − max_s W_t(s)), the maxima added into the returned scale; W_0 is left in w (rows
+ * entries). Returns NaN, with the position in `failedAt`, where some z_t(s) is not in (1e-280, ∞) (an underflow the
+ * caller reports). The WebAssembly backend runs V8's own exp and log (fdlibm's, ported), so both backends give the
+ * numbers of the plain TypeScript loop, bit for bit.
+ */
+export function gibbsBackward(
+  input: GibbsBackwardInput,
+  rows: number,
+  V: number,
+  L: number,
+  w: Float64Array,
+  failedAt: Int32Array,
+): number {
+  const { stride } = input;
+  assertDims(
+    rows <= stride &&
+      V + 1 <= stride &&
+      L >= 1 &&
+      input.kernel.length >= input.kernelOffset + rows * V &&
+      input.rowMax.length >= input.rowMaxOffset + rows &&
+      input.messages.length >= input.messageOffset + L * stride &&
+      input.normalizers.length >= input.normalizerOffset + L * stride &&
+      w.length >= rows,
+    `gibbsBackward: tables too short for rows=${rows}, V=${V}, L=${L}, stride=${stride}`,
+  );
+  return wasmKernels
+    ? wasmGibbsBackward(wasmKernels, input, rows, V, L, w, failedAt)
+    : referenceGibbsBackward(input, rows, V, L, w, failedAt);
+}
+
+/** The TypeScript backend of `gibbsBackward` (exported for the tests). */
+export function referenceGibbsBackward(
+  input: GibbsBackwardInput,
+  rows: number,
+  V: number,
+  L: number,
+  w: Float64Array,
+  failedAt: Int32Array,
+): number {
+  const { messages, normalizers, rowMax, stride } = input;
+  const sums = new Float64Array(rows);
+  const block = referenceRowSums(rows, V);
+  block.load(input.kernel, input.kernelOffset);
+  let scale = 0;
+  messages.fill(1, input.messageOffset + (L - 1) * stride, input.messageOffset + (L - 1) * stride + V + 1);
+  for (let t = L - 1; t >= 0; t--) {
+    const uo = input.messageOffset + t * stride;
+    const zo = input.normalizerOffset + t * stride;
+    let top = -Infinity;
+    block.sums(messages, uo, sums);
+    for (let s = 0; s < rows; s++) {
+      const sum = sums[s];
+      if (!(sum > 1e-280) || !Number.isFinite(sum)) {
+        failedAt[0] = t;
+        return Number.NaN;
+      }
+      normalizers[zo + s] = sum;
+      const ws = rowMax[input.rowMaxOffset + s] + Math.log(sum);
+      w[s] = ws;
+      if (ws > top) top = ws;
+    }
+    if (t > 0) {
+      const prev = uo - stride;
+      for (let s = 0; s < rows; s++) messages[prev + s] = Math.exp(w[s] - top);
+      scale += top;
+    }
+  }
+  return scale;
+}
+
+function wasmGibbsBackward(
+  k: KernelExports,
+  input: GibbsBackwardInput,
+  rows: number,
+  V: number,
+  L: number,
+  w: Float64Array,
+  failedAt: Int32Array,
+): number {
+  const { stride } = input;
+  const span = L * stride;
+  const rp = (rows + 1) & ~1;
+  const s = new WasmScope(k);
+  try {
+    const kp = s.copyIn(input.kernel.subarray(input.kernelOffset, input.kernelOffset + rows * V));
+    const kT = s.alloc(V * rp);
+    k.transposeRowsPadded(kp, rows, V, kT);
+    const mp = s.copyIn(input.rowMax.subarray(input.rowMaxOffset, input.rowMaxOffset + rows));
+    // The blocks are copied in as well as out: entries the pass does not write keep their values.
+    const up = s.copyIn(input.messages.subarray(input.messageOffset, input.messageOffset + span));
+    const zp = s.copyIn(input.normalizers.subarray(input.normalizerOffset, input.normalizerOffset + span));
+    const wp = s.alloc(rows);
+    const sums = s.alloc(rp);
+    const fail = s.allocI32(1);
+    const scale = k.gibbsBackward(kT, rows, V, L, mp, up, zp, stride, wp, sums, fail);
+    input.messages.set(s.f64(up, span), input.messageOffset);
+    input.normalizers.set(s.f64(zp, span), input.normalizerOffset);
+    w.set(s.f64(wp, rows));
+    if (Number.isNaN(scale)) failedAt[0] = s.i32(fail, 1)[0];
+    return scale;
+  } finally {
+    s.dispose();
+  }
+}
+
+/**
+ * φ(x, π) = (1/L)·Σ_{(s,v)} occ_x(s,v)·ψ(s,v) for the X prompts of a factored Gibbs policy over a per-prompt π0
+ * (prompt x's kernel rows s ≤ V, s = V the start, at x·(V+1)·V; its messages and normalisers at x·L·(V+1), stride
+ * V + 1): per prompt, the start row's occupancy, then `markovForward`'s sweep, then `weightedRowSums`' sum, the same
+ * steps in the same order as running those three per prompt, in one call for all prompts (X × d, row-major).
+ */
+export function promptFeatures(
+  kernel: Float64Array,
+  messages: Float64Array,
+  normalizers: Float64Array,
+  V: number,
+  L: number,
+  X: number,
+  psi: Float64Array,
+  d: number,
+): Float64Array {
+  const S = (V + 1) * V;
+  assertDims(
+    L >= 1 &&
+      kernel.length >= X * S &&
+      messages.length >= X * L * (V + 1) &&
+      normalizers.length >= X * L * (V + 1) &&
+      psi.length >= S * d,
+    `promptFeatures: tables too short for X=${X}, V=${V}, L=${L}, d=${d}`,
+  );
+  return wasmKernels
+    ? wasmPromptFeatures(wasmKernels, kernel, messages, normalizers, V, L, X, psi, d)
+    : referencePromptFeatures(kernel, messages, normalizers, V, L, X, psi, d);
+}
+
+/** The TypeScript backend of `promptFeatures` (exported for the tests). */
+export function referencePromptFeatures(
+  kernel: Float64Array,
+  messages: Float64Array,
+  normalizers: Float64Array,
+  V: number,
+  L: number,
+  X: number,
+  psi: Float64Array,
+  d: number,
+): Float64Array {
+  const S = (V + 1) * V;
+  const out = new Float64Array(X * d);
+  const occ = new Float64Array(S);
+  const mu = new Float64Array(V);
+  const rowsOfPsi = referenceWeightedRowSums(psi, S, d);
+  for (let x = 0; x < X; x++) {
+    const ko = x * S,
+      uo = x * L * (V + 1);
+    occ.fill(0);
+    const c = 1 / normalizers[uo + V];
+    for (let v = 0; v < V; v++) {
+      const q = 0 + c * kernel[ko + V * V + v] * messages[uo + v]; // as added into zeroed arrays
+      occ[V * V + v] = q;
+      mu[v] = q;
+    }
+    if (L >= 2)
+      referenceMarkovForward(
+        {
+          kernel,
+          kernelOffset: ko,
+          vocab: V,
+          length: L,
+          messages,
+          messageOffset: uo,
+          normalizers,
+          normalizerOffset: uo,
+          stride: V + 1,
+        },
+        mu,
+        occ,
+      );
+    rowsOfPsi.add(occ, 0, L, out, x * d);
+  }
+  return out;
+}
+
+function wasmPromptFeatures(
+  w: KernelExports,
+  kernel: Float64Array,
+  messages: Float64Array,
+  normalizers: Float64Array,
+  V: number,
+  L: number,
+  X: number,
+  psi: Float64Array,
+  d: number,
+): Float64Array {
+  const S = (V + 1) * V;
+  const span = X * L * (V + 1);
+  const s = new WasmScope(w);
+  try {
+    const k = s.copyIn(kernel, X * S);
+    const u = s.copyIn(messages, span);
+    const z = s.copyIn(normalizers, span);
+    const ps = s.copyIn(psi, S * d);
+    const out = s.alloc(X * d);
+    w.promptFeatures(k, u, z, V, L, X, ps, d, out, s.alloc(S), s.alloc(V), s.alloc(V));
+    return s.f64(out, X * d).slice();
   } finally {
     s.dispose();
   }

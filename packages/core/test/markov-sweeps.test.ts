@@ -1,8 +1,20 @@
 // The Markov sweeps against their definitions, bit for bit: each output is the plain row-at-a-time loop's sum,
 // in the same order, on both backends (the WebAssembly kernels and the TypeScript reference), for sizes that leave
 // remainders after the four-row and two-lane blocks, with zero masses and weights mixed in.
-import { Rng, markovForward, markovSecondMoments, rowSums, weightedRowSums } from "../src";
 import {
+  Rng,
+  covarianceSweep,
+  gibbsBackward,
+  markovForward,
+  markovSecondMoments,
+  promptFeatures,
+  rowSums,
+  weightedRowSums,
+} from "../src";
+import {
+  referenceCovarianceSweep,
+  referenceGibbsBackward,
+  referencePromptFeatures,
   referenceMarkovForward,
   referenceMarkovSecondMoments,
   referenceRowSums,
@@ -194,6 +206,185 @@ describe("markovSecondMoments", () => {
         expectBitIdentical(mo, m);
         expectBitIdentical(Mo, M);
       }
+    },
+  );
+});
+
+describe("covarianceSweep", () => {
+  it.each([
+    [1, 1, 1],
+    [3, 2, 3],
+    [5, 4, 16],
+    [8, 3, 7],
+  ])("V=%i L=%i d=%i: occ and G are the plain loop's sums over (prompt, t, s, v), on both backends", (V, L, d) => {
+    const S = (V + 1) * V;
+    const X = 3;
+    const psi = signed(S * d);
+    const probs = uniform(X * L * S, 0.2); // zero entries are skipped
+    const mus = Array.from({ length: X }, () => uniform((L + 1) * (V + 1), 0.2));
+    const weights = [0.5, 0, 1.25];
+    // the definition, a plain loop
+    const occ = new Float64Array(S);
+    const G = new Float64Array(S * d);
+    for (let x = 0; x < X; x++) {
+      let F = new Float64Array((V + 1) * d);
+      for (let t = 0; t < L; t++) {
+        const next = new Float64Array((V + 1) * d);
+        for (let s = 0; s <= V; s++) {
+          const m = mus[x][t * (V + 1) + s];
+          if (m === 0) continue;
+          for (let v = 0; v < V; v++) {
+            const p = probs[x * L * S + (t * (V + 1) + s) * V + v];
+            if (p === 0) continue;
+            const i = s * V + v;
+            occ[i] += weights[x] * m * p;
+            for (let k = 0; k < d; k++) {
+              G[i * d + k] += weights[x] * p * F[s * d + k];
+              next[v * d + k] += p * (F[s * d + k] + m * psi[i * d + k]);
+            }
+          }
+        }
+        F = next;
+      }
+    }
+    for (const sweep of [covarianceSweep(V, L, psi, d), referenceCovarianceSweep(V, L, psi, d)]) {
+      for (let x = 0; x < X; x++) sweep.add(probs, x * L * S, mus[x], weights[x]);
+      const o = new Float64Array(S),
+        g = new Float64Array(S * d);
+      sweep.read(o, g);
+      sweep.dispose();
+      expectBitIdentical(o, occ);
+      expectBitIdentical(g, G);
+    }
+  });
+});
+
+describe("gibbsBackward", () => {
+  it.each([
+    [1, 1, 1],
+    [5, 4, 6], // rows = V + 1: a per-prompt pass with its start row
+    [8, 8, 3], // rows = V: the shared pass
+    [9, 8, 12],
+    [65, 64, 5],
+  ])(
+    "rows=%i V=%i L=%i: z_t, u_t, W_0 and the scale of the plain loop (Math.log, Math.exp), on both backends",
+    (rows, V, L) => {
+      const stride = V + 1;
+      const kernel = uniform(3 + rows * V, 0.1);
+      const rowMax = signed(2 + rows);
+      // the definition
+      const u = new Float64Array(L * stride + 4),
+        z = new Float64Array(L * stride + 4);
+      const W = new Float64Array(rows);
+      u.fill(1, 4 + (L - 1) * stride, 4 + (L - 1) * stride + V + 1);
+      let scale = 0;
+      for (let t = L - 1; t >= 0; t--) {
+        let top = -Infinity;
+        for (let s = 0; s < rows; s++) {
+          let sum = 0;
+          for (let v = 0; v < V; v++) sum += kernel[3 + s * V + v] * u[4 + t * stride + v];
+          z[4 + t * stride + s] = sum;
+          W[s] = rowMax[2 + s] + Math.log(sum);
+          top = Math.max(top, W[s]);
+        }
+        if (t > 0) {
+          for (let s = 0; s < rows; s++) u[4 + (t - 1) * stride + s] = Math.exp(W[s] - top);
+          scale += top;
+        }
+      }
+      for (const run of [gibbsBackward, referenceGibbsBackward]) {
+        const messages = new Float64Array(L * stride + 4),
+          normalizers = new Float64Array(L * stride + 4),
+          w = new Float64Array(rows);
+        const input = {
+          kernel,
+          kernelOffset: 3,
+          rowMax,
+          rowMaxOffset: 2,
+          messages,
+          messageOffset: 4,
+          normalizers,
+          normalizerOffset: 4,
+          stride,
+        };
+        expect(run(input, rows, V, L, w, new Int32Array(1))).toBe(scale);
+        expectBitIdentical(messages, u);
+        expectBitIdentical(normalizers, z);
+        expectBitIdentical(w, W);
+      }
+    },
+  );
+
+  it("reports the position where a row's weights underflow", () => {
+    const V = 3,
+      L = 4,
+      stride = V + 1;
+    const kernel = Float64Array.from([1, 1, 1, 0, 0, 0, 1, 1, 1]); // row 1 sums to 0 at every position
+    for (const run of [gibbsBackward, referenceGibbsBackward]) {
+      const failedAt = new Int32Array(1);
+      const input = {
+        kernel,
+        kernelOffset: 0,
+        rowMax: new Float64Array(3),
+        rowMaxOffset: 0,
+        messages: new Float64Array(L * stride),
+        messageOffset: 0,
+        normalizers: new Float64Array(L * stride),
+        normalizerOffset: 0,
+        stride,
+      };
+      expect(run(input, 3, V, L, new Float64Array(3), failedAt)).toBeNaN();
+      expect(failedAt[0]).toBe(L - 1);
+    }
+  });
+});
+
+describe("promptFeatures", () => {
+  it.each([
+    [3, 1, 2, 1],
+    [4, 5, 3, 3],
+    [8, 6, 5, 16],
+    [9, 4, 2, 7],
+  ])(
+    "V=%i L=%i X=%i d=%i: the start row, markovForward and weightedRowSums per prompt, on both backends",
+    (V, L, X, d) => {
+      const S = (V + 1) * V;
+      const kernel = uniform(X * S, 0.1);
+      const messages = uniform(X * L * (V + 1));
+      const normalizers = Float64Array.from({ length: X * L * (V + 1) }, () => 0.5 + rng.uniform());
+      const psi = signed(S * d);
+      // the composition the per-prompt DP ran before, prompt by prompt
+      const expected = new Float64Array(X * d);
+      const rowsOfPsi = weightedRowSums(psi, S, d);
+      for (let x = 0; x < X; x++) {
+        const occ = new Float64Array(S),
+          mu = new Float64Array(V);
+        const c = 1 / normalizers[x * L * (V + 1) + V];
+        for (let v = 0; v < V; v++) {
+          const q = c * kernel[x * S + V * V + v] * messages[x * L * (V + 1) + v];
+          occ[V * V + v] += q;
+          mu[v] += q;
+        }
+        markovForward(
+          {
+            kernel,
+            kernelOffset: x * S,
+            vocab: V,
+            length: L,
+            messages,
+            messageOffset: x * L * (V + 1),
+            normalizers,
+            normalizerOffset: x * L * (V + 1),
+            stride: V + 1,
+          },
+          mu,
+          occ,
+        );
+        rowsOfPsi.add(occ, 0, L, expected, x * d);
+      }
+      rowsOfPsi.dispose();
+      for (const run of [promptFeatures, referencePromptFeatures])
+        expectBitIdentical(run(kernel, messages, normalizers, V, L, X, psi, d), expected);
     },
   );
 });

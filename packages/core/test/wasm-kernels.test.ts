@@ -8,6 +8,7 @@ import {
   gemm,
   gibbsPolicy,
   kernelBackend,
+  leftProduct,
   logisticAccumulator,
   pairLogisticAccumulator,
   mahalanobisNorms,
@@ -78,6 +79,33 @@ describe("gemm", () => {
     const A = randn(m * k),
       B = randn(k * n);
     expect(Array.from(gemm(A, B, m, k, n))).toEqual(Array.from(ref.gemm(A, B, m, k, n)));
+  });
+});
+
+describe("leftProduct (one A packed once, many B)", () => {
+  const shapes: [number, number, number][] = [
+    [3, 5, 7], // below the kernels' size threshold: the TypeScript loop
+    [17, 33, 9],
+    [130, 300, 7], // depth past one packed block, ragged row and column panels
+    [512, 512, 7], // the text testbed's shared kernel times a V×d block
+  ];
+  it.each(shapes)("m=%i k=%i n=%i gives gemm's numbers bit for bit, product after product", (m, k, n) => {
+    const A = randn(m * k);
+    const p = leftProduct(A, m, k);
+    try {
+      for (let r = 0; r < 3; r++) {
+        const B = randn(k * n);
+        const C = p.times(B, n);
+        expect(Array.from(C)).toEqual(Array.from(gemm(A, B, m, k, n)));
+        // and gemm's numbers are A·B: within rounding of the reference product
+        expectProductClose(C, ref.gemm(A, B, m, k, n), A.map(Math.abs), B.map(Math.abs), m, k, n);
+      }
+      // a different width with the same packed A
+      const B = randn(k * 3);
+      expect(Array.from(p.times(B, 3))).toEqual(Array.from(gemm(A, B, m, k, 3)));
+    } finally {
+      p.dispose();
+    }
   });
 });
 

@@ -327,8 +327,7 @@ function sequenceSteps(
 ): KindSteps<SequenceOfflineGshfResult> {
   const family = sequenceGibbsFamily(problem);
   let nuCache: Float64Array | undefined;
-  const nu = () =>
-    (nuCache ??= asReference(family, expectedSequenceFeatures(problem, referenceMarkovRows(problem)), nuKind));
+  const nu = () => (nuCache ??= asReference(family, referenceFeatures(problem), nuKind));
   const result = (
     fit: Fit,
     beta: number,
@@ -344,7 +343,10 @@ function sequenceSteps(
     beta,
     option,
     referenceVector: nuKind,
-    nu: nu(),
+    // Formed when first read: β = 0 never reads it (T-2048: 10 s of dense passes over π0's rows).
+    get nu() {
+      return nu();
+    },
     dualityGap,
   });
   const gibbsOf = (theta: Float64Array) => gibbsSequencePolicy(linearSequenceGibbs(problem, theta));
@@ -372,6 +374,19 @@ function sequenceSteps(
       return result(fit, beta, "I", gibbsOf(sol.theta), sol.theta, sol.dualityGap);
     },
   };
+}
+
+/** φ(x, π0) per prompt of each problem seen (a table's ν does not change; callers get a copy). */
+const referenceFeatureCache = new WeakMap<SequenceProblem, Float64Array>();
+
+/** ν(x) = φ(x, π0) for every prompt, computed once per problem by the DP over π0's rows. */
+function referenceFeatures(problem: SequenceProblem): Float64Array {
+  let nu = referenceFeatureCache.get(problem);
+  if (nu === undefined) {
+    nu = expectedSequenceFeatures(problem, referenceMarkovRows(problem));
+    referenceFeatureCache.set(problem, nu);
+  }
+  return Float64Array.from(nu);
 }
 
 /** Why Option II with β > 0 cannot run with `responses` per prompt (Vᴸ on sequences; undefined: unknown), or null. */
@@ -557,8 +572,9 @@ function sequenceBound(
   comparator: MarkovPolicy | FactoredGibbsPolicy,
 ): number {
   const { dim: d } = problem;
-  const { beta, covariance: cov, nu } = result;
+  const { beta, covariance: cov } = result;
   if (beta === 0) return 0;
+  const nu = result.nu; // after the check: β = 0 never forms ν
   if (result.option === "I") {
     const rows = "probs" in comparator ? markovRows(comparator) : gibbsRows(comparator);
     const family = sequenceGibbsFamily(problem);

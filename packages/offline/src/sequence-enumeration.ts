@@ -1,4 +1,4 @@
-import { forwardSubstitute } from "@gsh/core";
+import { forwardSubstitute, prefixTreeLeaves } from "@gsh/core";
 import {
   type Covariance,
   type FactoredGibbsPolicy,
@@ -6,9 +6,9 @@ import {
   type SequencePolicy,
   type SequenceProblem,
   bigramReward,
-  forEachResponse,
   gibbsRows,
   markovRows,
+  referenceLogTable,
 } from "@gsh/preference";
 
 // The one piece of offline GSHF that is specific to the sequence bandit: Option II's bonus β‖φ(x,y) − ν(x)‖_{Σ⁻¹}
@@ -38,15 +38,6 @@ function whitened(problem: SequenceProblem, theta: Float64Array, cov: Covariance
   return { table, width: w, nuW };
 }
 
-function bonusOf(sums: Float64Array, nuW: Float64Array, x: number, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) {
-    const v = sums[1 + k] - nuW[x * d + k];
-    s += v * v;
-  }
-  return Math.sqrt(s);
-}
-
 /** Option II's policy π(y|x) ∝ π0(y|x)·exp((<θ̂, φ(x,y)> − β‖φ(x,y) − ν(x)‖_{Σ⁻¹})/η), enumerated. */
 export function optionIIEnumerated(
   problem: SequenceProblem,
@@ -62,11 +53,21 @@ export function optionIIEnumerated(
   for (let x = 0; x < X; x++) {
     const o = x * N;
     let max = -Infinity;
-    forEachResponse(problem, x, table, width, (i, sums, logRef) => {
-      const v = logRef + (sums[0] - beta * bonusOf(sums, nuW, x, d)) / eta;
+    // <θ̂, φ>, ‖L⁻¹(φ − ν)‖ and log π0 of every response, carried down the prefix tree (core's walk).
+    const leaves = prefixTreeLeaves(
+      table,
+      width,
+      V,
+      L,
+      nuW.subarray(x * d, (x + 1) * d),
+      referenceLogTable(problem, x),
+      0,
+    );
+    for (let i = 0; i < N; i++) {
+      const v = leaves.log[i] + (leaves.first[i] - beta * leaves.norm[i]) / eta;
       logProbs[o + i] = v;
       if (v > max) max = v;
-    });
+    }
     let z = 0;
     for (let i = 0; i < N; i++) z += Math.exp(logProbs[o + i] - max);
     const lse = max + Math.log(z);
@@ -96,21 +97,12 @@ export function expectedDeviationEnumerated(
         for (let v = 0; v < V; v++) logPi[t * S + p * V + v] = Math.log(row[v]);
       }
     let s = 0;
-    const y = new Int32Array(L);
-    forEachResponse(problem, x, table, width, (i, sums) => {
-      let k = i;
-      for (let t = L - 1; t >= 0; t--) {
-        y[t] = k % V;
-        k = Math.floor(k / V);
-      }
-      let lp = 0;
-      let prev = V;
-      for (let t = 0; t < L; t++) {
-        lp += logPi[t * S + prev * V + y[t]];
-        prev = y[t];
-      }
-      if (lp > -Infinity) s += Math.exp(lp) * bonusOf(sums, nuW, x, d);
-    });
+    // log π(y|x) summed position by position down the prefix tree, with ‖L⁻¹(φ − ν)‖ (core's walk).
+    const leaves = prefixTreeLeaves(table, width, V, L, nuW.subarray(x * d, (x + 1) * d), logPi, S);
+    for (let i = 0; i < leaves.log.length; i++) {
+      const lp = leaves.log[i];
+      if (lp > -Infinity) s += Math.exp(lp) * leaves.norm[i];
+    }
     total += w[x] * s;
   }
   return total;

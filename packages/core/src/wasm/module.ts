@@ -29,6 +29,9 @@ export interface KernelExports {
   packB(b: number, k: number, n: number, out: number): void;
   packedBytes(k: number, n: number): number;
   gemmPacked(a: number, bp: number, c: number, m: number, k: number, n: number, work: number): void;
+  packAAll(a: number, m: number, k: number, out: number): void;
+  packedABytes(m: number, k: number): number;
+  gemmPackedA(ap: number, b: number, c: number, m: number, k: number, n: number, work: number): void;
   addMirrored(upper: number, d: number, a: number): void;
   syrkUpper(z: number, n: number, d: number, scale: number, u: number, accumulate: number, work: number): void;
   syrkWorkBytes(d: number): number;
@@ -66,6 +69,63 @@ export interface KernelExports {
     M: number,
     m2: number,
     M2: number,
+  ): void;
+  covarianceForward(
+    probs: number,
+    mu: number,
+    V: number,
+    L: number,
+    psi: number,
+    d: number,
+    w: number,
+    occ: number,
+    G: number,
+    F: number,
+    next: number,
+  ): void;
+  prefixTreeLeaves(
+    table: number,
+    width: number,
+    V: number,
+    L: number,
+    center: number,
+    logs: number,
+    logStride: number,
+    sums: number,
+    g: number,
+    path: number,
+    first: number,
+    norm: number,
+    log: number,
+  ): void;
+  exactExpArray(x: number, out: number, n: number): void;
+  exactLogArray(x: number, out: number, n: number): void;
+  gibbsBackward(
+    kT: number,
+    rows: number,
+    V: number,
+    L: number,
+    rowMax: number,
+    u: number,
+    z: number,
+    stride: number,
+    w: number,
+    sums: number,
+    fail: number,
+  ): number;
+  promptFeatures(
+    k: number,
+    u: number,
+    z: number,
+    V: number,
+    L: number,
+    X: number,
+    psi: number,
+    d: number,
+    out: number,
+    occ: number,
+    mu: number,
+    next: number,
   ): void;
   transposeRowsPadded(k: number, rows: number, n: number, kT: number): void;
   rowSumsT(kT: number, rows: number, n: number, u: number, out: number): void;
@@ -183,6 +243,11 @@ export class WasmScope {
   /** Space for syrkUpper's packed panels at dimension d. */
   syrkWork(d: number): number {
     return this.allocBytes(this.k.syrkWorkBytes(d));
+  }
+
+  /** Space for A (m×k) packed by `packAAll`. */
+  packedASpace(m: number, k: number): number {
+    return this.allocBytes(this.k.packedABytes(m, k));
   }
 
   /** Space for B (k×n) packed by `packB`. */

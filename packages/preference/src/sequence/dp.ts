@@ -1,5 +1,6 @@
-import { gemv, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
+import { covarianceSweep, dot, gemv, softmaxInto, getOrThrow, validateEta } from "@gsh/core";
 import { type MarkovPolicy, type SequenceProblem, referenceRow, stride } from "./problem";
+import { KernelExponentials } from "./kernel-exponentials";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -22,11 +23,71 @@ export function referenceMarkovPolicy(problem: SequenceProblem): MarkovPolicy {
 /** b(s, v) = <θ, ψ(s, v)>/L: the per-position reward of a linear reward θ. */
 export function bigramReward(problem: SequenceProblem, theta: Float64Array): Float64Array {
   const { vocab: V, dim: d, length: L, psi } = problem;
-  // One gemv (a dot per bigram inside core) rather than a call into the package per bigram.
-  const out = gemv(psi, (V + 1) * V, d, theta);
-  for (let i = 0; i < out.length; i++) out[i] /= L;
+  const rows = (V + 1) * V;
+  const first = repeatedRows(psi, rows, d);
+  if (first === null) {
+    // One gemv (a dot per bigram inside core) rather than a call into the package per bigram.
+    const out = gemv(psi, rows, d, theta);
+    for (let i = 0; i < out.length; i++) out[i] /= L;
+    return out;
+  }
+  // Equal rows of ψ have equal dots (the same products added in the same order as gemv's), so each distinct row is
+  // dotted once and its copies take its value.
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const r = first[i];
+    out[i] = r === i ? dot(psi, theta, d, i * d, 0) / L : out[r];
+  }
   return out;
 }
+
+/**
+ * For each row of ψ ((V+1)·V rows of d), the index of the first row equal to it entry by entry, or null when fewer
+ * than half the rows repeat an earlier one. The text testbed's ψ(s, v) = word(v) for every s ≠ v, and most words
+ * share their features (37 distinct rows of 263 682 at V = 513), so the rewards of a θ cost that many dots and a
+ * gather instead of a pass over all of ψ. Computed once per ψ table (ψ tables are not modified after a problem is
+ * built).
+ */
+function repeatedRows(psi: Float64Array, rows: number, d: number): Int32Array | null {
+  if (firstRowCache.has(psi)) return firstRowCache.get(psi) ?? null;
+  const first = new Int32Array(rows);
+  const seen = new Map<number, number[]>();
+  const bits = new Uint32Array(2);
+  const word = new Float64Array(bits.buffer);
+  let repeats = 0;
+  for (let i = 0; i < rows; i++) {
+    let h = 0;
+    for (let k = 0; k < d; k++) {
+      // +0 and −0 hash alike (they compare equal and give the same dots).
+      word[0] = psi[i * d + k] + 0;
+      h = Math.imul(h ^ bits[0], 0x9e3779b1) ^ Math.imul(bits[1], 0x85ebca6b);
+    }
+    const bucket = seen.get(h);
+    let match = -1;
+    if (bucket)
+      for (const j of bucket) {
+        let k = 0;
+        while (k < d && psi[i * d + k] === psi[j * d + k]) k++;
+        if (k === d) {
+          match = j;
+          break;
+        }
+      }
+    if (match >= 0) {
+      first[i] = match;
+      repeats++;
+    } else {
+      first[i] = i;
+      if (bucket) bucket.push(i);
+      else seen.set(h, [i]);
+    }
+  }
+  const result = 2 * repeats >= rows ? first : null;
+  firstRowCache.set(psi, result);
+  return result;
+}
+
+const firstRowCache = new WeakMap<Float64Array, Int32Array | null>();
 
 /** Σ_t b(y_{t−1}, y_t) for one response (y₀ the start symbol V): a bigram reward of a whole sequence. */
 export function sequenceReward(b: Float64Array, vocab: number, y: ArrayLike<number>): number {
@@ -63,6 +124,8 @@ export function sequenceGibbs(
   const rowMax = new Float64Array(V + 1);
   const msg = new Float64Array(V + 1); // normalized e^{W_{t+1}(v) − c}, max 1
   const sums = new Float64Array(V + 1);
+  // A b shared by the prompts repeats its rows' exponentials across prompts (computed once each); per-prompt b's do not.
+  const exps = perPrompt ? null : new KernelExponentials(V, eta);
   for (let x = 0; x < X; x++) {
     const bx = perPrompt ? x * S : 0;
     for (let s = 0; s <= V; s++) {
@@ -73,10 +136,12 @@ export function sequenceGibbs(
         if (problem.reference[ro + v] > 0 && e > m) m = e;
       }
       rowMax[s] = m;
-      for (let v = 0; v < V; v++) {
-        const p0 = problem.reference[ro + v];
-        K[s * V + v] = p0 > 0 ? p0 * Math.exp(b[bx + s * V + v] / eta - m) : 0;
-      }
+      if (exps) exps.fill(s, m, problem.reference, ro, b, bx + s * V, K, s * V);
+      else
+        for (let v = 0; v < V; v++) {
+          const p0 = problem.reference[ro + v];
+          K[s * V + v] = p0 > 0 ? p0 * Math.exp(b[bx + s * V + v] / eta - m) : 0;
+        }
     }
     msg.fill(1);
     let scale = 0; // W_{t+1}(v) = scale + log msg[v]
@@ -233,38 +298,22 @@ export function sequenceFeatureCovariance(problem: SequenceProblem, policy: Mark
   const occ = new Float64Array(S); // Σ_x w_x Σ_t e_t(s,v)
   const G = new Float64Array(S * d); // Σ_x w_x Σ_t π_t(v|s) F_t(s)
   const means = expectedSequenceFeatures(problem, rows);
-  let F = new Float64Array((V + 1) * d);
-  let next = new Float64Array((V + 1) * d);
-  for (let x = 0; x < X; x++) {
-    const mu = stateMarginals(rows, x);
-    const wx = w[x];
-    F.fill(0);
-    for (let t = 0; t < L; t++) {
-      next.fill(0);
-      for (let s = 0; s <= V; s++) {
-        const m = mu[t * (V + 1) + s];
-        if (m === 0) continue;
-        const row = rows.row(x, t, s);
-        const fs = s * d;
-        for (let v = 0; v < V; v++) {
-          const p = row[v];
-          if (p === 0) continue;
-          const i = s * V + v;
-          occ[i] += wx * m * p;
-          const g = i * d,
-            nv = v * d,
-            ps = i * d;
-          for (let k = 0; k < d; k++) {
-            const f = F[fs + k];
-            G[g + k] += wx * p * f;
-            next[nv + k] += p * (f + m * psi[ps + k]);
-          }
-        }
-      }
-      const tmp = F;
-      F = next;
-      next = tmp;
+  // The forward pass runs in core's sweep (the WebAssembly kernels, lanes over ψ's coordinates): a dense table's
+  // prompts are read in place, row views are copied prompt by prompt into one table.
+  const sweep = covarianceSweep(V, L, psi, d);
+  const dense = "probs" in policy ? policy.probs : null;
+  const table = dense ? null : new Float64Array(L * S);
+  try {
+    for (let x = 0; x < X; x++) {
+      const mu = stateMarginals(rows, x);
+      if (table) {
+        for (let t = 0; t < L; t++) for (let s = 0; s <= V; s++) table.set(rows.row(x, t, s), (t * (V + 1) + s) * V);
+        sweep.add(table, 0, mu, w[x]);
+      } else sweep.add(dense as Float64Array, x * L * S, mu, w[x]);
     }
+    sweep.read(occ, G);
+  } finally {
+    sweep.dispose();
   }
   const C = new Float64Array(d * d);
   const inv = 1 / (L * L);

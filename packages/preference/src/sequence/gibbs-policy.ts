@@ -1,18 +1,19 @@
 import {
   GshException,
   type Rng,
-  gemm,
   invalidArgument,
+  leftProduct,
   getOrThrow,
+  gibbsBackward,
   markovForward,
+  promptFeatures,
   markovSecondMoments,
-  rowSums,
   validateEta,
-  weightedRowSums,
 } from "@gsh/core";
 import { type ReferenceLayout, type SequenceProblem, referenceRow, referenceRows } from "./problem";
 import { type MarkovRows, bigramReward, sequenceReward } from "./dp";
 import { referenceLogProb } from "./sampler";
+import { KernelExponentials } from "./kernel-exponentials";
 
 // Module bindings for hot loops: inside jest's vm context every global lookup of these costs ~20× more (measured).
 const { Math, Number } = globalThis;
@@ -79,21 +80,44 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
   const logZ = new Float64Array(X);
   // m_s per kernel row; filled once per row (a shared row is the same for every prompt).
   const rowMax = new Float64Array(rows);
+  const exps = new KernelExponentials(V, eta);
+  const reference = problem.reference;
+  // b(s,v)/η once per bigram (the prompts share b), with each state's first non-finite one (refused when its row
+  // is formed, as before).
+  const scaled = new Float64Array(S);
+  const firstBad = new Int32Array(V + 1).fill(-1);
+  for (let i = 0; i < S; i++) {
+    const e = b[i] / eta;
+    scaled[i] = e;
+    if (!Number.isFinite(e) && firstBad[Math.floor(i / V)] < 0) firstBad[Math.floor(i / V)] = i % V;
+  }
+  const fullRows = positiveRows(reference, rows, V);
+  const fullRowMax = new Float64Array(V + 1).fill(Number.NaN);
   const kernelRow = (x: number, s: number) => {
     const r = referenceRow(problem, x, s);
     const o = r * V;
-    let m = -Infinity;
-    for (let v = 0; v < V; v++) {
-      const e = b[s * V + v] / eta;
-      if (!Number.isFinite(e)) throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${e}`));
-      if (problem.reference[o + v] > 0 && e > m) m = e;
+    if (firstBad[s] >= 0) {
+      const v = firstBad[s];
+      throw new GshException(invalidArgument("bigram", `b(${s}, ${v})/η = ${scaled[s * V + v]}`));
     }
+    let m = -Infinity;
+    if (fullRows[r] === 1) {
+      // π0 > 0 on the whole row: m_s is the row's maximum of b/η, the same for every prompt (found once).
+      if (Number.isNaN(fullRowMax[s])) {
+        for (let v = 0; v < V; v++) {
+          const e = scaled[s * V + v];
+          if (e > m) m = e;
+        }
+        fullRowMax[s] = m;
+      } else m = fullRowMax[s];
+    } else
+      for (let v = 0; v < V; v++) {
+        const e = scaled[s * V + v];
+        if (reference[o + v] > 0 && e > m) m = e;
+      }
     if (m === -Infinity) throw new GshException(invalidArgument("reference", `π0 has no support at (${x}, ${s})`));
     rowMax[r] = m;
-    for (let v = 0; v < V; v++) {
-      const p0 = problem.reference[o + v];
-      kernel[o + v] = p0 > 0 ? p0 * Math.exp(b[s * V + v] / eta - m) : 0;
-    }
+    exps.fill(shared ? m : s, m, reference, o, b, s * V, kernel, o);
   };
   const underflow = (x: number, t: number) =>
     new GshException(
@@ -106,36 +130,31 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
     return sum;
   };
   const w = new Float64Array(V + 1);
-  const sums = new Float64Array(V + 1);
-  // One backward pass over the states s ∈ [0, sEnd) for prompt x (shared: x = 0 stands for all prompts); returns
-  // the scale of u_1, with the log-weights W_0 left in w. The rows of those states are contiguous in the kernel;
-  // core's row sums add each z_t(s) in v order, as a plain loop would.
+  const failedAt = new Int32Array(1);
+  // One backward pass over the states s ∈ [0, sEnd) for prompt x (shared: x = 0 stands for all prompts) in core's
+  // kernel; returns the scale of u_1, with the log-weights W_0 left in w. The states' kernel rows, row maxima,
+  // messages and normalisers are contiguous (per prompt, rows x·(V+1) + s and z_t(s) at (x·L + t)·(V+1) + s;
+  // shared, rows s < V and z_t(s) at t·(V+1) + s).
   const backward = (x: number, sEnd: number) => {
-    let scale = 0;
-    messages.fill(1, messageOffset(layout, x, L - 1), messageOffset(layout, x, L - 1) + V + 1);
-    const block = rowSums(sEnd, V);
-    try {
-      block.load(kernel, kernelOffset(layout, x, 0));
-      for (let t = L - 1; t >= 0; t--) {
-        const uo = messageOffset(layout, x, t);
-        let top = -Infinity;
-        block.sums(messages, uo, sums);
-        for (let s = 0; s < sEnd; s++) {
-          const sum = sums[s];
-          if (!(sum > 1e-280) || !Number.isFinite(sum)) throw underflow(x, t);
-          normalizers[normalizerIndex(layout, x, t, s)] = sum;
-          w[s] = rowMax[referenceRow(problem, x, s)] + Math.log(sum);
-          if (w[s] > top) top = w[s];
-        }
-        if (t > 0) {
-          const prev = messageOffset(layout, x, t - 1);
-          for (let s = 0; s < sEnd; s++) messages[prev + s] = Math.exp(w[s] - top);
-          scale += top;
-        }
-      }
-    } finally {
-      block.dispose();
-    }
+    const scale = gibbsBackward(
+      {
+        kernel,
+        kernelOffset: kernelOffset(layout, x, 0),
+        rowMax,
+        rowMaxOffset: referenceRow(problem, x, 0),
+        messages,
+        messageOffset: messageOffset(layout, x, 0),
+        normalizers,
+        normalizerOffset: normalizerIndex(layout, x, 0, 0),
+        stride: V + 1,
+      },
+      sEnd,
+      V,
+      L,
+      w,
+      failedAt,
+    );
+    if (Number.isNaN(scale)) throw underflow(x, failedAt[0]);
     return scale;
   };
   if (!shared) {
@@ -157,6 +176,23 @@ export function factoredGibbsPolicy(problem: SequenceProblem, b: Float64Array, e
   }
   return { prompts: X, vocab: V, length: L, eta, referenceLayout, bigram: b, logZ, kernel, messages, normalizers };
 }
+
+/** Per row of a π0 table, 1 where all V entries are > 0; computed once per table (π0 tables are not modified). */
+function positiveRows(reference: Float64Array, rows: number, V: number): Uint8Array {
+  let full = positiveRowCache.get(reference);
+  if (full === undefined) {
+    full = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let v = 0;
+      while (v < V && reference[r * V + v] > 0) v++;
+      full[r] = v === V ? 1 : 0;
+    }
+    positiveRowCache.set(reference, full);
+  }
+  return full;
+}
+
+const positiveRowCache = new WeakMap<Float64Array, Uint8Array>();
 
 /** The factored Gibbs policy of a linear reward <θ, φ>. */
 export const linearSequenceGibbs = (problem: SequenceProblem, theta: Float64Array, eta = problem.eta) =>
@@ -260,21 +296,10 @@ export function gibbsRows(policy: FactoredGibbsPolicy): MarkovRows {
  */
 export function expectedGibbsFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
   if (policy.referenceLayout === "shared") return sharedExpectedFeatures(problem, policy);
+  // Per prompt, its occupancy from the start row and the forward sweep, then Σ_i occ(i)/L·ψ(i) in i order: all
+  // prompts in one call of core's kernel (the steps gibbsOccupancy and weightedRowSums take, in their order).
   const { prompts: X, vocab: V, length: L, dim: d, psi } = problem;
-  const S = (V + 1) * V;
-  const features = new Float64Array(X * d);
-  const occ = new Float64Array(S);
-  // Σ_i occ(i)/L·ψ(i) per prompt, in i order (core's weighted row sums hold ψ across the prompts).
-  const rowsOfPsi = weightedRowSums(psi, S, d);
-  try {
-    for (let x = 0; x < X; x++) {
-      gibbsOccupancy(policy, x, occ);
-      rowsOfPsi.add(occ, 0, L, features, x * d);
-    }
-  } finally {
-    rowsOfPsi.dispose();
-  }
-  return features;
+  return promptFeatures(policy.kernel, policy.messages, policy.normalizers, V, L, X, psi, d);
 }
 
 function sharedExpectedFeatures(problem: SequenceProblem, policy: FactoredGibbsPolicy): Float64Array {
@@ -329,20 +354,26 @@ function factoredExpectedFeatures(
   const Y = new Float64Array(V * d);
   let H = new Float64Array(V * d);
   const KY = new Float64Array(V * d);
-  for (let t = L - 1; t >= 1; t--) {
-    const uo = messageOffset(policy, 0, t);
-    for (let v = 0; v < V; v++) {
-      const u = messages[uo + v];
-      for (let k = 0; k < d; k++) Y[v * d + k] = u * (W[v * d + k] + H[v * d + k]);
+  // K is the same at every position: packed into the product kernel's panels once, not L − 1 times.
+  const timesK = leftProduct(K, V, V);
+  try {
+    for (let t = L - 1; t >= 1; t--) {
+      const uo = messageOffset(policy, 0, t);
+      for (let v = 0; v < V; v++) {
+        const u = messages[uo + v];
+        for (let k = 0; k < d; k++) Y[v * d + k] = u * (W[v * d + k] + H[v * d + k]);
+      }
+      timesK.times(Y, d, KY);
+      const next = new Float64Array(V * d);
+      for (let s = 0; s < V; s++) {
+        const c = 1 / normalizers[normalizerIndex(policy, 0, t, s)];
+        const diag = K[s * V + s] * messages[uo + s];
+        for (let k = 0; k < d; k++) next[s * d + k] = c * (KY[s * d + k] + diag * D[s * d + k]);
+      }
+      H = next;
     }
-    gemm(K, Y, V, V, d, KY);
-    const next = new Float64Array(V * d);
-    for (let s = 0; s < V; s++) {
-      const c = 1 / normalizers[normalizerIndex(policy, 0, t, s)];
-      const diag = K[s * V + s] * messages[uo + s];
-      for (let k = 0; k < d; k++) next[s * d + k] = c * (KY[s * d + k] + diag * D[s * d + k]);
-    }
-    H = next;
+  } finally {
+    timesK.dispose();
   }
   if (L === 1) H.fill(0);
   // Each prompt's start row: features_x = (1/L)·Σ_v π_0(v|x)·(W(v) + H_1(v)) (no repeat after the prompt).
