@@ -13,6 +13,7 @@ import {
   gibbsSequencePolicy,
   markovSequencePolicy,
   policyLogProb,
+  sampleFromPolicy,
   sequenceFeatures,
   sequenceReward,
   referenceLogProb,
@@ -23,7 +24,7 @@ import type { FitResult, Learner, PairSet, PracticalEnvironment, Proposal, Rewar
 import { DPO, type LossSpec } from "../losses";
 import type { NeuralRuns, NeuralTrainOptions, NeuralTrainingRun, SequencePair } from "./neural-types";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
-import { gibbsLogProb, policySampler, referenceLogProbs, referenceSampler } from "./exact-samplers";
+import { referenceSampler } from "./exact-samplers";
 
 /** Labelled sequence pairs as offline data holds them: records with features, responses concatenated (L tokens each). */
 export type SequencePairsView = Pick<SequenceOfflineData, "data" | "first" | "second">;
@@ -90,19 +91,11 @@ export class SequencePairs implements PairSet<Int32Array> {
   }
 }
 
-/**
- * A tabular sequence policy (Markov table or factored Gibbs) as a proposal: the draws and log-probabilities of
- * `sampleFromPolicy` and `policyLogProb`, from tables built once per policy (`exact-samplers`).
- */
+/** A tabular sequence policy (Markov table or factored Gibbs) as a proposal. */
 export function sequenceProposal(problem: SequenceProblem, policy: TabularSequencePolicy): Proposal<Int32Array> {
-  const draw = policySampler(problem, policy);
-  const logPi0 = referenceLogProbs(problem);
   return {
-    sample: (x, rng) => draw(x, rng),
-    logProb:
-      policy.kind === "gibbs"
-        ? (x, y) => gibbsLogProb(policy.gibbs, logPi0, x, y)
-        : (x, y) => policyLogProb(problem, policy, x, y),
+    sample: (x, rng) => sampleFromPolicy(policy, x, rng, new Int32Array(problem.length)),
+    logProb: (x, y) => policyLogProb(problem, policy, x, y),
   };
 }
 
@@ -143,10 +136,10 @@ export function sequenceEnvironment(problem: SequenceProblem): SequenceEnvironme
     kind: "sequence",
     eta: problem.eta,
     drawPrompt: (rng) => rng.categorical(problem.contextWeights),
-    // π0's draws and log-probabilities of `sampleReferenceSequence` and `referenceLogProb`, from tables built once
+    // π0's draws are `sampleReferenceSequence`'s, from tables built once per problem where they pay (large V)
     reference: {
       sample: (x, rng) => referenceSampler(problem)(x, rng),
-      logProb: (x, y) => referenceLogProbs(problem)(x, y),
+      logProb: (x, y) => referenceLogProb(problem, x, y),
     },
     pairs: () => new SequencePairs(problem),
     offlinePairs: (data) => new SequencePairs(problem, data),
