@@ -284,8 +284,7 @@ function finiteBoundary(
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
       env.kind === "bandit" ? onceFor("frontier", () => banditFrontier(env.instance, FRONTIER_FACTORS)) : null,
-    identifiedProjection: () =>
-      onceFor("identified-projection", () => identifiedProjection(instance.problem.features)),
+    identifiedProjection: () => onceFor("identified-projection", () => identifiedProjection(instance.problem.features)),
     referenceSubopt: () => {
       if (env.kind !== "bandit") return null;
       return onceFor("reference-subopt", () => {

@@ -46,7 +46,9 @@ describe("instanceKey", () => {
   });
   it("drops the seed only for seed-independent definitions, and ignores the parameters' key order", () => {
     expect(instanceKey(anySeed, { eta: 0.1, vocab: 2048 }, 0)).toBe(instanceKey(anySeed, { vocab: 2048, eta: 0.1 }, 7));
-    expect(instanceKey(perSeed, { a: 1, b: { c: 2, d: 3 } }, 4)).toBe(instanceKey(perSeed, { b: { d: 3, c: 2 }, a: 1 }, 4));
+    expect(instanceKey(perSeed, { a: 1, b: { c: 2, d: 3 } }, 4)).toBe(
+      instanceKey(perSeed, { b: { d: 3, c: 2 }, a: 1 }, 4),
+    );
     expect(canonicalJson({ b: [2, { y: 1, x: 0 }], a: null })).toBe('{"a":null,"b":[2,{"x":0,"y":1}]}');
   });
 });

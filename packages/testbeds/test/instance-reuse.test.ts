@@ -22,8 +22,7 @@ describe("instance reuse declarations", () => {
     expect(reuse("S")).toBe("per-seed");
     expect(reuse("S-large")).toBe("per-seed");
     expect(reuse("T")).toBe("any-seed");
-    for (const e of builtinEnvironments)
-      if (!["S", "S-large", "T"].includes(e.name)) expect(e.reuse).toBeUndefined();
+    for (const e of builtinEnvironments) if (!["S", "S-large", "T"].includes(e.name)) expect(e.reuse).toBeUndefined();
   });
 
   it("S: the same (seed, params) gives the same instance; another seed gives another", () => {
