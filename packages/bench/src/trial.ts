@@ -49,6 +49,7 @@ import {
 import { suiteFingerprint } from "./fingerprint";
 import { OverBudget, QueryBudget, closedOracle, learnerCopy } from "./learner-view";
 import { sentenceSamples } from "./text-samples";
+import { InstanceCache, PerInstanceValues, instanceKey } from "./instance-cache";
 import { theoryWidths } from "./calibration";
 import { banditCoverage, sequenceCoverage } from "./coverage";
 import {
@@ -217,10 +218,14 @@ interface Boundary {
   readonly sentences?: (policy: AlgorithmOutput["policy"]) => OkRow["sentences"] | undefined;
 }
 
+/** A value derived from the trial's instance, computed once per instance key in a worker (`PerInstanceValues`). */
+type Once = <T>(what: string, compute: () => T) => T;
+
 function finiteBoundary(
   env: EnvironmentInstance & { kind: "bandit" | "non-transitive" },
   trial: Trial,
   rng: Rng,
+  onceFor: Once,
 ): Boundary {
   const instance = env.instance;
   const budget = new QueryBudget(trial.budget);
@@ -278,12 +283,11 @@ function finiteBoundary(
     trainingPath: (path, final) =>
       env.kind === "bandit" && isPolicy(final) ? banditTrainingPath(env.instance, path, final) : null,
     optimalFrontier: () =>
-      env.kind === "bandit" ? onceFor(trial, "frontier", () => banditFrontier(env.instance, FRONTIER_FACTORS)) : null,
-    identifiedProjection: () =>
-      onceFor(trial, "identified-projection", () => identifiedProjection(instance.problem.features)),
+      env.kind === "bandit" ? onceFor("frontier", () => banditFrontier(env.instance, FRONTIER_FACTORS)) : null,
+    identifiedProjection: () => onceFor("identified-projection", () => identifiedProjection(instance.problem.features)),
     referenceSubopt: () => {
       if (env.kind !== "bandit") return null;
-      return onceFor(trial, "reference-subopt", () => {
+      return onceFor("reference-subopt", () => {
         const m = evaluatePolicy(env.instance, env.instance.problem.reference);
         return E.isLeft(m) ? null : m.right.subopt;
       });
@@ -313,7 +317,13 @@ function evaluateNonTransitive(instance: NonTransitiveInstance, policy: Policy):
   });
 }
 
-function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, samplesPerPrompt: number): Boundary {
+function sequenceBoundary(
+  instance: SequenceInstance,
+  trial: Trial,
+  rng: Rng,
+  samplesPerPrompt: number,
+  onceFor: Once,
+): Boundary {
   const budget = new QueryBudget(trial.budget);
   const draws: SequenceOfflineData[] = [];
   const oracle = closedOracle(instance.makeOracle(rng.split("oracle")), budget);
@@ -325,7 +335,8 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
       kind: "sequence",
       problem: learnerCopy(instance.problem),
       oracle,
-      goldReward: instance.truth.bigram,
+      // A copy: the instance is shared by the worker's trials of its key, so a learner's write must not reach it.
+      goldReward: learnerCopy(instance.truth.bigram),
       offlineData(n: number) {
         budget.charge(n);
         const data = sampleSequenceOfflineData(instance, n, trial.seed);
@@ -342,11 +353,11 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     // DPO's sequence learners do not expose their steps yet: the path diagnostic is finite-bandit only.
     trainingPath: () => null,
     coverage: (policy) => ("kind" in policy ? sequenceCoverage(instance, draws, policy) : null),
-    optimalFrontier: () => onceFor(trial, "frontier", () => sequenceFrontier(instance, FRONTIER_FACTORS)),
+    optimalFrontier: () => onceFor("frontier", () => sequenceFrontier(instance, FRONTIER_FACTORS)),
     // ψ tables give no finite list of differences to span: the sequence testbeds' ψ are generic (full rank)
     identifiedProjection: () => null,
     referenceSubopt: () =>
-      onceFor(trial, "reference-subopt", () => {
+      onceFor("reference-subopt", () => {
         const { vocab: V } = instance.problem;
         const pi0 = factoredGibbsPolicy(instance.problem, new Float64Array((V + 1) * V));
         return evaluateGibbsPolicy(instance.problem, instance.truth, pi0).subopt;
@@ -354,30 +365,30 @@ function sequenceBoundary(instance: SequenceInstance, trial: Trial, rng: Rng, sa
     optimal: instance.truth.optimalGibbs,
     optimalObjective: instance.truth.optimalObjective,
     thetaStar: instance.truth.theta,
-    sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy) : undefined),
+    sentences: (policy) => ("kind" in policy ? sentenceSamples(instance, policy, onceFor) : undefined),
     logRatios: (policy, r) => ("kind" in policy ? sequenceLogRatios(instance, policy, r) : null),
     klMoments: (policy) => ("kind" in policy ? sequenceKlEstimatorMoments(instance, policy) : null),
     overOptimization: (thetaHat, factors) => sequenceOverOptimization(instance, thetaHat, factors),
     // An upper bound by a Viterbi pass per feature coordinate (never sampled), once per instance.
     theoryInputs: () => ({
       normBound: instance.problem.normBound,
-      zMax: onceFor(trial, "reward-gap", () => rewardGapBound(instance.problem).value),
+      zMax: onceFor("reward-gap", () => rewardGapBound(instance.problem).value),
     }),
   };
 }
 
 /**
- * Per-instance values computed once per worker (the frontier): the trials of one instance (every algorithm and budget
- * of an environment's seed) share them. Keyed by environment name, parameters and seed; bounded.
+ * What a worker keeps between trials: instances, where their definition allows reuse (`InstanceCache`), and values
+ * derived from an instance (the frontier, SubOpt(π0), T's π0 and π* sentences), which the trials of one instance key
+ * (every algorithm and budget of an environment's seed, or of every seed for a seed-independent one) share.
  */
-const perInstance = new Map<string, unknown>();
-function onceFor<T>(trial: Trial, what: string, compute: () => T): T {
-  const key = `${what}|${trial.environment.name}|${JSON.stringify(trial.environment.params)}|${trial.seed}`;
-  if (!perInstance.has(key)) {
-    if (perInstance.size >= 1000) perInstance.clear();
-    perInstance.set(key, compute());
-  }
-  return perInstance.get(key) as T;
+let instances = new InstanceCache();
+let perInstance = new PerInstanceValues();
+
+/** Drops the worker's kept instances and derived values (tests compare rows of fresh and kept instances). */
+export function forgetKeptInstances(): void {
+  instances = new InstanceCache();
+  perInstance = new PerInstanceValues();
 }
 
 /**
@@ -477,16 +488,18 @@ async function runAndScore(
     return failed(`algorithm '${alg.name}' does not support ${env.environmentKind} environments`);
   let created: EnvironmentInstance;
   try {
-    created = env.create(trial.seed, trial.environment.params);
+    created = instances.get(env, trial.seed, trial.environment.params);
   } catch (e) {
     return failed(`environment failed: ${(e as Error).message}`);
   }
+  const key = instanceKey(env, trial.environment.params, trial.seed);
+  const onceFor: Once = (what, compute) => perInstance.once(key, what, compute);
   const streams = trial.algorithm.streams ?? trial.algorithm.label;
   const rng = Rng.seeded(trial.seed).split(`trial/${trial.environment.label}/${streams}/${trial.budget}`);
   const boundary =
     created.kind === "sequence"
-      ? sequenceBoundary(created.instance, trial, rng, MONTE_CARLO_SAMPLES_PER_PROMPT)
-      : finiteBoundary(created, trial, rng);
+      ? sequenceBoundary(created.instance, trial, rng, MONTE_CARLO_SAMPLES_PER_PROMPT, onceFor)
+      : finiteBoundary(created, trial, rng, onceFor);
   const ctx = boundary.context({ budget: trial.budget, rng: rng.split("algorithm"), seed: trial.seed });
   const { id, version } = boundary;
   let out: AlgorithmOutput;

@@ -3,9 +3,17 @@
 // and one full-batch DPO epoch (objective + gradient) of the log-linear policy on n = 1e5 pairs, d = 64.
 import { measure } from "@gsh/bench-harness";
 import { Rng } from "@gsh/core";
-import { bigramReward, factoredGibbsPolicy, sampleGibbsSequence, sampleSequence, sequenceGibbs } from "@gsh/preference";
+import {
+  bigramReward,
+  factoredGibbsPolicy,
+  sampleGibbsSequence,
+  sampleReferenceSequence,
+  sampleSequence,
+  sequenceGibbs,
+} from "@gsh/preference";
 import { SEQUENCE_SIZES, evaluateGibbsPolicy, evaluateMarkovPolicy, linearBandit, testbedS } from "@gsh/testbeds";
 import { DPO, LogLinearPolicy, PairBatch, neuralLearner, iterativeDpo } from "../dist/index.js";
+import { referenceSampler } from "../dist/sequence/exact-samplers.js";
 import { NeuralBanditPolicy, NeuralSequencePolicy, chooseBackend, loadTf } from "../dist/neural/index.js";
 import { dpoStepAnchor } from "./torch-anchor.mjs";
 
@@ -44,13 +52,24 @@ const epoch = timeSteps(() => policy.objective(pairs, DPO, 0.1, 1, grad), 10);
 rows.push([
   "log-linear DPO epoch (n = 1e5 pairs, d = 64; loss + gradient, f64)",
   "plain TypeScript",
-  "—",
+  "dpoTerm (DPO alone)",
   epoch,
   1000 / epoch,
 ]);
+// The baseline: the same loss through the general pairLoss (a zero-weight IPO term keeps the spec from being "DPO
+// alone"; pairLoss skips it, so the value and gradient are the same bits).
+const viaPairLoss = [...DPO, { loss: { kind: "ipo" }, weight: 0 }];
+const epochGeneral = timeSteps(() => policy.objective(pairs, viaPairLoss, 0.1, 1, grad), 10);
+rows.push([
+  "log-linear DPO epoch (n = 1e5 pairs, d = 64; loss + gradient, f64)",
+  "plain TypeScript",
+  "pairLoss (general spec)",
+  epochGeneral,
+  1000 / epochGeneral,
+]);
 
 console.log("\n@gsh/practical training speed (median ms per step)");
-const header = ["what", "backend", "gradient", "ms", "steps/s"];
+const header = ["what", "backend", "gradient / path", "ms", "steps/s"];
 const body = rows.map((r) => [r[0], r[1], r[2], r[3].toFixed(2), r[4].toFixed(1)]);
 const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
@@ -106,6 +125,41 @@ for (const line of [header, w.map((x) => "-".repeat(x)), ...body])
   console.log(
     `one neural iterative DPO trial, budget 3000 (${backend}): ${(trial / 1000).toFixed(1)} s, one run (floor 60 s)`,
   );
+}
+
+// π0's draws for the rejection samplers on T's vocabularies: the row pass (@gsh/preference) and the table sampler
+// that draws the same tokens (@gsh/practical's exact-samplers), 10⁴ responses of 12 tokens, S's π0 at V = 512, 2048.
+{
+  console.log("\n@gsh/practical π0 draws for rejection sampling (10⁴ responses, L = 12, 20 prompts; median ms)");
+  for (const vocab of [512, 2048]) {
+    // π0 rows as S draws them (softmax of standard normals), without S's dense π* (X·L·(V+1)·V entries)
+    const prng = Rng.seeded(vocab);
+    const reference = new Float64Array(20 * (vocab + 1) * vocab);
+    for (let row = 0; row < 20 * (vocab + 1); row++) {
+      let sum = 0;
+      for (let v = 0; v < vocab; v++) sum += reference[row * vocab + v] = Math.exp(prng.normal());
+      for (let v = 0; v < vocab; v++) reference[row * vocab + v] /= sum;
+    }
+    const problem = { prompts: 20, vocab, length: 12, reference };
+    const y = new Int32Array(12);
+    const srng = Rng.seeded(1);
+    const draw = referenceSampler(problem);
+    const pass = measure(
+      () => {
+        for (let i = 0; i < 10_000; i++) sampleReferenceSequence(problem, i % 20, srng, y);
+      },
+      { reps: 5, warmup: 1 },
+    );
+    const table = measure(
+      () => {
+        for (let i = 0; i < 10_000; i++) draw(i % 20, srng, y);
+      },
+      { reps: 5, warmup: 1 },
+    );
+    console.log(
+      `V = ${vocab}: row pass ${pass.toFixed(1)} ms, table sampler ${table.toFixed(1)} ms (${(pass / table).toFixed(1)}×)`,
+    );
+  }
 }
 
 await dpoStepAnchor();

@@ -115,3 +115,33 @@ export function pairLoss(spec: LossSpec, eta: number, h: number, g: number, marg
 }
 
 export const DPO: LossSpec = [{ loss: { kind: "dpo" }, weight: 1 }];
+
+/** The weight of a loss that is DPO alone (one `dpo` term), or null: the specs `dpoTerm` serves. */
+export const dpoOnlyWeight = (spec: LossSpec): number | null =>
+  spec.length === 1 && spec[0].loss.kind === "dpo" ? spec[0].weight : null;
+
+/**
+ * `pairLoss` of a DPO-alone spec (`dpoOnlyWeight`), written into `out` as [value, ∂ℓ/∂h] (∂ℓ/∂g is 0): the same
+ * operations in the same order, so the same bits, without an object per pair; log σ(z) and σ(−z) share the
+ * exponential each of them computes (e^{−z} for z ≥ 0, else e^{z}). The full-batch objectives call it per pair.
+ */
+export function dpoTerm(weight: number, eta: number, h: number, margin: number, out: Float64Array): void {
+  if (weight === 0) {
+    out[0] = 0;
+    out[1] = 0;
+    return;
+  }
+  const z = eta * h + margin;
+  let logSig: number, sigNeg: number;
+  if (z >= 0) {
+    const e = Math.exp(-z);
+    logSig = -Math.log1p(e);
+    sigNeg = z === 0 ? 1 / (1 + e) : e / (1 + e);
+  } else {
+    const e = Math.exp(z);
+    logSig = z - Math.log1p(e);
+    sigNeg = 1 / (1 + e);
+  }
+  out[0] = 0 - weight * logSig;
+  out[1] = 0 - weight * eta * sigNeg;
+}

@@ -1,6 +1,6 @@
 import { type Policy, type Rng, gibbsPolicy, klToReference, linearReward, softmaxInto } from "@gsh/core";
 import type { BanditProblem } from "@gsh/preference";
-import { type LossSpec, pairLoss } from "./losses";
+import { type LossSpec, dpoOnlyWeight, dpoTerm, pairLoss } from "./losses";
 import type { PairBatch } from "./pairs-data";
 
 /**
@@ -41,6 +41,32 @@ export interface TrainablePolicy extends BanditPolicyModel {
     reference?: Policy,
   ): number;
 }
+
+/**
+ * One pair's loss value and ∂ℓ/∂h + ∂ℓ/∂g into `out`: `dpoTerm` for DPO alone (no object per pair), else `pairLoss`.
+ * g = log π(a^w) − log π(a^l) is read only by the unnormalized hinge: callers compute it only for such a loss
+ * (`readsG`), and pass 0 otherwise.
+ */
+function pairTerms(
+  loss: LossSpec,
+  dpoWeight: number | null,
+  eta: number,
+  h: number,
+  g: number,
+  margin: number,
+  out: Float64Array,
+): void {
+  if (dpoWeight !== null) {
+    dpoTerm(dpoWeight, eta, h, margin, out);
+    out[1] = out[1] + 0; // pairLoss's dh + dg with dg = 0
+    return;
+  }
+  const lv = pairLoss(loss, eta, h, g, margin);
+  out[0] = lv.value;
+  out[1] = lv.dh + lv.dg;
+}
+const terms = new Float64Array(2);
+const readsG = (loss: LossSpec) => loss.some((l) => l.loss.kind === "hinge");
 
 /** log π_ref(a|x) − log π0(a|x): zero for the fixed reference. */
 function referenceShift(problem: BanditProblem, reference: Policy | undefined, x: number, a: number): number {
@@ -129,6 +155,8 @@ export class LogLinearPolicy extends FinitePolicy {
     const v = features.values;
     const w = this.params;
     if (grad) for (let k = 0; k < d; k++) grad[k] = l2 * w[k];
+    const dpo = dpoOnlyWeight(loss);
+    const withG = readsG(loss);
     let total = 0;
     for (let i = 0; i < pairs.size; i++) {
       const x = pairs.contexts[i];
@@ -137,18 +165,20 @@ export class LogLinearPolicy extends FinitePolicy {
       let s = 0;
       for (let k = 0; k < d; k++) s += w[k] * (v[fw + k] - v[fl + k]);
       s /= etaPolicy;
-      const lp0 =
-        Math.log(this.problem.reference.probs[x * A + pairs.chosen[i]]) -
-        Math.log(this.problem.reference.probs[x * A + pairs.rejected[i]]);
+      const g = withG
+        ? s +
+          (Math.log(this.problem.reference.probs[x * A + pairs.chosen[i]]) -
+            Math.log(this.problem.reference.probs[x * A + pairs.rejected[i]]))
+        : 0;
       const h =
         s -
         (referenceShift(this.problem, reference, x, pairs.chosen[i]) -
           referenceShift(this.problem, reference, x, pairs.rejected[i]));
-      const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
+      pairTerms(loss, dpo, eta, h, g, pairs.margins[i], terms);
       const m = pairs.weights[i];
-      total += m * lv.value;
+      total += m * terms[0];
       if (grad) {
-        const c = (m * (lv.dh + lv.dg)) / etaPolicy;
+        const c = (m * terms[1]) / etaPolicy;
         if (c !== 0) for (let k = 0; k < d; k++) grad[k] += c * (v[fw + k] - v[fl + k]);
       }
     }
@@ -189,22 +219,26 @@ export class TabularPolicy extends FinitePolicy {
     const A = this.problem.actions;
     const dl = this.params;
     if (grad) for (let i = 0; i < this.size; i++) grad[i] = l2 * dl[i];
+    const dpo = dpoOnlyWeight(loss);
+    const withG = readsG(loss);
     let total = 0;
     for (let i = 0; i < pairs.size; i++) {
       const x = pairs.contexts[i];
       const iw = x * A + pairs.chosen[i];
       const il = x * A + pairs.rejected[i];
       const s = dl[iw] - dl[il];
-      const lp0 = Math.log(this.problem.reference.probs[iw]) - Math.log(this.problem.reference.probs[il]);
+      const g = withG
+        ? s + (Math.log(this.problem.reference.probs[iw]) - Math.log(this.problem.reference.probs[il]))
+        : 0;
       const h =
         s -
         (referenceShift(this.problem, reference, x, pairs.chosen[i]) -
           referenceShift(this.problem, reference, x, pairs.rejected[i]));
-      const lv = pairLoss(loss, eta, h, s + lp0, pairs.margins[i]);
+      pairTerms(loss, dpo, eta, h, g, pairs.margins[i], terms);
       const m = pairs.weights[i];
-      total += m * lv.value;
+      total += m * terms[0];
       if (grad) {
-        const c = m * (lv.dh + lv.dg);
+        const c = m * terms[1];
         grad[iw] += c;
         grad[il] -= c;
       }

@@ -17,7 +17,19 @@ export interface EnvironmentDefinition<P = unknown> {
    * ask before anything runs (absent: unknown).
    */
   readonly responsesPerPrompt?: (params: P) => number;
+  /**
+   * Whether a runner may reuse an instance across trials (absent: it may not, and creates one per trial):
+   * - "per-seed": `create(seed, params)` is a pure function of its arguments and nothing writes into the instance
+   *   after it is made (its lazy parts are computed the same way whenever first asked for), so one instance per
+   *   (params, seed) serves every trial of that seed;
+   * - "any-seed": moreover the instance does not depend on the seed (nothing in it is random; seeds enter through
+   *   the data and the labels), so one instance per params serves every seed.
+   */
+  readonly reuse?: InstanceReuse;
 }
+
+/** How a runner may reuse an environment's instances (see `EnvironmentDefinition.reuse`). */
+export type InstanceReuse = "per-seed" | "any-seed";
 
 export type InstanceFor<K extends EnvironmentKind> = Extract<EnvironmentInstance, { kind: K }>["instance"];
 
@@ -33,6 +45,7 @@ export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind
   create(seed: number, params: z.output<S>): InstanceFor<K>;
   memoryBytes?: (params: z.output<S>) => number;
   responsesPerPrompt?: (params: z.output<S>) => number;
+  reuse?: InstanceReuse;
 }): EnvironmentDefinition<z.output<S>> {
   const environmentKind = def.environmentKind ?? "bandit";
   return {
@@ -44,5 +57,6 @@ export function defineEnvironment<S extends z.ZodType, K extends EnvironmentKind
     create: (seed, p) => ({ kind: environmentKind, instance: def.create(seed, p) }) as EnvironmentInstance,
     ...(def.memoryBytes ? { memoryBytes: def.memoryBytes } : {}),
     ...(def.responsesPerPrompt ? { responsesPerPrompt: def.responsesPerPrompt } : {}),
+    ...(def.reuse ? { reuse: def.reuse } : {}),
   };
 }

@@ -78,6 +78,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       })
       .strict(),
     create: (seed, p) => testbedS(seed, p),
+    reuse: "per-seed",
     responsesPerPrompt: (p) => p.vocab ** p.length,
     // ψ and π0 tables, and a few X·L·(V+1)·V Markov tables (π*, the policy scored, the DP's working copy), f64
     memoryBytes: (p) => 8 * (p.vocab + 1) * p.vocab * (p.dim + p.prompts + 4 * p.prompts * p.length),
@@ -88,6 +89,7 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
     description: `the sequence bandit at V=64, L=32 (64³² responses), 20 prompts, d=16: DP only (Option II, which needs enumeration up to ${ENUMERATION_LIMIT} responses, is refused)`,
     params: z.object({ eta, preference }).strict(),
     create: (seed, p) => testbedS(seed, { ...SEQUENCE_SIZES.large, ...p }),
+    reuse: "per-seed",
     responsesPerPrompt: () => SEQUENCE_SIZES.large.vocab ** SEQUENCE_SIZES.large.length,
   }),
   defineEnvironment({
@@ -112,6 +114,8 @@ export const builtinEnvironments: readonly EnvironmentDefinition[] = [
       ]),
     ),
     create: (seed, p) => getOrThrow(testbedT(seed, p)),
+    // Nothing in T is random (θ* is fixed per objective): one instance serves every seed.
+    reuse: "any-seed",
     // the vocabulary's words and </s> (and <unk> in version 1) at each of the L positions
     responsesPerPrompt: (p) => (p.vocab + textTokensBeyondWords(p.objective)) ** p.length,
     // ψ ((n+1)·n·7), π0 and a few factored policies ((n+X)·n each), f64, n tokens

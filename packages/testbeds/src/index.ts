@@ -43,7 +43,7 @@ export {
 } from "./sequence/metrics";
 export { type MonteCarloEstimate, monteCarloEvaluation } from "./sequence/monte-carlo";
 export { DEFAULT_ETA } from "./defaults";
-export { type EnvironmentDefinition, type InstanceFor, defineEnvironment } from "./define";
+export { type EnvironmentDefinition, type InstanceFor, type InstanceReuse, defineEnvironment } from "./define";
 export {
   TEXT_OBJECTIVES,
   type TextObjective,

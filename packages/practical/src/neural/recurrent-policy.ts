@@ -1,6 +1,6 @@
 import type * as tfType from "@tensorflow/tfjs";
 import type { Rng } from "@gsh/core";
-import { type SequenceProblem, referenceRow, referenceRows } from "@gsh/preference";
+import { type SequenceProblem, referenceRow } from "@gsh/preference";
 import { type NeuralTrainOptions, type SequencePair, trainSequenceDpo } from "./sequence-policy";
 import type { NeuralTrainingRun } from "../sequence/neural-types";
 import { finiteLog } from "./read";
@@ -18,7 +18,7 @@ export class RecurrentSequencePolicy {
   private readonly W: tfType.Variable; // H × H
   private readonly b: tfType.Variable;
   private readonly U: tfType.Variable; // H × V, zero
-  private readonly logPi0: tfType.Tensor2D;
+  private readonly logPi0: Float32Array; // π0's rows (`referenceRow`), V columns
 
   constructor(
     private readonly tf: typeof tfType,
@@ -34,7 +34,22 @@ export class RecurrentSequencePolicy {
     this.W = tf.variable(tf.tensor2d(init(H * H, 1 / Math.sqrt(H)), [H, H]));
     this.b = tf.variable(tf.zeros([H]));
     this.U = tf.variable(tf.zeros([H, V]));
-    this.logPi0 = tf.tensor2d(Float32Array.from(problem.reference, finiteLog), [referenceRows(problem), V]);
+    this.logPi0 = Float32Array.from(problem.reference, finiteLog);
+  }
+
+  /**
+   * log π0(·|x_i, prev_i) for each sequence as a constant [n, V] tensor, the rows copied in JS: the same values as a
+   * gather from a π0 tensor, without the gather kernel (at V = 513 it took a third of a trial on wasm); π0 is a
+   * constant, so no gradient flows there either way.
+   */
+  private referenceLogits(xs: readonly number[], prev: Int32Array): tfType.Tensor2D {
+    const V = this.problem.vocab;
+    const rows = new Float32Array(xs.length * V);
+    for (let i = 0; i < xs.length; i++) {
+      const o = referenceRow(this.problem, xs[i], prev[i]) * V;
+      rows.set(this.logPi0.subarray(o, o + V), i * V);
+    }
+    return this.tf.tensor2d(rows, [xs.length, V]);
   }
 
   /**
@@ -60,11 +75,7 @@ export class RecurrentSequencePolicy {
     for (let t = 0; t < L; t++) {
       const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
       h = this.cell(h, prevT, xIdx);
-      const rows = tf.tensor1d(
-        Int32Array.from(xs, (x, i) => referenceRow(this.problem, x, prev[i])),
-        "int32",
-      );
-      const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U)));
+      const lp = tf.logSoftmax(tf.add(this.referenceLogits(xs, prev), tf.matMul(h, this.U)));
       const cur = Int32Array.from(ys, (y) => y[t]);
       total = tf.add(total, tf.sum(tf.mul(lp, tf.oneHot(tf.tensor1d(cur, "int32"), V)), 1)) as tfType.Tensor1D;
       prev.set(cur);
@@ -79,6 +90,7 @@ export class RecurrentSequencePolicy {
     const n = xs.length;
     const ys = xs.map(() => new Int32Array(L));
     const logProbs = new Float64Array(n);
+    const p = new Float64Array(V); // one row's weights, reused
     tf.tidy(() => {
       const xIdx = tf.tensor1d(Int32Array.from(xs), "int32");
       let h: tfType.Tensor2D = tf.zeros([n, this.W.shape[0]]);
@@ -86,13 +98,9 @@ export class RecurrentSequencePolicy {
       for (let t = 0; t < L; t++) {
         const prevT = tf.tensor1d(Int32Array.from(prev), "int32");
         h = this.cell(h, prevT, xIdx);
-        const rows = tf.tensor1d(
-          Int32Array.from(xs, (x, i) => referenceRow(this.problem, x, prev[i])),
-          "int32",
-        );
-        const lp = tf.logSoftmax(tf.add(tf.gather(this.logPi0, rows), tf.matMul(h, this.U))).dataSync();
+        const lp = tf.logSoftmax(tf.add(this.referenceLogits(xs, prev), tf.matMul(h, this.U))).dataSync();
         for (let i = 0; i < n; i++) {
-          const p = Array.from(lp.subarray(i * V, (i + 1) * V), Math.exp);
+          for (let k = 0; k < V; k++) p[k] = Math.exp(lp[i * V + k]);
           const v = rng.categorical(p);
           ys[i][t] = v;
           logProbs[i] += lp[i * V + v];
@@ -118,6 +126,6 @@ export class RecurrentSequencePolicy {
   }
 
   dispose(): void {
-    for (const v of [...this.trainable, this.logPi0]) v.dispose();
+    for (const v of this.trainable) v.dispose();
   }
 }

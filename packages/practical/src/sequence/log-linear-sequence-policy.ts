@@ -9,7 +9,7 @@ import {
   bigramReward,
   sequenceGibbs,
 } from "@gsh/preference";
-import { type LossSpec, pairLoss, validateLoss } from "../losses";
+import { type LossSpec, dpoOnlyWeight, dpoTerm, pairLoss, validateLoss } from "../losses";
 import { type OptimizeResult, lbfgs, adam } from "../optimizers";
 
 /**
@@ -74,6 +74,9 @@ export class LogLinearSequencePolicy {
     }
     const gaps = options.refGaps;
     const hinge = options.loss.some((l) => l.loss.kind === "hinge" || l.loss.kind === "hinge-norm");
+    // DPO alone (the default): `dpoTerm`, the same bits as `pairLoss` without an object per pair and iteration
+    const dpo = dpoOnlyWeight(options.loss);
+    const terms = new Float64Array(2);
     const f = (w: Float64Array, grad: Float64Array) => {
       let value = 0;
       for (let k = 0; k < d; k++) {
@@ -84,10 +87,18 @@ export class LogLinearSequencePolicy {
         let s = 0;
         for (let k = 0; k < d; k++) s += w[k] * Z[i * d + k];
         const h = s / eta;
-        const g = h + (gaps ? gaps[i] : 0);
-        const pl = pairLoss(options.loss, eta, h, g);
-        value += pl.value;
-        const c = (pl.dh + pl.dg) / eta;
+        let pv: number, pd: number;
+        if (dpo !== null) {
+          dpoTerm(dpo, eta, h, 0, terms);
+          pv = terms[0];
+          pd = terms[1] + 0; // pairLoss's dh + dg with dg = 0
+        } else {
+          const pl = pairLoss(options.loss, eta, h, h + (gaps ? gaps[i] : 0));
+          pv = pl.value;
+          pd = pl.dh + pl.dg;
+        }
+        value += pv;
+        const c = pd / eta;
         if (c !== 0) for (let k = 0; k < d; k++) grad[k] += c * Z[i * d + k];
       }
       return value;

@@ -14,7 +14,6 @@ import {
   markovSequencePolicy,
   policyLogProb,
   sampleFromPolicy,
-  sampleReferenceSequence,
   sequenceFeatures,
   sequenceReward,
   referenceLogProb,
@@ -25,6 +24,7 @@ import type { FitResult, Learner, PairSet, PracticalEnvironment, Proposal, Rewar
 import { DPO, type LossSpec } from "../losses";
 import type { NeuralRuns, NeuralTrainOptions, NeuralTrainingRun, SequencePair } from "./neural-types";
 import { LogLinearSequencePolicy, needsReferenceGaps } from "./log-linear-sequence-policy";
+import { referenceSampler } from "./exact-samplers";
 
 /** Labelled sequence pairs as offline data holds them: records with features, responses concatenated (L tokens each). */
 export type SequencePairsView = Pick<SequenceOfflineData, "data" | "first" | "second">;
@@ -136,8 +136,9 @@ export function sequenceEnvironment(problem: SequenceProblem): SequenceEnvironme
     kind: "sequence",
     eta: problem.eta,
     drawPrompt: (rng) => rng.categorical(problem.contextWeights),
+    // π0's draws are `sampleReferenceSequence`'s, from tables built once per problem where they pay (large V)
     reference: {
-      sample: (x, rng) => sampleReferenceSequence(problem, x, rng),
+      sample: (x, rng) => referenceSampler(problem)(x, rng),
       logProb: (x, y) => referenceLogProb(problem, x, y),
     },
     pairs: () => new SequencePairs(problem),
