@@ -11,6 +11,7 @@ import {
   builtinRegistry,
   builtinSuitesDir,
   builtinSuiteNames,
+  estimateRunSeconds,
   expandTrials,
   filterSuite,
   shardTrials,
@@ -124,26 +125,9 @@ function dryRun(
     );
     return;
   }
-  const times = new Map<string, number[]>();
-  for (const r of readResults(estimateFrom)) {
-    const k = `${r.environment}|${r.algorithm}|${r.budget}`;
-    const list = times.get(k) ?? [];
-    list.push(r.wallMs);
-    times.set(k, list);
-  }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[s.length >> 1];
-  };
-  let ms = 0;
-  let unknown = 0;
-  for (const t of trials) {
-    const list = times.get(`${t.environment.label}|${t.algorithm.label}|${t.budget}`);
-    if (list) ms += median(list);
-    else unknown++;
-  }
+  const { seconds, unknown } = estimateRunSeconds(trials, readResults(estimateFrom), workers);
   log(
-    `estimated time: ${(ms / 1000 / workers).toFixed(0)} s on ${workers} workers (trial medians from ${estimateFrom}${unknown ? `; ${unknown} trials have no timing there and are not counted` : ""})`,
+    `estimated time: ${seconds.toFixed(0)} s on ${workers} workers (trial medians from ${estimateFrom}${unknown ? `; ${unknown} trials have no timing there and are not counted` : ""})`,
   );
 }
 

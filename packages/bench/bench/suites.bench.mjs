@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   builtinRegistry,
+  estimateRunSeconds,
   expandTrials,
   readResults,
   readSuiteFile,
@@ -42,8 +43,6 @@ async function resolved(name, seeds) {
   return suite.right;
 }
 
-const cell = (environment, algorithm, budget) => JSON.stringify([environment, algorithm, budget]);
-
 const rows = [];
 for (const name of values.suites.split(",")) {
   const whole = name === "default" || values.full;
@@ -58,11 +57,9 @@ for (const name of values.suites.split(",")) {
   let estimate = run.right.wallMs / 1000;
   let trials = results.length;
   if (!whole) {
-    const times = new Map(results.map((r) => [cell(r.environment, r.algorithm, r.budget), r.wallMs / 1000]));
     const all = expandTrials(await resolved(name));
     trials = all.length;
-    estimate = all.reduce((s, t) => s + (times.get(cell(t.environment.label, t.algorithm.label, t.budget)) ?? 0), 0);
-    estimate /= workers;
+    estimate = estimateRunSeconds(all, results, workers).seconds;
   }
   rows.push({
     suite: name,

@@ -37,6 +37,7 @@ export {
   readSuiteFile,
 } from "./suite";
 export { type Trial, expandTrials, shardTrials, runTrial } from "./trial";
+export { type RunEstimate, estimateRunSeconds } from "./estimate";
 export { OverBudget } from "./learner-view";
 export { type ShardAssignment, shardFromEnvironment } from "./scheduler";
 export { suiteFingerprint, FINGERPRINT_SCHEMA } from "./fingerprint";
