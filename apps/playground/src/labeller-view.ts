@@ -165,6 +165,8 @@ export class LabellerView {
           dashed: true,
           points: [0, Math.max(1, s.labels)].map((x) => ({ x, y: s.referenceSubopt })),
         },
+        // the optimum, so that the chart shows how much of the way the labels went, not a zoom on the change
+        { name: "π*", color: "#b35900", dashed: true, points: [0, Math.max(1, s.labels)].map((x) => ({ x, y: 0 })) },
       ],
       this.chartOptions(),
     );

@@ -1,8 +1,5 @@
-// "Be the labeller": online GSHF on testbed T with the person as the preference oracle. A click cannot answer a
-// synchronous oracle call, so each step replays the run from its seed with the labels given so far: the pairs of a
-// round depend on the seed and the labels of earlier rounds only (the rule plans a round before its first query),
-// so the replay asks the same pairs again, and the next round's pairs are read off the replay's last round, whose
-// answers are not used. The replay checks that every labelled pair comes back unchanged.
+// "Be the labeller": a step of the labeller's loop (labeller-loop.ts) on testbed T with the person's clicks so far,
+// scored exactly, beside the same loop answered by the hidden r*.
 import * as E from "fp-ts/lib/Either";
 import { Rng } from "@gsh/core";
 import {
@@ -11,102 +8,31 @@ import {
   factoredGibbsPolicy,
   gibbsSequencePolicy,
   linearSequenceGibbs,
-  resolveBeta,
-  type SequenceOracle,
 } from "@gsh/preference";
-import { type ExplorationRule, type PairPlan, explorationRule, onlineGshf } from "@gsh/online";
 import { type TextInstance, evaluateGibbsPolicy } from "@gsh/testbeds";
 import { sentenceSamples } from "../../../../packages/bench/src/text-samples";
 import type { LabelSpec, LabelState, PairToLabel } from "../protocol";
 import { testbedT } from "../shims/testbed-t-browser";
+import { runLabellerRounds } from "./labeller-loop";
+import { type LabellerPrior, labellerPrior } from "./labeller-model";
 import { ensureTextAsset } from "./text-asset";
 
-const LAMBDA = 1;
-const RULES = { enhancer: "enhancer", "posterior-sampling": "posterior-laplace", uniform: "uniform" } as const;
+const priors = new WeakMap<TextInstance, LabellerPrior>();
 
-/** The mismatch a replay would show if a round's pairs depended on its own answers (it must not happen). */
-class ReplayDiverged extends Error {}
-
-interface Asked {
-  x: number;
-  a: Int32Array;
-  b: Int32Array;
-}
-
-/** The label of query i: the person's (a tie is a fair coin, seeded), or 1 for a query not answered yet. */
-function replayOracle(
-  spec: LabelSpec,
-  labels: readonly (0 | 1 | 0.5)[],
-  asked: Asked[],
-  before: readonly Asked[],
-  answers: (0 | 1)[],
-) {
-  let queries = 0;
-  const oracle: SequenceOracle = {
-    query(x, y1, y2) {
-      const i = queries++;
-      const a = Int32Array.from(y1),
-        b = Int32Array.from(y2);
-      const prev = before[i];
-      if (prev && (prev.x !== x || prev.a.join() !== a.join() || prev.b.join() !== b.join()))
-        throw new ReplayDiverged(`the replay asked another pair at label ${i + 1}`);
-      asked.push({ x, a, b });
-      const l = labels[i];
-      const answer: 0 | 1 =
-        l === undefined ? 1 : l === 0.5 ? (Rng.seeded(spec.seed).split(`tie/${i}`).uniform() < 0.5 ? 1 : 0) : l;
-      answers.push(answer);
-      return answer;
-    },
-    get queries() {
-      return queries;
-    },
-  };
-  return oracle;
-}
-
-/**
- * A round's plan is a function of the seed, the rule and the answers before the round (its random stream is a split
- * keyed by name, which depends on nothing else), so a replay reuses the plans it made before: each step computes one
- * new plan per run instead of one per round (the enhancer's costs seconds on T). Keyed by the answers given so far.
- */
-const plans = new Map<string, PairPlan<unknown>>();
-const PLANS_KEPT = 64;
-
-/** Online GSHF for `rounds` rounds of `batchSize`, capturing θ̂ and Σ at the last round's plan (fit on the rounds before). */
 function runRounds(
   instance: TextInstance,
   spec: LabelSpec,
   rounds: number,
-  oracle: SequenceOracle,
-  answers: readonly (0 | 1)[],
+  answered: number,
+  who: string,
+  answer: Parameters<typeof runLabellerRounds>[6],
 ) {
-  const inner = explorationRule(RULES[spec.exploration]);
-  const seen: { theta: Float64Array; sigma: Float64Array } = { theta: new Float64Array(0), sigma: new Float64Array(0) };
-  const rule: ExplorationRule = (state) => {
-    seen.theta = Float64Array.from(state.theta);
-    seen.sigma = Float64Array.from(state.covariance.matrix);
-    const key = `${spec.seed}|${spec.exploration}|${spec.batchSize}|${answers.join("")}`;
-    let plan = plans.get(key);
-    if (!plan) {
-      if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
-      plans.set(key, (plan = inner(state) as PairPlan<unknown>));
-    }
-    return plan as never;
-  };
-  const beta = resolveBeta("sqrt-d", instance.problem, LAMBDA);
-  const r = onlineGshf(instance.problem, oracle, Rng.seeded(spec.seed).split("labeller"), {
-    iterations: rounds,
-    batchSize: spec.batchSize,
-    beta,
-    lambda: LAMBDA,
-    exploration: rule,
-  });
-  if (E.isLeft(r)) throw new Error(`${r.left._tag}: ${"message" in r.left ? r.left.message : ""}`);
-  return { ...seen, beta };
+  let prior = priors.get(instance);
+  if (!prior) priors.set(instance, (prior = labellerPrior(instance.problem)));
+  return runLabellerRounds(instance, prior, spec, rounds, answered, who, answer);
 }
 
 const history: LabelState["history"][number][] = [];
-let lastAsked: Asked[] = [];
 
 const suboptOf = (instance: TextInstance, theta: Float64Array) =>
   evaluateGibbsPolicy(instance.problem, instance.truth, linearSequenceGibbs(instance.problem, theta)).subopt;
@@ -120,12 +46,9 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
   const m = spec.batchSize;
   const done = Math.floor(labels.length / m);
   const usable = labels.slice(0, done * m);
-  // One replay of done + 1 rounds: its last round plans on the labelled data (θ̂, Σ) and draws the next batch.
-  const asked: Asked[] = [];
-  const before = labels.length === 0 ? [] : lastAsked;
-  const answers: (0 | 1)[] = [];
-  const run = runRounds(instance, spec, done + 1, replayOracle(spec, usable, asked, before, answers), answers);
-  lastAsked = asked;
+  // done + 1 rounds: the last one plans on every label (θ̂, Σ) and draws the next batch.
+  const run = runRounds(instance, spec, done + 1, done * m, "you", (i) => usable[i]);
+  const { asked } = run;
   const pending: PairToLabel[] = asked.slice(done * m).map((p, k) => ({
     index: done * m + k,
     prompt: instance.promptWords[p.x],
@@ -153,24 +76,7 @@ export async function labelStep(spec: LabelSpec, labels: readonly (0 | 1 | 0.5)[
     ).subopt;
     // The same rule, seed and number of labels, answered by the hidden r* (Bradley-Terry): what r* would give.
     const truthOracle = instance.makeOracle(Rng.seeded(spec.seed).split("oracle"));
-    const truthAnswers: (0 | 1)[] = [];
-    const truthRun = runRounds(
-      instance,
-      spec,
-      done + 1,
-      {
-        // the last round's answers are not used (its plan, fitted on the done·m labels, is what is scored)
-        query: (x, y1, y2) => {
-          const answer = truthAnswers.length < done * m ? truthOracle.query(x, y1, y2) : 1;
-          truthAnswers.push(answer);
-          return answer;
-        },
-        get queries() {
-          return truthAnswers.length;
-        },
-      },
-      truthAnswers,
-    );
+    const truthRun = runRounds(instance, spec, done + 1, done * m, "r*", (_i, p) => truthOracle.query(p.x, p.a, p.b));
     oracleSubopt = suboptOf(instance, truthRun.theta);
     const s = sentenceSamples(instance, gibbsSequencePolicy(linearSequenceGibbs(problem, run.theta)));
     samples = (s?.policy ?? []).slice(0, 5).map((p) => p.text);
