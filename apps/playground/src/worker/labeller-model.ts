@@ -1,14 +1,15 @@
 // The reward model the labeller fits to a person's clicks on T. gsh's default ridge (λ = 1, a prior sd of 1 per
 // coordinate) cannot be used here: ‖θ*‖ = 12 while a sentence's valence feature moves by about 0.025 per AFINN point,
-// so twenty clicks leave θ̂ at π0 (0.3% of the way to π*). A weaker isotropic ridge (E‖θ‖² = B²) moves θ̂, but along
-// the features with the largest spread under π0 (length, stop words), which twenty clicks happen to correlate with,
-// and the policy ends worse than π0. So the prior has Zellner's g-prior shape instead: precision λ·Σ0, with
-// Σ0 = E_x Cov_π0(φ), π0's within-prompt feature covariance. θᵀΣ0θ is the reward's variance under π0, which to second
-// order is 2η²·KL(π_θ‖π0): the prior charges a reward for how far its Gibbs policy moves, the currency of the
-// KL-regularised objective, not for its coordinates' size. Its size λ = tr(Σ0⁺)/B² makes E‖θ‖² = B² under the prior
-// (B: the testbed's stated norm bound, which the learner is given). A tie is the soft label ½, the expectation of the
-// coin that the deterministic preference variant flips (its variance is noise). The rule was fixed from these
-// arguments before any labeller result with it was seen; the README's playground section lists the alternatives measured.
+// so twenty clicks leave θ̂ at a few percent of θ*'s size and the policy at π0. A weaker isotropic ridge (E‖θ‖² = B²)
+// moves θ̂, but along the features with the largest spread under π0 (length, stop words), which twenty clicks happen
+// to correlate with, and the policy ends worse than π0. So the prior has Zellner's g-prior shape instead: precision
+// λ·Σ0, with Σ0 = E_x Cov_π0(φ), π0's within-prompt feature covariance. θᵀΣ0θ is the reward's variance under π0,
+// which to second order is 2η²·KL(π_θ‖π0): the prior charges a reward for how far its Gibbs policy moves, the
+// currency of the KL-regularised objective, not for its coordinates' size. Its size λ = tr(Σ0⁺)/B² makes E‖θ‖² = B²
+// under the prior (B: the testbed's stated norm bound, which the learner is given). A tie is the soft label ½, the
+// expectation of the coin that the deterministic preference variant flips (its variance is noise). The rule was fixed
+// from these arguments before any labeller result with it was seen; the README's playground section lists the
+// alternatives measured.
 import { type GshError, backSubstitute, cholesky, forwardSubstitute } from "@gsh/core";
 import { Covariance, type SequenceProblem, factoredGibbsPolicy, sharedFeatureCovariance } from "@gsh/preference";
 import * as E from "fp-ts/lib/Either";
