@@ -95,20 +95,20 @@ interface BenchOptions {
   filter: string[];
   set: string[];
   dryRun?: boolean;
-  estimateFrom?: string;
+  estimateFrom: string[];
   savePolicies?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
 
 /**
- * The expanded grid, per environment × algorithm, and an estimated wall time from the per-trial medians of an
- * earlier run's results (matched by environment, algorithm and budget); nothing runs and nothing is written.
+ * The expanded grid, per environment × algorithm, and an estimated wall time from the per-trial medians of earlier
+ * runs' results (matched by names, parameters and budget, else by labels and budget); nothing runs or is written.
  */
 function dryRun(
   trials: readonly Trial[],
   workers: number,
-  estimateFrom: string | undefined,
+  estimateFrom: readonly string[],
   log: (s: string) => void,
 ): void {
   const cells = new Map<string, number>();
@@ -119,15 +119,20 @@ function dryRun(
   const width = Math.max(...[...cells.keys()].map((k) => k.length));
   for (const [k, n] of cells) log(`${k.padEnd(width)}  ${String(n).padStart(6)} trials`);
   log(`${"total".padEnd(width)}  ${String(trials.length).padStart(6)} trials`);
-  if (!estimateFrom) {
+  if (estimateFrom.length === 0) {
     log(
       "estimated time: unknown (pass --estimate-from <results.jsonl> of an earlier run to estimate from its trial times)",
     );
     return;
   }
-  const { seconds, unknown } = estimateRunSeconds(trials, readResults(estimateFrom), workers);
+  const rows = estimateFrom.flatMap((f) => readResults(f));
+  const { seconds, unknown, byLabels } = estimateRunSeconds(trials, rows, workers);
+  const notes = [
+    byLabels ? `${byLabels} timed by their labels alone, no row having their parameters` : "",
+    unknown ? `${unknown} trials have no timing there and are not counted` : "",
+  ].filter(Boolean);
   log(
-    `estimated time: ${seconds.toFixed(0)} s on ${workers} workers (trial medians from ${estimateFrom}${unknown ? `; ${unknown} trials have no timing there and are not counted` : ""})`,
+    `estimated time: ${seconds.toFixed(0)} s on ${workers} workers (trial medians from ${estimateFrom.join(", ")}${notes.length ? `; ${notes.join("; ")}` : ""})`,
   );
 }
 
@@ -338,7 +343,12 @@ export function buildProgram(log: (s: string) => void = (s) => console.log(s)): 
       [],
     )
     .option("--dry-run", "print the expanded grid and an estimated time; run nothing")
-    .option("--estimate-from <results.jsonl>", "with --dry-run: estimate from an earlier run's trial times")
+    .option(
+      "--estimate-from <results.jsonl>",
+      "with --dry-run: estimate from earlier runs' trial times (repeatable; any suite's rows with a trial's names, parameters and budget time it)",
+      collect,
+      [],
+    )
     .option("--no-report", "skip the tables and report.html")
     .option("--quiet", "print nothing but errors and, at the end, the results directory")
     .option("--json", "print one JSON document at the end (counts, headline, claims, verdicts, files) and nothing else")

@@ -1,19 +1,14 @@
 import { LRUCache } from "lru-cache";
 import type { EnvironmentDefinition, EnvironmentInstance } from "@gsh/testbeds";
+import { canonicalJson } from "./fingerprint";
 
 // A worker runs many trials of one environment variant (every algorithm and budget of each seed): where the
 // definition allows it (`reuse`), they share one instance and the values derived from it, instead of rebuilding T's
 // truth or S-large's dense π* per trial. Sharing cannot change a number: an instance is a pure function of its key
 // and nothing writes into it.
 
-/** Parameters as JSON with every object's keys sorted, so that equal parameters give one key. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
+// Instance keys use the fingerprint's canonical form (keys sorted at every depth).
+export { canonicalJson };
 
 /**
  * What identifies the instance `def.create(seed, params)` returns: the environment's name, its parameters and the
