@@ -50,8 +50,21 @@ export function drawChart(svg: SVGSVGElement, series: readonly Series[], o: Char
     H = o.height ?? 300,
     L = 64,
     R = 12,
-    T = 28,
     B = 44;
+  // the legend in rows between the title and the plot (names wrap to a new row), so no curve runs under a name
+  const legend: { s: Series; x: number; y: number }[] = [];
+  let lx = L,
+    ly = 34;
+  for (const s of series) {
+    const w = 28 + 6.5 * s.name.length;
+    if (lx + w > W - R && lx > L) {
+      lx = L;
+      ly += 16;
+    }
+    legend.push({ s, x: lx, y: ly });
+    lx += w;
+  }
+  const T = ly + 12;
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
@@ -111,7 +124,7 @@ export function drawChart(svg: SVGSVGElement, series: readonly Series[], o: Char
     ),
   );
   svg.append(axis);
-  series.forEach((s, i) => {
+  series.forEach((s) => {
     const ok = s.points.filter((p) => Number.isFinite(p.y) && (!o.logY || p.y > 0));
     const banded = ok.filter((p) => p.lo !== undefined && p.hi !== undefined && p.hi > p.lo);
     if (banded.length > 1) {
@@ -131,8 +144,9 @@ export function drawChart(svg: SVGSVGElement, series: readonly Series[], o: Char
       );
     for (const p of s.markers ? ok : ok.slice(-1))
       svg.append(el("circle", { cx: sx(p.x), cy: sy(p.y), r: 4, fill: s.color }));
-    const ly = T + 4 + 16 * i;
-    svg.append(el("rect", { x: W - R - 150, y: ly - 9, width: 10, height: 10, fill: s.color }));
-    svg.append(el("text", { x: W - R - 136, y: ly, class: "legend" }, s.name));
   });
+  for (const { s, x, y } of legend) {
+    svg.append(el("rect", { x, y: y - 9, width: 10, height: 10, fill: s.color }));
+    svg.append(el("text", { x: x + 14, y, class: "legend" }, s.name));
+  }
 }
