@@ -88,13 +88,14 @@ for (const rule of values.rules.split(",") as LoopSpec["exploration"][]) {
     const curves: number[][] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const spec = { seed, exploration: rule, batchSize: BATCH };
-      const answer = design.answer(seed);
-      // the oracle is stateful: each run asks it the same pairs in the same order from a fresh stream
-      const fresh = design.name.includes("from r*") ? () => design.answer(seed) : () => answer;
+      // a fresh answerer per run: r*'s oracle is stateful, and each run asks it the same pairs in the same order
       const curve: number[] = [];
       for (let done = BATCH; done <= LABELS; done += BATCH)
         curve.push(
-          subopt(runLabellerRounds(instance, design.prior, spec, done / BATCH + 1, done, design.name, fresh()).theta),
+          subopt(
+            runLabellerRounds(instance, design.prior, spec, done / BATCH + 1, done, design.name, design.answer(seed))
+              .theta,
+          ),
         );
       curves.push(curve);
     }

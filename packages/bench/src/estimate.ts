@@ -38,18 +38,20 @@ export function estimateRunSeconds(trials: readonly Trial[], rows: readonly Resu
         r.wallMs,
       );
   }
-  const median = (xs: number[] | undefined) => (xs ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : undefined);
+  // each cell's median once (the upper middle of an even count), not once per trial
+  const medians = (map: Map<string, number[]>) =>
+    new Map([...map].map(([k, xs]) => [k, xs.sort((a, b) => a - b)[xs.length >> 1]]));
+  const identityMedians = medians(byIdentity);
+  const labelMedians = medians(byLabels);
   let ms = 0;
   let unknown = 0;
   let labelled = 0;
   for (const t of trials) {
-    let m = median(
-      byIdentity.get(
-        identity(t.environment.name, t.environment.params, t.algorithm.name, t.algorithm.params, t.budget),
-      ),
+    let m = identityMedians.get(
+      identity(t.environment.name, t.environment.params, t.algorithm.name, t.algorithm.params, t.budget),
     );
     if (m === undefined) {
-      m = median(byLabels.get(labels(t.environment.label, t.algorithm.label, t.budget)));
+      m = labelMedians.get(labels(t.environment.label, t.algorithm.label, t.budget));
       if (m !== undefined) labelled++;
     }
     if (m === undefined) unknown++;

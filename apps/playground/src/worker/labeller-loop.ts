@@ -56,22 +56,22 @@ export function runLabellerRounds(
   const asked: Asked[] = [];
   const pairs: LabelledPair[] = [];
   const labels: (0 | 1 | 0.5)[] = [];
-  let fit: { theta: Float64Array; precision: Float64Array } = {
-    theta: new Float64Array(problem.dim),
-    precision: new Float64Array(0),
-  };
-  let covariance = designCovariance(prior, pairs);
-  for (let t = 0; t < rounds; t++) {
+  const fitted = () => {
     const f = fitLabels(prior, pairs);
     if (E.isLeft(f)) throw new Error(`${f.left._tag}: ${"message" in f.left ? f.left.message : ""}`);
-    fit = f.right;
-    covariance = designCovariance(prior, pairs);
+    return { ...f.right, covariance: designCovariance(prior, pairs) };
+  };
+  let final: ReturnType<typeof fitted> | null = null;
+  for (let t = 0; t < rounds; t++) {
     const roundRng = rng.split(`round/${t}`);
     const key = `${who}|${spec.seed}|${spec.exploration}|${spec.batchSize}|${prior.lambda}|${prior.live.join()}|${labels.join("")}`;
     let plan = plans.get(key);
+    // a kept plan needs no fit, except in the last round, whose fit is what the caller scores
+    const fit = !plan || t === rounds - 1 ? fitted() : null;
+    if (t === rounds - 1) final = fit;
     if (!plan) {
       if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
-      const { theta, precision } = fit;
+      const { theta, precision, covariance } = fit!;
       let main: ResponseSampler<Int32Array> | null = null;
       plan = rule({
         world,
@@ -102,5 +102,6 @@ export function runLabellerRounds(
       }
     }
   }
-  return { asked, theta: fit.theta, sigma: covariance.matrix, beta };
+  if (!final) throw new RangeError(`the labeller runs at least one round, got ${rounds}`);
+  return { asked, theta: final.theta, sigma: final.covariance.matrix, beta };
 }

@@ -13,7 +13,7 @@ import { type TextInstance, evaluateGibbsPolicy } from "@gsh/testbeds";
 import { sentenceSamples } from "../../../../packages/bench/src/text-samples";
 import type { LabelSpec, LabelState, PairToLabel } from "../protocol";
 import { testbedT } from "../shims/testbed-t-browser";
-import { runLabellerRounds } from "./labeller-loop";
+import { type Answer, runLabellerRounds } from "./labeller-loop";
 import { type LabellerPrior, labellerPrior } from "./labeller-model";
 import { ensureTextAsset } from "./text-asset";
 
@@ -25,7 +25,7 @@ function runRounds(
   rounds: number,
   answered: number,
   who: string,
-  answer: Parameters<typeof runLabellerRounds>[6],
+  answer: Answer,
 ) {
   let prior = priors.get(instance);
   if (!prior) priors.set(instance, (prior = labellerPrior(instance.problem)));
