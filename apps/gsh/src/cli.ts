@@ -1,6 +1,6 @@
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import * as E from "fp-ts/lib/Either";
@@ -33,6 +33,7 @@ import {
   type ResultRow,
   formatTimings,
   readResults,
+  readResultsFile,
   timingProfile,
   writeReport,
 } from "@gsh/report";
@@ -111,6 +112,16 @@ function dryRun(
   estimateFrom: readonly string[],
   log: (s: string) => void,
 ): void {
+  const rows = estimateFrom.flatMap((f) => {
+    // an estimate from a file that is not there, or from some of its lines, would be silently low
+    if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--estimate-from ${f}: no such file`);
+    const { rows: read, corrupt } = readResultsFile(f);
+    if (corrupt.length)
+      throw new UsageError(
+        `--estimate-from ${f}:${corrupt[0].line}: ${corrupt[0].reason}${corrupt.length > 1 ? ` (${corrupt.length} bad lines in all)` : ""}`,
+      );
+    return read;
+  });
   const cells = new Map<string, number>();
   for (const t of trials) {
     const k = `${t.environment.label} | ${t.algorithm.label}`;
@@ -125,7 +136,6 @@ function dryRun(
     );
     return;
   }
-  const rows = estimateFrom.flatMap((f) => readResults(f));
   const { seconds, unknown, byLabels } = estimateRunSeconds(trials, rows, workers);
   const notes = [
     byLabels ? `${byLabels} timed by their labels alone, no row having their parameters` : "",

@@ -281,6 +281,25 @@ describe("13. user errors are one line and exit 2", () => {
   });
 });
 
+describe("13b. --estimate-from names a file it cannot use instead of estimating from less", () => {
+  it("a missing file, a folder, a damaged line: one line naming the file (and line), exit 2", () => {
+    const dir = tmp();
+    const damaged = join(dir, "damaged.jsonl");
+    writeFileSync(damaged, "{not json\n");
+    for (const [file, pattern] of [
+      [join(dir, "missing.jsonl"), /missing\.jsonl: no such file/],
+      [dir, /no such file/],
+      [damaged, /damaged\.jsonl:1: /],
+    ] as const) {
+      const r = gsh(["bench", "--suite", "smoke", "--dry-run", "--estimate-from", file]);
+      expect([file, r.status]).toEqual([file, 2]);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/internal error|\n {4}at /);
+    }
+  });
+});
+
 describe("14. an empty shard writes an empty, fingerprinted results file", () => {
   it("more shards than trials: every shard directory merges strictly", () => {
     const suite = suiteFile(small().replace("seeds: 4", "seeds: 1"));
